@@ -1,0 +1,95 @@
+// viscode/encode.hpp — turning a payload into a QR symbol whose every module knows its role.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace viscode {
+
+enum class EcLevel { L, M, Q, H };
+
+// What a module is for. Rendering draws function patterns at full contrast and lets the
+// image show through data and error-correction modules.
+enum class ModuleRole : std::uint8_t {
+  finder,     // the three 7x7 position patterns
+  separator,  // the light ring around each finder
+  timing,     // row 6 / column 6 alternating patterns
+  alignment,  // 5x5 alignment patterns (version >= 2)
+  format,     // the two copies of the 15-bit format information, and the dark module
+  version,    // the two 6x3 version-information blocks (version >= 7)
+  data,       // data codeword bits (and remainder bits)
+  ec,         // error-correction codeword bits
+};
+
+struct EncodeOptions {
+  EcLevel ec = EcLevel::H;
+  int min_version = 1;   // 1..40; the smallest version that fits, at least this one, is used
+  int max_version = 40;  // 1..40; a payload that needs more is an ErrorCategory::encode error
+  int mask = -1;         // 0..7 forces a mask; -1 picks the ISO 18004 lowest-penalty mask
+};
+
+// A QR symbol: size x size modules, row-major, without quiet zone.
+struct Symbol {
+  int version = 0;  // 1..40
+  EcLevel ec = EcLevel::H;
+  int mask = 0;                      // 0..7
+  int size = 0;                      // modules per side: 17 + 4 * version
+  std::vector<std::uint8_t> dark;    // 1 = dark module
+  std::vector<ModuleRole> roles;     // role of each module
+  std::size_t payload_bytes = 0;     // length of the encoded payload in bytes
+
+  bool is_dark(int x, int y) const { return dark[static_cast<std::size_t>(y * size + x)] != 0; }
+  ModuleRole role(int x, int y) const { return roles[static_cast<std::size_t>(y * size + x)]; }
+  bool is_function(int x, int y) const {
+    const ModuleRole r = role(x, y);
+    return r != ModuleRole::data && r != ModuleRole::ec;
+  }
+};
+
+// Encodes UTF-8 text, choosing numeric/alphanumeric/byte segments to keep the symbol small.
+// Throws Error(encode) naming the payload size and the capacity when it does not fit, and
+// Error(usage) for out-of-range options.
+Symbol encode(std::string_view text, const EncodeOptions& options = {});
+
+// Encodes arbitrary bytes (may contain NUL) in byte mode.
+Symbol encode_bytes(std::span<const std::uint8_t> data, const EncodeOptions& options = {});
+
+// The same data under another mask (0..7): data/EC modules re-masked, format info rewritten.
+Symbol with_mask(const Symbol& symbol, int mask);
+
+// ISO 18004 mask penalty (N1 runs, N2 blocks, N3 finder-like patterns, N4 balance).
+struct Penalty {
+  int n1 = 0, n2 = 0, n3 = 0, n4 = 0;
+  int total() const { return n1 + n2 + n3 + n4; }
+};
+Penalty penalty(const Symbol& symbol);
+
+// Error-correction structure of a version and level (ISO 18004 table 9).
+struct BlockLayout {
+  int ec_per_block = 0;     // error-correction codewords in every block
+  int blocks1 = 0;          // blocks in group 1 ...
+  int data_per_block1 = 0;  // ... each with this many data codewords
+  int blocks2 = 0;          // blocks in group 2 (may be 0) ...
+  int data_per_block2 = 0;  // ... each with one more data codeword than group 1
+  int blocks() const { return blocks1 + blocks2; }
+  int data_codewords() const { return blocks1 * data_per_block1 + blocks2 * data_per_block2; }
+  int total_codewords() const { return data_codewords() + blocks() * ec_per_block; }
+};
+BlockLayout block_layout(int version, EcLevel ec);
+
+// For every module of the symbol (row-major): the error-correction block its codeword
+// belongs to (0-based), or -1 for function modules and remainder bits. Lets a renderer
+// count how many codewords per block an occlusion touches.
+std::vector<int> module_blocks(const Symbol& symbol);
+
+// Largest payload in bytes (byte mode) that fits at this level up to max_version.
+int byte_capacity(EcLevel ec, int max_version);
+
+char to_char(EcLevel ec);                  // 'L', 'M', 'Q', 'H'
+EcLevel parse_ec_level(std::string_view);  // "L".."H" (either case); throws Error(usage)
+std::string_view to_string(ModuleRole role);
+
+}  // namespace viscode

@@ -1,0 +1,188 @@
+// The libqrencode adapter: libqrencode picks segments, version and mask and does the
+// Reed-Solomon work; this file turns its per-module flag bytes into viscode roles.
+#include <qrencode.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "encode/checks.hpp"
+#include "encode/mask.hpp"
+#include "encode/placement.hpp"
+#include "viscode/error.hpp"
+
+namespace viscode {
+namespace {
+
+// libqrencode's QRcode::data flag bits (see qrencode.h).
+constexpr std::uint8_t kDark = 0x01;
+constexpr std::uint8_t kEcArea = 0x02;
+constexpr std::uint8_t kFormat = 0x04;
+constexpr std::uint8_t kVersion = 0x08;
+constexpr std::uint8_t kTiming = 0x10;
+constexpr std::uint8_t kAlignment = 0x20;
+constexpr std::uint8_t kFinderOrSeparator = 0x40;
+constexpr std::uint8_t kFunction = 0x80;
+
+struct QrcodeDeleter {
+  void operator()(QRcode* code) const { QRcode_free(code); }
+};
+using QrcodePtr = std::unique_ptr<QRcode, QrcodeDeleter>;
+
+QRecLevel to_qr_level(EcLevel ec) {
+  switch (ec) {
+    case EcLevel::L:
+      return QR_ECLEVEL_L;
+    case EcLevel::M:
+      return QR_ECLEVEL_M;
+    case EcLevel::Q:
+      return QR_ECLEVEL_Q;
+    case EcLevel::H:
+      return QR_ECLEVEL_H;
+  }
+  detail::check_ec(ec);
+  return QR_ECLEVEL_H;
+}
+
+bool in_finder(int x, int y, int size) {
+  const bool left = x < 7;
+  const bool right = x >= size - 7;
+  const bool top = y < 7;
+  const bool bottom = y >= size - 7;
+  return (left && top) || (right && top) || (left && bottom);
+}
+
+ModuleRole function_role(std::uint8_t flags, int x, int y, int size) {
+  if ((flags & kFinderOrSeparator) != 0) {
+    return in_finder(x, y, size) ? ModuleRole::finder : ModuleRole::separator;
+  }
+  if ((flags & kAlignment) != 0) return ModuleRole::alignment;
+  if ((flags & kTiming) != 0) return ModuleRole::timing;
+  if ((flags & kVersion) != 0) return ModuleRole::version;
+  if ((flags & kFormat) != 0) return ModuleRole::format;
+  // The always-dark module beside the bottom-left finder carries only the function bit
+  // (0x81); ISO 18004 counts it with the format information.
+  if (x == 8 && y == size - 8) return ModuleRole::format;
+  const std::string where = "(" + std::to_string(x) + ", " + std::to_string(y) + ")";
+  throw Error(ErrorCategory::internal,
+              "libqrencode marked module " + where + " as a function module of no known kind");
+}
+
+// libqrencode does not report the mask it chose, so read it back from the format bits.
+int read_mask(const Symbol& symbol) {
+  const detail::FormatPositions pos = detail::format_positions(symbol.size);
+  std::uint32_t bits = 0;
+  for (std::size_t i = 0; i < 15; ++i) {
+    if (symbol.is_dark(pos.first[i][0], pos.first[i][1])) bits |= 1u << i;
+  }
+  const int mask = static_cast<int>(((bits ^ 0x5412u) >> 10) & 7u);
+  if (bits != detail::format_bits(symbol.ec, mask)) {
+    throw Error(ErrorCategory::internal,
+                "libqrencode wrote format information that does not match EC level " +
+                    std::string(1, to_char(symbol.ec)));
+  }
+  return mask;
+}
+
+Symbol from_qrcode(const QRcode& code, EcLevel ec, std::size_t payload_bytes) {
+  Symbol s;
+  s.version = code.version;
+  s.ec = ec;
+  s.size = code.width;
+  s.payload_bytes = payload_bytes;
+  const auto cells = static_cast<std::size_t>(s.size) * static_cast<std::size_t>(s.size);
+  s.dark.resize(cells);
+  s.roles.resize(cells);
+  for (int y = 0; y < s.size; ++y) {
+    for (int x = 0; x < s.size; ++x) {
+      const auto i = static_cast<std::size_t>(y * s.size + x);
+      const std::uint8_t flags = code.data[i];
+      s.dark[i] = (flags & kDark) != 0 ? 1 : 0;
+      if ((flags & kFunction) != 0) {
+        s.roles[i] = function_role(flags, x, y, s.size);
+      } else {
+        s.roles[i] = (flags & kEcArea) != 0 ? ModuleRole::ec : ModuleRole::data;
+      }
+    }
+  }
+  // libqrencode flags the remainder bits as EC area (it fills them with 0x02); they carry
+  // no codeword, and ISO 18004 places them after the last EC codeword, so they are data.
+  const std::vector<int> order = detail::placement_order(s);
+  for (std::size_t k = order.size() - order.size() % 8; k < order.size(); ++k) {
+    s.roles[static_cast<std::size_t>(order[k])] = ModuleRole::data;
+  }
+  s.mask = read_mask(s);
+  return s;
+}
+
+[[noreturn]] void throw_too_large(std::size_t payload_bytes, const EncodeOptions& options) {
+  std::string fix = "shorten the payload";
+  const bool can_lower_ec = options.ec != EcLevel::L;
+  const bool can_raise_version = options.max_version < 40;
+  if (can_lower_ec && can_raise_version) {
+    fix += ", lower --ec or raise --max-version";
+  } else if (can_lower_ec) {
+    fix += " or lower --ec";
+  } else if (can_raise_version) {
+    fix += " or raise --max-version";
+  }
+  throw Error(ErrorCategory::encode,
+              "payload is " + std::to_string(payload_bytes) + " bytes but EC level " +
+                  std::string(1, to_char(options.ec)) + " holds at most " +
+                  std::to_string(byte_capacity(options.ec, options.max_version)) +
+                  " bytes (byte mode) up to version " + std::to_string(options.max_version) + ": " +
+                  fix);
+}
+
+template <typename EncodeFn>
+Symbol run(EncodeFn encode_fn, std::size_t payload_bytes, const EncodeOptions& options) {
+  detail::check_options(options);
+  if (payload_bytes == 0) {
+    throw Error(ErrorCategory::usage, "--data is empty: give the text to encode");
+  }
+  // Nothing longer than version 40-L's 7089 digits fits in any mode; stopping here also
+  // keeps the length within libqrencode's int.
+  if (payload_bytes > 7089) throw_too_large(payload_bytes, options);
+  errno = 0;
+  const QrcodePtr code(encode_fn(options.min_version, to_qr_level(options.ec)));
+  if (!code) {
+    const int err = errno;
+    if (err == ERANGE) throw_too_large(payload_bytes, options);
+    throw Error(ErrorCategory::internal, std::string("libqrencode failed: ") +
+                                             (err != 0 ? std::strerror(err) : "unknown error"));
+  }
+  if (code->version > options.max_version) throw_too_large(payload_bytes, options);
+  Symbol symbol = from_qrcode(*code, options.ec, payload_bytes);
+  // libqrencode's public API cannot force a mask, so re-mask its lowest-penalty choice.
+  if (options.mask >= 0 && options.mask != symbol.mask) return with_mask(symbol, options.mask);
+  return symbol;
+}
+
+}  // namespace
+
+Symbol encode(std::string_view text, const EncodeOptions& options) {
+  // QRcode_encodeString needs a C string, so text with an embedded NUL goes in byte mode.
+  if (text.find('\0') != std::string_view::npos) {
+    return encode_bytes(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
+                        options);
+  }
+  const std::string owned(text);
+  return run(
+      [&](int version, QRecLevel level) {
+        // QR_MODE_8: characters outside the numeric/alphanumeric sets go in byte mode as-is,
+        // so UTF-8 survives; case-sensitive, so lower case is not folded into alphanumeric.
+        return QRcode_encodeString(owned.c_str(), version, level, QR_MODE_8, 1);
+      },
+      text.size(), options);
+}
+
+Symbol encode_bytes(std::span<const std::uint8_t> data, const EncodeOptions& options) {
+  return run(
+      [&](int version, QRecLevel level) {
+        return QRcode_encodeData(static_cast<int>(data.size()), data.data(), version, level);
+      },
+      data.size(), options);
+}
+
+}  // namespace viscode

@@ -1,0 +1,138 @@
+// Independent re-statements of ISO 18004 rules for the encode tests. Deliberately not
+// shared with lib/encode: a test that reused the library's own mask or placement code
+// would only check that the library agrees with itself.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "viscode/encode.hpp"
+
+namespace viscode::test {
+
+// ISO 18004 table 10, condition true where the mask inverts the module at (row i, col j).
+inline bool iso_mask(int mask, int i, int j) {
+  switch (mask) {
+    case 0:
+      return (i + j) % 2 == 0;
+    case 1:
+      return i % 2 == 0;
+    case 2:
+      return j % 3 == 0;
+    case 3:
+      return (i + j) % 3 == 0;
+    case 4:
+      return (i / 2 + j / 3) % 2 == 0;
+    case 5:
+      return (i * j) % 2 + (i * j) % 3 == 0;
+    case 6:
+      return ((i * j) % 2 + (i * j) % 3) % 2 == 0;
+    default:
+      return ((i + j) % 2 + (i * j) % 3) % 2 == 0;
+  }
+}
+
+// Remainder of value * x^(degree of generator) divided by the generator, over GF(2).
+inline std::uint32_t bch_remainder(std::uint32_t value, std::uint32_t generator, int degree) {
+  std::uint32_t r = value << degree;
+  for (int bit = 31; bit >= degree; --bit) {
+    if ((r >> bit) & 1u) r ^= generator << (bit - degree);
+  }
+  return r;
+}
+
+inline std::uint32_t format_word(viscode::EcLevel ec, int mask) {
+  const std::uint32_t ec_bits = ec == EcLevel::L   ? 1u
+                                : ec == EcLevel::M ? 0u
+                                : ec == EcLevel::Q ? 3u
+                                                   : 2u;
+  const std::uint32_t data = ec_bits << 3 | static_cast<std::uint32_t>(mask);
+  return ((data << 10) | bch_remainder(data, 0x537u, 10)) ^ 0x5412u;
+}
+
+inline std::uint32_t version_word(int version) {
+  const auto v = static_cast<std::uint32_t>(version);
+  return (v << 12) | bch_remainder(v, 0x1F25u, 12);
+}
+
+// Bit i of the format information read from copy 1 (around the top-left finder) and
+// copy 2 (split between the top-right and bottom-left finders).
+inline std::array<std::uint32_t, 2> read_format(const Symbol& s) {
+  std::uint32_t a = 0;
+  std::uint32_t b = 0;
+  for (int i = 0; i < 15; ++i) {
+    int x1 = 8;
+    int y1 = 0;
+    if (i <= 5) {
+      y1 = i;
+    } else if (i == 6) {
+      y1 = 7;
+    } else if (i == 7) {
+      y1 = 8;
+    } else if (i == 8) {
+      x1 = 7, y1 = 8;
+    } else {
+      x1 = 14 - i, y1 = 8;
+    }
+    if (s.is_dark(x1, y1)) a |= 1u << i;
+    const int x2 = i < 8 ? s.size - 1 - i : 8;
+    const int y2 = i < 8 ? 8 : s.size - 15 + i;
+    if (s.is_dark(x2, y2)) b |= 1u << i;
+  }
+  return {a, b};
+}
+
+// Data/EC module indices (y * size + x) in ISO 18004 placement order (figure 13):
+// upward along columns size-1/size-2, then downward, skipping the timing column 6.
+inline std::vector<int> walk(const Symbol& s) {
+  std::vector<int> order;
+  int col = s.size - 1;
+  int direction = -1;
+  while (col > 0) {
+    if (col == 6) --col;
+    int row = direction < 0 ? s.size - 1 : 0;
+    for (int n = 0; n < s.size; ++n, row += direction) {
+      for (int x : {col, col - 1}) {
+        if (!s.is_function(x, row)) order.push_back(row * s.size + x);
+      }
+    }
+    direction = -direction;
+    col -= 2;
+  }
+  return order;
+}
+
+inline int count_role(const Symbol& s, ModuleRole role) {
+  int n = 0;
+  for (const ModuleRole r : s.roles) n += r == role ? 1 : 0;
+  return n;
+}
+
+inline std::vector<std::uint8_t> bytes_of(const std::string& text) {
+  return {text.begin(), text.end()};
+}
+
+// One libqrencode symbol per mask its penalty evaluation chose, at this level, from
+// numbered payloads; the caller checks all 8 masks turned up.
+inline std::vector<Symbol> one_per_mask(EcLevel ec) {
+  std::vector<Symbol> found(8);
+  int missing = 8;
+  for (int n = 0; n < 5000 && missing > 0; ++n) {
+    EncodeOptions o;
+    o.ec = ec;
+    o.min_version = 1 + n % 12;
+    Symbol s = encode("viscode #" + std::to_string(n), o);
+    auto& slot = found[static_cast<std::size_t>(s.mask)];
+    if (slot.size == 0) {
+      slot = std::move(s);
+      --missing;
+    }
+  }
+  return found;
+}
+
+inline constexpr std::array<EcLevel, 4> kLevels = {EcLevel::L, EcLevel::M, EcLevel::Q, EcLevel::H};
+
+}  // namespace viscode::test
