@@ -1,0 +1,264 @@
+// The test-support yardsticks themselves: if these drift, every other result is meaningless.
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <numbers>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <stdexcept>
+#include <string>
+
+#include "capture.hpp"
+#include "fidelity.hpp"
+#include "readers.hpp"
+#include "test_logos.hpp"
+
+using namespace viscode::test;
+
+namespace {
+
+const std::string kPayload = "https://example.com/a/123";
+constexpr int kModulePx = 8;
+constexpr int kQuietModules = 4;
+
+struct PlainCode {
+  cv::Mat bgr;
+  int total_modules;
+};
+
+// A code from an encoder that shares nothing with viscode, so reader failures cannot be
+// blamed on our rendering. Made once per process.
+const PlainCode& plain_code() {
+  static const PlainCode code = [] {
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("viscode_support_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto png = dir / "plain.png";
+    const std::string cmd = "qrencode -o '" + png.string() + "' -s " + std::to_string(kModulePx) +
+                            " -m " + std::to_string(kQuietModules) + " '" + kPayload + "'";
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("qrencode failed: " + cmd);
+    PlainCode c{cv::imread(png.string(), cv::IMREAD_COLOR), 0};
+    std::filesystem::remove_all(dir);
+    if (c.bgr.empty()) throw std::runtime_error("could not read qrencode output");
+    c.total_modules = c.bgr.cols / kModulePx;
+    return c;
+  }();
+  return code;
+}
+
+cv::Mat bgra_over_nothing(const cv::Mat& bgr) {
+  cv::Mat bgra;
+  cv::cvtColor(bgr, bgra, cv::COLOR_BGR2BGRA);
+  return bgra;
+}
+
+}  // namespace
+
+TEST_CASE("qrencode fixture is a sane QR code", "[support]") {
+  const auto& code = plain_code();
+  REQUIRE(code.bgr.cols == code.bgr.rows);
+  REQUIRE(code.bgr.cols % kModulePx == 0);
+  // Version v has 17 + 4v modules; plus the quiet zone on both sides.
+  const int version = (code.total_modules - 2 * kQuietModules - 17) / 4;
+  CHECK(version >= 1);
+  CHECK(code.total_modules == 17 + 4 * version + 2 * kQuietModules);
+}
+
+TEST_CASE("reference readers decode a plain code exactly", "[support]") {
+  const auto& code = plain_code();
+  for (const Reader reader : {Reader::zxing, Reader::wechat}) {
+    INFO("reader " << to_string(reader));
+    const auto texts = read_all(reader, code.bgr);
+    REQUIRE(texts.size() == 1);
+    CHECK(texts.front() == kPayload);
+    CHECK(reads(reader, code.bgr, kPayload));
+    CHECK_FALSE(reads(reader, code.bgr, kPayload + "4"));
+    CHECK_FALSE(reads(reader, code.bgr, "https://example.com/a/12"));
+
+    cv::Mat grey;
+    cv::cvtColor(code.bgr, grey, cv::COLOR_BGR2GRAY);
+    CHECK(reads(reader, grey, kPayload));
+    CHECK(reads(reader, bgra_over_nothing(code.bgr), kPayload));
+  }
+}
+
+TEST_CASE("reference readers find nothing where there is no code", "[support]") {
+  const cv::Mat white(400, 400, CV_8UC3, cv::Scalar::all(255));
+  const cv::Mat black(400, 400, CV_8UC1, cv::Scalar::all(0));
+  for (const Reader reader : {Reader::zxing, Reader::wechat}) {
+    INFO("reader " << to_string(reader));
+    CHECK(read_all(reader, white).empty());
+    CHECK(read_all(reader, black).empty());
+    CHECK(read_all(reader, cv::Mat()).empty());
+    for (const auto& logo : test_logos()) {
+      INFO("logo " << logo.name);
+      CHECK(read_all(reader, logo.image).empty());
+    }
+  }
+}
+
+TEST_CASE("reader names", "[support]") {
+  CHECK(to_string(Reader::zxing) == "zxing");
+  CHECK(to_string(Reader::wechat) == "wechat");
+  CHECK(to_string(Capture::pristine) == "pristine");
+  CHECK(to_string(Capture::typical) == "typical");
+  CHECK(to_string(Capture::small) == "small");
+}
+
+TEST_CASE("capture produces the documented sizes", "[support]") {
+  const auto& code = plain_code();
+  const int n = code.total_modules;
+
+  const cv::Mat pristine = capture(code.bgr, n, Capture::pristine);
+  CHECK(pristine.size() == code.bgr.size());
+  CHECK(cv::norm(pristine, code.bgr, cv::NORM_INF) == 0);
+  CHECK(pristine.data != code.bgr.data);
+
+  // Typical: 6 px modules, rotated 8 degrees onto the bounding square.
+  const double a = 8.0 * std::numbers::pi / 180.0;
+  const int typical_side = static_cast<int>(std::ceil(n * 6 * (std::cos(a) + std::sin(a))));
+  const cv::Mat typical = capture(code.bgr, n, Capture::typical);
+  CHECK(typical.type() == CV_8UC3);
+  CHECK(typical.cols == typical_side);
+  CHECK(typical.rows == typical_side);
+  CHECK(captured_side_px(n, Capture::typical, code.bgr.cols) == typical_side);
+  // The corners are the pack, not the code.
+  const cv::Vec3b corner = typical.at<cv::Vec3b>(1, 1);
+  for (int c = 0; c < 3; ++c) CHECK(std::abs(corner[c] - 200) <= 3);
+
+  // Small: 4 px modules plus a 2-module grey margin on each side.
+  const cv::Mat small = capture(code.bgr, n, Capture::small);
+  CHECK(small.type() == CV_8UC3);
+  CHECK(small.cols == (n + 4) * 4);
+  CHECK(small.rows == (n + 4) * 4);
+  CHECK(captured_side_px(n, Capture::small, code.bgr.cols) == (n + 4) * 4);
+  CHECK(captured_side_px(n, Capture::pristine, code.bgr.cols) == code.bgr.cols);
+}
+
+TEST_CASE("capture is deterministic", "[support]") {
+  const auto& code = plain_code();
+  for (const Capture kind : {Capture::pristine, Capture::typical, Capture::small}) {
+    INFO("capture " << to_string(kind));
+    const cv::Mat first = capture(code.bgr, code.total_modules, kind);
+    const cv::Mat second = capture(code.bgr, code.total_modules, kind);
+    const cv::Mat other_seed = capture(code.bgr, code.total_modules, kind, 42);
+    REQUIRE(first.size() == second.size());
+    REQUIRE(first.type() == second.type());
+    CHECK(cv::norm(first, second, cv::NORM_INF) == 0);
+    CHECK(cv::norm(first, other_seed, cv::NORM_INF) == 0);
+  }
+}
+
+TEST_CASE("capture rejects what it cannot define", "[support]") {
+  const cv::Mat wide(100, 120, CV_8UC3, cv::Scalar::all(255));
+  CHECK_THROWS_AS(capture(wide, 25, Capture::typical), std::invalid_argument);
+  CHECK_THROWS_AS(capture(cv::Mat(), 25, Capture::small), std::invalid_argument);
+  const cv::Mat square(100, 100, CV_8UC3, cv::Scalar::all(255));
+  CHECK_THROWS_AS(capture(square, 0, Capture::small), std::invalid_argument);
+}
+
+TEST_CASE("a plain code survives typical and small captures with both readers", "[support]") {
+  const auto& code = plain_code();
+  for (const Capture kind : {Capture::typical, Capture::small}) {
+    const cv::Mat captured = capture(code.bgr, code.total_modules, kind);
+    for (const Reader reader : {Reader::zxing, Reader::wechat}) {
+      INFO("capture " << to_string(kind) << ", reader " << to_string(reader));
+      CHECK(reads(reader, captured, kPayload));
+    }
+  }
+}
+
+TEST_CASE("ssim_grey", "[support]") {
+  const auto logos = test_logos();
+  const cv::Mat& photo = logos.front().image;
+
+  SECTION("identical images score exactly 1") {
+    CHECK(ssim_grey(photo, photo) == Approx(1.0).margin(1e-12));
+    CHECK(ssim_grey(photo, photo.clone()) == Approx(1.0).margin(1e-12));
+  }
+
+  SECTION("noise lowers the score, more noise lowers it more") {
+    cv::RNG rng(7);
+    cv::Mat light_noise(photo.size(), CV_16SC3), heavy_noise(photo.size(), CV_16SC3);
+    rng.fill(light_noise, cv::RNG::NORMAL, 0, 5);
+    rng.fill(heavy_noise, cv::RNG::NORMAL, 0, 25);
+    cv::Mat light, heavy;
+    cv::add(photo, light_noise, light, cv::noArray(), CV_8UC3);
+    cv::add(photo, heavy_noise, heavy, cv::noArray(), CV_8UC3);
+    const double s_light = ssim_grey(photo, light), s_heavy = ssim_grey(photo, heavy);
+    CHECK(s_light < 1.0);
+    CHECK(s_heavy < s_light);
+    CHECK(s_heavy > 0.0);
+    CHECK(ssim_grey(light, photo) == Approx(s_light).epsilon(1e-12));  // symmetric
+  }
+
+  SECTION("known value: constant images") {
+    // (2xy + C1) / (x^2 + y^2 + C1); the structure term is C2 / C2 = 1.
+    const double c1 = (0.01 * 255) * (0.01 * 255);
+    const cv::Mat a(64, 64, CV_8UC1, cv::Scalar(100)), b(64, 64, CV_8UC1, cv::Scalar(150));
+    const double expected = (2.0 * 100 * 150 + c1) / (100.0 * 100 + 150.0 * 150 + c1);
+    CHECK(expected == Approx(0.92310).margin(5e-6));
+    CHECK(ssim_grey(a, b) == Approx(expected).epsilon(1e-9));
+    const cv::Mat black(64, 64, CV_8UC3, cv::Scalar::all(0));
+    const cv::Mat white(64, 64, CV_8UC3, cv::Scalar::all(255));
+    CHECK(ssim_grey(black, white) == Approx(c1 / (255.0 * 255 + c1)).epsilon(1e-9));
+  }
+
+  SECTION("BGRA is composited over white, grey and BGR agree") {
+    const cv::Mat clear(64, 64, CV_8UC4, cv::Scalar(0, 0, 0, 0));
+    const cv::Mat white(64, 64, CV_8UC1, cv::Scalar(255));
+    CHECK(ssim_grey(clear, white) == Approx(1.0).margin(1e-12));
+    cv::Mat grey;
+    cv::cvtColor(photo, grey, cv::COLOR_BGR2GRAY);
+    CHECK(ssim_grey(photo, grey) == Approx(1.0).margin(1e-12));
+  }
+
+  SECTION("size mismatch and tiny images are rejected") {
+    const cv::Mat a(64, 64, CV_8UC3, cv::Scalar::all(0)), b(64, 65, CV_8UC3, cv::Scalar::all(0));
+    CHECK_THROWS_AS(ssim_grey(a, b), std::invalid_argument);
+    const cv::Mat tiny(8, 8, CV_8UC1, cv::Scalar(0));
+    CHECK_THROWS_AS(ssim_grey(tiny, tiny), std::invalid_argument);
+  }
+}
+
+TEST_CASE("test logos are the documented, deterministic set", "[support]") {
+  const auto logos = test_logos();
+  const auto again = test_logos();
+  const std::vector<std::string> names = {"photo",       "flat_brand",   "very_dark",
+                                          "very_light",  "low_contrast", "transparent",
+                                          "colour_photo"};
+  REQUIRE(logos.size() == names.size());
+  for (std::size_t i = 0; i < logos.size(); ++i) {
+    const auto& logo = logos[i];
+    INFO("logo " << logo.name);
+    CHECK(logo.name == names[i]);
+    CHECK(logo.image.cols == 512);
+    CHECK(logo.image.rows == 512);
+    CHECK(logo.image.depth() == CV_8U);
+    CHECK(logo.image.channels() == (logo.name == "transparent" ? 4 : 3));
+    CHECK(cv::norm(logo.image, again[i].image, cv::NORM_INF) == 0);
+  }
+
+  const auto mean_grey = [](const cv::Mat& image) { return cv::mean(to_grey(image))[0]; };
+  CHECK(mean_grey(logos[2].image) < 40);   // very_dark
+  CHECK(mean_grey(logos[3].image) > 215);  // very_light
+  double lo = 0, hi = 0;
+  cv::minMaxLoc(to_grey(logos[4].image), &lo, &hi);  // low_contrast
+  CHECK(lo >= 100);
+  CHECK(hi <= 160);
+
+  std::vector<cv::Mat> channels;
+  cv::split(logos[5].image, channels);  // transparent
+  CHECK(channels[3].at<unsigned char>(0, 0) == 0);
+  CHECK(channels[3].at<unsigned char>(256, 256) == 255);
+  double alpha_lo = 0, alpha_hi = 0;
+  cv::minMaxLoc(channels[3], &alpha_lo, &alpha_hi);
+  CHECK(alpha_lo == 0);
+  CHECK(alpha_hi == 255);
+  // Soft edges: some partial coverage exists.
+  CHECK(cv::countNonZero((channels[3] > 0) & (channels[3] < 255)) > 1000);
+}
