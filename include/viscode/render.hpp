@@ -1,0 +1,144 @@
+// viscode/render.hpp — drawing a symbol over a brand image, to pixels or print files.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <opencv2/core.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "viscode/encode.hpp"
+
+namespace viscode {
+
+enum class Style {
+  halftone,  // default: each data module's bit sits in a square centre; the rest shows the
+             // image, its lightness moved (CIELAB L*) only as far as a local threshold needs
+  dots,      // as halftone, with round centres
+  center,    // classic: plain modules with the logo in a patch sized from the EC budget
+  plain,     // no image
+};
+
+enum class Fit { cover, contain };     // how the image fills its area (crop vs letterbox)
+enum class LogoArea { symbol, full };  // image under the symbol only, or under the quiet zone too
+
+struct Rgb {
+  std::uint8_t r = 0, g = 0, b = 0;
+  friend bool operator==(const Rgb&, const Rgb&) = default;
+};
+
+// "#RRGGBB", "RRGGBB" or "#RGB" (either case). Throws Error(usage) naming the value.
+Rgb parse_color(std::string_view hex);
+std::string to_hex(Rgb color);  // "#rrggbb"
+
+// WCAG 2 contrast ratio of two colours, 1..21.
+double contrast_ratio(Rgb a, Rgb b);
+// Dark and light colours must keep at least this ratio (black on white is 21) so that
+// function patterns and module centres stay unambiguous to a reader.
+inline constexpr double kMinContrastRatio = 4.5;
+
+// A brand image: any raster OpenCV reads (PNG with alpha, JPEG, ...) or SVG. Cheap to copy
+// (shared, immutable). SVG logos stay vector in SVG/PDF output.
+class Logo {
+ public:
+  // Throws Error(input) naming the file when it is missing, empty, corrupt or unreadable.
+  static Logo load(const std::filesystem::path& file);
+  // 8-bit BGR, BGRA or grey image; copied.
+  static Logo from_image(const cv::Mat& image);
+
+  int width() const;  // pixels (SVG: its intrinsic size)
+  int height() const;
+  bool is_vector() const;
+  // The image as 8-bit BGRA at w x h pixels (SVG rasterised at that size).
+  cv::Mat raster(int w, int h) const;
+
+  struct Impl;
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  explicit Logo(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const Impl> impl_;
+};
+
+// The looks-vs-scans dial's default: the lowest strength at which every test logo reads
+// with zxing-cpp and WeChat at the "typical" capture in both the halftone and the dots
+// style (halftone alone reads from 0.2; see docs/looks-vs-scans.md).
+inline constexpr double kDefaultStrength = 0.3;
+
+struct RenderOptions {
+  Style style = Style::halftone;
+  double strength = kDefaultStrength;  // 0..1: module contrast enforced (centre size and
+                                       // lightness margin together); 1 = most robust
+  Fit fit = Fit::cover;
+  LogoArea logo_area = LogoArea::symbol;
+  Rgb dark{0, 0, 0};
+  Rgb light{255, 255, 255};
+  int quiet = 4;  // quiet zone in modules, 0..40 (readers want >= 4 on busy backgrounds)
+};
+
+// Encodes the payload (as encode() does) and, when options.mask is -1 and there is a logo
+// under the modules, picks the mask whose modules agree best with the image. Validates
+// the render options too, so that a bad option fails before any work.
+Symbol design_symbol(std::string_view payload, const Logo* logo, const EncodeOptions& encode,
+                     const RenderOptions& render);
+
+// Picks the image-aware mask for a symbol (see docs/how-it-works.md).
+Symbol choose_mask(const Symbol& symbol, const Logo& logo, const RenderOptions& options);
+
+// Throws Error(usage) for out-of-range options or a dark/light pair below kMinContrastRatio.
+void validate(const RenderOptions& options);
+
+// Renders to an 8-bit BGR image of (size + 2 * quiet) * module_px pixels per side.
+// module_px: 1..200. logo may be null (styles halftone/dots/center then draw plain).
+cv::Mat render(const Symbol& symbol, const Logo* logo, const RenderOptions& options, int module_px);
+
+// The image alone, placed exactly where render() places it (same fit, area and quiet zone),
+// over the light colour: the reference a rendering's fidelity to the logo is measured against.
+cv::Mat render_logo_frame(const Symbol& symbol, const Logo& logo, const RenderOptions& options,
+                          int module_px);
+
+enum class Format { png, svg, pdf };
+// From the extension (.png, .svg, .pdf, any case); throws Error(usage) otherwise.
+Format format_from_path(const std::filesystem::path& file);
+
+// Physical size of the output. size_mm > 0 asks for the whole image (quiet zone included)
+// to be at most that wide; module_px > 0 asks for that many device pixels per module.
+// Modules are always whole device pixels at dpi, and SVG/PDF have the same physical size.
+struct PrintOptions {
+  double dpi = 600;    // 72..4800
+  double size_mm = 0;  // 0 = use module_px, or 25 mm when both are 0
+  int module_px = 0;
+};
+// "25mm", "2.5cm", "1in", "1.5in", or a bare number of millimetres. Throws Error(usage).
+double parse_length_mm(std::string_view text);
+
+struct OutputInfo {
+  Format format = Format::png;
+  int module_px = 0;     // device pixels per module at dpi
+  double module_mm = 0;  // printed module width
+  int image_px = 0;      // pixels per side, quiet zone included
+  double size_mm = 0;    // printed width, quiet zone included
+};
+
+// Geometry that write() will use, without rendering.
+OutputInfo plan_output(const Symbol& symbol, const RenderOptions& options,
+                       const PrintOptions& print, Format format);
+
+// Renders to PNG (with its DPI recorded), SVG or PDF bytes. Deterministic: same inputs,
+// same bytes.
+std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
+                                      const RenderOptions& options, const PrintOptions& print,
+                                      Format format);
+
+// render_file() to a path, written to a temporary file beside it and renamed, so a failure
+// never leaves a partial file. Throws Error(input) when the directory is missing or not
+// writable.
+OutputInfo write(const Symbol& symbol, const Logo* logo, const RenderOptions& options,
+                 const PrintOptions& print, const std::filesystem::path& file);
+
+std::string_view to_string(Style style);
+Style parse_style(std::string_view name);  // throws Error(usage)
+
+}  // namespace viscode

@@ -1,0 +1,82 @@
+#include "render/center_patch.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "encode/placement.hpp"
+
+namespace viscode::detail {
+namespace {
+
+// Block of each codeword in transmission order: data codewords interleaved across blocks
+// (group-2 blocks have one more), then EC codewords interleaved.
+std::vector<int> codeword_blocks(const BlockLayout& l) {
+  std::vector<int> data_len;
+  for (int b = 0; b < l.blocks1; ++b) data_len.push_back(l.data_per_block1);
+  for (int b = 0; b < l.blocks2; ++b) data_len.push_back(l.data_per_block2);
+  std::vector<int> out;
+  const int max_data = *std::max_element(data_len.begin(), data_len.end());
+  for (int i = 0; i < max_data; ++i) {
+    for (int b = 0; b < l.blocks(); ++b) {
+      if (i < data_len[static_cast<std::size_t>(b)]) out.push_back(b);
+    }
+  }
+  for (int i = 0; i < l.ec_per_block; ++i) {
+    for (int b = 0; b < l.blocks(); ++b) out.push_back(b);
+  }
+  return out;
+}
+
+int to_odd(int v) {
+  return v % 2 == 0 ? v - 1 : v;
+}
+
+}  // namespace
+
+std::vector<int> codewords_touched(const Symbol& symbol, const cv::Rect& rect) {
+  const BlockLayout layout = block_layout(symbol.version, symbol.ec);
+  const std::vector<int> blocks = codeword_blocks(layout);
+  const std::vector<int> order = placement_order(symbol);
+  std::vector<int> codeword_of(static_cast<std::size_t>(symbol.size * symbol.size), -1);
+  const int bits = static_cast<int>(blocks.size()) * 8;
+  for (int k = 0; k < static_cast<int>(order.size()) && k < bits; ++k) {
+    codeword_of[static_cast<std::size_t>(order[static_cast<std::size_t>(k)])] = k / 8;
+  }
+  std::vector<std::set<int>> touched(static_cast<std::size_t>(layout.blocks()));
+  const cv::Rect inside = rect & cv::Rect(0, 0, symbol.size, symbol.size);
+  for (int y = inside.y; y < inside.y + inside.height; ++y) {
+    for (int x = inside.x; x < inside.x + inside.width; ++x) {
+      const int cw = codeword_of[static_cast<std::size_t>(y * symbol.size + x)];
+      if (cw >= 0)
+        touched[static_cast<std::size_t>(blocks[static_cast<std::size_t>(cw)])].insert(cw);
+    }
+  }
+  std::vector<int> out;
+  for (const auto& s : touched) out.push_back(static_cast<int>(s.size()));
+  return out;
+}
+
+cv::Rect center_patch(const Symbol& symbol, double aspect) {
+  const BlockLayout layout = block_layout(symbol.version, symbol.ec);
+  // A reader corrects up to half the EC codewords of a block as errors (it cannot know
+  // which codewords the patch hid).
+  const int allowed =
+      static_cast<int>(std::floor((1 - kCenterReserve) * (layout.ec_per_block / 2)));
+  const auto fits = [&](const cv::Rect& r) {
+    for (int t : codewords_touched(symbol, r)) {
+      if (t > allowed) return false;
+    }
+    return true;
+  };
+  cv::Rect best;
+  for (int h = 1; h <= symbol.size; h += 2) {
+    const int w = std::clamp(to_odd(static_cast<int>(std::lround(h * aspect))), 1, symbol.size);
+    const cv::Rect r((symbol.size - w) / 2, (symbol.size - h) / 2, w, h);
+    if (!fits(r)) break;
+    best = r;
+  }
+  return best;
+}
+
+}  // namespace viscode::detail

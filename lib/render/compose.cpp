@@ -1,0 +1,89 @@
+#include "render/compose.hpp"
+
+#include <algorithm>
+#include <opencv2/imgproc.hpp>
+
+#include "render/center_patch.hpp"
+#include "render/color.hpp"
+
+namespace viscode::detail {
+
+Plan make_plan(const Symbol& symbol, const Logo* logo, const RenderOptions& options) {
+  Plan plan;
+  plan.frame = frame_modules(symbol, options);
+  plan.dark = options.dark;
+  plan.light = options.light;
+  plan.dial = dial(options);
+  const int q = options.quiet;
+  const bool toned =
+      logo != nullptr && (options.style == Style::halftone || options.style == Style::dots);
+
+  cv::Rect patch;
+  if (logo != nullptr && options.style == Style::center) {
+    patch = center_patch(symbol, static_cast<double>(logo->width()) / logo->height());
+    if (!patch.empty()) {
+      plan.patch_image = *logo;
+      plan.patch = cv::Rect2d(patch.x + q, patch.y + q, patch.width, patch.height);
+      // A light margin keeps the logo's edge from reading as modules.
+      const double margin = std::min(patch.width, patch.height) >= 5 ? 1.0 : 0.5;
+      const cv::Rect2d inner(plan.patch.x + margin, plan.patch.y + margin,
+                             plan.patch.width - 2 * margin, plan.patch.height - 2 * margin);
+      plan.patch_placement = place_in(*logo, inner, Fit::contain);
+    }
+  }
+
+  for (int y = 0; y < symbol.size; ++y) {
+    for (int x = 0; x < symbol.size; ++x) {
+      const cv::Point at(x + q, y + q);
+      const bool dark = symbol.is_dark(x, y);
+      if (patch.contains(cv::Point(x, y))) continue;
+      if (!toned || symbol.is_function(x, y)) {
+        if (dark) {
+          plan.full_dark.push_back(at);
+        } else if (toned) {
+          plan.full_light.push_back(at);  // hides the image under light function modules
+        }
+      } else {
+        (dark ? plan.centre_dark : plan.centre_light).push_back(at);
+      }
+    }
+  }
+  if (!toned) return plan;
+
+  plan.image = *logo;
+  plan.placement = place_image(*logo, options, symbol.size);
+  const ImageStats stats = analyse_image(*logo, options, symbol.size);
+  const Halftone h = halftone(symbol, stats, plan.dial, options);
+  plan.shifts = h.shifts;
+  plan.module_mean = h.module_mean;
+  if (options.logo_area == LogoArea::full) {
+    // Quiet-zone modules are light modules too: their centres keep the zone readable.
+    for (int y = 0; y < plan.frame; ++y) {
+      for (int x = 0; x < plan.frame; ++x) {
+        const bool inside = x >= q && y >= q && x < q + symbol.size && y < q + symbol.size;
+        if (!inside) plan.centre_light.emplace_back(x, y);
+      }
+    }
+  }
+  return plan;
+}
+
+cv::Mat shifted_background(const Plan& plan, int px) {
+  const int side = plan.frame * px;
+  if (!plan.image) {
+    return cv::Mat(side, side, CV_8UC3, cv::Scalar(plan.light.b, plan.light.g, plan.light.r));
+  }
+  const cv::Mat layer = image_layer(*plan.image, plan.placement, plan.frame, px);
+  cv::Mat lab = to_lab(layer, plan.light);
+  for (int y = 0; y < side; ++y) {
+    const float* shift = plan.shifts.ptr<float>(y / px);
+    auto* row = lab.ptr<cv::Vec3f>(y);
+    for (int x = 0; x < side; ++x) {
+      const float s = shift[x / px];
+      if (s != 0) row[x][0] = std::clamp(row[x][0] + s, 0.0f, 100.0f);
+    }
+  }
+  return lab_to_bgr8(lab);
+}
+
+}  // namespace viscode::detail

@@ -1,0 +1,188 @@
+#include "render/draw.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "render/color.hpp"
+#include "render/logo_impl.hpp"
+
+namespace viscode::detail {
+namespace {
+
+void set_color(cairo_t* cr, Rgb c) {
+  cairo_set_source_rgb(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0);
+}
+
+// Cairo keeps a pointer to the pixels, so the surface owns a copy in its own format.
+cairo_surface_t* surface_from(const cv::Mat& image) {
+  const bool alpha = image.channels() == 4;
+  cairo_surface_t* s = cairo_image_surface_create(alpha ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24,
+                                                  image.cols, image.rows);
+  cairo_surface_flush(s);
+  unsigned char* data = cairo_image_surface_get_data(s);
+  const int stride = cairo_image_surface_get_stride(s);
+  for (int y = 0; y < image.rows; ++y) {
+    auto* d = reinterpret_cast<std::uint32_t*>(data + static_cast<std::ptrdiff_t>(y) * stride);
+    if (alpha) {
+      const auto* p = image.ptr<cv::Vec4b>(y);
+      for (int x = 0; x < image.cols; ++x) {
+        const std::uint32_t a = p[x][3];
+        const auto pm = [a](std::uint8_t v) { return (v * a + 127) / 255; };
+        d[x] = (a << 24) | (pm(p[x][2]) << 16) | (pm(p[x][1]) << 8) | pm(p[x][0]);
+      }
+    } else {
+      const auto* p = image.ptr<cv::Vec3b>(y);
+      for (int x = 0; x < image.cols; ++x) {
+        d[x] = 0xff000000u | (static_cast<std::uint32_t>(p[x][2]) << 16) |
+               (static_cast<std::uint32_t>(p[x][1]) << 8) | p[x][0];
+      }
+    }
+  }
+  cairo_surface_mark_dirty(s);
+  return s;
+}
+
+// Paints an image so that it covers `rect` (module units).
+void paint_image(cairo_t* cr, const cv::Mat& image, const cv::Rect2d& rect, bool smooth) {
+  cairo_surface_t* s = surface_from(image);
+  cairo_save(cr);
+  cairo_rectangle(cr, rect.x, rect.y, rect.width, rect.height);
+  cairo_clip(cr);
+  cairo_translate(cr, rect.x, rect.y);
+  cairo_scale(cr, rect.width / image.cols, rect.height / image.rows);
+  cairo_set_source_surface(cr, s, 0, 0);
+  cairo_pattern_set_filter(cairo_get_source(cr), smooth ? CAIRO_FILTER_GOOD : CAIRO_FILTER_NEAREST);
+  cairo_paint(cr);
+  cairo_restore(cr);
+  cairo_surface_destroy(s);
+}
+
+void fill_squares(cairo_t* cr, const std::vector<cv::Point>& at, double size, Rgb color,
+                  double inset) {
+  if (at.empty()) return;
+  for (const auto& p : at) cairo_rectangle(cr, p.x + inset, p.y + inset, size, size);
+  set_color(cr, color);
+  // One fill for all: adjacent squares merge without anti-aliasing seams between them.
+  cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+  cairo_fill(cr);
+}
+
+void fill_dots(cairo_t* cr, const std::vector<cv::Point>& at, double diameter, Rgb color) {
+  if (at.empty()) return;
+  for (const auto& p : at) {
+    cairo_new_sub_path(cr);
+    cairo_arc(cr, p.x + 0.5, p.y + 0.5, diameter / 2, 0, 2 * std::numbers::pi);
+  }
+  set_color(cr, color);
+  cairo_fill(cr);
+}
+
+// A vector image cannot be re-toned per pixel; instead each shifted module gets a
+// translucent white or black veil that moves its mean L* by the planned amount.
+void veil_modules(cairo_t* cr, const Plan& plan) {
+  for (int y = 0; y < plan.frame; ++y) {
+    for (int x = 0; x < plan.frame; ++x) {
+      const float s = plan.shifts.at<float>(y, x);
+      if (s == 0) continue;
+      const double m0 = plan.module_mean.at<float>(y, x);
+      const double m1 = std::clamp(m0 + s, 0.0, 100.0);
+      double alpha;
+      if (s > 0) {
+        alpha = m0 >= 100 ? 0 : (m1 - m0) / (100 - m0);
+        cairo_set_source_rgba(cr, 1, 1, 1, std::clamp(alpha, 0.0, 1.0));
+      } else {
+        alpha = m0 <= 0 ? 0 : (m0 - m1) / m0;
+        cairo_set_source_rgba(cr, 0, 0, 0, std::clamp(alpha, 0.0, 1.0));
+      }
+      cairo_rectangle(cr, x, y, 1, 1);
+      cairo_fill(cr);
+    }
+  }
+}
+
+void draw_logo(cairo_t* cr, const Logo& logo, const Placement& p, double unit, int raster_px) {
+  if (logo.is_vector()) {
+    cairo_save(cr);
+    cairo_rectangle(cr, p.area.x, p.area.y, p.area.width, p.area.height);
+    cairo_clip(cr);
+    logo.impl().draw_svg(cr, p.image.x, p.image.y, p.image.width, p.image.height);
+    cairo_restore(cr);
+    return;
+  }
+  // Raster: at output resolution for PNG; for vector output, at the resolution the print
+  // needs, never more than the image has.
+  const double px = raster_px > 0 ? raster_px : unit;
+  const int w =
+      std::max(1, std::min(logo.width(), static_cast<int>(std::lround(p.image.width * px))));
+  const int h =
+      std::max(1, std::min(logo.height(), static_cast<int>(std::lround(p.image.height * px))));
+  const cv::Mat image = raster_px > 0
+                            ? logo.raster(static_cast<int>(std::lround(p.image.width * px)),
+                                          static_cast<int>(std::lround(p.image.height * px)))
+                            : logo.raster(w, h);
+  cairo_save(cr);
+  cairo_rectangle(cr, p.area.x, p.area.y, p.area.width, p.area.height);
+  cairo_clip(cr);
+  paint_image(cr, image, p.image, raster_px == 0);
+  cairo_restore(cr);
+}
+
+}  // namespace
+
+void draw(cairo_t* cr, const Plan& plan, double unit, int raster_px) {
+  cairo_save(cr);
+  cairo_scale(cr, unit, unit);
+  const cv::Rect2d frame(0, 0, plan.frame, plan.frame);
+
+  set_color(cr, plan.light);
+  cairo_rectangle(cr, 0, 0, plan.frame, plan.frame);
+  cairo_fill(cr);
+
+  if (plan.image) {
+    if (raster_px > 0) {
+      paint_image(cr, shifted_background(plan, raster_px), frame, false);
+    } else if (plan.image->is_vector()) {
+      draw_logo(cr, *plan.image, plan.placement, unit, 0);
+      veil_modules(cr, plan);
+    } else {
+      // Enough pixels per module to keep the image's detail, capped so a file stays small.
+      const double native = std::max(plan.image->width() / plan.placement.image.width,
+                                     plan.image->height() / plan.placement.image.height);
+      const int px = std::clamp(static_cast<int>(std::ceil(native)), 4, 24);
+      paint_image(cr, shifted_background(plan, px), frame, true);
+    }
+  }
+
+  fill_squares(cr, plan.full_light, 1.0, plan.light, 0);
+  fill_squares(cr, plan.full_dark, 1.0, plan.dark, 0);
+
+  if (!plan.centre_dark.empty() || !plan.centre_light.empty()) {
+    double c = plan.dial.centre;
+    double inset = (1 - c) / 2;
+    if (raster_px > 0 && !plan.dial.round) {
+      // Whole device pixels, so every edge is crisp; an odd remainder puts the extra pixel
+      // on the right/bottom, invisible in print and better than rounding by two pixels.
+      const int cp = std::clamp(static_cast<int>(std::lround(c * raster_px)), 1, raster_px);
+      c = cp / static_cast<double>(raster_px);
+      inset = ((raster_px - cp) / 2) / static_cast<double>(raster_px);
+    }
+    if (plan.dial.round) {
+      fill_dots(cr, plan.centre_light, c, plan.light);
+      fill_dots(cr, plan.centre_dark, c, plan.dark);
+    } else {
+      fill_squares(cr, plan.centre_light, c, plan.light, inset);
+      fill_squares(cr, plan.centre_dark, c, plan.dark, inset);
+    }
+  }
+
+  if (plan.patch_image) {
+    set_color(cr, plan.light);
+    cairo_rectangle(cr, plan.patch.x, plan.patch.y, plan.patch.width, plan.patch.height);
+    cairo_fill(cr);
+    draw_logo(cr, *plan.patch_image, plan.patch_placement, unit, raster_px);
+  }
+  cairo_restore(cr);
+}
+
+}  // namespace viscode::detail

@@ -1,0 +1,17 @@
+// Drawing a composition with Cairo: the same drawing code serves PNG (raster) and SVG/PDF
+// (vector), so the formats cannot drift apart.
+#pragma once
+
+#include <cairo.h>
+
+#include "render/compose.hpp"
+
+namespace viscode::detail {
+
+// Draws the plan with cr's user space scaled to `unit` device units per module.
+// raster_px > 0: drawing onto a raster of exactly that many pixels per module (the image
+// layer is made at that resolution and module centres snap to whole pixels).
+// raster_px == 0: vector output; the image is embedded once, at its own resolution.
+void draw(cairo_t* cr, const Plan& plan, double unit, int raster_px);
+
+}  // namespace viscode::detail

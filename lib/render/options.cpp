@@ -1,0 +1,103 @@
+// Render options: parsing, validation and the image-aware mask.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "render/color.hpp"
+#include "render/halftone.hpp"
+#include "viscode/error.hpp"
+
+namespace viscode {
+namespace {
+
+// A mask whose finder-like patterns (N3) exceed the best mask's by more than this many
+// patterns is not eligible, however well it fits the image: false finders cost readers
+// more than a few extra shifted modules.
+constexpr int kExtraFinderLikePatterns = 2;
+
+bool image_under_modules(const Logo* logo, const RenderOptions& options) {
+  return logo != nullptr && (options.style == Style::halftone || options.style == Style::dots);
+}
+
+}  // namespace
+
+std::string_view to_string(Style style) {
+  switch (style) {
+    case Style::halftone:
+      return "halftone";
+    case Style::dots:
+      return "dots";
+    case Style::center:
+      return "center";
+    case Style::plain:
+      return "plain";
+  }
+  return "?";
+}
+
+Style parse_style(std::string_view name) {
+  for (Style s : {Style::halftone, Style::dots, Style::center, Style::plain}) {
+    if (name == to_string(s)) return s;
+  }
+  throw Error(ErrorCategory::usage, "--style " + std::string(name) +
+                                        " is not a style: use halftone, dots, center or plain");
+}
+
+void validate(const RenderOptions& o) {
+  if (!(o.strength >= 0 && o.strength <= 1)) {
+    throw Error(ErrorCategory::usage,
+                "--strength must be between 0 and 1 (0 shows the most "
+                "of the image, 1 scans best)");
+  }
+  if (o.quiet < 0 || o.quiet > 40) {
+    throw Error(ErrorCategory::usage, "--quiet " + std::to_string(o.quiet) +
+                                          " is out of range: use 0..40 modules (4 is standard)");
+  }
+  const double ratio = contrast_ratio(o.dark, o.light);
+  if (ratio < kMinContrastRatio) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", ratio);
+    throw Error(ErrorCategory::usage, "--dark " + to_hex(o.dark) + " and --light " +
+                                          to_hex(o.light) + " have a contrast ratio of " + buf +
+                                          ":1, below the 4.5:1 readers need: "
+                                          "darken --dark or lighten --light");
+  }
+  if (detail::lightness(o.dark) >= detail::lightness(o.light)) {
+    throw Error(ErrorCategory::usage, "--dark " + to_hex(o.dark) + " is lighter than --light " +
+                                          to_hex(o.light) + ": swap them");
+  }
+}
+
+Symbol choose_mask(const Symbol& symbol, const Logo& logo, const RenderOptions& options) {
+  const detail::ImageStats stats = detail::analyse_image(logo, options, symbol.size);
+  const detail::Dial d = detail::dial(options);
+  std::vector<Symbol> candidates;
+  int best_n3 = std::numeric_limits<int>::max();
+  for (int m = 0; m < 8; ++m) {
+    candidates.push_back(with_mask(symbol, m));
+    best_n3 = std::min(best_n3, penalty(candidates.back()).n3);
+  }
+  int best = -1;
+  detail::Disagreement best_cost{std::numeric_limits<int>::max(), 0};
+  for (int m = 0; m < 8; ++m) {
+    const Symbol& s = candidates[static_cast<std::size_t>(m)];
+    if (penalty(s).n3 > best_n3 + 40 * kExtraFinderLikePatterns) continue;
+    const detail::Disagreement c = detail::disagreement(s, stats, d, options);
+    if (c.modules < best_cost.modules ||
+        (c.modules == best_cost.modules && c.shift < best_cost.shift)) {
+      best = m;
+      best_cost = c;
+    }
+  }
+  return candidates[static_cast<std::size_t>(best)];
+}
+
+Symbol design_symbol(std::string_view payload, const Logo* logo,
+                     const EncodeOptions& encode_options, const RenderOptions& render_options) {
+  validate(render_options);
+  const Symbol symbol = encode(payload, encode_options);
+  if (encode_options.mask >= 0 || !image_under_modules(logo, render_options)) return symbol;
+  return choose_mask(symbol, *logo, render_options);
+}
+
+}  // namespace viscode

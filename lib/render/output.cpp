@@ -1,0 +1,324 @@
+// Output: raster and print files at a physical size, written atomically.
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cmath>
+#include <cstring>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "render/color.hpp"
+#include "render/compose.hpp"
+#include "render/draw.hpp"
+#include "viscode/error.hpp"
+
+namespace viscode {
+namespace {
+
+constexpr int kMaxImagePx = 20000;  // per side; larger is not a code anybody prints
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string format_mm(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+cv::Mat rasterise(const detail::Plan& plan, int px) {
+  const int side = plan.frame * px;
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, side, side);
+  cairo_t* cr = cairo_create(s);
+  try {
+    detail::draw(cr, plan, px, px);
+  } catch (...) {
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+    throw;
+  }
+  cairo_destroy(cr);
+  cairo_surface_flush(s);
+  const cv::Mat bgrx(side, side, CV_8UC4, cairo_image_surface_get_data(s),
+                     static_cast<std::size_t>(cairo_image_surface_get_stride(s)));
+  cv::Mat out;
+  cv::cvtColor(bgrx, out, cv::COLOR_BGRA2BGR);
+  cairo_surface_destroy(s);
+  return out;
+}
+
+void put_u32(std::vector<std::uint8_t>& v, std::size_t at, std::uint32_t x) {
+  v[at] = static_cast<std::uint8_t>(x >> 24);
+  v[at + 1] = static_cast<std::uint8_t>(x >> 16);
+  v[at + 2] = static_cast<std::uint8_t>(x >> 8);
+  v[at + 3] = static_cast<std::uint8_t>(x);
+}
+
+// OpenCV's PNG writer records no resolution; print workflows read the pHYs chunk to place
+// the code at its physical size.
+std::vector<std::uint8_t> png_with_dpi(const cv::Mat& image, double dpi) {
+  std::vector<std::uint8_t> png;
+  cv::imencode(".png", image, png, {cv::IMWRITE_PNG_COMPRESSION, 6});
+  constexpr std::size_t kAfterIhdr = 8 + 25;
+  std::vector<std::uint8_t> chunk(4 + 4 + 9 + 4);
+  put_u32(chunk, 0, 9);
+  std::memcpy(chunk.data() + 4, "pHYs", 4);
+  const auto ppm = static_cast<std::uint32_t>(std::lround(dpi / 0.0254));
+  put_u32(chunk, 8, ppm);
+  put_u32(chunk, 12, ppm);
+  chunk[16] = 1;  // unit: metre
+  put_u32(chunk, 17, static_cast<std::uint32_t>(crc32(0, chunk.data() + 4, 4 + 9)));
+  png.insert(png.begin() + kAfterIhdr, chunk.begin(), chunk.end());
+  return png;
+}
+
+cairo_status_t append_bytes(void* closure, const unsigned char* data, unsigned int length) {
+  auto* out = static_cast<std::vector<std::uint8_t>*>(closure);
+  out->insert(out->end(), data, data + length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+// Cairo numbers SVG ids from process-wide counters, so the second code a process renders
+// would differ from the first. Renumbering in order of appearance makes files depend on
+// their inputs only.
+std::vector<std::uint8_t> normalise_svg_ids(const std::vector<std::uint8_t>& bytes) {
+  std::string s(bytes.begin(), bytes.end());
+  std::string out;
+  out.reserve(s.size());
+  std::vector<std::pair<std::string, std::string>> renames;
+  static const char* const kPrefixes[] = {"surface", "image",  "pattern", "clip",   "mask",
+                                          "glyph",   "filter", "source",  "linear", "radial"};
+  std::size_t i = 0;
+  while (i < s.size()) {
+    bool replaced = false;
+    if (i == 0 || !std::isalnum(static_cast<unsigned char>(s[i - 1]))) {
+      for (const char* p : kPrefixes) {
+        const std::size_t n = std::strlen(p);
+        if (s.compare(i, n, p) != 0) continue;
+        std::size_t j = i + n;
+        while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+        if (j == i + n) continue;
+        const std::string old = s.substr(i, j - i);
+        std::string now;
+        for (const auto& [from, to] : renames) {
+          if (from == old) now = to;
+        }
+        if (now.empty()) {
+          now = std::string(p) + std::to_string(renames.size() + 1);
+          renames.emplace_back(old, now);
+        }
+        out += now;
+        i = j;
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out += s[i++];
+  }
+  return std::vector<std::uint8_t>(out.begin(), out.end());
+}
+
+}  // namespace
+
+Format format_from_path(const std::filesystem::path& file) {
+  const std::string ext = lower(file.extension().string());
+  if (ext == ".png") return Format::png;
+  if (ext == ".svg") return Format::svg;
+  if (ext == ".pdf") return Format::pdf;
+  throw Error(ErrorCategory::usage, "output '" + file.string() + "' has " +
+                                        (ext.empty() ? std::string("no extension")
+                                                     : "the unknown extension '" + ext + "'") +
+                                        ": use .png, .svg or .pdf");
+}
+
+double parse_length_mm(std::string_view text) {
+  const std::string s = lower(std::string(text));
+  const auto bad = [&] {
+    return Error(ErrorCategory::usage,
+                 "size '" + std::string(text) + "' is not a length: use e.g. 25mm, 2.5cm or 1in");
+  };
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(s, &used);
+  } catch (const std::exception&) {
+    throw bad();
+  }
+  const std::string unit = s.substr(used);
+  double mm;
+  if (unit.empty() || unit == "mm") {
+    mm = v;
+  } else if (unit == "cm") {
+    mm = v * 10;
+  } else if (unit == "in") {
+    mm = v * 25.4;
+  } else {
+    throw bad();
+  }
+  if (!(mm > 0) || !std::isfinite(mm) || mm > 2000) {
+    throw Error(ErrorCategory::usage, "size '" + std::string(text) +
+                                          "' is out of range: use a length above 0 and at "
+                                          "most 2000mm");
+  }
+  return mm;
+}
+
+cv::Mat render(const Symbol& symbol, const Logo* logo, const RenderOptions& options,
+               int module_px) {
+  validate(options);
+  if (module_px < 1 || module_px > 200) {
+    throw Error(ErrorCategory::usage,
+                "--module-px " + std::to_string(module_px) + " is out of range: use 1..200");
+  }
+  return rasterise(detail::make_plan(symbol, logo, options), module_px);
+}
+
+cv::Mat render_logo_frame(const Symbol& symbol, const Logo& logo, const RenderOptions& options,
+                          int module_px) {
+  const int frame = detail::frame_modules(symbol, options);
+  detail::Placement p;
+  if (options.style == Style::center) {
+    const detail::Plan plan = detail::make_plan(symbol, &logo, options);
+    if (!plan.patch_image) {
+      return cv::Mat(frame * module_px, frame * module_px, CV_8UC3,
+                     cv::Scalar(options.light.b, options.light.g, options.light.r));
+    }
+    p = plan.patch_placement;
+  } else {
+    p = detail::place_image(logo, options, symbol.size);
+  }
+  return detail::flatten(detail::image_layer(logo, p, frame, module_px), options.light);
+}
+
+OutputInfo plan_output(const Symbol& symbol, const RenderOptions& options,
+                       const PrintOptions& print, Format format) {
+  if (!(print.dpi >= 72 && print.dpi <= 4800)) {
+    throw Error(ErrorCategory::usage,
+                "--dpi " + format_mm(print.dpi) + " is out of range: use 72..4800");
+  }
+  const int frame = symbol.size + 2 * options.quiet;
+  OutputInfo info;
+  info.format = format;
+  if (print.module_px > 0) {
+    info.module_px = print.module_px;
+  } else {
+    const double size_mm = print.size_mm > 0 ? print.size_mm : 25.0;
+    const double size_px = size_mm / 25.4 * print.dpi;
+    info.module_px = static_cast<int>(std::floor(size_px / frame + 1e-9));
+    if (info.module_px < 2) {
+      throw Error(ErrorCategory::usage,
+                  "--size " + format_mm(size_mm) + "mm at " + format_mm(print.dpi) +
+                      " dpi leaves under 2 pixels per module for this " + std::to_string(frame) +
+                      "-module code: use at least " + format_mm(2.0 * frame / print.dpi * 25.4) +
+                      "mm or a higher --dpi");
+    }
+  }
+  info.image_px = info.module_px * frame;
+  if (info.image_px > kMaxImagePx) {
+    throw Error(ErrorCategory::usage, "the code would be " + std::to_string(info.image_px) +
+                                          " pixels wide, over the " + std::to_string(kMaxImagePx) +
+                                          "-pixel limit: use a smaller --size, --dpi or "
+                                          "--module-px");
+  }
+  info.module_mm = info.module_px / print.dpi * 25.4;
+  info.size_mm = info.image_px / print.dpi * 25.4;
+  return info;
+}
+
+std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
+                                      const RenderOptions& options, const PrintOptions& print,
+                                      Format format) {
+  validate(options);
+  const OutputInfo info = plan_output(symbol, options, print, format);
+  const detail::Plan plan = detail::make_plan(symbol, logo, options);
+  if (format == Format::png) return png_with_dpi(rasterise(plan, info.module_px), print.dpi);
+
+  std::vector<std::uint8_t> bytes;
+  const double points = info.size_mm / 25.4 * 72.0;
+  cairo_surface_t* surface =
+      format == Format::svg
+          ? cairo_svg_surface_create_for_stream(append_bytes, &bytes, points, points)
+          : cairo_pdf_surface_create_for_stream(append_bytes, &bytes, points, points);
+  if (format == Format::pdf) {
+    // A fixed date keeps PDFs byte-identical for identical inputs.
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, "2000-01-01T00:00:00Z");
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "viscode");
+  } else {
+    cairo_svg_surface_set_document_unit(surface, CAIRO_SVG_UNIT_PT);
+  }
+  cairo_t* cr = cairo_create(surface);
+  try {
+    detail::draw(cr, plan, points / plan.frame, 0);
+  } catch (...) {
+    cairo_destroy(cr);
+    cairo_surface_destroy(surface);
+    throw;
+  }
+  cairo_destroy(cr);
+  cairo_surface_finish(surface);
+  const cairo_status_t status = cairo_surface_status(surface);
+  cairo_surface_destroy(surface);
+  if (status != CAIRO_STATUS_SUCCESS) {
+    throw Error(ErrorCategory::internal,
+                std::string("drawing the code failed: ") + cairo_status_to_string(status));
+  }
+  return format == Format::svg ? normalise_svg_ids(bytes) : bytes;
+}
+
+OutputInfo write(const Symbol& symbol, const Logo* logo, const RenderOptions& options,
+                 const PrintOptions& print, const std::filesystem::path& file) {
+  const Format format = format_from_path(file);
+  const OutputInfo info = plan_output(symbol, options, print, format);
+  std::filesystem::path dir = file.parent_path();
+  if (dir.empty()) dir = ".";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    throw Error(ErrorCategory::input, "output directory '" + dir.string() +
+                                          "' does not exist: create it or choose another "
+                                          "--output");
+  }
+  const std::vector<std::uint8_t> bytes = render_file(symbol, logo, options, print, format);
+
+  std::string name = ".";
+  name += file.filename().string();
+  name += ".XXXXXX";
+  std::string tmp = (dir / name).string();
+  const int fd = mkstemp(tmp.data());
+  if (fd < 0) {
+    throw Error(ErrorCategory::input, "cannot write in '" + dir.string() + "' (" +
+                                          std::strerror(errno) +
+                                          "): check its permissions or choose another "
+                                          "--output");
+  }
+  std::size_t done = 0;
+  bool ok = true;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      ok = false;
+      break;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  const int saved = errno;
+  ok = ok && ::fchmod(fd, 0644) == 0;
+  ok = ::close(fd) == 0 && ok;
+  if (!ok || std::rename(tmp.c_str(), file.c_str()) != 0) {
+    const int why = ok ? errno : saved;
+    std::remove(tmp.c_str());
+    throw Error(ErrorCategory::input, "cannot write '" + file.string() + "' (" +
+                                          std::strerror(why) +
+                                          "): check free space and permissions");
+  }
+  return info;
+}
+
+}  // namespace viscode
