@@ -1,0 +1,188 @@
+// viscode — command-line front end. Parses flags, calls the public API, maps errors to
+// exit codes; everything a library user would also need lives in the library.
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <optional>
+
+#include "viscode/viscode.hpp"
+
+namespace {
+
+struct EncodeArgs {
+  std::string logo, data, data_file, output;
+  std::string style = "halftone", ec, mask = "auto", fit = "cover", logo_area = "symbol";
+  std::string dark = "#000000", light = "#ffffff", size;
+  double strength = viscode::kDefaultStrength;
+  double dpi = 600;
+  int min_version = 1, max_version = 40, quiet = 4, module_px = 0;
+};
+
+std::string read_data_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw viscode::Error(viscode::ErrorCategory::input,
+                         "data file '" + path +
+                             "' cannot be read: check the path given to "
+                             "--data-file");
+  }
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.empty()) {
+    throw viscode::Error(viscode::ErrorCategory::input,
+                         "data file '" + path + "' is empty: put the payload in it");
+  }
+  return bytes;
+}
+
+int run_encode(const EncodeArgs& a, bool style_given) {
+  using namespace viscode;
+  RenderOptions render;
+  render.style = parse_style(a.style);
+  render.strength = a.strength;
+  render.fit = a.fit == "contain" ? Fit::contain : Fit::cover;
+  render.logo_area = a.logo_area == "full" ? LogoArea::full : LogoArea::symbol;
+  render.dark = parse_color(a.dark);
+  render.light = parse_color(a.light);
+  render.quiet = a.quiet;
+  if (a.logo.empty()) {
+    if (style_given && render.style != Style::plain) {
+      throw Error(ErrorCategory::usage, "--style " + a.style +
+                                            " needs an image: give --logo FILE, or use "
+                                            "--style plain");
+    }
+    render.style = Style::plain;
+  }
+  validate(render);
+
+  EncodeOptions encode;
+  encode.ec = a.ec.empty() ? (a.logo.empty() ? EcLevel::M : EcLevel::H) : parse_ec_level(a.ec);
+  encode.min_version = a.min_version;
+  encode.max_version = a.max_version;
+  if (a.mask != "auto") {
+    if (a.mask.size() != 1 || a.mask[0] < '0' || a.mask[0] > '7') {
+      throw Error(ErrorCategory::usage, "--mask " + a.mask + " is not a mask: use auto or 0..7");
+    }
+    encode.mask = a.mask[0] - '0';
+  }
+
+  PrintOptions print;
+  print.dpi = a.dpi;
+  print.module_px = a.module_px;
+  if (!a.size.empty()) print.size_mm = parse_length_mm(a.size);
+  format_from_path(a.output);  // an unknown extension fails before any work
+
+  const std::string payload = a.data_file.empty() ? a.data : read_data_file(a.data_file);
+  std::optional<Logo> logo;
+  if (!a.logo.empty()) logo = Logo::load(a.logo);
+  const Logo* logo_ptr = logo ? &*logo : nullptr;
+
+  const Symbol symbol = design_symbol(payload, logo_ptr, encode, render);
+  const OutputInfo info = write(symbol, logo_ptr, render, print, a.output);
+  fmt::print(
+      "version {}, EC {}, mask {}, {}x{} modules, module {:.2f} mm ({} px at {:g} dpi), "
+      "{:.2f} mm, {} -> {}\n",
+      symbol.version, to_char(symbol.ec), symbol.mask, symbol.size, symbol.size, info.module_mm,
+      info.module_px, a.dpi, info.size_mm, to_string(render.style), a.output);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "viscode — designer QR codes: a brand's image with a scannable code behind it.\n"
+      "Exit codes: 0 ok, 1 internal error, 2 bad usage, 3 unreadable input, 4 cannot "
+      "encode."};
+  app.set_version_flag("--version", std::string("viscode ") + viscode::kVersionString);
+  app.require_subcommand(1);
+
+  EncodeArgs a;
+  CLI::App* enc = app.add_subcommand(
+      "encode",
+      "Render a payload as a designer code over a logo, to PNG, SVG or PDF.\n"
+      "Example: viscode encode --logo brand.png --data https://brand.example/p/1 -o code.svg");
+  enc->add_option("--logo", a.logo,
+                  "Brand image: PNG (alpha kept), JPEG, any raster OpenCV reads, or SVG "
+                  "(kept vector in SVG/PDF). Without it the code is plain.");
+  auto* data = enc->add_option("--data", a.data, "Payload text (UTF-8), e.g. a product URL");
+  auto* data_file =
+      enc->add_option("--data-file", a.data_file, "Read the payload from a file (binary allowed)");
+  data->excludes(data_file);
+  data_file->excludes(data);
+  enc->add_option("-o,--output", a.output,
+                  "Output file; format from the extension: .png, .svg, .pdf")
+      ->required();
+  auto* style = enc->add_option(
+      "--style", a.style,
+      "halftone (default): bits in module centres, the image toned around them; dots: round "
+      "centres; center: classic logo patch in the middle; plain: no image");
+  enc->add_option("--strength", a.strength,
+                  "Looks-vs-scans dial, 0..1: higher enforces more module contrast (bigger "
+                  "centres, larger lightness margin) and scans from further away; lower shows "
+                  "more of the image")
+      ->capture_default_str();
+  enc->add_option("--ec", a.ec, "Error correction L, M, Q or H (default H with a logo, M without)");
+  enc->add_option("--min-version", a.min_version, "Smallest QR version to use, 1..40")
+      ->capture_default_str();
+  enc->add_option("--max-version", a.max_version, "Largest QR version allowed, 1..40")
+      ->capture_default_str();
+  enc->add_option("--mask", a.mask,
+                  "auto (with an image: the mask that agrees best with it) or 0..7")
+      ->capture_default_str();
+  enc->add_option("--fit", a.fit, "How the image fills its area: cover (crop) or contain")
+      ->check(CLI::IsMember({"cover", "contain"}))
+      ->capture_default_str();
+  enc->add_option("--logo-area", a.logo_area,
+                  "symbol: the image under the symbol only; full: under the quiet zone too")
+      ->check(CLI::IsMember({"symbol", "full"}))
+      ->capture_default_str();
+  enc->add_option("--dark", a.dark, "Dark module colour (hex); contrast to --light >= 4.5:1")
+      ->capture_default_str();
+  enc->add_option("--light", a.light, "Light module colour (hex)")->capture_default_str();
+  enc->add_option("--quiet", a.quiet, "Quiet zone in modules, 0..40")->capture_default_str();
+  enc->add_option("--dpi", a.dpi,
+                  "Output resolution in dots per inch (PNG pixels; modules "
+                  "are whole pixels at this resolution in every format)")
+      ->capture_default_str();
+  auto* size = enc->add_option("--size", a.size,
+                               "Printed width, quiet zone included, e.g. 25mm, 2.5cm, 1in "
+                               "(default 25mm); modules round down to whole pixels");
+  auto* module_px =
+      enc->add_option("--module-px", a.module_px, "Pixels per module instead of --size");
+  size->excludes(module_px);
+  module_px->excludes(size);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "viscode: %s\nRun 'viscode %s--help' for the options.\n", e.what(),
+                 enc->parsed() ? "encode " : "");
+    return 2;
+  }
+
+  try {
+    if (enc->parsed()) {
+      if (a.data.empty() && a.data_file.empty()) {
+        throw viscode::Error(viscode::ErrorCategory::usage,
+                             "no payload: give --data TEXT or --data-file FILE");
+      }
+      return run_encode(a, style->count() > 0);
+    }
+  } catch (const viscode::Error& e) {
+    std::fprintf(stderr, "viscode: %s\n", e.what());
+    return viscode::exit_code(e.category());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "viscode: internal error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
