@@ -35,7 +35,11 @@ double shifted_mean(const std::vector<float>& v, double s) {
 // The smallest shift (towards the bit) that brings the surround's mean to the target.
 double needed_shift(const Cell& c, double target) {
   const bool light = c.kind == Kind::bit_light;
-  if (light ? c.mean >= target : c.mean <= target) return 0;
+  // An unreachable target (beyond white or black) asks for as far as the image can go,
+  // which is no shift at all where it is already there.
+  const double limit = shifted_mean(c.surround, light ? 100 : -100);
+  target = light ? std::min(target, limit) : std::max(target, limit);
+  if (light ? c.mean >= target - 1e-9 : c.mean <= target + 1e-9) return 0;
   double lo = 0, hi = light ? 100 : -100;
   for (int i = 0; i < 24; ++i) {
     const double mid = (lo + hi) / 2;

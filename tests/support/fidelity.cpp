@@ -71,4 +71,12 @@ double ssim_grey(const cv::Mat& a, const cv::Mat& b) {
   return cv::mean(map)[0];
 }
 
+double fidelity(const cv::Mat& code, const cv::Mat& logo_frame, int total_modules) {
+  const cv::Size size(total_modules * kFidelityPx, total_modules * kFidelityPx);
+  cv::Mat a, b;
+  cv::resize(code, a, size, 0, 0, cv::INTER_AREA);
+  cv::resize(logo_frame, b, size, 0, 0, cv::INTER_AREA);
+  return ssim_grey(a, b);
+}
+
 }  // namespace viscode::test

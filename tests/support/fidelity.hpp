@@ -23,4 +23,13 @@ cv::Mat to_grey(const cv::Mat& image);
 // Throws std::invalid_argument if sizes differ or either side is smaller than 11x11 px.
 double ssim_grey(const cv::Mat& a, const cv::Mat& b);
 
+// The project's fidelity measure: ssim_grey of a code and the logo drawn in the same frame
+// (render_logo_frame), both first reduced with cv::INTER_AREA to kFidelityPx pixels per
+// module. At that scale SSIM's 11-px window spans about three modules: it judges whether
+// the image is recognisable across the code, as a person sees it at arm's length, rather
+// than the edges inside single modules; it also reproduces the reference values of the
+// product brief (plain QR ~0.24-0.27, logo at 50% opacity ~0.32, dots on image ~0.35-0.38).
+inline constexpr int kFidelityPx = 4;
+double fidelity(const cv::Mat& code, const cv::Mat& logo_frame, int total_modules);
+
 }  // namespace viscode::test
