@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
       "--style", a.style,
       "halftone (default): bits in module centres, the image toned around them; dots: round "
       "centres; center: classic logo patch in the middle; plain: no image");
+  style->capture_default_str();
   enc->add_option("--strength", a.strength,
                   "Looks-vs-scans dial, 0..1: higher enforces more module contrast (bigger "
                   "centres, larger lightness margin) and scans from further away; lower shows "
