@@ -35,11 +35,11 @@ struct EncodeOptions {
 struct Symbol {
   int version = 0;  // 1..40
   EcLevel ec = EcLevel::H;
-  int mask = 0;                      // 0..7
-  int size = 0;                      // modules per side: 17 + 4 * version
-  std::vector<std::uint8_t> dark;    // 1 = dark module
-  std::vector<ModuleRole> roles;     // role of each module
-  std::size_t payload_bytes = 0;     // length of the encoded payload in bytes
+  int mask = 0;                    // 0..7
+  int size = 0;                    // modules per side: 17 + 4 * version
+  std::vector<std::uint8_t> dark;  // 1 = dark module
+  std::vector<ModuleRole> roles;   // role of each module
+  std::size_t payload_bytes = 0;   // length of the encoded payload in bytes
 
   bool is_dark(int x, int y) const { return dark[static_cast<std::size_t>(y * size + x)] != 0; }
   ModuleRole role(int x, int y) const { return roles[static_cast<std::size_t>(y * size + x)]; }
