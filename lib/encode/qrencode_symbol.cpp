@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "encode/checks.hpp"
@@ -168,13 +169,30 @@ Symbol encode(std::string_view text, const EncodeOptions& options) {
                         options);
   }
   const std::string owned(text);
-  return run(
-      [&](int version, QRecLevel level) {
-        // QR_MODE_8: characters outside the numeric/alphanumeric sets go in byte mode as-is,
-        // so UTF-8 survives; case-sensitive, so lower case is not folded into alphanumeric.
-        return QRcode_encodeString(owned.c_str(), version, level, QR_MODE_8, 1);
-      },
-      text.size(), options);
+  const auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+  std::optional<Symbol> split;
+  try {
+    split = run(
+        [&](int version, QRecLevel level) {
+          // QR_MODE_8: characters outside the numeric/alphanumeric sets go in byte mode as-is,
+          // so UTF-8 survives; case-sensitive, so lower case is not folded into alphanumeric.
+          return QRcode_encodeString(owned.c_str(), version, level, QR_MODE_8, 1);
+        },
+        text.size(), options);
+  } catch (const Error& e) {
+    if (e.category() != ErrorCategory::encode) throw;
+  }
+  // libqrencode's segmentation can cost more bits than plain byte mode (a short digit run
+  // inside text adds a segment header), so a payload within the byte-mode capacity must
+  // still fit: fall back to byte mode, and keep whichever symbol is smaller.
+  if (split && split->version == options.min_version) return *split;
+  try {
+    Symbol plain = encode_bytes(bytes, options);
+    if (!split || plain.version < split->version) return plain;
+  } catch (const Error& e) {
+    if (!split || e.category() != ErrorCategory::encode) throw;
+  }
+  return *split;
 }
 
 Symbol encode_bytes(std::span<const std::uint8_t> data, const EncodeOptions& options) {

@@ -1,0 +1,72 @@
+// Shared by the round-trip tests: the logos they draw over, and the read-back check every
+// generated code goes through.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "capture.hpp"
+#include "fidelity.hpp"
+#include "readers.hpp"
+#include "test_logos.hpp"
+#include "viscode/viscode.hpp"
+
+namespace viscode::roundtrip {
+
+inline constexpr test::Reader kReaders[] = {test::Reader::zxing, test::Reader::wechat};
+
+struct NamedLogo {
+  std::string name;
+  Logo logo;
+};
+
+// Generating the test logos costs ~0.2 s, so each process does it once.
+inline const std::vector<NamedLogo>& test_logos() {
+  static const std::vector<NamedLogo> logos = [] {
+    std::vector<NamedLogo> out;
+    for (const auto& t : test::test_logos()) out.push_back({t.name, Logo::from_image(t.image)});
+    return out;
+  }();
+  return logos;
+}
+
+// The test logos followed by the two sample files users meet first (PNG raster, SVG vector).
+inline const std::vector<NamedLogo>& test_and_sample_logos() {
+  static const std::vector<NamedLogo> logos = [] {
+    std::vector<NamedLogo> out = test_logos();
+    out.push_back({"samples/brand.png", Logo::load(VISCODE_SOURCE_DIR "/samples/brand.png")});
+    out.push_back({"samples/brand.svg", Logo::load(VISCODE_SOURCE_DIR "/samples/brand.svg")});
+    return out;
+  }();
+  return logos;
+}
+
+inline int total_modules(const Symbol& symbol, const RenderOptions& options) {
+  return symbol.size + 2 * options.quiet;
+}
+
+inline std::string describe(const Symbol& symbol, const RenderOptions& options,
+                            const std::string& logo) {
+  std::ostringstream s;
+  s << "style " << to_string(options.style) << ", strength " << options.strength << ", EC "
+    << to_char(symbol.ec) << ", version " << symbol.version << ", mask " << symbol.mask << ", logo "
+    << logo;
+  return s.str();
+}
+
+// Captures the rendering and checks that both readers return exactly the payload. CHECK
+// rather than REQUIRE so that one run lists every failing reader and capture, not just the
+// first.
+inline void check_reads(const cv::Mat& image, int modules, test::Capture kind,
+                        const std::string& payload, const std::string& what) {
+  const cv::Mat captured = test::capture(image, modules, kind);
+  for (const test::Reader reader : kReaders) {
+    INFO(what << ", capture " << test::to_string(kind) << ", reader " << test::to_string(reader)
+              << ", payload \"" << payload << "\"");
+    CHECK(test::reads(reader, captured, payload));
+  }
+}
+
+}  // namespace viscode::roundtrip
