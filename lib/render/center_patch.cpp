@@ -5,6 +5,7 @@
 #include <set>
 
 #include "encode/placement.hpp"
+#include "viscode/error.hpp"
 
 namespace viscode::detail {
 namespace {
@@ -77,6 +78,19 @@ cv::Rect center_patch(const Symbol& symbol, double aspect) {
     best = r;
   }
   return best;
+}
+
+cv::Rect checked_center_patch(const Symbol& symbol, const Logo& logo) {
+  const cv::Rect patch = center_patch(symbol, static_cast<double>(logo.width()) / logo.height());
+  if (patch.width < 3 || patch.height < 3) {
+    throw Error(ErrorCategory::encode,
+                std::string("the center style has no room for a logo in a version-") +
+                    std::to_string(symbol.version) + " symbol at EC " + to_char(symbol.ec) +
+                    " (the error-correction budget allows a " + std::to_string(patch.width) + "x" +
+                    std::to_string(patch.height) +
+                    "-module patch at most): use --ec H or a larger --min-version");
+  }
+  return patch;
 }
 
 }  // namespace viscode::detail

@@ -4,7 +4,7 @@
 
 #include <opencv2/core.hpp>
 
-#include "viscode/encode.hpp"
+#include "viscode/render.hpp"
 
 namespace viscode::detail {
 
@@ -16,6 +16,10 @@ inline constexpr double kCenterReserve = 0.4;
 // image's width/height ratio as far as whole modules allow. Empty when even a 1x1 patch
 // would exceed the budget.
 cv::Rect center_patch(const Symbol& symbol, double aspect);
+
+// center_patch() for a logo, refusing a patch too small to show it (under 3x3 modules):
+// a designer who asked for a logo must not get a plain code without noticing.
+cv::Rect checked_center_patch(const Symbol& symbol, const Logo& logo);
 
 // Codewords per block that a set of modules (a rectangle in symbol modules) destroys.
 std::vector<int> codewords_touched(const Symbol& symbol, const cv::Rect& rect);

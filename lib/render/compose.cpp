@@ -20,8 +20,8 @@ Plan make_plan(const Symbol& symbol, const Logo* logo, const RenderOptions& opti
 
   cv::Rect patch;
   if (logo != nullptr && options.style == Style::center) {
-    patch = center_patch(symbol, static_cast<double>(logo->width()) / logo->height());
-    if (!patch.empty()) {
+    patch = checked_center_patch(symbol, *logo);
+    {
       plan.patch_image = *logo;
       plan.patch = cv::Rect2d(patch.x + q, patch.y + q, patch.width, patch.height);
       // A light margin keeps the logo's edge from reading as modules.

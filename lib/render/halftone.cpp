@@ -15,11 +15,17 @@ namespace {
 // sigma (in modules) has about the same spread as those windows.
 constexpr double kThresholdSigma = 2.5;
 constexpr int kIterations = 4;
+// L* the local threshold keeps from either centre colour (see solve()).
+constexpr double kCentreBand = 15;
+// Margin of quiet-zone modules under the picture (--logo-area full): readers check for a
+// light zone beside the finder patterns, so these stay clearly light at any strength.
+constexpr double kQuietDelta = 15;
 
 enum class Kind : std::uint8_t { fixed_dark, fixed_light, bit_dark, bit_light };
 
 struct Cell {
   Kind kind = Kind::fixed_light;
+  bool quiet = false;           // in the quiet zone
   std::vector<float> surround;  // reader lightness of the surround's analysis pixels
   double mean = 0;              // their mean
   bool is_bit() const { return kind == Kind::bit_dark || kind == Kind::bit_light; }
@@ -74,6 +80,7 @@ std::vector<Cell> cells(const Symbol& symbol, const ImageStats& stats, const Dia
         }
       } else {
         cell.kind = stats.full_area ? Kind::bit_light : Kind::fixed_light;
+        cell.quiet = true;
       }
       if (!cell.is_bit()) continue;
       cell.surround.reserve(static_cast<std::size_t>(px * px));
@@ -104,6 +111,12 @@ Solution solve(const Symbol& symbol, const ImageStats& stats, const Dial& dial,
   Solution s{cells(symbol, stats, dial), cv::Mat::zeros(f, f, CV_32F), cv::Mat()};
   const double l_dark = lightness(options.dark), l_light = lightness(options.light);
   const double area = dial.centre_area();
+  // The dial is calibrated with black and white centres. A brand colour's centre sits less
+  // far from the threshold; its surround makes up the difference, in proportion to the
+  // centre's weight in what a reader samples after blur.
+  constexpr double kCentreWeight = 0.5;
+  const double dark_deficit = kCentreWeight / (1 - kCentreWeight) * l_dark;
+  const double light_deficit = kCentreWeight / (1 - kCentreWeight) * (100 - l_light);
   cv::Mat value(f, f, CV_32F);
   // Start from the unshifted image under the centres; each pass moves modules against the
   // threshold of the last.
@@ -120,8 +133,15 @@ Solution solve(const Symbol& symbol, const ImageStats& stats, const Dial& dial,
     for (int i = 0; i < f * f; ++i) {
       const Cell& c = s.cells[static_cast<std::size_t>(i)];
       if (!c.is_bit()) continue;
-      const double t = s.threshold.at<float>(i);
-      const double target = c.kind == Kind::bit_light ? t + dial.delta : t - dial.delta;
+      // The centres carry the bits only while the threshold lies between their colours:
+      // a navy centre on a near-black picture would read as light. Where the picture would
+      // put the threshold outside that band, the surrounds are moved as if it were inside.
+      const double t = std::clamp(static_cast<double>(s.threshold.at<float>(i)),
+                                  l_dark + kCentreBand, l_light - kCentreBand);
+      const bool light = c.kind == Kind::bit_light;
+      const double delta = c.quiet ? std::max(dial.delta, kQuietDelta)
+                                   : dial.delta + (light ? light_deficit : dark_deficit);
+      const double target = light ? t + delta : t - delta;
       const double shift = needed_shift(c, target);
       s.shifts.at<float>(i) = static_cast<float>(shift);
       // What a reader's low-pass sees of the module: centre and surround, area-weighted.

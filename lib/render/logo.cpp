@@ -17,6 +17,16 @@ namespace {
 // Refuse images that would need gigabytes once decoded; designers never need more.
 constexpr double kMaxLogoPixels = 100e6;
 
+// libxml2's messages end in a newline; a viscode message is one line.
+std::string one_line(const GError* error) {
+  std::string why = error != nullptr ? error->message : "unknown error";
+  for (char& c : why) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  while (!why.empty() && why.back() == ' ') why.pop_back();
+  return why;
+}
+
 struct HandleDeleter {
   void operator()(RsvgHandle* h) const { g_object_unref(h); }
 };
@@ -27,7 +37,7 @@ HandlePtr parse_svg(const std::string& svg, const std::string& source) {
   RsvgHandle* h =
       rsvg_handle_new_from_data(reinterpret_cast<const guint8*>(svg.data()), svg.size(), &error);
   if (h == nullptr) {
-    std::string why = error != nullptr ? error->message : "unknown error";
+    const std::string why = one_line(error);
     if (error != nullptr) g_error_free(error);
     throw Error(ErrorCategory::input, "logo file '" + source + "' is not a readable SVG (" + why +
                                           "): fix the file or export it as PNG");
@@ -75,7 +85,7 @@ void Logo::Impl::draw_svg(cairo_t* cr, double x, double y, double w, double h) c
   RsvgRectangle viewport{x, y, w, h};
   GError* error = nullptr;
   if (!rsvg_handle_render_document(handle.get(), cr, &viewport, &error)) {
-    std::string why = error != nullptr ? error->message : "unknown error";
+    const std::string why = one_line(error);
     if (error != nullptr) g_error_free(error);
     throw Error(ErrorCategory::input,
                 "logo file '" + source + "' could not be drawn (" + why + "): fix the SVG");

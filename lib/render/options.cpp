@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "render/center_patch.hpp"
 #include "render/color.hpp"
 #include "render/halftone.hpp"
 #include "viscode/error.hpp"
@@ -96,6 +97,9 @@ Symbol design_symbol(std::string_view payload, const Logo* logo,
                      const EncodeOptions& encode_options, const RenderOptions& render_options) {
   validate(render_options);
   const Symbol symbol = encode(payload, encode_options);
+  if (logo != nullptr && render_options.style == Style::center) {
+    (void)detail::checked_center_patch(symbol, *logo);  // fail before any rendering
+  }
   if (encode_options.mask >= 0 || !image_under_modules(logo, render_options)) return symbol;
   return choose_mask(symbol, *logo, render_options);
 }

@@ -202,6 +202,13 @@ OutputInfo plan_output(const Symbol& symbol, const RenderOptions& options,
     throw Error(ErrorCategory::usage,
                 "--dpi " + format_mm(print.dpi) + " is out of range: use 72..4800");
   }
+  if (print.module_px < 0 || print.module_px > 200) {
+    throw Error(ErrorCategory::usage,
+                "--module-px " + std::to_string(print.module_px) + " is out of range: use 1..200");
+  }
+  if (print.size_mm < 0) {
+    throw Error(ErrorCategory::usage, "--size must be above 0mm");
+  }
   const int frame = symbol.size + 2 * options.quiet;
   OutputInfo info;
   info.format = format;

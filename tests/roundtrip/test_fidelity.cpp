@@ -1,0 +1,100 @@
+// The golden property behind the looks-vs-scans dial: at the default strength a code shows
+// more of the logo than simply laying the logo under a code at 50% opacity, and turning the
+// dial up never shows more of it.
+#include <catch2/catch.hpp>
+#include <opencv2/core.hpp>
+#include <string>
+#include <vector>
+
+#include "roundtrip_util.hpp"
+
+using namespace viscode;
+using namespace viscode::roundtrip;
+
+namespace {
+
+// test::fidelity() reduces to 4 px/module; rendering at twice that lets the area filter
+// average real sub-module detail (centres, dots) rather than sample it.
+constexpr int kModulePx = 8;
+const std::string kPayload = "https://brand.example/p/000123";
+
+Symbol symbol_for(const Logo& logo, const RenderOptions& ro) {
+  EncodeOptions eo;
+  eo.ec = EcLevel::H;
+  return design_symbol(kPayload, &logo, eo, ro);
+}
+
+// Mean fidelity over the test logos of the given style and strength.
+double mean_fidelity(Style style, double strength) {
+  double sum = 0;
+  for (const auto& l : test_logos()) {
+    RenderOptions ro;
+    ro.style = style;
+    ro.strength = strength;
+    const Symbol symbol = symbol_for(l.logo, ro);
+    const cv::Mat image = render(symbol, &l.logo, ro, kModulePx);
+    const cv::Mat frame = render_logo_frame(symbol, l.logo, ro, kModulePx);
+    sum += test::fidelity(image, frame, total_modules(symbol, ro));
+  }
+  return sum / static_cast<double>(test_logos().size());
+}
+
+// The naive design a designer would try first: every pixel half plain code, half logo.
+double mean_fidelity_half_opacity(Style style) {
+  double sum = 0;
+  for (const auto& l : test_logos()) {
+    RenderOptions ro;
+    ro.style = style;
+    const Symbol symbol = symbol_for(l.logo, ro);
+    RenderOptions plain_options;
+    plain_options.style = Style::plain;
+    const cv::Mat plain = render(symbol, nullptr, plain_options, kModulePx);
+    const cv::Mat frame = render_logo_frame(symbol, l.logo, ro, kModulePx);
+    cv::Mat blended;
+    cv::addWeighted(plain, 0.5, frame, 0.5, 0, blended);
+    sum += test::fidelity(blended, frame, total_modules(symbol, ro));
+  }
+  return sum / static_cast<double>(test_logos().size());
+}
+
+void check_beats_half_opacity(Style style) {
+  const double ours = mean_fidelity(style, kDefaultStrength);
+  const double reference = mean_fidelity_half_opacity(style);
+  INFO("style " << to_string(style) << ": mean fidelity " << ours
+                << " at the default strength, 50% opacity reference " << reference);
+  CHECK(ours > reference);
+}
+
+void check_monotonic(Style style) {
+  // Non-strict with a little slack: SSIM of renderings that differ by a mask or a few
+  // thresholded modules moves by a few thousandths either way.
+  constexpr double kNoise = 0.005;
+  const double strengths[] = {0.0, 0.3, 0.6, 1.0};
+  std::vector<double> values;
+  for (const double s : strengths) values.push_back(mean_fidelity(style, s));
+  for (std::size_t i = 1; i < values.size(); ++i) {
+    INFO("style " << to_string(style) << ": mean fidelity " << values[i - 1] << " at strength "
+                  << strengths[i - 1] << ", " << values[i] << " at strength " << strengths[i]);
+    CHECK(values[i] <= values[i - 1] + kNoise);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("fidelity: halftone at the default strength beats the logo at 50% opacity",
+          "[roundtrip][fidelity]") {
+  check_beats_half_opacity(Style::halftone);
+}
+
+TEST_CASE("fidelity: dots at the default strength beats the logo at 50% opacity",
+          "[roundtrip][fidelity]") {
+  check_beats_half_opacity(Style::dots);
+}
+
+TEST_CASE("fidelity: halftone falls monotonically with strength", "[roundtrip][fidelity]") {
+  check_monotonic(Style::halftone);
+}
+
+TEST_CASE("fidelity: dots falls monotonically with strength", "[roundtrip][fidelity]") {
+  check_monotonic(Style::dots);
+}
