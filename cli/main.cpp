@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -22,6 +23,11 @@ struct EncodeArgs {
 };
 
 std::string read_data_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw viscode::Error(viscode::ErrorCategory::input,
+                         "data file '" + path + "' is a directory: give a file to --data-file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw viscode::Error(viscode::ErrorCategory::input,
