@@ -62,9 +62,9 @@ class Logo {
   std::shared_ptr<const Impl> impl_;
 };
 
-// The looks-vs-scans dial's default: the lowest strength at which every test logo reads
-// with zxing-cpp and WeChat at the "typical" capture in both the halftone and the dots
-// style (halftone alone reads from 0.2; see docs/looks-vs-scans.md).
+// The looks-vs-scans dial's default: the lowest strength at which every test and sample logo
+// reads with zxing-cpp and WeChat at the "typical" capture, in both the halftone and the
+// dots style (see docs/looks-vs-scans.md).
 inline constexpr double kDefaultStrength = 0.3;
 
 struct RenderOptions {

@@ -216,6 +216,8 @@ int main(int argc, char** argv) {
     std::printf("\n");
   }
 
+  std::fflush(stdout);
+
   // Plot: fidelity (x) against the worse of the two readers' rates (y), per capture.
   std::vector<bench::Series> series;
   const unsigned colours[] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728};
