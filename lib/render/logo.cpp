@@ -8,6 +8,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "render/cairo_ptr.hpp"
 #include "render/logo_impl.hpp"
 #include "viscode/error.hpp"
 
@@ -213,20 +214,15 @@ cv::Mat Logo::raster(int w, int h) const {
     out.convertTo(out, CV_8UC4, 255.0);
     return out;
   }
-  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
-  cairo_t* cr = cairo_create(surface);
-  try {
-    impl_->draw_svg(cr, 0, 0, w, h);
-  } catch (...) {
-    cairo_destroy(cr);
-    cairo_surface_destroy(surface);
-    throw;
+  const detail::SurfacePtr surface(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h));
+  {
+    const detail::ContextPtr cr(cairo_create(surface.get()));
+    impl_->draw_svg(cr.get(), 0, 0, w, h);
   }
-  cairo_destroy(cr);
-  cairo_surface_flush(surface);
+  cairo_surface_flush(surface.get());
   // Cairo stores premultiplied ARGB in native byte order (BGRA on little endian).
-  cv::Mat premul(h, w, CV_8UC4, cairo_image_surface_get_data(surface),
-                 static_cast<std::size_t>(cairo_image_surface_get_stride(surface)));
+  cv::Mat premul(h, w, CV_8UC4, cairo_image_surface_get_data(surface.get()),
+                 static_cast<std::size_t>(cairo_image_surface_get_stride(surface.get())));
   cv::Mat out(h, w, CV_8UC4);
   for (int y = 0; y < h; ++y) {
     const auto* s = premul.ptr<cv::Vec4b>(y);
@@ -243,7 +239,6 @@ cv::Mat Logo::raster(int w, int h) const {
       }
     }
   }
-  cairo_surface_destroy(surface);
   return out;
 }
 

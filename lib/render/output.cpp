@@ -11,6 +11,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "render/cairo_ptr.hpp"
 #include "render/color.hpp"
 #include "render/compose.hpp"
 #include "render/draw.hpp"
@@ -34,22 +35,13 @@ std::string format_mm(double v) {
 
 cv::Mat rasterise(const detail::Plan& plan, int px) {
   const int side = plan.frame * px;
-  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, side, side);
-  cairo_t* cr = cairo_create(s);
-  try {
-    detail::draw(cr, plan, px, px);
-  } catch (...) {
-    cairo_destroy(cr);
-    cairo_surface_destroy(s);
-    throw;
-  }
-  cairo_destroy(cr);
-  cairo_surface_flush(s);
-  const cv::Mat bgrx(side, side, CV_8UC4, cairo_image_surface_get_data(s),
-                     static_cast<std::size_t>(cairo_image_surface_get_stride(s)));
+  const detail::SurfacePtr s(cairo_image_surface_create(CAIRO_FORMAT_RGB24, side, side));
+  detail::draw(detail::ContextPtr(cairo_create(s.get())).get(), plan, px, px);
+  cairo_surface_flush(s.get());
+  const cv::Mat bgrx(side, side, CV_8UC4, cairo_image_surface_get_data(s.get()),
+                     static_cast<std::size_t>(cairo_image_surface_get_stride(s.get())));
   cv::Mat out;
   cv::cvtColor(bgrx, out, cv::COLOR_BGRA2BGR);
-  cairo_surface_destroy(s);
   return out;
 }
 
@@ -248,30 +240,23 @@ std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
 
   std::vector<std::uint8_t> bytes;
   const double points = info.size_mm / 25.4 * 72.0;
-  cairo_surface_t* surface =
+  const detail::SurfacePtr surface(
       format == Format::svg
           ? cairo_svg_surface_create_for_stream(append_bytes, &bytes, points, points)
-          : cairo_pdf_surface_create_for_stream(append_bytes, &bytes, points, points);
+          : cairo_pdf_surface_create_for_stream(append_bytes, &bytes, points, points));
   if (format == Format::pdf) {
     // A fixed date keeps PDFs byte-identical for identical inputs.
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, "2000-01-01T00:00:00Z");
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "viscode");
+    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATE_DATE,
+                                   "2000-01-01T00:00:00Z");
+    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_MOD_DATE,
+                                   "2000-01-01T00:00:00Z");
+    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "viscode");
   } else {
-    cairo_svg_surface_set_document_unit(surface, CAIRO_SVG_UNIT_PT);
+    cairo_svg_surface_set_document_unit(surface.get(), CAIRO_SVG_UNIT_PT);
   }
-  cairo_t* cr = cairo_create(surface);
-  try {
-    detail::draw(cr, plan, points / plan.frame, 0);
-  } catch (...) {
-    cairo_destroy(cr);
-    cairo_surface_destroy(surface);
-    throw;
-  }
-  cairo_destroy(cr);
-  cairo_surface_finish(surface);
-  const cairo_status_t status = cairo_surface_status(surface);
-  cairo_surface_destroy(surface);
+  detail::draw(detail::ContextPtr(cairo_create(surface.get())).get(), plan, points / plan.frame, 0);
+  cairo_surface_finish(surface.get());
+  const cairo_status_t status = cairo_surface_status(surface.get());
   if (status != CAIRO_STATUS_SUCCESS) {
     throw Error(ErrorCategory::internal,
                 std::string("drawing the code failed: ") + cairo_status_to_string(status));

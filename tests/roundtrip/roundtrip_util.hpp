@@ -3,8 +3,10 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "capture.hpp"
@@ -67,6 +69,20 @@ inline void check_reads(const cv::Mat& image, int modules, test::Capture kind,
               << ", payload \"" << payload << "\"");
     CHECK(test::reads(reader, captured, payload));
   }
+}
+
+// URL-like text of exactly the version's byte capacity, so the version is also the smallest
+// that fits and every data module carries real codewords. Deterministic per (ec, version).
+inline std::string payload_filling(EcLevel ec, int version, std::string_view alphabet) {
+  const int length = byte_capacity(ec, version);
+  std::string s = "https://x.example/";
+  std::uint32_t state = 0x9e3779b9u ^ static_cast<std::uint32_t>(version * 131 + length);
+  while (static_cast<int>(s.size()) < length) {
+    state = state * 1664525u + 1013904223u;
+    s.push_back(alphabet[(state >> 24) % alphabet.size()]);
+  }
+  s.resize(static_cast<std::size_t>(length));
+  return s;
 }
 
 }  // namespace viscode::roundtrip

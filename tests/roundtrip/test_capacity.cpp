@@ -17,16 +17,7 @@ constexpr int kModulePx = 4;  // plain modules read easily; 4 px keeps version 4
 
 // URL-like text with short digit runs, of exactly the version's byte capacity.
 std::string url_like_payload(EcLevel ec, int version) {
-  static const char kAlphabet[] = "abcdefghijkmnopqrstuvwxyz0123456789-_./";
-  const int length = byte_capacity(ec, version);
-  std::string s = "https://x.example/";
-  std::uint32_t state = 0x9e3779b9u ^ static_cast<std::uint32_t>(version * 131 + length);
-  while (static_cast<int>(s.size()) < length) {
-    state = state * 1664525u + 1013904223u;
-    s.push_back(kAlphabet[(state >> 24) % (sizeof kAlphabet - 1)]);
-  }
-  s.resize(static_cast<std::size_t>(length));
-  return s;
+  return payload_filling(ec, version, "abcdefghijkmnopqrstuvwxyz0123456789-_./");
 }
 
 void check_capacity(EcLevel ec) {

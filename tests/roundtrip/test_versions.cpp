@@ -15,24 +15,14 @@ namespace {
 constexpr int kModulePx = 6;  // pristine reads need no more, and small images keep this fast
 constexpr int kLargeVersion = 25;
 
-// Byte-mode payload of exactly the version's byte capacity, so the forced version is also the
-// smallest one that fits. Lower case keeps it in byte mode; no digits, because libqrencode
-// may split digit runs into segments that cost more than byte mode (see test_capacity.cpp).
-std::string payload_filling(EcLevel ec, int version) {
-  static const char kAlphabet[] = "abcdefghijkmnopqrstuvwxyz-_./";
-  const int length = byte_capacity(ec, version);
-  std::string s = "https://x.example/";
-  std::uint32_t state = 0x9e3779b9u ^ static_cast<std::uint32_t>(version * 131 + length);
-  while (static_cast<int>(s.size()) < length) {
-    state = state * 1664525u + 1013904223u;
-    s.push_back(kAlphabet[(state >> 24) % (sizeof kAlphabet - 1)]);
-  }
-  s.resize(static_cast<std::size_t>(length));
-  return s;
+// Lower case keeps it in byte mode; no digits, because libqrencode may split digit runs into
+// segments that cost more than byte mode (see test_capacity.cpp).
+std::string byte_mode_payload(EcLevel ec, int version) {
+  return payload_filling(ec, version, "abcdefghijkmnopqrstuvwxyz-_./");
 }
 
 void check_version(Style style, EcLevel ec, int version, const NamedLogo& logo) {
-  const std::string payload = payload_filling(ec, version);
+  const std::string payload = byte_mode_payload(ec, version);
   EncodeOptions eo;
   eo.ec = ec;
   eo.min_version = eo.max_version = version;
