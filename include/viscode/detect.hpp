@@ -1,0 +1,77 @@
+// viscode/detect.hpp — reading QR codes, designer codes included, from photos and scans.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "viscode/encode.hpp"
+
+namespace viscode {
+
+struct DetectOptions {
+  // Images with more pixels are refused (Error(input)) before they are decoded into memory.
+  double max_megapixels = 100;
+  bool try_inverted = true;  // light-on-dark codes
+  bool try_mirrored = true;  // symbols seen from behind or flipped
+};
+
+// Error-correction margin of one Reed-Solomon block.
+struct BlockMargin {
+  int errors = 0;    // codewords corrected as errors
+  int erasures = 0;  // codewords corrected as erasures (least confident modules)
+  int capacity = 0;  // EC codewords of the block less ISO 18004's misdecode-protection
+                     // codewords (versions 1-3): 2*errors + erasures may reach this
+};
+
+struct StructuredAppend {
+  int index = 0;   // 0-based position of this symbol
+  int count = 0;   // symbols in the sequence
+  int parity = 0;  // parity byte of the whole message
+};
+
+struct Decoded {
+  std::string text;                 // UTF-8
+  std::vector<std::uint8_t> bytes;  // the payload's bytes as encoded (segments concatenated)
+  // Corners of the symbol (quiet zone excluded) in image pixels: the top-left, top-right,
+  // bottom-right and bottom-left corners as the symbol is read.
+  std::array<cv::Point2f, 4> corners{};
+  int version = 0;
+  EcLevel ec = EcLevel::L;
+  int mask = 0;
+  std::vector<BlockMargin> blocks;
+  int errors_corrected() const;  // sum over blocks of errors + erasures
+  int error_capacity() const;    // sum over blocks of capacity / 2 (errors only)
+  bool mirrored = false;
+  bool inverted = false;
+  std::optional<StructuredAppend> structured_append;
+};
+
+// Every code found in the image (8-bit grey, BGR or BGRA). Results are returned only after
+// Reed-Solomon has verified every block.
+std::vector<Decoded> detect(const cv::Mat& image, const DetectOptions& options = {});
+
+// Reads an image file for detect(): refuses images over options.max_megapixels from their
+// header, before decoding. Throws Error(input) naming the file when it is missing,
+// truncated, corrupt or not an image.
+cv::Mat read_image(const std::filesystem::path& file, const DetectOptions& options = {});
+
+// A sampled symbol: what locating and sampling produce, and all that decoding needs.
+struct ModuleGrid {
+  int size = 0;                   // modules per side, 21..177
+  std::vector<float> darkness;    // row-major, 0 = light .. 1 = dark
+  std::vector<float> confidence;  // row-major, 0 = a guess .. 1 = certain
+  bool is_dark(int x, int y) const { return darkness[static_cast<std::size_t>(y * size + x)] > 0.5f; }
+};
+
+// Decodes a sampled grid, as read (it tries the transposed grid for mirrored symbols
+// itself). Stateless. Empty when the grid is not a valid symbol or any block is beyond
+// correction.
+std::optional<Decoded> decode_grid(const ModuleGrid& grid);
+
+}  // namespace viscode
