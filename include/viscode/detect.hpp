@@ -4,11 +4,10 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <opencv2/core.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <opencv2/core.hpp>
 
 #include "viscode/encode.hpp"
 
@@ -66,7 +65,9 @@ struct ModuleGrid {
   int size = 0;                   // modules per side, 21..177
   std::vector<float> darkness;    // row-major, 0 = light .. 1 = dark
   std::vector<float> confidence;  // row-major, 0 = a guess .. 1 = certain
-  bool is_dark(int x, int y) const { return darkness[static_cast<std::size_t>(y * size + x)] > 0.5f; }
+  bool is_dark(int x, int y) const {
+    return darkness[static_cast<std::size_t>(y * size + x)] > 0.5f;
+  }
 };
 
 // Decodes a sampled grid, as read (it tries the transposed grid for mirrored symbols

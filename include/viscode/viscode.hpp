@@ -1,6 +1,7 @@
 // viscode/viscode.hpp — everything in one include.
 #pragma once
 
+#include "viscode/detect.hpp"
 #include "viscode/encode.hpp"
 #include "viscode/error.hpp"
 #include "viscode/render.hpp"

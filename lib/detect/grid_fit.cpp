@@ -1,0 +1,418 @@
+#include "detect/grid_fit.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <opencv2/calib3d.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "detect/sample.hpp"
+
+namespace viscode::detail {
+namespace {
+
+struct Correspondence {
+  cv::Point2f module;  // module coordinates
+  cv::Point2f image;   // image px
+  int weight = 1;
+  bool alignment = false;
+};
+
+cv::Point2f apply(const cv::Matx33d& h, double x, double y) {
+  const cv::Vec3d p = h * cv::Vec3d(x, y, 1);
+  return {static_cast<float>(p[0] / p[2]), static_cast<float>(p[1] / p[2])};
+}
+
+std::optional<cv::Matx33d> fit_homography(const std::vector<Correspondence>& points) {
+  std::vector<cv::Point2f> src, dst;
+  // findHomography takes no weights; repeating a point weighs it.
+  for (const Correspondence& c : points) {
+    for (int i = 0; i < c.weight; ++i) {
+      src.push_back(c.module);
+      dst.push_back(c.image);
+    }
+  }
+  if (src.size() < 4) return std::nullopt;
+  const cv::Mat h = cv::findHomography(src, dst, 0);
+  if (h.empty() || !cv::checkRange(h)) return std::nullopt;
+  return cv::Matx33d(h);
+}
+
+// A symbol's image is a convex quadrilateral; a fit that folds it over was fooled.
+bool plausible(const cv::Matx33d& h, int size) {
+  const std::vector<cv::Point2f> quad = {apply(h, 0, 0), apply(h, size, 0), apply(h, size, size),
+                                         apply(h, 0, size)};
+  for (const cv::Point2f& p : quad) {
+    if (!std::isfinite(p.x) || !std::isfinite(p.y)) return false;
+  }
+  return cv::isContourConvex(quad);
+}
+
+// Modules whose colour every symbol of the version shares, apart from the finder patterns
+// the fit starts from: separators, timing patterns, alignment patterns, the dark module.
+// A fit that reads them right has the version and the geometry right.
+struct Known {
+  int x = 0, y = 0;
+  bool dark = false;
+};
+
+// Along the top and left edges: what the finders alone place well, since they bracket it.
+std::vector<Known> edge_modules(int version) {
+  const int n = 17 + 4 * version;
+  std::vector<Known> out;
+  for (int i = 0; i < 8; ++i) {
+    out.push_back({i, 7, false});
+    out.push_back({7, i, false});
+    out.push_back({n - 1 - i, 7, false});
+    out.push_back({n - 8, i, false});
+    out.push_back({i, n - 8, false});
+    out.push_back({7, n - 1 - i, false});
+  }
+  for (int i = 8; i < n - 8; ++i) {
+    out.push_back({i, 6, i % 2 == 0});
+    out.push_back({6, i, i % 2 == 0});
+  }
+  out.push_back({8, n - 8, true});
+  return out;
+}
+
+std::vector<Known> known_modules(int version) {
+  const int n = 17 + 4 * version;
+  std::vector<Known> out = edge_modules(version);
+  const std::vector<int> pos = alignment_positions(version);
+  for (const int ay : pos) {
+    for (const int ax : pos) {
+      // Those that would overlap a finder pattern are not drawn.
+      if ((ax == 6 && ay == 6) || (ax == 6 && ay == n - 7) || (ax == n - 7 && ay == 6)) continue;
+      for (int dy = -2; dy <= 2; ++dy) {
+        for (int dx = -2; dx <= 2; ++dx) {
+          out.push_back({ax + dx, ay + dy, std::max(std::abs(dx), std::abs(dy)) != 1});
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// A module's centre value: the mean of a few bilinear samples within its middle fifth, so
+// that a designer code's small centres are read and not their surround.
+float centre_value(const cv::Mat& grey, const cv::Matx33d& h, double cx, double cy) {
+  constexpr double r = 0.1;
+  float sum = 0;
+  for (const double dy : {-r, r}) {
+    for (const double dx : {-r, r}) sum += bilinear(grey, apply(h, cx + dx, cy + dy));
+  }
+  return sum / 4;
+}
+
+double module_px(const cv::Matx33d& h, double x, double y) {
+  return 0.5 * (cv::norm(apply(h, x + 0.5, y) - apply(h, x - 0.5, y)) +
+                cv::norm(apply(h, x, y + 0.5) - apply(h, x, y - 0.5)));
+}
+
+// The mean of the fractions of known dark and known light modules read right. Balanced:
+// most known modules are light (separators), which a blank page would read right.
+double score_fit(const cv::Mat& grey, const cv::Mat& integral, const cv::Matx33d& h,
+                 const std::vector<Known>& known) {
+  std::array<int, 2> right{}, total{};
+  for (const Known& k : known) {
+    const double cx = k.x + 0.5, cy = k.y + 0.5;
+    const cv::Point2f p = apply(h, cx, cy);
+    ++total[k.dark ? 1 : 0];
+    if (!(p.x >= 0 && p.y >= 0 && p.x <= grey.cols - 1 && p.y <= grey.rows - 1)) continue;
+    // A window of about five modules: wide enough to hold both tones around any known
+    // module, narrow enough to follow lighting.
+    const int r = std::max(2, static_cast<int>(std::lround(2.5 * module_px(h, cx, cy))));
+    const bool dark = centre_value(grey, h, cx, cy) < box_mean(integral, p, r);
+    if (dark == k.dark) ++right[k.dark ? 1 : 0];
+  }
+  if (total[0] == 0 || total[1] == 0) return 0;
+  return (static_cast<double>(right[0]) / total[0] + static_cast<double>(right[1]) / total[1]) / 2;
+}
+
+// The finders' centres and the corners of their outer rings. A corner's place in the
+// symbol follows from which side of the finder's centre it lies on, along the axes the
+// triple spans.
+std::vector<Correspondence> finder_points(const FinderTriple& t, int size) {
+  const cv::Point2f ex = t.tr.centre - t.tl.centre, ey = t.bl.centre - t.tl.centre;
+  const float det = ex.cross(ey);
+  std::vector<Correspondence> out;
+  const double far = size - 3.5;
+  const std::array<std::pair<const Finder*, cv::Point2f>, 3> finders = {{
+      {&t.tl, {3.5f, 3.5f}},
+      {&t.tr, {static_cast<float>(far), 3.5f}},
+      {&t.bl, {3.5f, static_cast<float>(far)}},
+  }};
+  int traced = 0;
+  for (const auto& [f, centre] : finders) {
+    out.push_back({centre, f->centre, 2});
+    if (!f->has_corners || std::abs(det) < 1e-6f) continue;
+    std::array<Correspondence, 4> corners{};
+    int seen = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+      const cv::Point2f d = f->corners[i] - f->centre;
+      const float a = d.cross(ey) / det, b = ex.cross(d) / det;
+      const int sx = a > 0 ? 1 : 0, sy = b > 0 ? 1 : 0;
+      seen |= 1 << (sx + 2 * sy);
+      corners[i] = {centre + cv::Point2f(sx ? 3.5f : -3.5f, sy ? 3.5f : -3.5f), f->corners[i], 1};
+    }
+    // Each corner on its own side, or the ring is too distorted to say which is which.
+    if (seen == 0xF) {
+      out.insert(out.end(), corners.begin(), corners.end());
+      ++traced;
+    }
+  }
+  // Without the corners of two finders nothing tells the perspective: a fourth point
+  // completing the parallelogram makes the map affine until an alignment pattern refines
+  // it.
+  if (traced < 2) {
+    out.push_back({{static_cast<float>(far), static_cast<float>(far)},
+                   t.tr.centre + t.bl.centre - t.tl.centre,
+                   1});
+  }
+  return out;
+}
+
+// The alignment pattern (dark centre, light ring, dark ring) nearest its predicted centre
+// (module coordinates cx, cy), searched within radius modules: the neighbourhood is warped
+// to module space through h and matched against the pattern by normalised correlation,
+// whose peak is sharp where the pattern's edges are. min_contrast: grey levels required
+// between its light and dark modules.
+std::optional<cv::Point2f> find_alignment(const cv::Mat& grey, const cv::Matx33d& h, double cx,
+                                          double cy, double radius, double min_contrast) {
+  const int ppm = std::clamp(static_cast<int>(std::lround(module_px(h, cx, cy))), 3, 4);
+  const double x0 = cx - 2.5 - radius, y0 = cy - 2.5 - radius;
+  const int side = static_cast<int>(std::ceil((5 + 2 * radius) * ppm));
+  // Patch pixel (i, j) shows module coordinates (x0 + (i + 0.5) / ppm, ...).
+  const cv::Matx33d to_module(1.0 / ppm, 0, x0 + 0.5 / ppm, 0, 1.0 / ppm, y0 + 0.5 / ppm, 0, 0, 1);
+  cv::Mat patch;
+  cv::warpPerspective(grey, patch, cv::Mat(h * to_module), cv::Size(side, side),
+                      cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
+  const int t = 5 * ppm;
+  cv::Mat pattern(t, t, CV_8U), dark_mask(t, t, CV_8U);
+  for (int y = 0; y < t; ++y) {
+    for (int x = 0; x < t; ++x) {
+      const bool dark = std::max(std::abs(x / ppm - 2), std::abs(y / ppm - 2)) != 1;
+      pattern.at<std::uint8_t>(y, x) = dark ? 0 : 255;
+      dark_mask.at<std::uint8_t>(y, x) = dark ? 255 : 0;
+    }
+  }
+  cv::Mat corr;
+  cv::matchTemplate(patch, pattern, corr, cv::TM_CCOEFF_NORMED);
+  // Nearer the prediction is likelier; the prior only breaks near-ties with data modules.
+  const double mid = (corr.cols - 1) / 2.0;
+  int bu = -1, bv = -1;
+  double best = -1e9;
+  for (int v = 0; v < corr.rows; ++v) {
+    for (int u = 0; u < corr.cols; ++u) {
+      const double du = (u - mid) / ppm, dv = (v - mid) / ppm;
+      const double merit = corr.at<float>(v, u) - 0.01 * (du * du + dv * dv);
+      if (merit > best) best = merit, bu = u, bv = v;
+    }
+  }
+  if (bu < 0 || corr.at<float>(bv, bu) < 0.5f) return std::nullopt;
+  const cv::Rect at(bu, bv, t, t);
+  const double dark = cv::mean(patch(at), dark_mask)[0];
+  const double light = cv::mean(patch(at), ~dark_mask)[0];
+  if (light - dark < min_contrast) return std::nullopt;
+  // Sub-pixel peak: a parabola through the peak and its neighbours on each axis.
+  auto offset = [](float a, float b, float c) {
+    const float d = a - 2 * b + c;
+    return d < 0 ? std::clamp(0.5f * (a - c) / d, -0.5f, 0.5f) : 0.0f;
+  };
+  float fu = static_cast<float>(bu), fv = static_cast<float>(bv);
+  if (bu > 0 && bu + 1 < corr.cols) {
+    fu += offset(corr.at<float>(bv, bu - 1), corr.at<float>(bv, bu), corr.at<float>(bv, bu + 1));
+  }
+  if (bv > 0 && bv + 1 < corr.rows) {
+    fv += offset(corr.at<float>(bv - 1, bu), corr.at<float>(bv, bu), corr.at<float>(bv + 1, bu));
+  }
+  return apply(h, x0 + fu / ppm + 2.5, y0 + fv / ppm + 2.5);
+}
+
+// Grey levels between the top-left finder's light ring and its dark core.
+double finder_contrast(const cv::Mat& grey, const cv::Matx33d& h) {
+  const double dark = bilinear(grey, apply(h, 3.5, 3.5));
+  const double light = (bilinear(grey, apply(h, 3.5, 1.5)) + bilinear(grey, apply(h, 1.5, 3.5)) +
+                        bilinear(grey, apply(h, 5.5, 3.5)) + bilinear(grey, apply(h, 3.5, 5.5))) /
+                       4;
+  return light - dark;
+}
+
+struct Trial {
+  GridFit fit;
+  std::vector<Correspondence> points;
+};
+
+// The fit the finders alone give a version, scored on the edge modules they bracket.
+std::optional<Trial> finder_fit(const cv::Mat& grey, const cv::Mat& integral,
+                                const FinderTriple& triple, int version) {
+  Trial t;
+  t.fit.version = version;
+  t.fit.size = 17 + 4 * version;
+  t.points = finder_points(triple, t.fit.size);
+  const auto h = fit_homography(t.points);
+  if (!h || !plausible(*h, t.fit.size)) return std::nullopt;
+  t.fit.h = *h;
+  t.fit.score = score_fit(grey, integral, t.fit.h, edge_modules(version));
+  return t;
+}
+
+// The bottom-right alignment pattern fixes the perspective the finders alone only hint at;
+// the farther it is, the farther the finders' extrapolation may miss it.
+void add_corner_alignment(const cv::Mat& grey, Trial& t) {
+  if (t.fit.version < 2) return;
+  const double contrast = finder_contrast(grey, t.fit.h);
+  if (contrast <= 0) return;
+  const double c = t.fit.size - 6.5;
+  const double radius = std::clamp(t.fit.size / 12.0, 2.5, 5.0);
+  const auto found = find_alignment(grey, t.fit.h, c, c, radius, 0.3 * contrast);
+  if (!found) return;
+  t.points.push_back({{static_cast<float>(c), static_cast<float>(c)}, *found, 4, true});
+  if (const auto refit = fit_homography(t.points); refit && plausible(*refit, t.fit.size)) {
+    t.fit.h = *refit;
+    t.fit.alignments_found = 1;
+  } else {
+    t.points.pop_back();
+  }
+}
+
+// The other alignment patterns, for versions that have them: each found one pins the grid
+// locally, which large symbols need where the four-point fit drifts by a module.
+void refine_with_alignments(const cv::Mat& grey, Trial& t) {
+  const std::vector<int> pos = alignment_positions(t.fit.version);
+  if (pos.size() < 3) return;
+  const int n = t.fit.size;
+  const double contrast = finder_contrast(grey, t.fit.h);
+  std::vector<cv::Point2f> done;
+  for (const double radius : {2.0, 1.0}) {
+    bool added = false;
+    for (const int ay : pos) {
+      for (const int ax : pos) {
+        if ((ax == 6 && ay == 6) || (ax == 6 && ay == n - 7) || (ax == n - 7 && ay == 6)) continue;
+        const cv::Point2f m(static_cast<float>(ax + 0.5), static_cast<float>(ay + 0.5));
+        if (std::find(done.begin(), done.end(), m) != done.end()) continue;
+        if (ax == n - 7 && ay == n - 7 && t.fit.alignments_found > 0) continue;
+        if (const auto found = find_alignment(grey, t.fit.h, m.x, m.y, radius, 0.3 * contrast)) {
+          t.points.push_back({m, *found, 2, true});
+          done.push_back(m);
+          added = true;
+        }
+      }
+    }
+    if (!added) continue;
+    auto h = fit_homography(t.points);
+    if (!h) return;
+    // A pattern that the refit cannot place within half a module was a data look-alike.
+    std::vector<Correspondence> kept;
+    for (const Correspondence& c : t.points) {
+      if (c.alignment && cv::norm(apply(*h, c.module.x, c.module.y) - c.image) >
+                             0.5 * module_px(*h, c.module.x, c.module.y)) {
+        done.erase(std::remove(done.begin(), done.end(), c.module), done.end());
+        continue;
+      }
+      kept.push_back(c);
+    }
+    if (kept.size() != t.points.size()) {
+      t.points = std::move(kept);
+      h = fit_homography(t.points);
+      if (!h) return;
+    }
+    if (!plausible(*h, n)) return;
+    t.fit.h = *h;
+  }
+  int found = 0;
+  for (const Correspondence& c : t.points) found += c.alignment ? 1 : 0;
+  t.fit.alignments_found = found;
+}
+
+}  // namespace
+
+cv::Point2f GridFit::map(double x, double y) const {
+  return apply(h, x, y);
+}
+
+std::vector<int> alignment_positions(int version) {
+  if (version < 2) return {};
+  const int n = 17 + 4 * version;
+  const int count = version / 7 + 2;
+  // Evenly spaced from the far end by an even step, the first always at 6 (annex E).
+  const int step = version == 32 ? 26 : (version * 4 + count * 2 + 1) / (count * 2 - 2) * 2;
+  std::vector<int> out(static_cast<std::size_t>(count));
+  out[0] = 6;
+  for (int i = count - 1, p = n - 7; i >= 1; --i, p -= step) out[static_cast<std::size_t>(i)] = p;
+  return out;
+}
+
+std::vector<std::uint8_t> function_mask(int version) {
+  const int n = 17 + 4 * version;
+  std::vector<std::uint8_t> mask(static_cast<std::size_t>(n * n), 0);
+  auto set = [&](int x, int y) {
+    if (x >= 0 && y >= 0 && x < n && y < n) mask[static_cast<std::size_t>(y * n + x)] = 1;
+  };
+  // Finders with separators and the format information beside them (row and column 8).
+  for (int i = 0; i < 9; ++i) {
+    for (int j = 0; j < 9; ++j) {
+      set(i, j);
+      if (i < 8) set(n - 1 - i, j);
+      if (j < 8) set(i, n - 1 - j);
+    }
+  }
+  for (int i = 0; i < n; ++i) {
+    set(i, 6);
+    set(6, i);
+  }
+  const std::vector<int> pos = alignment_positions(version);
+  for (const int ay : pos) {
+    for (const int ax : pos) {
+      if ((ax == 6 && ay == 6) || (ax == 6 && ay == n - 7) || (ax == n - 7 && ay == 6)) continue;
+      for (int dy = -2; dy <= 2; ++dy) {
+        for (int dx = -2; dx <= 2; ++dx) set(ax + dx, ay + dy);
+      }
+    }
+  }
+  if (version >= 7) {
+    for (int i = 0; i < 6; ++i) {
+      for (int j = 0; j < 3; ++j) {
+        set(n - 11 + j, i);
+        set(i, n - 11 + j);
+      }
+    }
+  }
+  return mask;
+}
+
+std::optional<GridFit> fit_grid(const cv::Mat& grey, const cv::Mat& integral,
+                                const FinderTriple& triple) {
+  const double l1 = modules_between(triple.tl, triple.tr);
+  const double l2 = modules_between(triple.tl, triple.bl);
+  const double estimate = ((l1 + l2) / 2 + 7 - 17) / 4;
+  const int guess = std::clamp(static_cast<int>(std::lround(estimate)), 1, 40);
+  // The estimate and its neighbours, scored on the edge modules first: a wrong version
+  // puts the timing patterns out of phase, which reads about half of them wrong. Only the
+  // promising ones pay for the alignment search.
+  constexpr double kPromising = 0.7;
+  std::vector<Trial> trials;
+  for (const int delta : {0, -1, 1, -2, 2}) {
+    const int version = guess + delta;
+    if (version < 1 || version > 40) continue;
+    auto t = finder_fit(grey, integral, triple, version);
+    if (t && t->fit.score >= kPromising) trials.push_back(std::move(*t));
+  }
+  std::optional<Trial> best;
+  for (Trial& t : trials) {
+    add_corner_alignment(grey, t);
+    t.fit.score = score_fit(grey, integral, t.fit.h, known_modules(t.fit.version));
+    // A tie keeps the earlier, nearer the estimate.
+    if (!best || t.fit.score > best->fit.score + 1e-9) best = std::move(t);
+  }
+  if (!best) return std::nullopt;
+  // Refining is worth its cost only where the finders already made a symbol of it.
+  if (best->fit.version >= 7 && best->fit.score >= kPromising) {
+    refine_with_alignments(grey, *best);
+    best->fit.score = score_fit(grey, integral, best->fit.h, known_modules(best->fit.version));
+  }
+  return best->fit;
+}
+
+}  // namespace viscode::detail

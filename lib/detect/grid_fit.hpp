@@ -1,0 +1,43 @@
+// The symbol's geometry: its version and the map from module coordinates to image pixels.
+#pragma once
+
+#include <cstdint>
+#include <opencv2/core.hpp>
+#include <optional>
+#include <vector>
+
+#include "detect/grouping.hpp"
+
+namespace viscode::detail {
+
+struct GridFit {
+  int version = 0;
+  int size = 0;
+  // Module coordinates to image px. Module (x, y) covers [x, x+1) x [y, y+1); (0, 0) is the
+  // symbol's outer top-left corner (the quiet zone lies at negative coordinates).
+  cv::Matx33d h = cv::Matx33d::eye();
+  // How well the separators, timing and alignment patterns and the dark module read, the
+  // known dark and the known light modules weighed alike: 0..1, 0.5 for chance.
+  double score = 0;
+  int alignments_found = 0;  // alignment patterns located and used in the fit
+  cv::Point2f map(double x, double y) const;
+};
+
+// Centres (row = column indices) of the alignment patterns of a version (ISO 18004
+// annex E); empty for version 1.
+std::vector<int> alignment_positions(int version);
+
+// 1 for the modules every symbol of the version draws the same and at full contrast
+// (finder, separator, timing and alignment patterns, format and version information),
+// 0 for data and error-correction modules. Row-major, (17 + 4 * version)^2 entries.
+std::vector<std::uint8_t> function_mask(int version);
+
+// The best fit of a finder triple: the version estimated from the finders' spacing (and its
+// neighbours, ±2), the homography from the finders' corners and centres (a parallelogram's
+// fourth corner where the finders' corners are missing), refined with the alignment
+// patterns. grey: the image lightly smoothed (the fit compares single samples);
+// integral: cv::integral of it, CV_64F. Empty when no version fits.
+std::optional<GridFit> fit_grid(const cv::Mat& grey, const cv::Mat& integral,
+                                const FinderTriple& triple);
+
+}  // namespace viscode::detail

@@ -1,0 +1,160 @@
+#include "detect/sample.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <opencv2/imgproc.hpp>
+
+namespace viscode::detail {
+
+float bilinear(const cv::Mat& grey, cv::Point2f p) {
+  if (!std::isfinite(p.x) || !std::isfinite(p.y)) return 0;
+  const float x = std::clamp(p.x, 0.0f, static_cast<float>(grey.cols - 1));
+  const float y = std::clamp(p.y, 0.0f, static_cast<float>(grey.rows - 1));
+  const int x0 = std::min(static_cast<int>(x), grey.cols - 2 < 0 ? 0 : grey.cols - 2);
+  const int y0 = std::min(static_cast<int>(y), grey.rows - 2 < 0 ? 0 : grey.rows - 2);
+  const int x1 = std::min(x0 + 1, grey.cols - 1), y1 = std::min(y0 + 1, grey.rows - 1);
+  const float fx = x - static_cast<float>(x0), fy = y - static_cast<float>(y0);
+  const std::uint8_t* r0 = grey.ptr<std::uint8_t>(y0);
+  const std::uint8_t* r1 = grey.ptr<std::uint8_t>(y1);
+  const float top = r0[x0] + fx * (r0[x1] - r0[x0]);
+  const float bottom = r1[x0] + fx * (r1[x1] - r1[x0]);
+  return top + fy * (bottom - top);
+}
+
+float box_mean(const cv::Mat& integral, cv::Point2f p, int r) {
+  if (!std::isfinite(p.x) || !std::isfinite(p.y)) return 0;
+  const int w = integral.cols - 1, h = integral.rows - 1;
+  const int cx = static_cast<int>(std::lround(p.x)), cy = static_cast<int>(std::lround(p.y));
+  const int x0 = std::clamp(cx - r, 0, w), x1 = std::clamp(cx + r + 1, 0, w);
+  const int y0 = std::clamp(cy - r, 0, h), y1 = std::clamp(cy + r + 1, 0, h);
+  const double area = static_cast<double>(x1 - x0) * (y1 - y0);
+  if (area <= 0) return 0;
+  const double sum = integral.at<double>(y1, x1) - integral.at<double>(y0, x1) -
+                     integral.at<double>(y1, x0) + integral.at<double>(y0, x0);
+  return static_cast<float>(sum / area);
+}
+
+Candidate sample_grid(const cv::Mat& grey, const GridFit& fit) {
+  const int n = fit.size;
+  // The threshold field extends into the quiet zone so that edge modules have neighbours
+  // on every side, as they do on paper.
+  constexpr int kMargin = 3;
+  const int m = n + 2 * kMargin;
+
+  // Thresholds are local in module space, so perspective does not stretch them: Gaussians
+  // of two modules over the data modules around. Function patterns and the quiet zone are
+  // left out: solid full-contrast blocks, they stay far from any threshold, but blur dims
+  // a designer code's small centres, and beside a finder the blocks would pull the
+  // threshold past them.
+  cv::Mat weight = cv::Mat::zeros(m, m, CV_32F);
+  const std::vector<std::uint8_t> function = function_mask(fit.version);
+  for (int y = 0; y < n; ++y) {
+    for (int x = 0; x < n; ++x) {
+      if (!function[static_cast<std::size_t>(y * n + x)]) {
+        weight.at<float>(y + kMargin, x + kMargin) = 1;
+      }
+    }
+  }
+  constexpr double kSigma = 2.0;
+  cv::Mat weight_sum;
+  cv::GaussianBlur(weight, weight_sum, cv::Size(0, 0), kSigma, kSigma, cv::BORDER_CONSTANT);
+  auto local_mean = [&](const cv::Mat& values) {
+    cv::Mat weighted, plain;
+    cv::GaussianBlur(values.mul(weight), weighted, cv::Size(0, 0), kSigma, kSigma,
+                     cv::BORDER_CONSTANT);
+    // Deep inside a finder no data module is near: there the plain local mean serves.
+    cv::GaussianBlur(values, plain, cv::Size(0, 0), kSigma, kSigma, cv::BORDER_REPLICATE);
+    for (int i = 0; i < m * m; ++i) {
+      const float w = weight_sum.at<float>(i);
+      if (w > 0.05f) plain.at<float>(i) = weighted.at<float>(i) / w;
+    }
+    return plain;
+  };
+
+  // Designer codes carry the bit in a centre about a quarter of a module wide and show a
+  // picture around it, so only the middle of each module is read: a 5x5 grid of bilinear
+  // samples spanning a quarter of the module, inside the smallest centre. A renderer on a
+  // pixel grid puts an odd-width centre half a pixel off the module's centre (a 1 px
+  // centre in a 4 px module), where an average would mix it with the picture; so the
+  // module reads as the mean of its three darkest or of its three lightest samples,
+  // whichever stands out more from a ring of samples around them (the picture). A plain
+  // module's ring has its own colour or, blurred, its neighbours', and either choice then
+  // reads the module's colour.
+  constexpr int kGrid = 5;
+  constexpr double kStep = 0.06;  // modules
+  constexpr std::size_t kSamples = kGrid * kGrid;
+  constexpr float kRing = 0.4f;  // modules from the centre
+  cv::Mat centre(m, m, CV_32F);
+  std::array<float, kSamples> s{};
+  for (int gy = 0; gy < m; ++gy) {
+    for (int gx = 0; gx < m; ++gx) {
+      const double cx = gx - kMargin + 0.5, cy = gy - kMargin + 0.5;
+      const cv::Point2f p = fit.map(cx, cy);
+      const cv::Point2f ex = fit.map(cx + 0.5, cy) - fit.map(cx - 0.5, cy);
+      const cv::Point2f ey = fit.map(cx, cy + 0.5) - fit.map(cx, cy - 0.5);
+      for (int j = 0; j < kGrid; ++j) {
+        for (int i = 0; i < kGrid; ++i) {
+          const float u = static_cast<float>((i - kGrid / 2) * kStep);
+          const float v = static_cast<float>((j - kGrid / 2) * kStep);
+          s[static_cast<std::size_t>(j * kGrid + i)] = bilinear(grey, p + u * ex + v * ey);
+        }
+      }
+      float ring = 0;
+      for (int j = -1; j <= 1; ++j) {
+        for (int i = -1; i <= 1; ++i) {
+          if (i == 0 && j == 0) continue;
+          ring += bilinear(grey, p + (kRing * static_cast<float>(i)) * ex +
+                                     (kRing * static_cast<float>(j)) * ey);
+        }
+      }
+      ring /= 8;
+      std::nth_element(s.begin(), s.begin() + 2, s.end());
+      const float lo = (s[0] + s[1] + s[2]) / 3;
+      std::nth_element(s.begin() + 3, s.end() - 3, s.end());
+      const float hi = (s[kSamples - 1] + s[kSamples - 2] + s[kSamples - 3]) / 3;
+      centre.at<float>(gy, gx) = ring - lo > hi - ring ? lo : hi;
+    }
+  }
+  // The threshold, over the centres: they are the two colours the code prints, so their
+  // local mean lies between them wherever the picture around is dark or light (the
+  // picture's tone would drag a threshold towards it).
+  const cv::Mat mean = local_mean(centre);
+  const cv::Mat mean_sq = local_mean(centre.mul(centre));
+  // A second opinion: midway between the darkest and the lightest centres around. Where a
+  // picture leaves many more light centres than dark ones (a thin dark wordmark on white),
+  // the mean is pulled up towards white and a small, blurred light centre on the dark
+  // shape falls below it; the midpoint does not move with the proportions. The caller
+  // tries this grid when the first does not decode.
+  cv::Mat low, high, midpoint;
+  const cv::Mat window = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 5));
+  cv::erode(centre, low, window, cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
+  cv::dilate(centre, high, window, cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
+  cv::GaussianBlur((low + high) * 0.5, midpoint, cv::Size(0, 0), 1.0, 1.0, cv::BORDER_REPLICATE);
+
+  Candidate c;
+  c.grid.size = n;
+  c.grid.darkness.resize(static_cast<std::size_t>(n * n));
+  c.grid.confidence.resize(static_cast<std::size_t>(n * n));
+  c.pixel_grid = c.grid;
+  for (int y = 0; y < n; ++y) {
+    for (int x = 0; x < n; ++x) {
+      const float v = centre.at<float>(y + kMargin, x + kMargin);
+      const float t = mean.at<float>(y + kMargin, x + kMargin);
+      // Local contrast: a two-tone neighbourhood's standard deviation is half the distance
+      // between its tones, which is how far a clean module sits from the threshold.
+      const float var = mean_sq.at<float>(y + kMargin, x + kMargin) - t * t;
+      const float spread = std::max(std::sqrt(std::max(var, 0.0f)), 8.0f);
+      const std::size_t i = static_cast<std::size_t>(y * n + x);
+      c.grid.darkness[i] = v < t ? 1.0f : 0.0f;
+      c.grid.confidence[i] = std::clamp(std::abs(v - t) / spread, 0.0f, 1.0f);
+      const float t2 = midpoint.at<float>(y + kMargin, x + kMargin);
+      c.pixel_grid.darkness[i] = v < t2 ? 1.0f : 0.0f;
+      c.pixel_grid.confidence[i] = std::clamp(std::abs(v - t2) / spread, 0.0f, 1.0f);
+    }
+  }
+  c.corners = {fit.map(0, 0), fit.map(n, 0), fit.map(n, n), fit.map(0, n)};
+  return c;
+}
+
+}  // namespace viscode::detail
