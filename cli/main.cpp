@@ -9,6 +9,7 @@
 #include <iterator>
 #include <optional>
 
+#include "json.hpp"
 #include "viscode/viscode.hpp"
 
 namespace {
@@ -95,13 +96,76 @@ int run_encode(const EncodeArgs& a, bool style_given) {
   return 0;
 }
 
+struct DecodeArgs {
+  std::vector<std::string> files;
+  bool json = false;
+  double max_megapixels = 100;
+};
+
+std::string json_line(const std::string& file, const std::vector<viscode::Decoded>& codes,
+                      const std::string& error) {
+  using viscode::cli::json_string;
+  std::string line = "{\"file\": " + json_string(file) + ", \"codes\": [";
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    const viscode::Decoded& d = codes[i];
+    if (i > 0) line += ", ";
+    line += "{\"text\": " + json_string(d.text) + ", \"corners\": [";
+    for (std::size_t k = 0; k < d.corners.size(); ++k) {
+      line += fmt::format("{}[{:.1f}, {:.1f}]", k > 0 ? ", " : "", d.corners[k].x, d.corners[k].y);
+    }
+    line += fmt::format(
+        "], \"version\": {}, \"ec\": \"{}\", \"mask\": {}, \"errors_corrected\": {}, "
+        "\"error_capacity\": {}}}",
+        d.version, viscode::to_char(d.ec), d.mask, d.errors_corrected(), d.error_capacity());
+  }
+  line += "]";
+  if (!error.empty()) line += ", \"error\": " + json_string(error);
+  return line + "}";
+}
+
+// Exit 3 when a file could not be read, else 4 when a file gave no code, else 0.
+int run_decode(const DecodeArgs& a) {
+  viscode::DetectOptions options;
+  options.max_megapixels = a.max_megapixels;
+  bool unreadable = false, empty = false;
+  for (const std::string& file : a.files) {
+    std::vector<viscode::Decoded> codes;
+    std::string error;
+    try {
+      codes = viscode::detect(viscode::read_image(file, options), options);
+    } catch (const viscode::Error& e) {
+      error = e.what();
+      unreadable = true;
+    }
+    if (error.empty() && codes.empty()) empty = true;
+    if (a.json) {
+      fmt::print("{}\n", json_line(file, codes, error));
+      std::fflush(stdout);
+      continue;
+    }
+    if (!error.empty()) {
+      std::fprintf(stderr, "viscode: %s\n", error.c_str());
+    } else if (codes.empty()) {
+      std::fprintf(stderr, "viscode: no code found in '%s'\n", file.c_str());
+    }
+    for (const viscode::Decoded& d : codes) {
+      if (a.files.size() > 1) {
+        fmt::print("{}: {}\n", file, d.text);
+      } else {
+        fmt::print("{}\n", d.text);
+      }
+    }
+  }
+  return unreadable ? 3 : empty ? 4 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
       "viscode — designer QR codes: a brand's image with a scannable code behind it.\n"
       "Exit codes: 0 ok, 1 internal error, 2 bad usage, 3 unreadable input, 4 cannot "
-      "encode."};
+      "encode or decode."};
   app.set_version_flag("--version", std::string("viscode ") + viscode::kVersionString);
   app.require_subcommand(1);
 
@@ -162,6 +226,19 @@ int main(int argc, char** argv) {
   size->excludes(module_px);
   module_px->excludes(size);
 
+  DecodeArgs da;
+  CLI::App* dec = app.add_subcommand(
+      "decode",
+      "Read QR codes (designer codes included) from images with viscode's own detector.\n"
+      "Exit codes: 0 every file gave a code, 4 some gave none, 3 some could not be read.");
+  dec->add_option("files", da.files, "Image files (PNG, JPEG, WebP, ...)")->required();
+  dec->add_flag("--json", da.json,
+                "One JSON object per file and line: file, codes (text, corners, version, ec, "
+                "mask, errors_corrected, error_capacity), and error for an unreadable file");
+  dec->add_option("--max-megapixels", da.max_megapixels,
+                  "Refuse larger images before decoding them")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -172,7 +249,9 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "viscode: %s\nRun 'viscode %s--help' for the options.\n", e.what(),
-                 enc->parsed() ? "encode " : "");
+                 enc->parsed()   ? "encode "
+                 : dec->parsed() ? "decode "
+                                 : "");
     return 2;
   }
 
@@ -184,6 +263,7 @@ int main(int argc, char** argv) {
       }
       return run_encode(a, style->count() > 0);
     }
+    if (dec->parsed()) return run_decode(da);
   } catch (const viscode::Error& e) {
     std::fprintf(stderr, "viscode: %s\n", e.what());
     return viscode::exit_code(e.category());

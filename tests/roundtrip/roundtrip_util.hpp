@@ -58,7 +58,8 @@ inline std::string describe(const Symbol& symbol, const RenderOptions& options,
   return s.str();
 }
 
-// Captures the rendering and checks that both readers return exactly the payload. CHECK
+// Captures the rendering and checks that both reference readers, and viscode's own
+// detector, return exactly the payload. CHECK
 // rather than REQUIRE so that one run lists every failing reader and capture, not just the
 // first.
 inline void check_reads(const cv::Mat& image, int modules, test::Capture kind,
@@ -69,6 +70,12 @@ inline void check_reads(const cv::Mat& image, int modules, test::Capture kind,
               << ", payload \"" << payload << "\"");
     CHECK(test::reads(reader, captured, payload));
   }
+  // viscode's own detector too: what `viscode decode` and verification rely on.
+  INFO(what << ", capture " << test::to_string(kind) << ", reader viscode, payload \"" << payload
+            << "\"");
+  bool ours = false;
+  for (const Decoded& d : detect(captured)) ours = ours || d.text == payload;
+  CHECK(ours);
 }
 
 // URL-like text of exactly the version's byte capacity, so the version is also the smallest

@@ -1,0 +1,62 @@
+// Minimal JSON writing for the CLI's machine-readable output (one object per line).
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace viscode::cli {
+
+// A JSON string literal: quotes, backslashes and control characters escaped; UTF-8 passes
+// through (JSON allows it), invalid bytes become U+FFFD so the line stays valid JSON.
+inline std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        continue;
+      case '\\':
+        out += "\\\\";
+        continue;
+      case '\n':
+        out += "\\n";
+        continue;
+      case '\r':
+        out += "\\r";
+        continue;
+      case '\t':
+        out += "\\t";
+        continue;
+      default:
+        break;
+    }
+    if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+      continue;
+    }
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      continue;
+    }
+    // Validate one UTF-8 sequence.
+    const int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    bool valid = len > 0 && i + static_cast<std::size_t>(len) <= s.size();
+    for (int k = 1; valid && k < len; ++k) {
+      valid = (static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0xC0) == 0x80;
+    }
+    if (!valid) {
+      out += "\xEF\xBF\xBD";
+      continue;
+    }
+    out.append(s.substr(i, static_cast<std::size_t>(len)));
+    i += static_cast<std::size_t>(len) - 1;
+  }
+  out += '"';
+  return out;
+}
+
+}  // namespace viscode::cli

@@ -1,0 +1,114 @@
+// 'viscode decode': what a print pipeline's CI sees — one JSON object per file and line,
+// exit codes it can branch on, and the same payload the encoder was given.
+#include <catch2/catch.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <regex>
+
+#include "cli_harness.hpp"
+
+using namespace viscode::cli_test;
+
+namespace {
+
+const std::string kBrandPng = std::string(VISCODE_SOURCE_DIR) + "/samples/brand.png";
+
+void encode_to(const std::string& data, const std::filesystem::path& out,
+               std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {"encode", "--data", data,        "--module-px",
+                                   "8",      "-o",     out.string()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const CliResult r = run_cli(args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
+}  // namespace
+
+TEST_CASE("cli decode: reads back what encode wrote, plain and designer", "[cli][decode]") {
+  TempDir t;
+  encode_to("https://brand.example/p/1", t.in("plain.png"));
+  encode_to("https://brand.example/p/2", t.in("halftone.png"), {"--logo", kBrandPng});
+  encode_to("https://brand.example/p/3", t.in("dots.png"),
+            {"--logo", kBrandPng, "--style", "dots"});
+  const CliResult one = run_cli({"decode", t.in("halftone.png").string()});
+  CHECK(one.exit_code == 0);
+  CHECK(one.out == "https://brand.example/p/2\n");
+  CHECK(one.err.empty());
+  const CliResult many = run_cli({"decode", t.in("plain.png").string(),
+                                  t.in("halftone.png").string(), t.in("dots.png").string()});
+  CHECK(many.exit_code == 0);
+  CHECK(many.out == t.in("plain.png").string() + ": https://brand.example/p/1\n" +
+                        t.in("halftone.png").string() + ": https://brand.example/p/2\n" +
+                        t.in("dots.png").string() + ": https://brand.example/p/3\n");
+}
+
+TEST_CASE("cli decode --json: one exact object per file", "[cli][decode]") {
+  TempDir t;
+  // Version 1, EC M, 8 px modules with a 4-module quiet zone: the symbol's corners are at
+  // 32 and 32 + 21 * 8 = 200 pixels.
+  encode_to("HELLO \"WORLD\"", t.in("code.png"), {"--ec", "M", "--mask", "2"});
+  const CliResult r = run_cli({"decode", "--json", t.in("code.png").string()});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  const std::string number = R"re(([0-9.]+))re";
+  const std::string point = "\\[" + number + ", " + number + "\\]";
+  const std::regex line(R"re(\{"file": "([^"]+)", "codes": \[\{"text": "HELLO \\"WORLD\\"", )re"
+                        R"re("corners": \[)re" +
+                        point + ", " + point + ", " + point + ", " + point +
+                        R"re(\], "version": 1, "ec": "M", "mask": 2, "errors_corrected": 0, )re"
+                        R"re("error_capacity": ([0-9]+)\}\]\}\n)re");
+  std::smatch m;
+  REQUIRE(std::regex_match(r.out, m, line));
+  CHECK(m[1] == t.in("code.png").string());
+  const double expect[8] = {32, 32, 200, 32, 200, 200, 32, 200};
+  for (int k = 0; k < 8; ++k)
+    CHECK(std::stod(m[static_cast<std::size_t>(k + 2)]) == Approx(expect[k]).margin(8));
+  // Version 1-M: 10 EC codewords in one block, 2 of them misdecode protection: 4 errors.
+  CHECK(m[10] == "4");
+}
+
+TEST_CASE("cli decode: exit codes for files without codes and unreadable files", "[cli][decode]") {
+  TempDir t;
+  encode_to("https://brand.example/p/1", t.in("code.png"));
+  cv::imwrite(t.in("blank.png").string(), cv::Mat(200, 200, CV_8UC3, cv::Scalar::all(255)));
+  write_bytes(t.in("broken.png"), "\x89PNG\r\n\x1a\nnot really");
+
+  const CliResult none = run_cli({"decode", t.in("code.png").string(), t.in("blank.png").string()});
+  CHECK(none.exit_code == 4);
+  CHECK(none.err == "viscode: no code found in '" + t.in("blank.png").string() + "'\n");
+
+  const CliResult bad = run_cli({"decode", "--json", t.in("broken.png").string(),
+                                 t.in("blank.png").string(), t.in("missing.png").string()});
+  CHECK(bad.exit_code == 3);
+  CHECK(bad.out ==
+        "{\"file\": \"" + t.in("broken.png").string() + "\", \"codes\": [], \"error\": \"image '" +
+            t.in("broken.png").string() +
+            "' is not a readable image (truncated, corrupt or an unsupported format)\"}\n"
+            "{\"file\": \"" +
+            t.in("blank.png").string() +
+            "\", \"codes\": []}\n"
+            "{\"file\": \"" +
+            t.in("missing.png").string() + "\", \"codes\": [], \"error\": \"image '" +
+            t.in("missing.png").string() + "' does not exist: check the path\"}\n");
+
+  const CliResult usage = run_cli({"decode"});
+  CHECK(usage.exit_code == 2);
+}
+
+TEST_CASE("cli decode: an image over the pixel limit is refused from its header", "[cli][decode]") {
+  TempDir t;
+  // A valid PNG header claiming 20000 x 20000 pixels, and nothing else: refused before any
+  // decoding (a full decode would need 1.2 GB).
+  std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + std::string("\x00\x00\x00\x0dIHDR", 8);
+  png += std::string("\x00\x00\x4e\x20\x00\x00\x4e\x20\x08\x02\x00\x00\x00", 13);
+  png += std::string("\x00\x00\x00\x00", 4);
+  write_bytes(t.in("huge.png"), png);
+  const CliResult r = run_cli({"decode", t.in("huge.png").string()});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err == "viscode: image '" + t.in("huge.png").string() +
+                     "' is 20000x20000 pixels (400.0 megapixels), over the 100-megapixel limit: "
+                     "scale it down or raise --max-megapixels\n");
+  const CliResult small = run_cli({"decode", "--max-megapixels", "1", t.in("huge.png").string()});
+  CHECK(small.err.find("over the 1-megapixel limit") != std::string::npos);
+}
