@@ -37,8 +37,9 @@ struct StructuredAppend {
 struct Decoded {
   std::string text;                 // UTF-8
   std::vector<std::uint8_t> bytes;  // the payload's bytes as encoded (segments concatenated)
-  // Corners of the symbol (quiet zone excluded) in image pixels: the top-left, top-right,
-  // bottom-right and bottom-left corners as the symbol is read.
+  // Corners of the symbol (quiet zone excluded) in image pixels, OpenCV's convention (the
+  // centre of the first pixel is at 0,0): the top-left, top-right, bottom-right and
+  // bottom-left corners as the symbol is read.
   std::array<cv::Point2f, 4> corners{};
   int version = 0;
   EcLevel ec = EcLevel::L;
