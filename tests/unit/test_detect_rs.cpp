@@ -10,63 +10,24 @@
 #include <vector>
 
 #include "detect/reed_solomon.hpp"
+#include "test_gf256.hpp"
 
 using viscode::detail::rs_correct;
+using viscode::test::gf;
+using viscode::test::rs_remainder;
 
 namespace {
 
-struct Gf {
-  std::array<int, 512> exp{};
-  std::array<int, 256> log{};
-  Gf() {
-    int x = 1;
-    for (int i = 0; i < 255; ++i) {
-      exp[static_cast<std::size_t>(i)] = x;
-      log[static_cast<std::size_t>(x)] = i;
-      x = (x << 1) ^ ((x & 0x80) ? 0x11D : 0);
-    }
-    for (int i = 255; i < 512; ++i)
-      exp[static_cast<std::size_t>(i)] = exp[static_cast<std::size_t>(i - 255)];
-  }
-  int mul(int a, int b) const {
-    if (a == 0 || b == 0) return 0;
-    return exp[static_cast<std::size_t>(log[static_cast<std::size_t>(a)] +
-                                        log[static_cast<std::size_t>(b)])];
-  }
-};
-const Gf& gf() {
-  static const Gf f;
-  return f;
-}
-
 // Systematic encoding: the EC codewords are data(x) * x^ec mod prod (x - a^i), i < ec.
 std::vector<std::uint8_t> encode_block(const std::vector<std::uint8_t>& data, int ec) {
-  const Gf& f = gf();
-  std::vector<int> gen{1};  // highest power first
-  for (int i = 0; i < ec; ++i) {
-    std::vector<int> next(gen.size() + 1, 0);
-    for (std::size_t k = 0; k < gen.size(); ++k) {
-      next[k] ^= gen[k];
-      next[k + 1] ^= f.mul(gen[k], f.exp[static_cast<std::size_t>(i)]);
-    }
-    gen = std::move(next);
-  }
-  std::vector<int> rem(data.begin(), data.end());
-  rem.resize(data.size() + static_cast<std::size_t>(ec), 0);
-  for (std::size_t i = 0; i < data.size(); ++i) {
-    const int c = rem[i];
-    if (c == 0) continue;
-    for (std::size_t k = 0; k < gen.size(); ++k) rem[i + k] ^= f.mul(gen[k], c);
-  }
+  const std::vector<int> rem = rs_remainder(std::vector<int>(data.begin(), data.end()), ec);
   std::vector<std::uint8_t> block(data);
-  for (std::size_t i = data.size(); i < rem.size(); ++i) {
-    block.push_back(static_cast<std::uint8_t>(rem[i]));
-  }
+  for (const int c : rem) block.push_back(static_cast<std::uint8_t>(c));
   return block;
 }
 
 bool is_codeword(const std::vector<std::uint8_t>& block, int ec) {
-  const Gf& f = gf();
+  const auto& f = gf();
   for (int j = 0; j < ec; ++j) {
     int s = 0;
     for (const std::uint8_t c : block) s = f.mul(s, f.exp[static_cast<std::size_t>(j)]) ^ c;
