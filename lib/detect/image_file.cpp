@@ -6,6 +6,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <optional>
 
+#include "image_signature.hpp"
 #include "viscode/detect.hpp"
 #include "viscode/error.hpp"
 
@@ -119,6 +120,11 @@ cv::Mat read_image(const std::filesystem::path& file, const DetectOptions& optio
   const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
                                         std::istreambuf_iterator<char>());
   if (bytes.empty()) throw Error(ErrorCategory::input, "image '" + name + "' is empty");
+  if (!detail::known_image_signature(bytes)) {
+    throw Error(ErrorCategory::input, "image '" + name +
+                                          "' is not a readable image (truncated, corrupt or an "
+                                          "unsupported format)");
+  }
   if (const auto d = header_dimensions(bytes)) {
     if (d->width * d->height > options.max_megapixels * 1e6) {
       throw too_large(name, d->width, d->height, options.max_megapixels);

@@ -8,6 +8,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "image_signature.hpp"
 #include "render/cairo_ptr.hpp"
 #include "render/logo_impl.hpp"
 #include "viscode/error.hpp"
@@ -147,7 +148,7 @@ Logo Logo::load(const std::filesystem::path& file) {
   const std::vector<std::uint8_t> buffer(bytes.begin(), bytes.end());
   cv::Mat image;
   try {
-    image = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
+    if (detail::known_image_signature(buffer)) image = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
   } catch (const cv::Exception& e) {
     image.release();
   }
