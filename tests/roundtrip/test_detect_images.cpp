@@ -1,0 +1,114 @@
+// viscode's detector on whole images through the public API: codes made by another encoder
+// (the qrencode CLI) across versions and levels, several codes in one image, inverted and
+// mirrored symbols.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "roundtrip_util.hpp"
+
+using namespace viscode;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string t = (fs::temp_directory_path() / "viscode-detect-XXXXXX").string();
+    path = mkdtemp(t.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+std::vector<std::string> texts(const std::vector<Decoded>& found) {
+  std::vector<std::string> out;
+  for (const Decoded& d : found) out.push_back(d.text);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("detect reads qrencode's codes, versions 1-10 at every level", "[roundtrip][detect]") {
+  if (std::system("command -v qrencode > /dev/null 2>&1") != 0) {
+    WARN("the qrencode CLI is not installed: skipped (scripts/install-deps installs it)");
+    return;
+  }
+  TempDir dir;
+  for (const char level : {'L', 'M', 'Q', 'H'}) {
+    for (int v = 1; v <= 10; ++v) {
+      // Short enough for version 1 at H (7 bytes), so -v is the version qrencode uses.
+      const std::string payload = "vc" + std::string(1, level) + std::to_string(v);
+      const fs::path png = dir.path / (payload + ".png");
+      const std::string cmd = "qrencode -s 4 -m 4 -l " + std::string(1, level) + " -v " +
+                              std::to_string(v) + " -o '" + png.string() + "' '" + payload + "'";
+      REQUIRE(std::system(cmd.c_str()) == 0);
+      INFO("qrencode version " << v << " level " << level);
+      const std::vector<Decoded> found = detect(read_image(png));
+      REQUIRE(found.size() == 1);
+      CHECK(found[0].text == payload);
+      CHECK(found[0].version == v);
+      CHECK(to_char(found[0].ec) == level);
+      CHECK(found[0].errors_corrected() == 0);
+      CHECK_FALSE(found[0].inverted);
+      CHECK_FALSE(found[0].mirrored);
+    }
+  }
+}
+
+TEST_CASE("detect finds several codes in one image, designer and plain", "[roundtrip][detect]") {
+  const auto& logos = roundtrip::test_logos();
+  const Logo& logo = logos.front().logo;
+  cv::Mat canvas(700, 1400, CV_8UC3, cv::Scalar::all(235));
+  const char* payloads[] = {"https://brand.example/a/1", "https://brand.example/b/2",
+                            "https://brand.example/c/3"};
+  const Style styles[] = {Style::plain, Style::halftone, Style::dots};
+  for (int i = 0; i < 3; ++i) {
+    RenderOptions ro;
+    ro.style = styles[i];
+    const Logo* l = styles[i] == Style::plain ? nullptr : &logo;
+    const Symbol s = design_symbol(payloads[i], l, EncodeOptions{}, ro);
+    const cv::Mat code = render(s, l, ro, 10);
+    code.copyTo(canvas(cv::Rect(30 + i * 450, 100, code.cols, code.rows)));
+  }
+  const std::vector<Decoded> found = detect(canvas);
+  CHECK(texts(found) == std::vector<std::string>{payloads[0], payloads[1], payloads[2]});
+  for (const Decoded& d : found) {
+    // Corners lie inside the tile the code was pasted into.
+    const float left = 30.0f + 450.0f * static_cast<float>(d.text.back() - '1');
+    CHECK(d.corners[0].x > left);
+    CHECK(d.corners[1].x < left + 450);
+  }
+}
+
+TEST_CASE("detect reads inverted and mirrored codes and says so", "[roundtrip][detect]") {
+  const Symbol s = encode("https://brand.example/p/42");
+  RenderOptions ro;
+  ro.style = Style::plain;
+  const cv::Mat code = render(s, nullptr, ro, 8);
+
+  cv::Mat inverted;
+  cv::bitwise_not(code, inverted);
+  std::vector<Decoded> found = detect(inverted);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].text == "https://brand.example/p/42");
+  CHECK(found[0].inverted);
+  DetectOptions no_inverted;
+  no_inverted.try_inverted = false;
+  CHECK(detect(inverted, no_inverted).empty());
+
+  cv::Mat mirrored;
+  cv::flip(code, mirrored, 1);
+  found = detect(mirrored);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].text == "https://brand.example/p/42");
+  CHECK(found[0].mirrored);
+  DetectOptions no_mirrored;
+  no_mirrored.try_mirrored = false;
+  CHECK(detect(mirrored, no_mirrored).empty());
+}
