@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_common.hpp"
 #include "readers.hpp"
 #include "test_logos.hpp"
 #include "viscode/viscode.hpp"
@@ -261,16 +262,7 @@ int main(int argc, char** argv) {
   const auto started = std::chrono::steady_clock::now();
   std::vector<Code> codes;
   {
-    struct NamedLogo {
-      std::string name;
-      Logo logo;
-    };
-    std::vector<NamedLogo> logos;
-    for (const TestLogo& t : test_logos()) logos.push_back({t.name, Logo::from_image(t.image)});
-    for (const char* sample : {"brand.png", "brand.svg"}) {
-      logos.push_back({std::string("sample_") + sample,
-                       Logo::load(std::string(VISCODE_SOURCE_DIR) + "/samples/" + sample)});
-    }
+    const std::vector<bench::NamedLogo> logos = bench::test_and_sample_logos();
     const auto ps = payloads(quick);
     for (Style style : {Style::halftone, Style::dots}) {
       for (const auto& l : logos) {
@@ -339,10 +331,8 @@ int main(int argc, char** argv) {
   };
   // Two threads share a core's caches with the readers' own threads (OpenCV's parallel_for),
   // so timings are per image as seen under this load, comparable between readers only.
-  std::vector<std::thread> pool;
+  bench::on_every_core(work);
   const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(work);
-  for (auto& t : pool) t.join();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 

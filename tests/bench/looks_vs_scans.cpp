@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "bench_common.hpp"
 #include "capture.hpp"
 #include "fidelity.hpp"
 #include "plot.hpp"
@@ -83,18 +84,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  // The generated test logos and the project's own samples: every code the product ships
-  // an example of must be on the curve.
-  struct NamedLogo {
-    std::string name;
-    Logo logo;
-  };
-  std::vector<NamedLogo> logos;
-  for (const TestLogo& t : test_logos()) logos.push_back({t.name, Logo::from_image(t.image)});
-  for (const char* sample : {"brand.png", "brand.svg"}) {
-    logos.push_back({std::string("sample ") + sample,
-                     Logo::load(std::string(VISCODE_SOURCE_DIR) + "/samples/" + sample)});
-  }
+  const std::vector<bench::NamedLogo> logos = bench::test_and_sample_logos();
   std::vector<Variant> variants = {{"plain QR (reference)", "ref-plain"},
                                    {"logo under code at 50% (reference)", "ref-opacity"},
                                    {"dots on full image (reference)", "ref-dots"}};
@@ -175,10 +165,8 @@ int main(int argc, char** argv) {
       cell.misses.insert(cell.misses.end(), local.misses.begin(), local.misses.end());
     }
   };
-  std::vector<std::thread> pool;
+  bench::on_every_core(work);
   const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(work);
-  for (auto& t : pool) t.join();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
