@@ -35,27 +35,49 @@ int to_odd(int v) {
 
 }  // namespace
 
-std::vector<int> codewords_touched(const Symbol& symbol, const cv::Rect& rect) {
-  const BlockLayout layout = block_layout(symbol.version, symbol.ec);
-  const std::vector<int> blocks = codeword_blocks(layout);
-  const std::vector<int> order = placement_order(symbol);
-  std::vector<int> codeword_of(static_cast<std::size_t>(symbol.size * symbol.size), -1);
-  const int bits = static_cast<int>(blocks.size()) * 8;
-  for (int k = 0; k < static_cast<int>(order.size()) && k < bits; ++k) {
-    codeword_of[static_cast<std::size_t>(order[static_cast<std::size_t>(k)])] = k / 8;
-  }
-  std::vector<std::set<int>> touched(static_cast<std::size_t>(layout.blocks()));
-  const cv::Rect inside = rect & cv::Rect(0, 0, symbol.size, symbol.size);
-  for (int y = inside.y; y < inside.y + inside.height; ++y) {
-    for (int x = inside.x; x < inside.x + inside.width; ++x) {
-      const int cw = codeword_of[static_cast<std::size_t>(y * symbol.size + x)];
-      if (cw >= 0)
-        touched[static_cast<std::size_t>(blocks[static_cast<std::size_t>(cw)])].insert(cw);
+namespace {
+
+// Which codeword (in transmission order) each module carries, and the block of each
+// codeword: computed once per symbol, then queried for every candidate patch.
+struct CodewordMap {
+  int size = 0;
+  int blocks = 0;
+  std::vector<int> codeword_of;  // per module, -1 for function modules and remainder bits
+  std::vector<int> block_of;     // per codeword
+
+  explicit CodewordMap(const Symbol& symbol)
+      : size(symbol.size), codeword_of(static_cast<std::size_t>(symbol.size * symbol.size), -1) {
+    const BlockLayout layout = block_layout(symbol.version, symbol.ec);
+    blocks = layout.blocks();
+    block_of = codeword_blocks(layout);
+    const std::vector<int> order = placement_order(symbol);
+    const int bits = static_cast<int>(block_of.size()) * 8;
+    for (int k = 0; k < static_cast<int>(order.size()) && k < bits; ++k) {
+      codeword_of[static_cast<std::size_t>(order[static_cast<std::size_t>(k)])] = k / 8;
     }
   }
-  std::vector<int> out;
-  for (const auto& s : touched) out.push_back(static_cast<int>(s.size()));
-  return out;
+
+  std::vector<int> touched(const cv::Rect& rect) const {
+    std::vector<std::set<int>> per_block(static_cast<std::size_t>(blocks));
+    const cv::Rect inside = rect & cv::Rect(0, 0, size, size);
+    for (int y = inside.y; y < inside.y + inside.height; ++y) {
+      for (int x = inside.x; x < inside.x + inside.width; ++x) {
+        const int cw = codeword_of[static_cast<std::size_t>(y * size + x)];
+        if (cw >= 0) {
+          per_block[static_cast<std::size_t>(block_of[static_cast<std::size_t>(cw)])].insert(cw);
+        }
+      }
+    }
+    std::vector<int> out;
+    for (const auto& s : per_block) out.push_back(static_cast<int>(s.size()));
+    return out;
+  }
+};
+
+}  // namespace
+
+std::vector<int> codewords_touched(const Symbol& symbol, const cv::Rect& rect) {
+  return CodewordMap(symbol).touched(rect);
 }
 
 cv::Rect center_patch(const Symbol& symbol, double aspect) {
@@ -64,8 +86,9 @@ cv::Rect center_patch(const Symbol& symbol, double aspect) {
   // which codewords the patch hid).
   const int allowed =
       static_cast<int>(std::floor((1 - kCenterReserve) * (layout.ec_per_block / 2)));
+  const CodewordMap map(symbol);
   const auto fits = [&](const cv::Rect& r) {
-    for (int t : codewords_touched(symbol, r)) {
+    for (int t : map.touched(r)) {
       if (t > allowed) return false;
     }
     return true;

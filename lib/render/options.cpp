@@ -73,16 +73,17 @@ Symbol choose_mask(const Symbol& symbol, const Logo& logo, const RenderOptions& 
   const detail::ImageStats stats = detail::analyse_image(logo, options, symbol.size);
   const detail::Dial d = detail::dial(options);
   std::vector<Symbol> candidates;
-  int best_n3 = std::numeric_limits<int>::max();
+  std::vector<int> n3;
   for (int m = 0; m < 8; ++m) {
     candidates.push_back(with_mask(symbol, m));
-    best_n3 = std::min(best_n3, penalty(candidates.back()).n3);
+    n3.push_back(penalty(candidates.back()).n3);
   }
+  const int best_n3 = *std::min_element(n3.begin(), n3.end());
   int best = -1;
   detail::Disagreement best_cost{std::numeric_limits<int>::max(), 0};
   for (int m = 0; m < 8; ++m) {
     const Symbol& s = candidates[static_cast<std::size_t>(m)];
-    if (penalty(s).n3 > best_n3 + 40 * kExtraFinderLikePatterns) continue;
+    if (n3[static_cast<std::size_t>(m)] > best_n3 + 40 * kExtraFinderLikePatterns) continue;
     const detail::Disagreement c = detail::disagreement(s, stats, d, options);
     if (c.modules < best_cost.modules ||
         (c.modules == best_cost.modules && c.shift < best_cost.shift)) {
