@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "render/cairo_ptr.hpp"
 #include "render/color.hpp"
 #include "render/logo_impl.hpp"
 
@@ -15,7 +16,7 @@ void set_color(cairo_t* cr, Rgb c) {
 }
 
 // Cairo keeps a pointer to the pixels, so the surface owns a copy in its own format.
-cairo_surface_t* surface_from(const cv::Mat& image) {
+SurfacePtr surface_from(const cv::Mat& image) {
   const bool alpha = image.channels() == 4;
   cairo_surface_t* s = cairo_image_surface_create(alpha ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24,
                                                   image.cols, image.rows);
@@ -40,22 +41,21 @@ cairo_surface_t* surface_from(const cv::Mat& image) {
     }
   }
   cairo_surface_mark_dirty(s);
-  return s;
+  return SurfacePtr(s);
 }
 
 // Paints an image so that it covers `rect` (module units).
 void paint_image(cairo_t* cr, const cv::Mat& image, const cv::Rect2d& rect, bool smooth) {
-  cairo_surface_t* s = surface_from(image);
+  const SurfacePtr s = surface_from(image);
   cairo_save(cr);
   cairo_rectangle(cr, rect.x, rect.y, rect.width, rect.height);
   cairo_clip(cr);
   cairo_translate(cr, rect.x, rect.y);
   cairo_scale(cr, rect.width / image.cols, rect.height / image.rows);
-  cairo_set_source_surface(cr, s, 0, 0);
+  cairo_set_source_surface(cr, s.get(), 0, 0);
   cairo_pattern_set_filter(cairo_get_source(cr), smooth ? CAIRO_FILTER_GOOD : CAIRO_FILTER_NEAREST);
   cairo_paint(cr);
   cairo_restore(cr);
-  cairo_surface_destroy(s);
 }
 
 void fill_squares(cairo_t* cr, const std::vector<cv::Point>& at, double size, Rgb color,
