@@ -6,14 +6,15 @@
 
 namespace viscode::detail {
 
-struct BinaryScale {
-  cv::Mat dark;    // CV_8U, 255 where the pixel is darker than its neighbourhood, else 0
-  int window = 0;  // side of the averaging window in px; 0 = one global (Otsu) threshold
-};
+// The window sides (px) worth binarising a grey image at, the most often sufficient first:
+// 0 = one global (Otsu) threshold, then local means over 1/8, 1/16 and 1/32 of the image.
+// A code whose finder patterns are much smaller than a window still binarises well at it;
+// one whose finder cores are larger than a window does not (their centres equal their
+// local mean), hence several scales.
+std::vector<int> binarization_windows(const cv::Mat& grey);
 
-// One binary image per scale, finest window last. A code whose finder patterns are much
-// smaller than a window still binarises well at it; one whose finder cores are larger than
-// a window does not (their centres equal their local mean), hence several scales.
-std::vector<BinaryScale> binarize(const cv::Mat& grey);
+// CV_8U, 255 where the pixel is darker than its neighbourhood (window px square; 0 = the
+// whole image, by Otsu's threshold), else 0.
+cv::Mat binarize(const cv::Mat& grey, int window);
 
 }  // namespace viscode::detail

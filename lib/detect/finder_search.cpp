@@ -1,8 +1,10 @@
 #include "detect/finder_search.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <numeric>
 #include <opencv2/imgproc.hpp>
 #include <optional>
@@ -75,6 +77,65 @@ std::optional<Cross> cross_check(const cv::Mat& dark, int x, int y, int dx, int 
   c.runs = {(*back)[2], (*back)[1], (*back)[0] + (*fwd)[0] + 1, (*fwd)[1], (*fwd)[2]};
   c.centre = (fwd_core - back_core) / 2.0;
   return c;
+}
+
+// The end of the run of equal pixels starting at x in a binary row (0 or 255): eight
+// pixels at a time, since rows are mostly long runs.
+int run_end(const std::uint8_t* row, int x, int cols) {
+  const std::uint64_t same = row[x] ? ~std::uint64_t{0} : 0;
+  while (x + 8 <= cols) {
+    std::uint64_t word;
+    std::memcpy(&word, row + x, sizeof word);
+    const std::uint64_t differ = word ^ same;
+    if (differ != 0) {
+      // The lowest differing byte comes first in memory on a little-endian machine.
+      if constexpr (std::endian::native == std::endian::little) {
+        return x + std::countr_zero(differ) / 8;
+      } else {
+        return x + std::countl_zero(differ) / 8;
+      }
+    }
+    x += 8;
+  }
+  while (x < cols && (row[x] != 0) == (same != 0)) ++x;
+  return x;
+}
+
+// A straight side through contour points: the total-least-squares line, refitted a few
+// times with Huber weights (as cv::fitLine's DIST_HUBER, without its cost) so that the
+// rounded ends and stray pixels of a blurred ring do not tilt it. (vx, vy, x0, y0).
+cv::Vec4f fit_line(const std::vector<cv::Point2f>& points) {
+  constexpr double kHuber = 1.345;  // px: residuals beyond this count linearly
+  std::vector<double> weight(points.size(), 1.0);
+  double vx = 1, vy = 0, mx = 0, my = 0;
+  for (int iteration = 0; iteration < 4; ++iteration) {
+    double sw = 0;
+    mx = my = 0;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      sw += weight[i];
+      mx += weight[i] * points[i].x;
+      my += weight[i] * points[i].y;
+    }
+    mx /= sw;
+    my /= sw;
+    double sxx = 0, sxy = 0, syy = 0;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      const double dx = points[i].x - mx, dy = points[i].y - my;
+      sxx += weight[i] * dx * dx;
+      sxy += weight[i] * dx * dy;
+      syy += weight[i] * dy * dy;
+    }
+    // The principal axis of the 2x2 scatter matrix.
+    const double angle = 0.5 * std::atan2(2 * sxy, sxx - syy);
+    vx = std::cos(angle);
+    vy = std::sin(angle);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      const double r = std::abs((points[i].y - my) * vx - (points[i].x - mx) * vy);
+      weight[i] = r <= kHuber ? 1.0 : kHuber / r;
+    }
+  }
+  return {static_cast<float>(vx), static_cast<float>(vy), static_cast<float>(mx),
+          static_cast<float>(my)};
 }
 
 struct Hit {
@@ -152,8 +213,7 @@ std::optional<std::array<cv::Point2f, 4>> trace_ring(const cv::Mat& binary, cv::
     std::vector<cv::Point2f> side;
     for (int i = from + trim; i <= to - trim; ++i) side.push_back(pt(i));
     if (side.size() < 3) return std::nullopt;
-    cv::Vec4f line;
-    cv::fitLine(side, line, cv::DIST_HUBER, 0, 0.01, 0.01);
+    const cv::Vec4f line = fit_line(side);
     cv::Point2f normal(-line[1], line[0]);
     const cv::Point2f on(line[2], line[3]);
     if (normal.dot(on - local_centre) < 0) normal = -normal;
@@ -249,7 +309,7 @@ std::vector<Finder> find_finders(const cv::Mat& grey, const cv::Mat& dark) {
     for (int x = 0; x < dark.cols;) {
       const int s = x;
       const bool d = row[x] != 0;
-      while (x < dark.cols && (row[x] != 0) == d) ++x;
+      x = run_end(row, x, dark.cols);
       // Runs alternate; a light first run is dropped so even indices are dark.
       if (starts.empty() && !d) continue;
       starts.push_back(s);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <opencv2/calib3d.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "detect/sample.hpp"
@@ -23,19 +22,59 @@ cv::Point2f apply(const cv::Matx33d& h, double x, double y) {
   return {static_cast<float>(p[0] / p[2]), static_cast<float>(p[1] / p[2])};
 }
 
+// The weighted least-squares homography from module to image coordinates: the linear
+// (algebraic) fit on coordinates normalised to unit spread (Hartley), which keeps the
+// system well conditioned. cv::findHomography starts from the same fit and then iterates
+// on the geometric error, which dominated the fit's cost and moved corners by hundredths
+// of a pixel.
 std::optional<cv::Matx33d> fit_homography(const std::vector<Correspondence>& points) {
-  std::vector<cv::Point2f> src, dst;
-  // findHomography takes no weights; repeating a point weighs it.
+  if (points.size() < 4) return std::nullopt;
+  double total = 0;
+  cv::Point2d mean_m, mean_i;
   for (const Correspondence& c : points) {
-    for (int i = 0; i < c.weight; ++i) {
-      src.push_back(c.module);
-      dst.push_back(c.image);
+    total += c.weight;
+    mean_m += c.weight * cv::Point2d(c.module);
+    mean_i += c.weight * cv::Point2d(c.image);
+  }
+  mean_m /= total;
+  mean_i /= total;
+  double spread_m = 0, spread_i = 0;
+  for (const Correspondence& c : points) {
+    spread_m += c.weight * cv::norm(cv::Point2d(c.module) - mean_m);
+    spread_i += c.weight * cv::norm(cv::Point2d(c.image) - mean_i);
+  }
+  if (spread_m <= 0 || spread_i <= 0) return std::nullopt;
+  const double sm = std::sqrt(2.0) * total / spread_m, si = std::sqrt(2.0) * total / spread_i;
+  // With h(2,2) = 1 (safe: the centroids, at the origin of both normalised frames, map to
+  // each other far from infinity) eight unknowns remain, solved by least squares.
+  cv::Matx<double, 8, 8> normal = cv::Matx<double, 8, 8>::zeros();
+  cv::Vec<double, 8> rhs = cv::Vec<double, 8>::zeros();
+  for (const Correspondence& c : points) {
+    const double x = (c.module.x - mean_m.x) * sm, y = (c.module.y - mean_m.y) * sm;
+    const double u = (c.image.x - mean_i.x) * si, v = (c.image.y - mean_i.y) * si;
+    const double r1[8] = {x, y, 1, 0, 0, 0, -u * x, -u * y};
+    const double r2[8] = {0, 0, 0, x, y, 1, -v * x, -v * y};
+    for (int i = 0; i < 8; ++i) {
+      for (int j = i; j < 8; ++j) normal(i, j) += c.weight * (r1[i] * r1[j] + r2[i] * r2[j]);
+      rhs[i] += c.weight * (r1[i] * u + r2[i] * v);
     }
   }
-  if (src.size() < 4) return std::nullopt;
-  const cv::Mat h = cv::findHomography(src, dst, 0);
-  if (h.empty() || !cv::checkRange(h)) return std::nullopt;
-  return cv::Matx33d(h);
+  for (int i = 0; i < 8; ++i) {
+    for (int j = 0; j < i; ++j) normal(i, j) = normal(j, i);
+  }
+  cv::Vec<double, 8> solution;
+  // Singular when the points do not pin a homography (three on a line).
+  if (!cv::solve(normal, rhs, solution, cv::DECOMP_CHOLESKY)) return std::nullopt;
+  cv::Matx33d hn;
+  for (int i = 0; i < 8; ++i) hn(i / 3, i % 3) = solution[i];
+  hn(2, 2) = 1;
+  const cv::Matx33d to_m(sm, 0, -sm * mean_m.x, 0, sm, -sm * mean_m.y, 0, 0, 1);
+  const cv::Matx33d from_i(1 / si, 0, mean_i.x, 0, 1 / si, mean_i.y, 0, 0, 1);
+  cv::Matx33d h = from_i * hn * to_m;
+  if (std::abs(h(2, 2)) < 1e-12) return std::nullopt;
+  h *= 1 / h(2, 2);
+  if (!cv::checkRange(h)) return std::nullopt;
+  return h;
 }
 
 // A symbol's image is a convex quadrilateral; a fit that folds it over was fooled.

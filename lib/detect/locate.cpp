@@ -1,7 +1,8 @@
-// Locating: binarise, find finders, group, fit, sample.
+// Locating: binarise, find finders, group, fit, sample; scale by scale.
 #include "detect/locate.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <opencv2/imgproc.hpp>
 
 #include "detect/binarize.hpp"
@@ -18,11 +19,73 @@ namespace {
 // chance finder look-alikes in a texture read about half.
 constexpr double kMinScore = 0.8;
 
+// Symbols do not overlap: a finder inside a symbol is one of its own or a look-alike in
+// its data, and triples through it are chance combinations. A fit this sure claims its
+// area within its scale at once, which spares fitting the look-alikes of large symbols.
+constexpr double kSure = 0.95;
+
+using Quad = std::vector<cv::Point2f>;
+
+bool inside(const Quad& quad, cv::Point2f p) {
+  return cv::pointPolygonTest(quad, p, false) >= 0;
+}
+
+cv::Point2f centre(const Quad& q) {
+  return (q[0] + q[1] + q[2] + q[3]) * 0.25f;
+}
+
+bool overlap(const Quad& a, const Quad& b) {
+  return inside(a, centre(b)) || inside(b, centre(a));
+}
+
+bool same_finder(const Finder& a, const Finder& b) {
+  return a.centre == b.centre && a.module == b.module && a.has_corners == b.has_corners &&
+         a.corners == b.corners;
+}
+
+bool same_triple(const FinderTriple& a, const FinderTriple& b) {
+  return same_finder(a.tl, b.tl) && same_finder(a.tr, b.tr) && same_finder(a.bl, b.bl);
+}
+
+// A place offered to the reader: the symbol's quadrilateral and how sure its fit was.
+struct Place {
+  Quad quad;
+  double score = 0;
+  bool decoded = false;
+};
+
+// Fitting compares single points: sensor noise would move them more than blur does. The
+// fit reads only the symbols' areas, so only they are smoothed: the area of every triple's
+// parallelogram with a margin for the quiet zone, the alignment search and the fit's
+// local windows; a photo with a small code in it pays for the code, not the photo.
+// smooth and integral cover the whole image (zero outside `smoothed`, which grows as
+// later scales bring triples elsewhere).
+void smooth_area(const cv::Mat& grey, const std::vector<FinderTriple>& triples, cv::Mat& smooth,
+                 cv::Mat& integral, cv::Rect& smoothed) {
+  cv::Rect need = smoothed;
+  for (const FinderTriple& t : triples) {
+    const std::vector<cv::Point2f> corners = {t.tl.centre, t.tr.centre, t.bl.centre,
+                                              t.tr.centre + t.bl.centre - t.tl.centre};
+    const int margin =
+        static_cast<int>(std::ceil(12 * std::max({t.tl.module, t.tr.module, t.bl.module}))) + 8;
+    cv::Rect r = cv::boundingRect(corners);
+    r = cv::Rect(r.x - margin, r.y - margin, r.width + 2 * margin, r.height + 2 * margin);
+    need = need.empty() ? r : (need | r);
+  }
+  need &= cv::Rect(0, 0, grey.cols, grey.rows);
+  if (need == smoothed) return;
+  if (smooth.empty()) smooth = cv::Mat::zeros(grey.size(), CV_8U);
+  // A view blurs with the pixels around it, not a border: the same values as blurring all.
+  cv::GaussianBlur(grey(need), smooth(need), cv::Size(0, 0), 1.0);
+  cv::integral(smooth, integral, CV_64F);
+  smoothed = need;
+}
+
 }  // namespace
 
-std::vector<Candidate> locate(const cv::Mat& input, bool inverted) {
+void locate(const cv::Mat& input, bool inverted, const Reader& read) {
   CV_Assert(input.type() == CV_8UC1);
-  if (input.rows < 21 || input.cols < 21) return {};
+  if (input.rows < 21 || input.cols < 21) return;
   cv::Mat grey;
   if (inverted) {
     cv::bitwise_not(input, grey);  // into a buffer of its own: the caller's image stays
@@ -31,59 +94,91 @@ std::vector<Candidate> locate(const cv::Mat& input, bool inverted) {
   }
 
   std::vector<Finder> finders;
-  for (const BinaryScale& s : binarize(grey)) merge_finders(finders, find_finders(grey, s.dark));
-  const std::vector<FinderTriple> triples = group_finders(finders);
-  if (triples.empty()) return {};
-
-  // Fitting compares single points: sensor noise would move them more than blur does.
+  std::vector<FinderTriple> fitted;  // every triple fitted so far: a refit would repeat it
+  std::vector<Place> places;
   cv::Mat smooth, integral;
-  cv::GaussianBlur(grey, smooth, cv::Size(0, 0), 1.0);
-  cv::integral(smooth, integral, CV_64F);
-  struct Scored {
-    Candidate candidate;
-    double score;
-    std::vector<cv::Point2f> quad;
+  cv::Rect smoothed;
+  auto in_decoded = [&](cv::Point2f p) {
+    return std::any_of(places.begin(), places.end(),
+                       [&](const Place& s) { return s.decoded && inside(s.quad, p); });
   };
-  // Symbols do not overlap: a finder inside a symbol is one of its own or a look-alike in
-  // its data, and triples through it are chance combinations. A fit this sure claims its
-  // area at once, which spares fitting the look-alikes of large symbols; a less sure one
-  // competes with the fits that overlap it, the best scored winning.
-  constexpr double kSure = 0.95;
-  std::vector<Scored> sure, unsure;
-  auto inside = [](const std::vector<Scored>& symbols, cv::Point2f p) {
-    return std::any_of(symbols.begin(), symbols.end(), [&](const Scored& s) {
-      return cv::pointPolygonTest(s.quad, p, false) >= 0;
-    });
-  };
-  for (const FinderTriple& t : triples) {
-    if (inside(sure, t.tl.centre) || inside(sure, t.tr.centre) || inside(sure, t.bl.centre)) {
-      continue;
+  for (const int window : binarization_windows(grey)) {
+    merge_finders(finders, find_finders(grey, binarize(grey, window)));
+    struct Scored {
+      GridFit fit;
+      Quad quad;
+    };
+    std::vector<FinderTriple> triples;
+    for (const FinderTriple& t : group_finders(finders)) {
+      if (in_decoded(t.tl.centre) || in_decoded(t.tr.centre) || in_decoded(t.bl.centre)) continue;
+      if (std::any_of(fitted.begin(), fitted.end(),
+                      [&](const FinderTriple& f) { return same_triple(f, t); })) {
+        continue;
+      }
+      triples.push_back(t);
     }
-    const auto fit = fit_grid(smooth, integral, t);
-    if (!fit || fit->score < kMinScore) continue;
-    Scored s{sample_grid(grey, *fit), fit->score, {}};
-    s.candidate.inverted = inverted;
-    s.quad.assign(s.candidate.corners.begin(), s.candidate.corners.end());
-    (s.score >= kSure ? sure : unsure).push_back(std::move(s));
+    if (!triples.empty()) smooth_area(grey, triples, smooth, integral, smoothed);
+    std::vector<Scored> fits;
+    std::vector<Quad> sure;
+    for (const FinderTriple& t : triples) {
+      const bool claimed = std::any_of(sure.begin(), sure.end(), [&](const Quad& q) {
+        return inside(q, t.tl.centre) || inside(q, t.tr.centre) || inside(q, t.bl.centre);
+      });
+      if (claimed) continue;
+      fitted.push_back(t);
+      const auto fit = fit_grid(smooth, integral, t);
+      if (!fit || fit->score < kMinScore) continue;
+      const int n = fit->size;
+      Scored s{*fit, {fit->map(0, 0), fit->map(n, 0), fit->map(n, n), fit->map(0, n)}};
+      if (s.fit.score >= kSure) sure.push_back(s.quad);
+      fits.push_back(std::move(s));
+    }
+    std::stable_sort(fits.begin(), fits.end(),
+                     [](const Scored& a, const Scored& b) { return a.fit.score > b.fit.score; });
+    for (Scored& s : fits) {
+      // A place is offered again only as a better fit than it was (the finders of a later
+      // scale can give sharper corners), and never once it decoded.
+      const bool offered = std::any_of(places.begin(), places.end(), [&](const Place& p) {
+        return overlap(p.quad, s.quad) && (p.decoded || p.score >= s.fit.score);
+      });
+      if (offered) continue;
+      // Most symbols read from one sample at each module's centre; the careful sampling a
+      // designer code's small centres may need costs several times as much, and is done
+      // only when the quick grid does not decode.
+      bool decoded = false;
+      for (const Sampling sampling : {Sampling::quick, Sampling::careful}) {
+        Candidate c = sample_grid(grey, s.fit, sampling);
+        c.inverted = inverted;
+        if ((decoded = read(c))) break;
+      }
+      places.push_back({std::move(s.quad), s.fit.score, decoded});
+    }
+    const bool explained =
+        std::any_of(places.begin(), places.end(), [](const Place& p) { return p.decoded; }) &&
+        std::all_of(finders.begin(), finders.end(),
+                    [&](const Finder& f) { return in_decoded(f.centre); });
+    if (explained) return;
   }
-  std::vector<Scored> found = std::move(sure);
-  std::stable_sort(unsure.begin(), unsure.end(),
-                   [](const Scored& a, const Scored& b) { return a.score > b.score; });
-  auto centre = [](const Scored& s) {
-    return (s.quad[0] + s.quad[1] + s.quad[2] + s.quad[3]) * 0.25f;
-  };
-  for (Scored& s : unsure) {
-    const bool overlaps = std::any_of(found.begin(), found.end(), [&](const Scored& f) {
-      return cv::pointPolygonTest(f.quad, centre(s), false) >= 0 ||
-             cv::pointPolygonTest(s.quad, centre(f), false) >= 0;
-    });
-    if (!overlaps) found.push_back(std::move(s));
-  }
-  std::stable_sort(found.begin(), found.end(),
-                   [](const Scored& a, const Scored& b) { return a.score > b.score; });
-  std::vector<Candidate> out;
-  for (Scored& s : found) out.push_back(std::move(s.candidate));
-  return out;
+}
+
+std::vector<Candidate> locate(const cv::Mat& grey, bool inverted) {
+  std::vector<std::pair<Candidate, Quad>> out;
+  locate(grey, inverted, [&](const Candidate& c) {
+    Quad quad(c.corners.begin(), c.corners.end());
+    // The same place again (sampled carefully, or a better fit): it replaces the one it
+    // overlaps.
+    const auto same = std::find_if(out.begin(), out.end(),
+                                   [&](const auto& o) { return overlap(o.second, quad); });
+    if (same != out.end()) {
+      *same = {c, std::move(quad)};
+    } else {
+      out.emplace_back(c, std::move(quad));
+    }
+    return false;
+  });
+  std::vector<Candidate> candidates;
+  for (auto& [c, quad] : out) candidates.push_back(std::move(c));
+  return candidates;
 }
 
 }  // namespace viscode::detail

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <opencv2/core.hpp>
 #include <vector>
 
@@ -16,10 +17,19 @@ struct Candidate {
   bool inverted = false;                 // sampled from the inverted image
 };
 
-// Every plausible symbol in an 8-bit grey image: finder patterns found at several
-// binarisation scales, grouped in threes, fitted with a homography (refined with alignment
-// patterns), sampled at module centres. Ordered most plausible first. With `inverted`,
-// looks for light-on-dark codes.
+// Offers every plausible symbol in an 8-bit grey image to `read`, scale by scale: finder
+// patterns found at a binarisation scale join those of the scales before, are grouped in
+// threes, fitted with a homography (refined with alignment patterns) and sampled at
+// module centres; the fits of a scale are offered most plausible first. `read` returns
+// true when it decoded a candidate, whose area is then claimed. Once a symbol decodes and
+// every finder found so far lies in a claimed symbol, the remaining (costlier, rarely
+// needed) scales are skipped. A place already offered is offered again only as a better
+// fit. With `inverted`, looks for light-on-dark codes.
+using Reader = std::function<bool(const Candidate&)>;
+void locate(const cv::Mat& grey, bool inverted, const Reader& read);
+
+// Every candidate, one per place (its best fit), as `read` is offered them when none
+// decodes; most plausible first.
 std::vector<Candidate> locate(const cv::Mat& grey, bool inverted);
 
 // The grey image a reader should see: for colour input, the projection (luma, a single

@@ -35,7 +35,7 @@ float box_mean(const cv::Mat& integral, cv::Point2f p, int r) {
   return static_cast<float>(sum / area);
 }
 
-Candidate sample_grid(const cv::Mat& grey, const GridFit& fit) {
+Candidate sample_grid(const cv::Mat& grey, const GridFit& fit, Sampling sampling) {
   const int n = fit.size;
   // The threshold field extends into the quiet zone so that edge modules have neighbours
   // on every side, as they do on paper.
@@ -87,32 +87,85 @@ Candidate sample_grid(const cv::Mat& grey, const GridFit& fit) {
   constexpr float kRing = 0.4f;  // modules from the centre
   cv::Mat centre(m, m, CV_32F);
   std::array<float, kSamples> s{};
+  const cv::Matx33d& h = fit.h;
+  const std::uint8_t* data = grey.data;
+  const std::size_t stride = grey.step[0];
+  const float max_x = static_cast<float>(grey.cols - 1), max_y = static_cast<float>(grey.rows - 1);
   for (int gy = 0; gy < m; ++gy) {
     for (int gx = 0; gx < m; ++gx) {
       const double cx = gx - kMargin + 0.5, cy = gy - kMargin + 0.5;
-      const cv::Point2f p = fit.map(cx, cy);
-      const cv::Point2f ex = fit.map(cx + 0.5, cy) - fit.map(cx - 0.5, cy);
-      const cv::Point2f ey = fit.map(cx, cy + 0.5) - fit.map(cx, cy - 0.5);
+      // The module's centre and its axes (image px per module): the homography's value
+      // and derivatives there.
+      const double w = h(2, 0) * cx + h(2, 1) * cy + h(2, 2);
+      const double px = (h(0, 0) * cx + h(0, 1) * cy + h(0, 2)) / w;
+      const double py = (h(1, 0) * cx + h(1, 1) * cy + h(1, 2)) / w;
+      const cv::Point2f p(static_cast<float>(px), static_cast<float>(py));
+      const cv::Point2f ex(static_cast<float>((h(0, 0) - px * h(2, 0)) / w),
+                           static_cast<float>((h(1, 0) - py * h(2, 0)) / w));
+      const cv::Point2f ey(static_cast<float>((h(0, 1) - px * h(2, 1)) / w),
+                           static_cast<float>((h(1, 1) - py * h(2, 1)) / w));
+      // Every sample lies within kRing modules along each axis of the centre; inside the
+      // image they need no clamping.
+      const float rx = kRing * (std::abs(ex.x) + std::abs(ey.x));
+      const float ry = kRing * (std::abs(ex.y) + std::abs(ey.y));
+      const bool clear = std::isfinite(p.x) && std::isfinite(p.y) && p.x - rx >= 0 &&
+                         p.y - ry >= 0 && p.x + rx < max_x && p.y + ry < max_y;
+      auto at = [&](cv::Point2f q) {
+        if (!clear) return bilinear(grey, q);
+        const int x0 = static_cast<int>(q.x), y0 = static_cast<int>(q.y);
+        const float fx = q.x - static_cast<float>(x0), fy = q.y - static_cast<float>(y0);
+        const std::uint8_t* r0 = data + static_cast<std::size_t>(y0) * stride + x0;
+        const std::uint8_t* r1 = r0 + stride;
+        const float top = r0[0] + fx * static_cast<float>(r0[1] - r0[0]);
+        const float bottom = r1[0] + fx * static_cast<float>(r1[1] - r1[0]);
+        return top + fy * (bottom - top);
+      };
+      // Function patterns and the quiet zone are solid blocks of one colour (designer
+      // codes too): their centre is their value, and they are a third of what is sampled.
+      const int mx = gx - kMargin, my = gy - kMargin;
+      if (mx < 0 || my < 0 || mx >= n || my >= n ||
+          function[static_cast<std::size_t>(my * n + mx)]) {
+        centre.at<float>(gy, gx) = at(p);
+        continue;
+      }
+      if (sampling == Sampling::quick) {
+        constexpr float kQuick = 0.1f;  // modules from the centre along each axis
+        centre.at<float>(gy, gx) = (at(p + kQuick * (ex + ey)) + at(p + kQuick * (ex - ey)) +
+                                    at(p - kQuick * (ex - ey)) + at(p - kQuick * (ex + ey))) /
+                                   4;
+        continue;
+      }
       for (int j = 0; j < kGrid; ++j) {
         for (int i = 0; i < kGrid; ++i) {
           const float u = static_cast<float>((i - kGrid / 2) * kStep);
           const float v = static_cast<float>((j - kGrid / 2) * kStep);
-          s[static_cast<std::size_t>(j * kGrid + i)] = bilinear(grey, p + u * ex + v * ey);
+          s[static_cast<std::size_t>(j * kGrid + i)] = at(p + u * ex + v * ey);
         }
       }
       float ring = 0;
       for (int j = -1; j <= 1; ++j) {
         for (int i = -1; i <= 1; ++i) {
           if (i == 0 && j == 0) continue;
-          ring += bilinear(grey, p + (kRing * static_cast<float>(i)) * ex +
-                                     (kRing * static_cast<float>(j)) * ey);
+          ring +=
+              at(p + (kRing * static_cast<float>(i)) * ex + (kRing * static_cast<float>(j)) * ey);
         }
       }
       ring /= 8;
-      std::nth_element(s.begin(), s.begin() + 2, s.end());
-      const float lo = (s[0] + s[1] + s[2]) / 3;
-      std::nth_element(s.begin() + 3, s.end() - 3, s.end());
-      const float hi = (s[kSamples - 1] + s[kSamples - 2] + s[kSamples - 3]) / 3;
+      // The three darkest and the three lightest, in one branch-free pass (an insertion
+      // into each sorted triple by min and max).
+      std::array<float, 3> low = {256, 256, 256}, high = {-1, -1, -1};
+      for (const float v : s) {
+        float a = v, b = v;
+        for (std::size_t k = 0; k < 3; ++k) {
+          const float l = std::min(low[k], a), g = std::max(high[k], b);
+          a = std::max(low[k], a);
+          b = std::min(high[k], b);
+          low[k] = l;
+          high[k] = g;
+        }
+      }
+      const float lo = (low[0] + low[1] + low[2]) / 3;
+      const float hi = (high[0] + high[1] + high[2]) / 3;
       centre.at<float>(gy, gx) = ring - lo > hi - ring ? lo : hi;
     }
   }

@@ -15,8 +15,14 @@ float bilinear(const cv::Mat& grey, cv::Point2f p);
 // integral: cv::integral of the grey image, CV_64F.
 float box_mean(const cv::Mat& integral, cv::Point2f p, int r);
 
+enum class Sampling {
+  quick,    // the mean of four points within the middle fifth of each module
+  careful,  // the darkest or lightest few of 25 points within the middle quarter, whichever
+            // stands out from a ring around them: a designer code's small, offset centres
+};
+
 // Every module sampled at its centre against a threshold local to it, with the corners of
 // the symbol.
-Candidate sample_grid(const cv::Mat& grey, const GridFit& fit);
+Candidate sample_grid(const cv::Mat& grey, const GridFit& fit, Sampling sampling);
 
 }  // namespace viscode::detail
