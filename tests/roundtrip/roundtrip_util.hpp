@@ -2,8 +2,11 @@
 // generated code goes through.
 #pragma once
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -44,6 +47,18 @@ inline const std::vector<NamedLogo>& test_and_sample_logos() {
   }();
   return logos;
 }
+
+// A scratch directory, removed with everything in it when the test ends.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    std::string t = (std::filesystem::temp_directory_path() / "viscode-rt-XXXXXX").string();
+    path = mkdtemp(t.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+};
 
 inline int total_modules(const Symbol& symbol, const RenderOptions& options) {
   return symbol.size + 2 * options.quiet;

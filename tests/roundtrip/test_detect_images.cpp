@@ -1,8 +1,6 @@
 // viscode's detector on whole images through the public API: codes made by another encoder
 // (the qrencode CLI) across versions and levels, several codes in one image, inverted and
 // mirrored symbols.
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -15,15 +13,6 @@ using namespace viscode;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "viscode-detect-XXXXXX").string();
-    path = mkdtemp(t.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 std::vector<std::string> texts(const std::vector<Decoded>& found) {
   std::vector<std::string> out;
@@ -39,7 +28,7 @@ TEST_CASE("detect reads qrencode's codes, versions 1-10 at every level", "[round
     WARN("the qrencode CLI is not installed: skipped (scripts/install-deps installs it)");
     return;
   }
-  TempDir dir;
+  roundtrip::TempDir dir;
   for (const char level : {'L', 'M', 'Q', 'H'}) {
     for (int v = 1; v <= 10; ++v) {
       // Short enough for version 1 at H (7 bytes), so -v is the version qrencode uses.

@@ -11,6 +11,8 @@
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "capture.hpp"
 #include "fidelity.hpp"
@@ -170,6 +172,154 @@ TEST_CASE("a plain code survives typical and small captures with both readers", 
       CHECK(reads(reader, captured, kPayload));
     }
   }
+}
+
+TEST_CASE("capture from a spec: geometry, lighting, determinism", "[support]") {
+  const auto& code = plain_code();
+  const int n = code.total_modules;
+  const int side = n * 6;
+  constexpr int kMargin = 3 * 6 + 8;
+
+  const CaptureSpec plain;
+  const cv::Mat still = capture(code.bgr, n, plain);
+  CHECK(still.type() == CV_8UC3);
+  CHECK(still.cols == side + 2 * kMargin);
+  CHECK(still.rows == side + 2 * kMargin);
+  CHECK(still.at<cv::Vec3b>(1, 1) == cv::Vec3b(200, 200, 200));
+  CHECK(still.at<cv::Vec3b>(kMargin + 2, kMargin + 2) == cv::Vec3b(255, 255, 255));
+
+  SECTION("rotation turns clockwise as displayed") {
+    CaptureSpec quarter;
+    quarter.rotation_deg = 90;
+    cv::Mat expected;
+    cv::rotate(still, expected, cv::ROTATE_90_CLOCKWISE);
+    const cv::Mat turned = capture(code.bgr, n, quarter);
+    REQUIRE(turned.size() == expected.size());
+    // Bilinear sampling at cos(90 deg) ~ 6e-17 rather than 0: at most a grey level's rounding.
+    CHECK(cv::norm(turned, expected, cv::NORM_INF) <= 1);
+  }
+
+  SECTION("tilt shortens one edge and lengthens the opposite one") {
+    for (const int edge : {0, 2}) {
+      CaptureSpec tilted;
+      tilted.tilt = 0.3;
+      tilted.tilted_edge = edge;
+      const cv::Mat grey = to_grey(capture(code.bgr, n, tilted));
+      // The quiet zone is the only white: its width in the first and last white rows is the
+      // width of the top and bottom edges.
+      std::vector<int> widths;
+      for (int y = 0; y < grey.rows; ++y) {
+        const int w = cv::countNonZero(grey.row(y) > 240);
+        if (w > 0) widths.push_back(w);
+      }
+      REQUIRE(widths.size() > 2);
+      const double top = widths[1], bottom = widths[widths.size() - 2];
+      INFO("tilted edge " << edge << ": top " << top << " px, bottom " << bottom << " px");
+      const double ratio = edge == 0 ? top / bottom : bottom / top;
+      CHECK(ratio == Approx(0.7).margin(0.02));
+      CHECK(std::sqrt(top * bottom) == Approx(side).epsilon(0.02));
+    }
+  }
+
+  SECTION("lighting falls linearly towards gradient_deg") {
+    CaptureSpec lit;
+    lit.gradient = 0.5;
+    const cv::Mat img = capture(code.bgr, n, lit);
+    const int mid = img.rows / 2;
+    CHECK(img.at<cv::Vec3b>(mid, 0)[1] == 200);
+    CHECK(std::abs(img.at<cv::Vec3b>(mid, img.cols - 1)[1] - 100) <= 1);
+    lit.gradient_deg = 90;
+    const cv::Mat down = capture(code.bgr, n, lit);
+    CHECK(down.at<cv::Vec3b>(0, mid)[1] == 200);
+    CHECK(std::abs(down.at<cv::Vec3b>(down.rows - 1, mid)[1] - 100) <= 1);
+  }
+
+  SECTION("the same arguments give the same bytes; the seed drives only the noise") {
+    CaptureSpec all;
+    all.module_px = 4.5;
+    all.rotation_deg = 33;
+    all.tilt = 0.2;
+    all.tilted_edge = 1;
+    all.gradient = 0.4;
+    all.gradient_deg = 120;
+    all.blur_sigma = 1;
+    all.noise_sigma = 6;
+    all.jpeg_quality = 75;
+    const cv::Mat a = capture(code.bgr, n, all, 7), b = capture(code.bgr, n, all, 7);
+    CHECK(cv::norm(a, b, cv::NORM_INF) == 0);
+    CHECK(cv::norm(a, capture(code.bgr, n, all, 8), cv::NORM_INF) > 0);
+    all.noise_sigma = 0;
+    CHECK(cv::norm(capture(code.bgr, n, all, 7), capture(code.bgr, n, all, 8), cv::NORM_INF) == 0);
+  }
+
+  SECTION("out-of-range fields are refused") {
+    const auto refused = [&](auto&& set) {
+      CaptureSpec bad;
+      set(bad);
+      return capture(code.bgr, n, bad);
+    };
+    CHECK_THROWS_AS(refused([](CaptureSpec& s) { s.module_px = 0; }), std::invalid_argument);
+    CHECK_THROWS_AS(refused([](CaptureSpec& s) { s.tilt = 1; }), std::invalid_argument);
+    CHECK_THROWS_AS(refused([](CaptureSpec& s) { s.tilted_edge = 4; }), std::invalid_argument);
+    CHECK_THROWS_AS(refused([](CaptureSpec& s) { s.gradient = 1.5; }), std::invalid_argument);
+    CHECK_THROWS_AS(refused([](CaptureSpec& s) { s.blur_sigma = -1; }), std::invalid_argument);
+    CHECK_THROWS_AS(refused([](CaptureSpec& s) { s.noise_sigma = -1; }), std::invalid_argument);
+    CHECK_THROWS_AS(refused([](CaptureSpec& s) { s.jpeg_quality = 101; }), std::invalid_argument);
+    CHECK_THROWS_AS(capture(cv::Mat(), n, CaptureSpec{}), std::invalid_argument);
+    CHECK_THROWS_AS(capture(code.bgr, 0, CaptureSpec{}), std::invalid_argument);
+  }
+}
+
+TEST_CASE("ink spread grows dark areas by the fraction of a module asked", "[support]") {
+  // 30 modules of 10 px: a 10x10-module dark block, one light module column, a dark column.
+  constexpr int kPx = 10, kModules = 30;
+  cv::Mat print(kModules * kPx, kModules * kPx, CV_8UC3, cv::Scalar::all(255));
+  print(cv::Rect(5 * kPx, 5 * kPx, 10 * kPx, 10 * kPx)).setTo(cv::Scalar::all(0));
+  print(cv::Rect(16 * kPx, 5 * kPx, 1 * kPx, 10 * kPx)).setTo(cv::Scalar::all(0));
+  const int row = 10 * kPx + kPx / 2;  // through the middle of the block
+
+  // Dark (below mid-grey) pixel runs along the row, as [first, last] px.
+  const auto dark_runs = [&](const cv::Mat& img) {
+    std::vector<std::pair<int, int>> runs;
+    const cv::Mat grey = to_grey(img);
+    for (int x = 0; x < grey.cols; ++x) {
+      if (grey.at<std::uint8_t>(row, x) >= 128) continue;
+      if (runs.empty() || runs.back().second != x - 1) runs.push_back({x, x});
+      runs.back().second = x;
+    }
+    return runs;
+  };
+  using Runs = std::vector<std::pair<int, int>>;
+  REQUIRE(dark_runs(print) == Runs{{50, 149}, {160, 169}});
+
+  for (const double spread : {0.1, 0.2, 0.3}) {
+    INFO("spread " << spread);
+    const cv::Mat spread_print = ink_spread(print, kModules, spread);
+    CHECK(spread_print.type() == CV_8UC3);
+    CHECK(spread_print.size() == print.size());
+    // Each edge moves out by spread modules (to the nearest px at this scale), so the light
+    // column between the two dark areas narrows by twice that.
+    const int g = static_cast<int>(std::lround(spread * kPx));
+    CHECK(dark_runs(spread_print) == Runs{{50 - g, 149 + g}, {160 - g, 169 + g}});
+    // Far from any ink the paper stays white; inside the block it stays black.
+    CHECK(spread_print.at<cv::Vec3b>(row, 2) == cv::Vec3b(255, 255, 255));
+    CHECK(spread_print.at<cv::Vec3b>(row, 100) == cv::Vec3b(0, 0, 0));
+  }
+
+  // A tint darkens where heavier ink meets it, and keeps its level far from it.
+  cv::Mat tint(print.size(), CV_8UC3, cv::Scalar::all(180));
+  tint(cv::Rect(0, 0, 15 * kPx, kModules * kPx)).setTo(cv::Scalar::all(0));
+  const cv::Mat tinted = ink_spread(tint, kModules, 0.2);
+  CHECK(tinted.at<cv::Vec3b>(row, 15 * kPx)[0] < 90);
+  CHECK(tinted.at<cv::Vec3b>(row, 25 * kPx)[0] == 180);
+
+  CHECK(cv::norm(ink_spread(print, kModules, 0), print, cv::NORM_INF) == 0);
+  CHECK(cv::norm(ink_spread(print, kModules, 0.2), ink_spread(print, kModules, 0.2),
+                 cv::NORM_INF) == 0);
+  CHECK_THROWS_AS(ink_spread(print, kModules, -0.1), std::invalid_argument);
+  CHECK_THROWS_AS(ink_spread(print, kModules, 0.6), std::invalid_argument);
+  CHECK_THROWS_AS(ink_spread(print, 0, 0.2), std::invalid_argument);
+  CHECK_THROWS_AS(ink_spread(cv::Mat(), kModules, 0.2), std::invalid_argument);
 }
 
 TEST_CASE("ssim_grey", "[support]") {
