@@ -81,10 +81,11 @@ std::optional<BlockMargin> correct_block(std::vector<std::uint8_t>& block,
   });
   const int budget = ec - std::max(p, kErasureGuard);
   const int most = std::min(static_cast<int>(suspects.size()), budget);
+  const std::vector<std::uint8_t> syndromes = detail::rs_syndromes(block, ec);
   for (int e = 1; e <= most; ++e) {
     work = block;
     const detail::RsResult r = detail::rs_correct(
-        work, ec, std::span<const int>(suspects.data(), static_cast<std::size_t>(e)));
+        work, ec, std::span<const int>(suspects.data(), static_cast<std::size_t>(e)), syndromes);
     if (r.ok && 2 * r.errors + e <= budget) {
       block = std::move(work);
       margin.errors = r.errors;

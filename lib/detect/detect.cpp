@@ -19,11 +19,14 @@ std::vector<Decoded> detect(const cv::Mat& image, const DetectOptions& options) 
   }
   const cv::Mat grey = detail::luminance(image);
   std::vector<Decoded> found;
-  // Light-on-dark codes are rare; they are looked for only when nothing reads the usual way,
-  // which keeps the common case at one pass.
+  // Light-on-dark codes are rare; they are looked for only when nothing was located the
+  // usual way (a located symbol that did not decode is not an inverted one: the inverted
+  // image shows no finder pattern where the usual one does), which keeps both the common
+  // case and the hopeless one at one pass.
+  bool located = false;
   for (const bool inverted : {false, true}) {
-    if (inverted && (!options.try_inverted || !found.empty())) break;
-    detail::locate(grey, inverted, [&](const detail::Candidate& c) {
+    if (inverted && (!options.try_inverted || !found.empty() || located)) break;
+    located = detail::locate(grey, inverted, [&](const detail::Candidate& c) {
       std::optional<Decoded> d = decode_grid(c.grid);
       if (!d) d = decode_grid(c.pixel_grid);
       if (!d || (d->mirrored && !options.try_mirrored)) return false;

@@ -24,9 +24,10 @@ struct Candidate {
 // true when it decoded a candidate, whose area is then claimed. Once a symbol decodes and
 // every finder found so far lies in a claimed symbol, the remaining (costlier, rarely
 // needed) scales are skipped. A place already offered is offered again only as a better
-// fit. With `inverted`, looks for light-on-dark codes.
+// fit. With `inverted`, looks for light-on-dark codes. Returns whether any candidate was
+// offered at all (a symbol was located, whether or not it decoded).
 using Reader = std::function<bool(const Candidate&)>;
-void locate(const cv::Mat& grey, bool inverted, const Reader& read);
+bool locate(const cv::Mat& grey, bool inverted, const Reader& read);
 
 // Every candidate, one per place (its best fit), as `read` is offered them when none
 // decodes; most plausible first.

@@ -64,13 +64,21 @@ int degree(const Poly& p) {
 }
 
 // S_j = r(a^j) for j = 0..ec-1, block[0] being the coefficient of x^(n-1).
+// S_j = sum over i of c_i a^(j (n-1-i)), summed in the log domain: each nonzero codeword
+// adds a run of powers whose exponent grows by a fixed step, with no multiplications.
 std::vector<std::uint8_t> syndromes(std::span<const std::uint8_t> block, int ec) {
-  std::vector<std::uint8_t> s(static_cast<std::size_t>(ec));
-  for (int j = 0; j < ec; ++j) {
-    const std::uint8_t x = gf_exp(j);
-    std::uint8_t acc = 0;
-    for (const std::uint8_t c : block) acc = static_cast<std::uint8_t>(gf_mul(acc, x) ^ c);
-    s[static_cast<std::size_t>(j)] = acc;
+  std::vector<std::uint8_t> s(static_cast<std::size_t>(ec), 0);
+  const int n = static_cast<int>(block.size());
+  for (int i = 0; i < n; ++i) {
+    const std::uint8_t c = block[static_cast<std::size_t>(i)];
+    if (c == 0) continue;
+    const int step = (n - 1 - i) % 255;
+    int power = gf_log(c);
+    for (int j = 0; j < ec; ++j) {
+      s[static_cast<std::size_t>(j)] ^= kField.exp[static_cast<std::size_t>(power)];
+      power += step;
+      if (power >= 255) power -= 255;
+    }
   }
   return s;
 }
@@ -81,15 +89,25 @@ bool all_zero(const std::vector<std::uint8_t>& v) {
 
 }  // namespace
 
+std::vector<std::uint8_t> rs_syndromes(std::span<const std::uint8_t> block, int ec_codewords) {
+  if (ec_codewords <= 0) return {};
+  return syndromes(block, ec_codewords);
+}
+
 RsResult rs_correct(std::span<std::uint8_t> block, int ec_codewords,
                     std::span<const int> erasures) {
+  if (ec_codewords <= 0 || ec_codewords > static_cast<int>(block.size())) return {};
+  const std::vector<std::uint8_t> s = syndromes(block, ec_codewords);
+  return rs_correct(block, ec_codewords, erasures, s);
+}
+
+RsResult rs_correct(std::span<std::uint8_t> block, int ec_codewords, std::span<const int> erasures,
+                    std::span<const std::uint8_t> s) {
   const int n = static_cast<int>(block.size());
   const int ec = ec_codewords;
   // Locators a^(n-1-i) must be distinct, which caps a block at the field's 255 elements.
-  if (ec <= 0 || ec > n || n > 255) return {};
-
-  const std::vector<std::uint8_t> s = syndromes(block, ec);
-  if (all_zero(s)) return {true, 0, 0};
+  if (ec <= 0 || ec > n || n > 255 || s.size() != static_cast<std::size_t>(ec)) return {};
+  if (std::all_of(s.begin(), s.end(), [](std::uint8_t c) { return c == 0; })) return {true, 0, 0};
 
   std::vector<int> erased;
   for (const int pos : erasures) {

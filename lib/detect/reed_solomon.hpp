@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace viscode::detail {
 
@@ -19,5 +20,11 @@ struct RsResult {
 // otherwise returns ok = false and leaves the block unchanged.
 RsResult rs_correct(std::span<std::uint8_t> block, int ec_codewords,
                     std::span<const int> erasures = {});
+
+// The block's syndromes (ec_codewords of them), the first thing rs_correct computes: a
+// caller retrying one block with many erasure sets computes them once and passes them.
+std::vector<std::uint8_t> rs_syndromes(std::span<const std::uint8_t> block, int ec_codewords);
+RsResult rs_correct(std::span<std::uint8_t> block, int ec_codewords, std::span<const int> erasures,
+                    std::span<const std::uint8_t> syndromes);
 
 }  // namespace viscode::detail
