@@ -8,7 +8,8 @@ namespace viscode::detail {
 
 // True when the bytes start like PNG, JPEG, WebP, BMP, TIFF or PNM. OpenCV tries every
 // decoder it was built with on anything else, and some of Debian's (GDCM's DICOM reader)
-// abort the process on garbage, which fuzzing found: unknown formats are refused up front.
+// abort the process on garbage, which fuzzing found (twice): unknown formats, and bytes
+// carrying DICOM's marker, are refused up front.
 bool known_image_signature(std::span<const std::uint8_t> bytes);
 
 }  // namespace viscode::detail

@@ -13,9 +13,11 @@ namespace fs = std::filesystem;
 
 TEST_CASE("bytes OpenCV's DICOM reader aborted on are refused as an input error",
           "[detect][files]") {
-  // Found by fuzz_detect: a broken PNG signature made OpenCV try GDCM, which asserted.
-  const fs::path file =
-      fs::path(VISCODE_SOURCE_DIR) / "tests/fuzz/seeds/detect/regression-gdcm-abort";
+  // Found by fuzz_detect: a broken PNG signature made OpenCV try GDCM, which asserted; and
+  // later a WebP header OpenCV's WebP decoder declined, with DICOM's marker at offset 128.
+  const auto seed =
+      GENERATE(as<std::string>{}, "regression-gdcm-abort", "regression-gdcm-dicm-marker");
+  const fs::path file = fs::path(VISCODE_SOURCE_DIR) / "tests/fuzz/seeds/detect" / seed;
   REQUIRE(fs::exists(file));
   try {
     (void)viscode::read_image(file);
