@@ -80,12 +80,18 @@ std::vector<int> codewords_touched(const Symbol& symbol, const cv::Rect& rect) {
   return CodewordMap(symbol).touched(rect);
 }
 
-cv::Rect center_patch(const Symbol& symbol, double aspect) {
+double center_reserve(double strength) {
+  const double s = std::clamp(strength, 0.0, 1.0);
+  if (s <= kDefaultStrength) return kCenterReserve * s / kDefaultStrength;
+  return kCenterReserve + (0.9 - kCenterReserve) * (s - kDefaultStrength) / (1 - kDefaultStrength);
+}
+
+cv::Rect center_patch(const Symbol& symbol, double aspect, double strength) {
   const BlockLayout layout = block_layout(symbol.version, symbol.ec);
   // A reader corrects up to half the EC codewords of a block as errors (it cannot know
   // which codewords the patch hid).
   const int allowed =
-      static_cast<int>(std::floor((1 - kCenterReserve) * (layout.ec_per_block / 2)));
+      static_cast<int>(std::floor((1 - center_reserve(strength)) * (layout.ec_per_block / 2)));
   const CodewordMap map(symbol);
   const auto fits = [&](const cv::Rect& r) {
     for (int t : map.touched(r)) {
@@ -103,15 +109,16 @@ cv::Rect center_patch(const Symbol& symbol, double aspect) {
   return best;
 }
 
-cv::Rect checked_center_patch(const Symbol& symbol, const Logo& logo) {
-  const cv::Rect patch = center_patch(symbol, static_cast<double>(logo.width()) / logo.height());
+cv::Rect checked_center_patch(const Symbol& symbol, const Logo& logo, double strength) {
+  const cv::Rect patch =
+      center_patch(symbol, static_cast<double>(logo.width()) / logo.height(), strength);
   if (patch.width < 3 || patch.height < 3) {
     throw Error(ErrorCategory::encode,
                 std::string("the center style has no room for a logo in a version-") +
                     std::to_string(symbol.version) + " symbol at EC " + to_char(symbol.ec) +
                     " (the error-correction budget allows a " + std::to_string(patch.width) + "x" +
                     std::to_string(patch.height) +
-                    "-module patch at most): use --ec H or a larger --min-version");
+                    "-module patch at most): use --ec H, a larger --min-version or a lower --strength");
   }
   return patch;
 }

@@ -20,7 +20,7 @@ Plan make_plan(const Symbol& symbol, const Logo* logo, const RenderOptions& opti
 
   cv::Rect patch;
   if (logo != nullptr && options.style == Style::center) {
-    patch = checked_center_patch(symbol, *logo);
+    patch = checked_center_patch(symbol, *logo, options.strength);
     {
       plan.patch_image = *logo;
       plan.patch = cv::Rect2d(patch.x + q, patch.y + q, patch.width, patch.height);

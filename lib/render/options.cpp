@@ -99,7 +99,7 @@ Symbol design_symbol(std::string_view payload, const Logo* logo,
   validate(render_options);
   const Symbol symbol = encode(payload, encode_options);
   if (logo != nullptr && render_options.style == Style::center) {
-    (void)detail::checked_center_patch(symbol, *logo);  // fail before any rendering
+    (void)detail::checked_center_patch(symbol, *logo, render_options.strength);  // fail before any rendering
   }
   if (encode_options.mask >= 0 || !image_under_modules(logo, render_options)) return symbol;
   return choose_mask(symbol, *logo, render_options);

@@ -417,8 +417,8 @@ TEST_CASE("cli: --style center without room for the logo is an encode error", "[
                          "-o", t.out("code.png").string()});
   check_fails(t, r, 4,
               "viscode: the center style has no room for a logo in a version-1 symbol at EC L "
-              "(the error-correction budget allows a 1x1-module patch at most): use --ec H or a "
-              "larger --min-version\n");
+              "(the error-correction budget allows a 1x1-module patch at most): use --ec H, a "
+              "larger --min-version or a lower --strength\n");
   const auto ok = encode({"--logo", kBrandPng, "--data", "hello", "--style", "center", "--ec", "H",
                           "-o", t.out("code.png").string()});
   CHECK(ok.exit_code == 0);

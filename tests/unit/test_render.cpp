@@ -242,7 +242,7 @@ TEST_CASE("the centre style's patch stays within the error-correction budget", "
     for (int v : {2, 5, 10, 20}) {
       const Symbol s =
           encode("https://brand.example/p/1", EncodeOptions{.ec = ec, .min_version = v});
-      const cv::Rect patch = detail::center_patch(s, 1.0);
+      const cv::Rect patch = detail::center_patch(s, 1.0, kDefaultStrength);
       const BlockLayout layout = block_layout(s.version, s.ec);
       const int allowed =
           static_cast<int>((1 - detail::kCenterReserve) * (layout.ec_per_block / 2));
@@ -260,8 +260,28 @@ TEST_CASE("the centre style's patch stays within the error-correction budget", "
   }
   // Wide logos get wide patches.
   const Symbol s = encode("https://brand.example/p/1", EncodeOptions{.min_version = 10});
-  const cv::Rect wide = detail::center_patch(s, 3.0);
+  const cv::Rect wide = detail::center_patch(s, 3.0, kDefaultStrength);
   CHECK(wide.width > 2 * wide.height);
+}
+
+TEST_CASE("the centre style's strength sets the patch's share of the budget", "[render][center]") {
+  CHECK(detail::center_reserve(kDefaultStrength) == detail::kCenterReserve);
+  CHECK(detail::center_reserve(0.0) == 0.0);
+  CHECK(detail::center_reserve(1.0) == Approx(0.9));
+  const Symbol s = encode("https://brand.example/p/1",
+                          EncodeOptions{.ec = EcLevel::H, .min_version = 10});
+  int last = s.size;
+  for (const double strength : {0.0, 0.3, 0.6, 1.0}) {
+    const cv::Rect patch = detail::center_patch(s, 1.0, strength);
+    INFO("strength " << strength << ": " << patch.width << " modules");
+    CHECK(patch.width <= last);
+    last = patch.width;
+    const BlockLayout layout = block_layout(s.version, s.ec);
+    const int allowed = static_cast<int>(
+        (1 - detail::center_reserve(strength)) * (layout.ec_per_block / 2));
+    for (int touched : detail::codewords_touched(s, patch)) CHECK(touched <= allowed);
+  }
+  CHECK(detail::center_patch(s, 1.0, 1.0).width < detail::center_patch(s, 1.0, 0.0).width);
 }
 
 TEST_CASE("the image-aware mask is the eligible mask the image agrees with best",
