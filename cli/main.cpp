@@ -1,12 +1,14 @@
 // viscode — command-line front end. Parses flags, calls the public API, maps errors to
 // exit codes; everything a library user would also need lives in the library.
 #include <fmt/core.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <opencv2/imgcodecs.hpp>
 #include <optional>
 
 #include "json.hpp"
@@ -17,7 +19,7 @@ namespace {
 struct EncodeArgs {
   std::string logo, data, data_file, output;
   std::string style = "halftone", ec, mask = "auto", fit = "cover", logo_area = "symbol";
-  std::string dark = "#000000", light = "#ffffff", size;
+  std::string dark = "#000000", light = "#ffffff", size, ensure;
   double strength = viscode::kDefaultStrength;
   double dpi = 600;
   int min_version = 1, max_version = 40, quiet = 4, module_px = 0;
@@ -42,6 +44,15 @@ std::string read_data_file(const std::string& path) {
                          "data file '" + path + "' is empty: put the payload in it");
   }
   return bytes;
+}
+
+std::string readers_text(const std::vector<viscode::Reader>& readers) {
+  std::string out;
+  for (const viscode::Reader r : readers) {
+    if (!out.empty()) out += ", ";
+    out += viscode::to_string(r);
+  }
+  return out;
 }
 
 int run_encode(const EncodeArgs& a, bool style_given) {
@@ -86,7 +97,25 @@ int run_encode(const EncodeArgs& a, bool style_given) {
   if (!a.logo.empty()) logo = Logo::load(a.logo);
   const Logo* logo_ptr = logo ? &*logo : nullptr;
 
-  const Symbol symbol = design_symbol(payload, logo_ptr, encode, render);
+  Symbol symbol;
+  if (a.ensure.empty()) {
+    symbol = design_symbol(payload, logo_ptr, encode, render);
+  } else {
+    const Severity severity = parse_severity(a.ensure);
+    if (isatty(fileno(stderr))) {
+      std::fprintf(stderr, "ensure: verifying at %s with %s...\n", a.ensure.c_str(),
+                   readers_text(available_readers()).c_str());
+    }
+    EnsuredDesign design = ensure_design(payload, logo_ptr, encode, render, severity);
+    for (const std::string& change : design.changes) {
+      fmt::print("ensure: {}\n", change);
+    }
+    fmt::print("ensure: reads at {} with {} at strength {:.2f}{}\n", a.ensure,
+               readers_text(available_readers()), design.render.strength,
+               design.changes.empty() ? " (unchanged)" : "");
+    symbol = std::move(design.symbol);
+    render = design.render;
+  }
   const OutputInfo info = write(symbol, logo_ptr, render, print, a.output);
   fmt::print(
       "version {}, EC {}, mask {}, {}x{} modules, module {:.2f} mm ({} px at {:g} dpi), "
@@ -161,11 +190,169 @@ int run_decode(const DecodeArgs& a) {
 
 }  // namespace
 
+struct VerifyArgs {
+  std::string file, expect, expect_file, severity = "moderate", readers, heatmap;
+  int seeds = 20;
+  double min_rate = 0.95, camera_px_per_mm = 10;
+  bool json = false, no_min_size = false;
+};
+
+// PNG bytes to a path through a temporary file beside it, so that a failure never leaves
+// a partial file.
+void write_png(const std::string& path, const cv::Mat& image) {
+  std::vector<std::uint8_t> bytes;
+  if (!cv::imencode(".png", image, bytes)) {
+    throw viscode::Error(viscode::ErrorCategory::internal, "cannot encode the heat map as PNG");
+  }
+  const std::filesystem::path target(path);
+  const std::filesystem::path temp = target.string() + ".viscode-tmp";
+  {
+    std::ofstream out(temp, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(temp, ignored);
+      throw viscode::Error(viscode::ErrorCategory::input,
+                           "cannot write '" + path +
+                               "': check that --heatmap's directory exists "
+                               "and is writable");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, target, ec);
+  if (ec) {
+    std::filesystem::remove(temp, ec);
+    throw viscode::Error(viscode::ErrorCategory::input, "cannot write '" + path + "'");
+  }
+}
+
+std::string verify_json(const std::string& file, const viscode::VerifyReport& r,
+                        const std::string& severity, bool pass) {
+  using viscode::cli::json_string;
+  std::string out = "{\"file\": " + json_string(file) + ", \"text\": " + json_string(r.text) +
+                    fmt::format(", \"version\": {}, \"ec\": \"{}\", \"module_px\": {:.2f}",
+                                r.version, viscode::to_char(r.ec), r.module_px) +
+                    ", \"severities\": [";
+  for (std::size_t i = 0; i < r.severities.size(); ++i) {
+    const auto& s = r.severities[i];
+    out += fmt::format("{}{{\"severity\": \"{}\", \"readers\": [", i ? ", " : "",
+                       viscode::to_string(s.severity));
+    for (std::size_t k = 0; k < s.readers.size(); ++k) {
+      const auto& rr = s.readers[k];
+      out += fmt::format(
+          "{}{{\"reader\": \"{}\", \"rate\": {:.4f}, \"read\": {}, \"wrong\": {}, "
+          "\"trials\": {}}}",
+          k ? ", " : "", viscode::to_string(rr.reader), rr.rate(), rr.read, rr.wrong, rr.trials);
+    }
+    out += "]";
+    if (s.worst_capacity_used) {
+      out += fmt::format(", \"worst_capacity_used\": {:.4f}", *s.worst_capacity_used);
+    }
+    out += "}";
+  }
+  out += "]";
+  if (!r.min_size.empty()) {
+    out += ", \"min_size\": [";
+    for (std::size_t k = 0; k < r.min_size.size(); ++k) {
+      const auto& m = r.min_size[k];
+      out += fmt::format("{}{{\"reader\": \"{}\", \"module_mm\": {}, \"symbol_mm\": {}}}",
+                         k ? ", " : "", viscode::to_string(m.reader),
+                         m.module_mm ? fmt::format("{:.3f}", *m.module_mm) : "null",
+                         m.symbol_mm ? fmt::format("{:.2f}", *m.symbol_mm) : "null");
+    }
+    out += "]";
+  }
+  out += fmt::format(", \"severity\": \"{}\", \"pass\": {}}}", severity, pass ? "true" : "false");
+  return out;
+}
+
+int run_verify(const VerifyArgs& a) {
+  using namespace viscode;
+  const std::string expected = a.expect_file.empty() ? a.expect : read_data_file(a.expect_file);
+  const Severity gate = parse_severity(a.severity);
+  VerifyOptions options;
+  options.seeds = a.seeds;
+  options.min_rate = a.min_rate;
+  options.camera_px_per_mm = a.camera_px_per_mm;
+  options.find_min_size = !a.no_min_size;
+  // Every severity up to the gate: the report shows where reading starts to fail.
+  options.severities.clear();
+  for (const Severity s : all_severities()) {
+    options.severities.push_back(s);
+    if (s == gate) break;
+  }
+  if (!a.readers.empty()) {
+    options.readers.clear();
+    std::size_t start = 0;
+    while (start <= a.readers.size()) {
+      const std::size_t comma = std::min(a.readers.find(',', start), a.readers.size());
+      options.readers.push_back(parse_reader(a.readers.substr(start, comma - start)));
+      start = comma + 1;
+    }
+  }
+  if (!a.heatmap.empty() && format_from_path(a.heatmap) != Format::png) {
+    throw Error(ErrorCategory::usage, "--heatmap " + a.heatmap + " must be a .png file");
+  }
+  const cv::Mat image = read_image(a.file);
+  // A note while the captures run, for a person at a terminal; logs and pipes stay clean.
+  if (!a.json && isatty(fileno(stderr))) {
+    std::fprintf(stderr, "verifying %s: %d captures per severity, readers %s...\n", a.file.c_str(),
+                 a.seeds, readers_text(options.readers).c_str());
+  }
+  const VerifyReport report = verify(image, expected, options);
+  if (!a.heatmap.empty()) write_png(a.heatmap, failure_map_image(report));
+
+  std::string failures;
+  for (const Reader r : options.readers) {
+    const double rate = report.rate(r, gate);
+    if (rate >= options.min_rate) continue;
+    failures += fmt::format("{}{} reads {:.0f}% at {}", failures.empty() ? "" : ", ", to_string(r),
+                            100 * rate, a.severity);
+  }
+  if (a.json) {
+    fmt::print("{}\n", verify_json(a.file, report, a.severity, failures.empty()));
+  } else {
+    fmt::print("{}: version {}, EC {}, {:.1f} px/module, reads \"{}\"\n", a.file, report.version,
+               to_char(report.ec), report.module_px, report.text);
+    fmt::print("{:<10}", "severity");
+    for (const Reader r : options.readers) fmt::print("{:>8}", to_string(r));
+    fmt::print("  worst block use (ours)\n");
+    for (const SeverityReport& s : report.severities) {
+      fmt::print("{:<10}", to_string(s.severity));
+      for (const ReaderRate& rr : s.readers) fmt::print("{:>7.0f}%", 100 * rr.rate());
+      if (s.worst_capacity_used) {
+        fmt::print("  {:.0f}%\n", 100 * *s.worst_capacity_used);
+      } else {
+        fmt::print("  -\n");
+      }
+    }
+    for (const MinSize& m : report.min_size) {
+      if (m.module_mm) {
+        fmt::print(
+            "smallest print for {} at {:.0f}% ({} conditions, camera {:g} px/mm): "
+            "{:.2f} mm modules, {:.1f} mm symbol\n",
+            to_string(m.reader), 100 * options.min_rate, to_string(options.min_size_severity),
+            options.camera_px_per_mm, *m.module_mm, *m.symbol_mm);
+      } else {
+        fmt::print("smallest print for {}: none up to 4 mm modules reaches {:.0f}%\n",
+                   to_string(m.reader), 100 * options.min_rate);
+      }
+    }
+  }
+  if (!failures.empty()) {
+    std::fprintf(stderr, "viscode: verification failed: %s (at least %.0f%% needed)\n",
+                 failures.c_str(), 100 * options.min_rate);
+    return 5;
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{
       "viscode — designer QR codes: a brand's image with a scannable code behind it.\n"
       "Exit codes: 0 ok, 1 internal error, 2 bad usage, 3 unreadable input, 4 cannot "
-      "encode or decode."};
+      "encode or decode, 5 verification failed."};
   app.set_version_flag("--version", std::string("viscode ") + viscode::kVersionString);
   app.require_subcommand(1);
 
@@ -192,8 +379,8 @@ int main(int argc, char** argv) {
   style->capture_default_str();
   enc->add_option("--strength", a.strength,
                   "Looks-vs-scans dial, 0..1: higher enforces more module contrast (bigger "
-                  "centres, larger lightness margin) and scans from further away; lower shows "
-                  "more of the image")
+                  "centres, larger lightness margin; for center, a smaller logo patch) and "
+                  "scans from further away; lower shows more of the image")
       ->capture_default_str();
   enc->add_option("--ec", a.ec, "Error correction L, M, Q or H (default H with a logo, M without)");
   enc->add_option("--min-version", a.min_version, "Smallest QR version to use, 1..40")
@@ -226,6 +413,11 @@ int main(int argc, char** argv) {
   size->excludes(module_px);
   module_px->excludes(size);
 
+  enc->add_option("--ensure", a.ensure,
+                  "After rendering, verify at this severity (pristine, mild, moderate, hard) "
+                  "with every reader; raise --strength step by step until it reads, and say "
+                  "what changed");
+
   DecodeArgs da;
   CLI::App* dec = app.add_subcommand(
       "decode",
@@ -239,6 +431,41 @@ int main(int argc, char** argv) {
                   "Refuse larger images before decoding them")
       ->capture_default_str();
 
+  VerifyArgs va;
+  CLI::App* ver = app.add_subcommand(
+      "verify",
+      "Prove that a code (a render, a proof, a scan or photo of a print) still scans: many "
+      "simulated captures at each severity up to --severity, read by each reader.\n"
+      "Example: viscode verify proof.png --expect https://brand.example/p/1 --severity "
+      "moderate\nExit codes: 0 every reader meets --min-rate at --severity, 5 one does not, "
+      "4 the code does not read at all, 3 unreadable file, 2 bad usage.");
+  ver->add_option("file", va.file, "Image of the code (PNG, JPEG, WebP, ...)")->required();
+  auto* expect = ver->add_option("--expect", va.expect, "The payload the code must read as");
+  auto* expect_file =
+      ver->add_option("--expect-file", va.expect_file, "Read the expected payload from a file");
+  expect->excludes(expect_file);
+  expect_file->excludes(expect);
+  ver->add_option("--severity", va.severity,
+                  "Capture conditions the code must survive: pristine, mild, moderate, hard "
+                  "(docs/capture.md)")
+      ->capture_default_str();
+  ver->add_option("--seeds", va.seeds, "Simulated captures per severity, 1..10000")
+      ->capture_default_str();
+  ver->add_option("--min-rate", va.min_rate, "Read rate every reader must reach, 0..1")
+      ->capture_default_str();
+  ver->add_option("--readers", va.readers,
+                  "Comma-separated readers: ours, zxing, wechat (default: all in this build)");
+  ver->add_option("--heatmap", va.heatmap,
+                  "Write a PNG of where our reader misread modules (white never, red always)");
+  ver->add_option("--camera-px-per-mm", va.camera_px_per_mm,
+                  "Camera pixels per mm of print for the minimum print size (10: a 12 MP "
+                  "phone at about 30 cm)")
+      ->capture_default_str();
+  ver->add_flag("--no-min-size", va.no_min_size, "Skip the search for the smallest print size");
+  ver->add_flag("--json", va.json,
+                "One JSON object: text, version, ec, severities (rates per reader, worst "
+                "block use), min_size, severity, pass");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -251,6 +478,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "viscode: %s\nRun 'viscode %s--help' for the options.\n", e.what(),
                  enc->parsed()   ? "encode "
                  : dec->parsed() ? "decode "
+                 : ver->parsed() ? "verify "
                                  : "");
     return 2;
   }
@@ -264,6 +492,13 @@ int main(int argc, char** argv) {
       return run_encode(a, style->count() > 0);
     }
     if (dec->parsed()) return run_decode(da);
+    if (ver->parsed()) {
+      if (va.expect.empty() && va.expect_file.empty()) {
+        throw viscode::Error(viscode::ErrorCategory::usage,
+                             "no expected payload: give --expect TEXT or --expect-file FILE");
+      }
+      return run_verify(va);
+    }
   } catch (const viscode::Error& e) {
     std::fprintf(stderr, "viscode: %s\n", e.what());
     return viscode::exit_code(e.category());

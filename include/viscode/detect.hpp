@@ -50,6 +50,10 @@ struct Decoded {
   bool mirrored = false;
   bool inverted = false;
   std::optional<StructuredAppend> structured_append;
+  // Row-major, version size squared, in the symbol's own orientation: 1 where the module
+  // was read wrong (its bit changed by Reed-Solomon correction), else 0. Data and EC
+  // modules only: where a capture, a print or a sticker damaged the code.
+  std::vector<std::uint8_t> wrong_modules;
 };
 
 // Every code found in the image (8-bit grey, BGR or BGRA). Results are returned only after

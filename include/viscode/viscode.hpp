@@ -1,8 +1,10 @@
 // viscode/viscode.hpp — everything in one include.
 #pragma once
 
+#include "viscode/capture.hpp"
 #include "viscode/detect.hpp"
 #include "viscode/encode.hpp"
 #include "viscode/error.hpp"
 #include "viscode/render.hpp"
+#include "viscode/verify.hpp"
 #include "viscode/version.hpp"

@@ -2,6 +2,7 @@
 #include <array>
 #include <mutex>
 #include <numeric>
+#include <utility>
 
 #include "detect/bitstream.hpp"
 #include "detect/format_info.hpp"
@@ -129,7 +130,9 @@ std::optional<Decoded> decode_data(const ModuleGrid& grid, int version, EcLevel 
     block_confidence[static_cast<std::size_t>(b)].resize(length);
   }
   std::size_t next = 0;
+  std::vector<std::pair<int, int>> placed(static_cast<std::size_t>(total));  // (block, index)
   auto take = [&](int b, int i) {
+    placed[next] = {b, i};
     block_words[static_cast<std::size_t>(b)][static_cast<std::size_t>(i)] = codewords[next];
     block_confidence[static_cast<std::size_t>(b)][static_cast<std::size_t>(i)] =
         codeword_confidence[next];
@@ -160,6 +163,18 @@ std::optional<Decoded> decode_data(const ModuleGrid& grid, int version, EcLevel 
     if (!margin) return std::nullopt;
     out.blocks.push_back(*margin);
     data.insert(data.end(), words.begin(), words.begin() + data_length(b));
+  }
+
+  // The modules whose bits correction changed: where this capture was misread.
+  out.wrong_modules.assign(static_cast<std::size_t>(size) * static_cast<std::size_t>(size), 0);
+  for (std::size_t k = 0; k < static_cast<std::size_t>(total); ++k) {
+    const auto [b, i] = placed[k];
+    const auto diff = static_cast<std::uint8_t>(
+        codewords[k] ^ block_words[static_cast<std::size_t>(b)][static_cast<std::size_t>(i)]);
+    for (std::size_t bit = 0; bit < 8; ++bit) {
+      if (diff & (0x80u >> bit))
+        out.wrong_modules[static_cast<std::size_t>(order[k * 8 + bit])] = 1;
+    }
   }
 
   auto payload = detail::parse_bitstream(data, version);

@@ -215,7 +215,7 @@ Result read_image_all(const cv::Mat& img, const std::string& payload) {
         r.error = e.what();
       }
     } else {
-      texts = read_all(k == 1 ? Reader::zxing : Reader::wechat, img);
+      texts = read_all(k == 1 ? test::Reader::zxing : test::Reader::wechat, img);
     }
     r.ms[k] =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

@@ -33,7 +33,7 @@ namespace {
 constexpr int kPx =
     14;  // pristine pixels per module (25 mm at 600 dpi, version 4); captures resample from here
 const Capture kCaptures[] = {Capture::pristine, Capture::typical, Capture::small};
-const Reader kReaders[] = {Reader::zxing, Reader::wechat};
+const test::Reader kReaders[] = {test::Reader::zxing, test::Reader::wechat};
 
 struct Cell {
   double ssim = 0;

@@ -1,0 +1,129 @@
+// viscode/verify.hpp — proof that a print will scan, and by how much.
+//
+// verify() takes an image of a code (a render, a proof, a scan or a photo of a print),
+// rectifies the code, and puts it through many simulated captures (capture.hpp) at each
+// severity; every capture is read by each chosen reader. The report says how often each
+// reader read the expected text, how much of the error-correction capacity our reader
+// had to spend at worst (the margin), the smallest printed size that still reads, and
+// where the code failed most.
+#pragma once
+
+#include <cstdint>
+#include <opencv2/core.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "viscode/capture.hpp"
+#include "viscode/encode.hpp"
+#include "viscode/render.hpp"
+
+namespace viscode {
+
+enum class Reader {
+  ours,    // viscode::detect
+  zxing,   // zxing-cpp, as phone apps built on ZXing read
+  wechat,  // OpenCV's WeChat QR reader, as WeChat reads
+};
+
+std::string_view to_string(Reader reader);
+// "ours", "zxing", "wechat"; throws Error(usage) naming the accepted values, and saying so
+// when the reader exists but this build of viscode has no access to it.
+Reader parse_reader(std::string_view name);
+// The readers this build can use: ours always; zxing and wechat when their libraries were
+// found at build time (CMake options VISCODE_WITH_ZXING, VISCODE_WITH_WECHAT).
+std::vector<Reader> available_readers();
+// Every text the reader finds in the image (8-bit grey, BGR or BGRA). Throws Error(usage)
+// for a reader this build lacks.
+std::vector<std::string> read_with(Reader reader, const cv::Mat& image);
+
+struct VerifyOptions {
+  std::vector<Severity> severities = all_severities();
+  int seeds = 20;  // captures per severity, 1-10000; seed k of a severity is the same capture
+                   // for every reader and every run
+  std::vector<Reader> readers = available_readers();
+  // The read rate a print must reach, 0-1: what the minimum size is searched for.
+  double min_rate = 0.95;
+  // The camera: pixels per millimetre of print at the capture distance. A 12 MP phone
+  // (4000 px across a field of view of 400 mm at about 30 cm) sees 10 px/mm.
+  double camera_px_per_mm = 10;
+  // Search the smallest printed module size at which each reader reads >= min_rate at
+  // min_size_severity, with that severity's conditions but the camera's px/mm.
+  bool find_min_size = true;
+  Severity min_size_severity = Severity::moderate;
+  // Parallel captures; 0 = one per core.
+  int jobs = 0;
+};
+
+struct ReaderRate {
+  Reader reader = Reader::ours;
+  int read = 0;    // captures that gave the expected text
+  int wrong = 0;   // captures that gave some other text (a misread: must stay 0)
+  int trials = 0;  // captures
+  double rate() const { return trials ? static_cast<double>(read) / trials : 0.0; }
+};
+
+struct SeverityReport {
+  Severity severity = Severity::pristine;
+  std::vector<ReaderRate> readers;  // in VerifyOptions::readers order
+  // Our reader's margin: the largest fraction of a block's correction capacity any capture
+  // it read spent (0 = no errors anywhere, 1 = a block at its limit). Empty when ours read
+  // none or was not chosen.
+  std::optional<double> worst_capacity_used;
+};
+
+struct MinSize {
+  Reader reader = Reader::ours;
+  // Smallest module size (mm) and whole symbol side (mm, quiet zone excluded) that reached
+  // min_rate; empty when even the largest size tried (5 mm modules) did not.
+  std::optional<double> module_mm;
+  std::optional<double> symbol_mm;
+};
+
+struct VerifyReport {
+  std::string text;  // what the image itself reads as (ours, or a reference if ours cannot)
+  int version = 0;
+  EcLevel ec = EcLevel::L;
+  double module_px = 0;  // module size in the input image, px
+  std::vector<SeverityReport> severities;
+  std::vector<MinSize> min_size;  // per reader, when find_min_size
+  // Per module (row-major, version size squared): the fraction of our reader's decoded
+  // captures, over all severities, in which the module was read wrong. Where a code is
+  // damaged, printed badly or hard to see, these run high.
+  cv::Mat failure_map;  // CV_32F, 0-1
+  // The rate of `reader` at `severity`; 0 when not measured.
+  double rate(Reader reader, Severity severity) const;
+};
+
+// Verifies the code in `image` against `expected`. Throws Error(input) for an empty image,
+// Error(decode) when no reader finds a code in the image itself or it reads as another
+// text (the message says which), Error(usage) for options out of range.
+VerifyReport verify(const cv::Mat& image, const std::string& expected,
+                    const VerifyOptions& options = {});
+
+// A design that meets a severity: the result of ensure_design().
+struct EnsuredDesign {
+  Symbol symbol;
+  RenderOptions render;              // the options that met the target
+  std::vector<std::string> changes;  // what was changed, in order ("strength 0.30 -> 0.40")
+  VerifyReport report;               // the verification of the final design
+};
+
+// Renders the payload over the logo (module_px px per module), verifies it at `severity`
+// with every reader in `verify_options` (its severities are replaced by this one; the
+// minimum size is not searched), and while any reader stays under verify_options.min_rate
+// raises the strength by 0.1 (bigger module centres and a larger lightness margin; for
+// the center style, a smaller logo patch), up to 1. Throws Error(encode) naming the
+// readers and rates when even strength 1 falls short.
+EnsuredDesign ensure_design(std::string_view payload, const Logo* logo,
+                            const EncodeOptions& encode_options,
+                            const RenderOptions& render_options, Severity severity,
+                            const VerifyOptions& verify_options = {}, int module_px = 10);
+
+// The failure map as a picture: each module a square of module_px px, from white (never
+// wrong) through yellow to red (wrong in every capture), over a faint grey copy of the
+// symbol's outline; BGR.
+cv::Mat failure_map_image(const VerifyReport& report, int module_px = 8);
+
+}  // namespace viscode

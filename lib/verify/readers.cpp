@@ -1,0 +1,132 @@
+// The readers a verification reads with: ours, and the two references where this build
+// has them. The references get the same grey image ours sees (BT.601 luma, transparency
+// over white), so a difference between readers is the readers'.
+#include <algorithm>
+#include <opencv2/imgproc.hpp>
+
+#include "viscode/detect.hpp"
+#include "viscode/error.hpp"
+#include "viscode/verify.hpp"
+
+#ifndef VISCODE_WITH_ZXING
+#define VISCODE_WITH_ZXING 0
+#endif
+#ifndef VISCODE_WITH_WECHAT
+#define VISCODE_WITH_WECHAT 0
+#endif
+
+#if VISCODE_WITH_ZXING
+#include <ZXing/BarcodeFormat.h>
+#include <ZXing/DecodeHints.h>
+#include <ZXing/ImageView.h>
+#include <ZXing/ReadBarcode.h>
+#include <ZXing/TextUtfEncoding.h>
+#endif
+#if VISCODE_WITH_WECHAT
+#include <opencv2/wechat_qrcode.hpp>
+#endif
+
+namespace viscode {
+namespace {
+
+[[maybe_unused]] cv::Mat continuous_grey(const cv::Mat& image) {
+  cv::Mat grey;
+  if (image.channels() == 1) {
+    grey = image;
+  } else if (image.channels() == 3) {
+    cv::cvtColor(image, grey, cv::COLOR_BGR2GRAY);
+  } else if (image.channels() == 4) {
+    cv::Mat white(image.size(), CV_8UC3, cv::Scalar::all(255)), bgr, alpha;
+    cv::cvtColor(image, bgr, cv::COLOR_BGRA2BGR);
+    cv::extractChannel(image, alpha, 3);
+    bgr.copyTo(white, alpha > 127);
+    cv::cvtColor(white, grey, cv::COLOR_BGR2GRAY);
+  } else {
+    throw Error(ErrorCategory::input, "the image must be grey, BGR or BGRA");
+  }
+  return grey.isContinuous() ? grey : grey.clone();
+}
+
+constexpr bool kHaveZxing = VISCODE_WITH_ZXING != 0;
+constexpr bool kHaveWechat = VISCODE_WITH_WECHAT != 0;
+
+}  // namespace
+
+std::string_view to_string(Reader reader) {
+  switch (reader) {
+    case Reader::ours:
+      return "ours";
+    case Reader::zxing:
+      return "zxing";
+    case Reader::wechat:
+      return "wechat";
+  }
+  return "unknown";
+}
+
+Reader parse_reader(std::string_view name) {
+  for (const Reader r : {Reader::ours, Reader::zxing, Reader::wechat}) {
+    if (name != to_string(r)) continue;
+    const auto have = available_readers();
+    if (std::find(have.begin(), have.end(), r) == have.end()) {
+      throw Error(ErrorCategory::usage,
+                  "reader '" + std::string(name) +
+                      "' is not in this build of viscode (its library was not found when it "
+                      "was built): choose from ours" +
+                      (kHaveZxing ? ", zxing" : "") + (kHaveWechat ? ", wechat" : ""));
+    }
+    return r;
+  }
+  throw Error(ErrorCategory::usage,
+              "unknown reader '" + std::string(name) + "': choose from ours, zxing, wechat");
+}
+
+std::vector<Reader> available_readers() {
+  std::vector<Reader> out = {Reader::ours};
+  if (kHaveZxing) out.push_back(Reader::zxing);
+  if (kHaveWechat) out.push_back(Reader::wechat);
+  return out;
+}
+
+std::vector<std::string> read_with(Reader reader, const cv::Mat& image) {
+  if (image.empty()) throw Error(ErrorCategory::input, "the image is empty");
+  std::vector<std::string> texts;
+  switch (reader) {
+    case Reader::ours:
+      for (Decoded& d : detect(image)) texts.push_back(std::move(d.text));
+      return texts;
+    case Reader::zxing: {
+#if VISCODE_WITH_ZXING
+      const cv::Mat grey = continuous_grey(image);
+      const auto hints = ZXing::DecodeHints()
+                             .setFormats(ZXing::BarcodeFormat::QRCode)
+                             .setTryHarder(true)
+                             .setTryRotate(true);
+      const ZXing::ImageView view(grey.data, grey.cols, grey.rows, ZXing::ImageFormat::Lum,
+                                  static_cast<int>(grey.step[0]));
+      for (const auto& result : ZXing::ReadBarcodes(view, hints)) {
+        // zxing-cpp 1.4 returns wide text unless a macro every includer agrees on is set.
+        if (result.isValid()) texts.push_back(ZXing::TextUtfEncoding::ToUtf8(result.text()));
+      }
+      return texts;
+#else
+      break;
+#endif
+    }
+    case Reader::wechat: {
+#if VISCODE_WITH_WECHAT
+      // Without the CNN model files (Debian ships none) WeChat uses its finder-pattern
+      // detector. One instance per thread: building one is costly, sharing is not
+      // documented as safe.
+      thread_local cv::wechat_qrcode::WeChatQRCode wechat;
+      return wechat.detectAndDecode(continuous_grey(image));
+#else
+      break;
+#endif
+    }
+  }
+  throw Error(ErrorCategory::usage,
+              "reader '" + std::string(to_string(reader)) + "' is not in this build of viscode");
+}
+
+}  // namespace viscode

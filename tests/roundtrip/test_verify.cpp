@@ -1,0 +1,172 @@
+// viscode::verify and ensure_design: the gate a print pipeline relies on must pass what
+// scans, fail what does not, and point at where a code is damaged.
+#include <catch2/catch.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "roundtrip_util.hpp"
+#include "test_logos.hpp"
+
+using namespace viscode;
+
+namespace {
+
+constexpr int kModulePx = 10;
+
+cv::Mat plain_code(const std::string& payload, EcLevel ec, int min_version = 1) {
+  EncodeOptions eo;
+  eo.ec = ec;
+  eo.min_version = min_version;
+  RenderOptions ro;
+  ro.style = Style::plain;
+  return render(design_symbol(payload, nullptr, eo, ro), nullptr, ro, kModulePx);
+}
+
+VerifyOptions quick(std::vector<Severity> severities, int seeds) {
+  VerifyOptions o;
+  o.severities = std::move(severities);
+  o.seeds = seeds;
+  o.find_min_size = false;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("verify: a plain code passes at hard with every reader", "[verify]") {
+  const std::string payload = "https://brand.example/p/000123";
+  const VerifyReport r =
+      verify(plain_code(payload, EcLevel::H), payload, quick({Severity::hard}, 20));
+  CHECK(r.text == payload);
+  CHECK(r.ec == EcLevel::H);
+  CHECK(r.module_px == Approx(kModulePx).epsilon(0.02));
+  REQUIRE(r.severities.size() == 1);
+  REQUIRE(r.severities[0].readers.size() == available_readers().size());
+  for (const ReaderRate& rate : r.severities[0].readers) {
+    INFO(to_string(rate.reader) << " read " << rate.read << " of " << rate.trials);
+    CHECK(rate.trials == 20);
+    CHECK(rate.rate() >= 0.95);
+    CHECK(rate.wrong == 0);
+  }
+  REQUIRE(r.severities[0].worst_capacity_used.has_value());
+  CHECK(*r.severities[0].worst_capacity_used <= 1.0);
+}
+
+TEST_CASE("verify: a washed-out print fails and says which reader", "[verify]") {
+  // The design reads on screen, but with 12 grey levels between dark and light the noise
+  // and uneven light of a hurried photo swamp it.
+  const std::string payload = "https://brand.example/p/000123";
+  cv::Mat code = plain_code(payload, EcLevel::M);
+  code.convertTo(code, -1, 12.0 / 255, 120);
+  const VerifyReport r = verify(code, payload, quick({Severity::pristine, Severity::hard}, 10));
+  CHECK(r.rate(Reader::ours, Severity::pristine) == 1.0);
+  for (const Reader reader : available_readers()) {
+    INFO(to_string(reader));
+    CHECK(r.rate(reader, Severity::hard) < 0.95);
+  }
+}
+
+TEST_CASE("verify: the failure map marks the region under a sticker", "[verify]") {
+  const std::string payload = "https://brand.example/p/000123";
+  cv::Mat code = plain_code(payload, EcLevel::H, 5);
+  const int n = 37;  // version 5
+  // A black sticker over 6x6 modules of data, well inside the symbol and within what EC H
+  // corrects.
+  const cv::Rect sticker(24, 14, 6, 6);
+  const int q = 4;
+  cv::rectangle(code,
+                cv::Rect((sticker.x + q) * kModulePx, (sticker.y + q) * kModulePx,
+                         sticker.width * kModulePx, sticker.height * kModulePx),
+                cv::Scalar::all(0), cv::FILLED);
+  VerifyOptions o = quick({Severity::pristine, Severity::mild}, 6);
+  o.readers = {Reader::ours};
+  const VerifyReport r = verify(code, payload, o);
+  REQUIRE(r.failure_map.rows == n);
+  REQUIRE(r.failure_map.cols == n);
+  double inside_max = 0, outside_max = 0, outside_sum = 0;
+  int outside = 0;
+  for (int y = 0; y < n; ++y) {
+    for (int x = 0; x < n; ++x) {
+      const float f = r.failure_map.at<float>(y, x);
+      if (sticker.contains({x, y})) {
+        inside_max = std::max(inside_max, static_cast<double>(f));
+      } else {
+        outside_max = std::max(outside_max, static_cast<double>(f));
+        outside_sum += f;
+        ++outside;
+      }
+    }
+  }
+  // Under the sticker the light modules read dark in every capture; elsewhere hardly any
+  // module is ever wrong.
+  CHECK(inside_max == 1.0);
+  CHECK(outside_sum / outside < 0.01);
+  CHECK(outside_max < 0.5);
+  const cv::Mat picture = failure_map_image(r, 8);
+  CHECK(picture.type() == CV_8UC3);
+  CHECK(picture.cols == (n + 4) * 8);
+}
+
+TEST_CASE("verify: bad input is refused with the reason", "[verify]") {
+  const std::string payload = "https://brand.example/p/1";
+  const cv::Mat code = plain_code(payload, EcLevel::M);
+  CHECK_THROWS_WITH(verify(cv::Mat(), payload), "the image is empty");
+  CHECK_THROWS_WITH(verify(code, "something else", quick({Severity::pristine}, 1)),
+                    "the code reads as \"https://brand.example/p/1\", not the expected "
+                    "\"something else\"");
+  CHECK_THROWS_WITH(verify(cv::Mat(200, 200, CV_8UC3, cv::Scalar::all(255)), payload),
+                    Catch::Contains("no code reads in the image itself"));
+  VerifyOptions o = quick({Severity::pristine}, 0);
+  CHECK_THROWS_WITH(verify(code, payload, o), "VerifyOptions.seeds must be 1-10000, got 0");
+  CHECK_THROWS_WITH(parse_reader("zbar"), "unknown reader 'zbar': choose from ours, zxing, wechat");
+}
+
+TEST_CASE("verify: the smallest print grows with the severity's demands", "[verify]") {
+  const std::string payload = "https://brand.example/p/000123";
+  VerifyOptions o = quick({Severity::pristine}, 8);
+  o.find_min_size = true;
+  o.readers = {Reader::ours};
+  o.min_size_severity = Severity::mild;
+  const VerifyReport mild = verify(plain_code(payload, EcLevel::M), payload, o);
+  o.min_size_severity = Severity::hard;
+  const VerifyReport hard = verify(plain_code(payload, EcLevel::M), payload, o);
+  REQUIRE(mild.min_size.size() == 1);
+  REQUIRE(hard.min_size.size() == 1);
+  REQUIRE(mild.min_size[0].module_mm.has_value());
+  REQUIRE(hard.min_size[0].module_mm.has_value());
+  CHECK(*mild.min_size[0].module_mm <= *hard.min_size[0].module_mm);
+  // 1.5-40 camera px per module at 10 px/mm.
+  CHECK(*mild.min_size[0].module_mm >= 0.15);
+  CHECK(*hard.min_size[0].module_mm <= 4.0);
+  CHECK(*mild.min_size[0].symbol_mm ==
+        Approx(*mild.min_size[0].module_mm * mild.version * 4 + *mild.min_size[0].module_mm * 17));
+}
+
+TEST_CASE("ensure_design: a too-aggressive design is made to pass, and says how",
+          "[verify][ensure]") {
+  // The photo logo at strength 0 (the most of the image, the least contrast) does not
+  // survive a moderate capture for every reader; ensure_design raises the strength until
+  // it does.
+  const auto logos = test::test_logos();
+  const auto it = std::find_if(logos.begin(), logos.end(),
+                               [](const test::TestLogo& l) { return l.name == "photo"; });
+  REQUIRE(it != logos.end());
+  const Logo logo = Logo::from_image(it->image);
+  const std::string payload = "https://v.brand.example/a/7KQ2M9X4PZ8R3T6W";
+  RenderOptions ro;
+  ro.strength = 0;
+  EncodeOptions eo;
+  eo.ec = EcLevel::H;
+  VerifyOptions vo;
+  vo.seeds = 12;
+  const EnsuredDesign d = ensure_design(payload, &logo, eo, ro, Severity::moderate, vo);
+  INFO("final strength " << d.render.strength);
+  REQUIRE_FALSE(d.changes.empty());
+  CHECK(d.changes.front().rfind("strength 0.00 -> 0.10 (", 0) == 0);
+  CHECK(d.render.strength > 0);
+  for (const Reader r : available_readers()) {
+    INFO(to_string(r));
+    CHECK(d.report.rate(r, Severity::moderate) >= 0.95);
+  }
+  // The returned design is what was verified: it reads.
+  roundtrip::check_reads(render(d.symbol, &logo, d.render, 10), d.symbol.size + 8,
+                         test::Capture::pristine, payload, "ensured design");
+}
