@@ -170,3 +170,25 @@ TEST_CASE("ensure_design: a too-aggressive design is made to pass, and says how"
   roundtrip::check_reads(render(d.symbol, &logo, d.render, 10), d.symbol.size + 8,
                          test::Capture::pristine, payload, "ensured design");
 }
+
+TEST_CASE("verify: a photo of a print is rectified and verified like the file", "[verify]") {
+  // A phone photo of the print (tilted, rotated, blurred, JPEG) is itself the input: the
+  // code is found, rectified and put through further captures.
+  const std::string payload = "https://brand.example/p/000123";
+  CaptureOptions photo;
+  photo.input_module_px = kModulePx;
+  photo.px_per_module = 7;
+  photo.rotation_deg = 23;
+  photo.tilt = 0.15;
+  photo.tilt_angle_deg = 60;
+  photo.defocus_sigma_px = 0.7;
+  photo.jpeg_quality = 85;
+  const cv::Mat shot = simulate_capture(plain_code(payload, EcLevel::H), photo, 7);
+  const VerifyReport r = verify(shot, payload, quick({Severity::mild}, 10));
+  CHECK(r.text == payload);
+  CHECK(r.module_px == Approx(7).epsilon(0.1));
+  for (const Reader reader : available_readers()) {
+    INFO(to_string(reader));
+    CHECK(r.rate(reader, Severity::mild) >= 0.95);
+  }
+}
