@@ -440,7 +440,7 @@ TEST_CASE("capture: JPEG changes the pixels, not the size", "[capture][sensor]")
   }
 }
 
-TEST_CASE("capture: deterministic; the seed drives only the noise", "[capture]") {
+TEST_CASE("capture: deterministic, and the seed drives only the noise", "[capture]") {
   const Code code = plain_code(kPayload, EcLevel::M, 3);
   CaptureOptions o = capture_preset(Severity::hard, 5);
   o.input_module_px = 10;

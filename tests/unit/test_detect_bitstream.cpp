@@ -335,7 +335,7 @@ TEST_CASE("Malformed streams are refused", "[detect][bitstream]") {
   CHECK_FALSE(parse_bitstream(ok.codewords(19), 41));
 }
 
-TEST_CASE("Padding after the terminator is ignored; an empty stream is an empty payload",
+TEST_CASE("Padding after the terminator is ignored, and an empty stream is an empty payload",
           "[detect][bitstream]") {
   Bits b;
   alnum(b, "A", 1).put(0, 4);

@@ -83,7 +83,7 @@ TEST_CASE("Format decoding answers exactly when a codeword is within distance 3"
   CHECK(ambiguous_after_4 > 0);
 }
 
-TEST_CASE("Every version codeword decodes, with up to 3 bit errors; 4 always fail",
+TEST_CASE("Every version codeword decodes with up to 3 bit errors, and 4 always fail",
           "[detect][format]") {
   const auto four = patterns(18, 4);
   for (int version = 7; version <= 40; ++version) {
