@@ -2,6 +2,7 @@
 #pragma once
 
 #include "viscode/capture.hpp"
+#include "viscode/design.hpp"
 #include "viscode/detect.hpp"
 #include "viscode/encode.hpp"
 #include "viscode/error.hpp"

@@ -8,7 +8,8 @@
 
 namespace viscode::detail {
 
-Plan make_plan(const Symbol& symbol, const Logo* logo, const RenderOptions& options) {
+Plan make_plan(const Symbol& symbol, const Logo* logo, const RenderOptions& options,
+               const ImageStats* stats) {
   Plan plan;
   plan.frame = frame_modules(symbol, options);
   plan.dark = options.dark;
@@ -52,8 +53,8 @@ Plan make_plan(const Symbol& symbol, const Logo* logo, const RenderOptions& opti
 
   plan.image = *logo;
   plan.placement = place_image(*logo, options, symbol.size);
-  const ImageStats stats = analyse_image(*logo, options, symbol.size);
-  const Halftone h = halftone(symbol, stats, plan.dial, options);
+  const Halftone h = halftone(symbol, stats ? *stats : analyse_image(*logo, options, symbol.size),
+                              plan.dial, options);
   plan.shifts = h.shifts;
   plan.module_mean = h.module_mean;
   if (options.logo_area == LogoArea::full) {

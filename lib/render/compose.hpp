@@ -1,7 +1,11 @@
 // Composition: what goes where, in frame modules, independent of the output format.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
+#include <string_view>
+#include <vector>
 
 #include "render/frame.hpp"
 #include "render/halftone.hpp"
@@ -28,7 +32,27 @@ struct Plan {
   Placement patch_placement;
 };
 
-Plan make_plan(const Symbol& symbol, const Logo* logo, const RenderOptions& options);
+// stats: the logo's analysis for this symbol size when the caller has it (a prepared
+// Design); analysed here otherwise.
+Plan make_plan(const Symbol& symbol, const Logo* logo, const RenderOptions& options,
+               const ImageStats* stats = nullptr);
+
+// The logo's analysis for a symbol size, shared by every code of that size: what a
+// prepared Design caches so that a batch analyses its logo once per size, not per code.
+using StatsFor = std::function<std::shared_ptr<const ImageStats>(int symbol_size)>;
+
+// The public functions of render.hpp, given the analysis (null or empty: analyse here).
+Symbol choose_mask(const Symbol& symbol, const ImageStats& stats, const RenderOptions& options);
+Symbol design_symbol(std::string_view payload, const Logo* logo, const EncodeOptions& encode,
+                     const RenderOptions& render, const StatsFor& stats_for);
+cv::Mat render(const Symbol& symbol, const Logo* logo, const RenderOptions& options, int module_px,
+               const ImageStats* stats);
+std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
+                                      const RenderOptions& options, const PrintOptions& print,
+                                      Format format, const ImageStats* stats);
+OutputInfo write(const Symbol& symbol, const Logo* logo, const RenderOptions& options,
+                 const PrintOptions& print, const std::filesystem::path& file,
+                 const ImageStats* stats);
 
 // The image layer with every module's shift applied, as 8-bit BGR at px per module over the
 // light colour. For `plain`/`center` it is the light colour.

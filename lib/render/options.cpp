@@ -5,6 +5,7 @@
 
 #include "render/center_patch.hpp"
 #include "render/color.hpp"
+#include "render/compose.hpp"
 #include "render/halftone.hpp"
 #include "viscode/error.hpp"
 
@@ -70,7 +71,17 @@ void validate(const RenderOptions& o) {
 }
 
 Symbol choose_mask(const Symbol& symbol, const Logo& logo, const RenderOptions& options) {
-  const detail::ImageStats stats = detail::analyse_image(logo, options, symbol.size);
+  return detail::choose_mask(symbol, detail::analyse_image(logo, options, symbol.size), options);
+}
+
+Symbol design_symbol(std::string_view payload, const Logo* logo,
+                     const EncodeOptions& encode_options, const RenderOptions& render_options) {
+  return detail::design_symbol(payload, logo, encode_options, render_options, {});
+}
+
+namespace detail {
+
+Symbol choose_mask(const Symbol& symbol, const ImageStats& stats, const RenderOptions& options) {
   const detail::Dial d = detail::dial(options);
   std::vector<Symbol> candidates;
   std::vector<int> n3;
@@ -95,14 +106,18 @@ Symbol choose_mask(const Symbol& symbol, const Logo& logo, const RenderOptions& 
 }
 
 Symbol design_symbol(std::string_view payload, const Logo* logo,
-                     const EncodeOptions& encode_options, const RenderOptions& render_options) {
+                     const EncodeOptions& encode_options, const RenderOptions& render_options,
+                     const StatsFor& stats_for) {
   validate(render_options);
   const Symbol symbol = encode(payload, encode_options);
   if (logo != nullptr && render_options.style == Style::center) {
-    (void)detail::checked_center_patch(symbol, *logo, render_options.strength);  // fail before any rendering
+    // Fail before any rendering.
+    (void)checked_center_patch(symbol, *logo, render_options.strength);
   }
   if (encode_options.mask >= 0 || !image_under_modules(logo, render_options)) return symbol;
-  return choose_mask(symbol, *logo, render_options);
+  if (stats_for) return choose_mask(symbol, *stats_for(symbol.size), render_options);
+  return choose_mask(symbol, analyse_image(*logo, render_options, symbol.size), render_options);
 }
 
+}  // namespace detail
 }  // namespace viscode

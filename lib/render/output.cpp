@@ -163,13 +163,33 @@ double parse_length_mm(std::string_view text) {
 
 cv::Mat render(const Symbol& symbol, const Logo* logo, const RenderOptions& options,
                int module_px) {
+  return detail::render(symbol, logo, options, module_px, nullptr);
+}
+
+std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
+                                      const RenderOptions& options, const PrintOptions& print,
+                                      Format format) {
+  return detail::render_file(symbol, logo, options, print, format, nullptr);
+}
+
+OutputInfo write(const Symbol& symbol, const Logo* logo, const RenderOptions& options,
+                 const PrintOptions& print, const std::filesystem::path& file) {
+  return detail::write(symbol, logo, options, print, file, nullptr);
+}
+
+namespace detail {
+
+cv::Mat render(const Symbol& symbol, const Logo* logo, const RenderOptions& options, int module_px,
+               const ImageStats* stats) {
   validate(options);
   if (module_px < 1 || module_px > 200) {
     throw Error(ErrorCategory::usage,
                 "--module-px " + std::to_string(module_px) + " is out of range: use 1..200");
   }
-  return rasterise(detail::make_plan(symbol, logo, options), module_px);
+  return rasterise(make_plan(symbol, logo, options, stats), module_px);
 }
+
+}  // namespace detail
 
 cv::Mat render_logo_frame(const Symbol& symbol, const Logo& logo, const RenderOptions& options,
                           int module_px) {
@@ -230,12 +250,14 @@ OutputInfo plan_output(const Symbol& symbol, const RenderOptions& options,
   return info;
 }
 
+namespace detail {
+
 std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
                                       const RenderOptions& options, const PrintOptions& print,
-                                      Format format) {
+                                      Format format, const ImageStats* stats) {
   validate(options);
   const OutputInfo info = plan_output(symbol, options, print, format);
-  const detail::Plan plan = detail::make_plan(symbol, logo, options);
+  const detail::Plan plan = detail::make_plan(symbol, logo, options, stats);
   if (format == Format::png) return png_with_dpi(rasterise(plan, info.module_px), print.dpi);
 
   std::vector<std::uint8_t> bytes;
@@ -265,7 +287,8 @@ std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
 }
 
 OutputInfo write(const Symbol& symbol, const Logo* logo, const RenderOptions& options,
-                 const PrintOptions& print, const std::filesystem::path& file) {
+                 const PrintOptions& print, const std::filesystem::path& file,
+                 const ImageStats* stats) {
   const Format format = format_from_path(file);
   const OutputInfo info = plan_output(symbol, options, print, format);
   std::filesystem::path dir = file.parent_path();
@@ -276,7 +299,7 @@ OutputInfo write(const Symbol& symbol, const Logo* logo, const RenderOptions& op
                                           "' does not exist: create it or choose another "
                                           "--output");
   }
-  const std::vector<std::uint8_t> bytes = render_file(symbol, logo, options, print, format);
+  const std::vector<std::uint8_t> bytes = render_file(symbol, logo, options, print, format, stats);
 
   std::string name = ".";
   name += file.filename().string();
@@ -313,4 +336,5 @@ OutputInfo write(const Symbol& symbol, const Logo* logo, const RenderOptions& op
   return info;
 }
 
+}  // namespace detail
 }  // namespace viscode
