@@ -10,6 +10,7 @@
 #include <string>
 
 #include "capture/stages.hpp"
+#include "paper.hpp"
 #include "viscode/detect.hpp"
 #include "viscode/error.hpp"
 
@@ -110,26 +111,8 @@ cv::Mat artwork_bgr(const cv::Mat& artwork) {
     throw Error(ErrorCategory::input,
                 "simulate_capture: the artwork must be an 8-bit grey, BGR or BGRA image");
   }
-  cv::Mat bgr;
-  if (artwork.channels() == 1) {
-    cv::cvtColor(artwork, bgr, cv::COLOR_GRAY2BGR);
-  } else if (artwork.channels() == 3) {
-    bgr = artwork;
-  } else {
-    // Printed on white paper: transparency shows the paper.
-    bgr.create(artwork.size(), CV_8UC3);
-    for (int y = 0; y < artwork.rows; ++y) {
-      const auto* in = artwork.ptr<cv::Vec4b>(y);
-      auto* out = bgr.ptr<cv::Vec3b>(y);
-      for (int x = 0; x < artwork.cols; ++x) {
-        const int a = in[x][3];
-        for (int c = 0; c < 3; ++c) {
-          out[x][c] = static_cast<std::uint8_t>((in[x][c] * a + 255 * (255 - a) + 127) / 255);
-        }
-      }
-    }
-  }
-  return bgr;
+  // Printed on white paper: transparency shows the paper.
+  return over_white(artwork);
 }
 
 Sheet unprinted(const cv::Mat& bgr, double input_module_px) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "detect/locate.hpp"
+#include "paper.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode::detail {
@@ -101,25 +102,11 @@ cv::Mat luminance(const cv::Mat& image) {
     throw Error(ErrorCategory::input, "image must be 8-bit grey, BGR or BGRA");
   }
   if (image.channels() == 1) return image;
-  cv::Mat bgr;
-  if (image.channels() == 4) {
-    // Transparent pixels are whatever the code is printed or shown on: white.
-    std::vector<cv::Mat> ch;
-    cv::split(image, ch);
-    cv::Mat alpha;
-    ch[3].convertTo(alpha, CV_32F, 1 / 255.0);
-    cv::Mat colour;
-    cv::merge(std::vector<cv::Mat>{ch[0], ch[1], ch[2]}, colour);
-    colour.convertTo(colour, CV_32FC3);
-    cv::Mat a3;
-    cv::merge(std::vector<cv::Mat>{alpha, alpha, alpha}, a3);
-    cv::Mat over = colour.mul(a3) + (cv::Scalar::all(1) - a3) * 255;
-    over.convertTo(bgr, CV_8UC3);
-  } else if (image.channels() == 3) {
-    bgr = image;
-  } else {
+  if (image.channels() != 3 && image.channels() != 4) {
     throw Error(ErrorCategory::input, "image must be 8-bit grey, BGR or BGRA");
   }
+  // Transparent pixels are whatever the code is printed or shown on: white.
+  const cv::Mat bgr = detail::over_white(image);
 
   // A code is two-tone, so the projection whose histogram is most bimodal is the one that
   // separates its dark from its light. But a designer code's picture dominates the

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <opencv2/imgproc.hpp>
 
+#include "paper.hpp"
 #include "viscode/detect.hpp"
 #include "viscode/error.hpp"
 #include "viscode/verify.hpp"
@@ -29,20 +30,18 @@
 namespace viscode {
 namespace {
 
+using detail::over_white;
+
 [[maybe_unused]] cv::Mat continuous_grey(const cv::Mat& image) {
+  if (image.depth() != CV_8U ||
+      (image.channels() != 1 && image.channels() != 3 && image.channels() != 4)) {
+    throw Error(ErrorCategory::input, "the image must be 8-bit grey, BGR or BGRA");
+  }
   cv::Mat grey;
   if (image.channels() == 1) {
     grey = image;
-  } else if (image.channels() == 3) {
-    cv::cvtColor(image, grey, cv::COLOR_BGR2GRAY);
-  } else if (image.channels() == 4) {
-    cv::Mat white(image.size(), CV_8UC3, cv::Scalar::all(255)), bgr, alpha;
-    cv::cvtColor(image, bgr, cv::COLOR_BGRA2BGR);
-    cv::extractChannel(image, alpha, 3);
-    bgr.copyTo(white, alpha > 127);
-    cv::cvtColor(white, grey, cv::COLOR_BGR2GRAY);
   } else {
-    throw Error(ErrorCategory::input, "the image must be grey, BGR or BGRA");
+    cv::cvtColor(over_white(image), grey, cv::COLOR_BGR2GRAY);
   }
   return grey.isContinuous() ? grey : grey.clone();
 }
