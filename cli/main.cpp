@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <opencv2/imgcodecs.hpp>
 #include <optional>
 
 #include "json.hpp"
@@ -191,41 +190,12 @@ int run_decode(const DecodeArgs& a) {
 }  // namespace
 
 struct VerifyArgs {
-  std::string file, expect, expect_file, severity = "moderate", readers, heatmap;
+  std::string file, expect, expect_file, severity = "moderate", heatmap;
+  std::vector<std::string> readers;
   int seeds = 20;
   double min_rate = 0.95, camera_px_per_mm = 10;
   bool json = false, no_min_size = false;
 };
-
-// PNG bytes to a path through a temporary file beside it, so that a failure never leaves
-// a partial file.
-void write_png(const std::string& path, const cv::Mat& image) {
-  std::vector<std::uint8_t> bytes;
-  if (!cv::imencode(".png", image, bytes)) {
-    throw viscode::Error(viscode::ErrorCategory::internal, "cannot encode the heat map as PNG");
-  }
-  const std::filesystem::path target(path);
-  const std::filesystem::path temp = target.string() + ".viscode-tmp";
-  {
-    std::ofstream out(temp, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()),
-              static_cast<std::streamsize>(bytes.size()));
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(temp, ignored);
-      throw viscode::Error(viscode::ErrorCategory::input,
-                           "cannot write '" + path +
-                               "': check that --heatmap's directory exists "
-                               "and is writable");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, target, ec);
-  if (ec) {
-    std::filesystem::remove(temp, ec);
-    throw viscode::Error(viscode::ErrorCategory::input, "cannot write '" + path + "'");
-  }
-}
 
 std::string verify_json(const std::string& file, const viscode::VerifyReport& r,
                         const std::string& severity, bool pass) {
@@ -284,13 +254,9 @@ int run_verify(const VerifyArgs& a) {
   }
   if (!a.readers.empty()) {
     options.readers.clear();
-    std::size_t start = 0;
-    while (start <= a.readers.size()) {
-      const std::size_t comma = std::min(a.readers.find(',', start), a.readers.size());
-      options.readers.push_back(parse_reader(a.readers.substr(start, comma - start)));
-      start = comma + 1;
-    }
+    for (const std::string& name : a.readers) options.readers.push_back(parse_reader(name));
   }
+  // write_failure_map() refuses it too, but only after the captures have run.
   if (!a.heatmap.empty() && format_from_path(a.heatmap) != Format::png) {
     throw Error(ErrorCategory::usage, "--heatmap " + a.heatmap + " must be a .png file");
   }
@@ -301,7 +267,7 @@ int run_verify(const VerifyArgs& a) {
                  a.seeds, readers_text(options.readers).c_str());
   }
   const VerifyReport report = verify(image, expected, options);
-  if (!a.heatmap.empty()) write_png(a.heatmap, failure_map_image(report));
+  if (!a.heatmap.empty()) write_failure_map(report, a.heatmap);
 
   std::string failures;
   for (const Reader r : options.readers) {
@@ -454,7 +420,8 @@ int main(int argc, char** argv) {
   ver->add_option("--min-rate", va.min_rate, "Read rate every reader must reach, 0..1")
       ->capture_default_str();
   ver->add_option("--readers", va.readers,
-                  "Comma-separated readers: ours, zxing, wechat (default: all in this build)");
+                  "Comma-separated readers: ours, zxing, wechat (default: all in this build)")
+      ->delimiter(',');
   ver->add_option("--heatmap", va.heatmap,
                   "Write a PNG of where our reader misread modules (white never, red always)");
   ver->add_option("--camera-px-per-mm", va.camera_px_per_mm,

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <opencv2/core.hpp>
 #include <optional>
 #include <string>
@@ -125,5 +126,11 @@ EnsuredDesign ensure_design(std::string_view payload, const Logo* logo,
 // wrong) through yellow to red (wrong in every capture), over a faint grey copy of the
 // symbol's outline; BGR.
 cv::Mat failure_map_image(const VerifyReport& report, int module_px = 8);
+
+// failure_map_image() as a PNG file, written whole or not at all (a temporary beside it,
+// renamed). Throws Error(usage) unless the file ends in .png, Error(input) when it cannot
+// be written.
+void write_failure_map(const VerifyReport& report, const std::filesystem::path& file,
+                       int module_px = 8);
 
 }  // namespace viscode

@@ -15,6 +15,7 @@
 #include "render/color.hpp"
 #include "render/compose.hpp"
 #include "render/draw.hpp"
+#include "render/output_file.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode {
@@ -291,26 +292,35 @@ OutputInfo write(const Symbol& symbol, const Logo* logo, const RenderOptions& op
                  const ImageStats* stats) {
   const Format format = format_from_path(file);
   const OutputInfo info = plan_output(symbol, options, print, format);
+  check_directory(file, "--output");
+  write_atomically(file, render_file(symbol, logo, options, print, format, stats), "--output");
+  return info;
+}
+
+void check_directory(const std::filesystem::path& file, std::string_view flag) {
   std::filesystem::path dir = file.parent_path();
   if (dir.empty()) dir = ".";
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
     throw Error(ErrorCategory::input, "output directory '" + dir.string() +
-                                          "' does not exist: create it or choose another "
-                                          "--output");
+                                          "' does not exist: create it or choose another " +
+                                          std::string(flag));
   }
-  const std::vector<std::uint8_t> bytes = render_file(symbol, logo, options, print, format, stats);
+}
 
+void write_atomically(const std::filesystem::path& file, const std::vector<std::uint8_t>& bytes,
+                      std::string_view flag) {
+  std::filesystem::path dir = file.parent_path();
+  if (dir.empty()) dir = ".";
   std::string name = ".";
   name += file.filename().string();
   name += ".XXXXXX";
   std::string tmp = (dir / name).string();
   const int fd = mkstemp(tmp.data());
   if (fd < 0) {
-    throw Error(ErrorCategory::input, "cannot write in '" + dir.string() + "' (" +
-                                          std::strerror(errno) +
-                                          "): check its permissions or choose another "
-                                          "--output");
+    throw Error(ErrorCategory::input,
+                "cannot write in '" + dir.string() + "' (" + std::strerror(errno) +
+                    "): check its permissions or choose another " + std::string(flag));
   }
   std::size_t done = 0;
   bool ok = true;
@@ -333,7 +343,6 @@ OutputInfo write(const Symbol& symbol, const Logo* logo, const RenderOptions& op
                                           std::strerror(why) +
                                           "): check free space and permissions");
   }
-  return info;
 }
 
 }  // namespace detail

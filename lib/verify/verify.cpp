@@ -7,9 +7,12 @@
 #include <cmath>
 #include <functional>
 #include <mutex>
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <thread>
 
+#include "paper.hpp"
+#include "render/output_file.hpp"
 #include "viscode/detect.hpp"
 #include "viscode/error.hpp"
 
@@ -56,16 +59,8 @@ Artwork rectify(const cv::Mat& image, const std::string& expected) {
   const std::vector<cv::Point2f> from(c.begin(), c.end());
   const cv::Mat h = cv::getPerspectiveTransform(from, to);
   const int total = (n + 2 * kQuiet) * kArtworkModulePx;
-  cv::Mat src = image;
-  if (image.channels() == 4) {
-    cv::Mat white(image.size(), CV_8UC3, cv::Scalar::all(255)), bgr, alpha;
-    cv::cvtColor(image, bgr, cv::COLOR_BGRA2BGR);
-    cv::extractChannel(image, alpha, 3);
-    bgr.copyTo(white, alpha > 127);
-    src = white;
-  }
-  cv::warpPerspective(src, a.image, h, cv::Size(total, total), cv::INTER_AREA, cv::BORDER_CONSTANT,
-                      cv::Scalar::all(255));
+  cv::warpPerspective(detail::over_white(image), a.image, h, cv::Size(total, total), cv::INTER_AREA,
+                      cv::BORDER_CONSTANT, cv::Scalar::all(255));
   return a;
 }
 
@@ -296,6 +291,19 @@ cv::Mat failure_map_image(const VerifyReport& report, int module_px) {
       cv::Rect(quiet * module_px - 1, quiet * module_px - 1, n * module_px + 2, n * module_px + 2),
       cv::Scalar::all(160), 1);
   return out;
+}
+
+void write_failure_map(const VerifyReport& report, const std::filesystem::path& file,
+                       int module_px) {
+  if (format_from_path(file) != Format::png) {
+    throw Error(ErrorCategory::usage, "--heatmap " + file.string() + " must be a .png file");
+  }
+  detail::check_directory(file, "--heatmap");
+  std::vector<std::uint8_t> bytes;
+  if (!cv::imencode(".png", failure_map_image(report, module_px), bytes)) {
+    throw Error(ErrorCategory::internal, "cannot encode the failure map as PNG");
+  }
+  detail::write_atomically(file, bytes, "--heatmap");
 }
 
 }  // namespace viscode
