@@ -9,23 +9,14 @@
 #include <thread>
 
 #include "capture/stages.hpp"
+#include "test_error_util.hpp"
 #include "viscode/capture.hpp"
 #include "viscode/viscode.hpp"
 
 using namespace viscode;
+using test::message_of;
 
 namespace {
-
-std::string message_of(const std::function<void()>& f, ErrorCategory expected) {
-  try {
-    f();
-  } catch (const Error& e) {
-    CHECK(e.category() == expected);
-    return e.what();
-  }
-  FAIL("no viscode::Error thrown");
-  return {};
-}
 
 struct Code {
   Symbol symbol;

@@ -11,23 +11,14 @@
 #include "render/center_patch.hpp"
 #include "render/color.hpp"
 #include "render/halftone.hpp"
+#include "test_error_util.hpp"
 #include "viscode/viscode.hpp"
 
 using namespace viscode;
+using test::message_of;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string message_of(const std::function<void()>& f, ErrorCategory expected) {
-  try {
-    f();
-  } catch (const Error& e) {
-    CHECK(e.category() == expected);
-    return e.what();
-  }
-  FAIL("no viscode::Error thrown");
-  return {};
-}
 
 struct TempDir {
   fs::path path;
@@ -268,8 +259,8 @@ TEST_CASE("the centre style's strength sets the patch's share of the budget", "[
   CHECK(detail::center_reserve(kDefaultStrength) == detail::kCenterReserve);
   CHECK(detail::center_reserve(0.0) == 0.0);
   CHECK(detail::center_reserve(1.0) == Approx(0.9));
-  const Symbol s = encode("https://brand.example/p/1",
-                          EncodeOptions{.ec = EcLevel::H, .min_version = 10});
+  const Symbol s =
+      encode("https://brand.example/p/1", EncodeOptions{.ec = EcLevel::H, .min_version = 10});
   int last = s.size;
   for (const double strength : {0.0, 0.3, 0.6, 1.0}) {
     const cv::Rect patch = detail::center_patch(s, 1.0, strength);
@@ -277,8 +268,8 @@ TEST_CASE("the centre style's strength sets the patch's share of the budget", "[
     CHECK(patch.width <= last);
     last = patch.width;
     const BlockLayout layout = block_layout(s.version, s.ec);
-    const int allowed = static_cast<int>(
-        (1 - detail::center_reserve(strength)) * (layout.ec_per_block / 2));
+    const int allowed =
+        static_cast<int>((1 - detail::center_reserve(strength)) * (layout.ec_per_block / 2));
     for (int touched : detail::codewords_touched(s, patch)) CHECK(touched <= allowed);
   }
   CHECK(detail::center_patch(s, 1.0, 1.0).width < detail::center_patch(s, 1.0, 0.0).width);
