@@ -13,6 +13,10 @@
 
 namespace viscode {
 
+namespace detail {
+struct DesignAccess;
+}
+
 // A design prepared once for many payloads: the options validated up front, and the logo
 // placed and colour-analysed once per symbol size on first use, then shared, so each new
 // payload only encodes its symbol, picks its mask and composes its modules. Every code it
@@ -39,6 +43,7 @@ class Design {
   int analysed_sizes() const;
 
  private:
+  friend struct detail::DesignAccess;  // the library's batch writer
   struct State;
   std::shared_ptr<State> state_;
 };

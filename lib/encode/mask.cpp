@@ -1,6 +1,7 @@
 #include "encode/mask.hpp"
 
 #include <string>
+#include <vector>
 
 #include "encode/checks.hpp"
 #include "viscode/error.hpp"
@@ -30,6 +31,34 @@ bool mask_inverts(int mask, int row, int col) {
     default:
       check_mask(mask);
       return false;
+  }
+}
+
+void mask_row(int mask, int row, int size, std::uint8_t* out) {
+  // One switch per row rather than per module: the image-aware mask re-masks eight
+  // candidates for every code.
+  const auto fill = [&](auto inverts) {
+    for (int col = 0; col < size; ++col) out[col] = inverts(row, col) ? 1 : 0;
+  };
+  switch (mask) {
+    case 0:
+      return fill([](int i, int j) { return (i + j) % 2 == 0; });
+    case 1:
+      return fill([](int i, int) { return i % 2 == 0; });
+    case 2:
+      return fill([](int, int j) { return j % 3 == 0; });
+    case 3:
+      return fill([](int i, int j) { return (i + j) % 3 == 0; });
+    case 4:
+      return fill([](int i, int j) { return (i / 2 + j / 3) % 2 == 0; });
+    case 5:
+      return fill([](int i, int j) { return (i * j) % 2 + (i * j) % 3 == 0; });
+    case 6:
+      return fill([](int i, int j) { return ((i * j) % 2 + (i * j) % 3) % 2 == 0; });
+    case 7:
+      return fill([](int i, int j) { return ((i + j) % 2 + (i * j) % 3) % 2 == 0; });
+    default:
+      check_mask(mask);
   }
 }
 
@@ -87,12 +116,16 @@ Symbol with_mask(const Symbol& symbol, int mask) {
   }
   Symbol out = symbol;
   out.mask = mask;
+  std::vector<std::uint8_t> was(static_cast<std::size_t>(out.size));
+  std::vector<std::uint8_t> now(static_cast<std::size_t>(out.size));
   for (int y = 0; y < out.size; ++y) {
+    detail::mask_row(symbol.mask, y, out.size, was.data());
+    detail::mask_row(mask, y, out.size, now.data());
     for (int x = 0; x < out.size; ++x) {
       if (out.is_function(x, y)) continue;
       // XOR with the old pattern recovers the unmasked bit; XOR with the new one masks it.
-      const bool flip = detail::mask_inverts(symbol.mask, y, x) != detail::mask_inverts(mask, y, x);
-      if (flip) out.dark[static_cast<std::size_t>(y * out.size + x)] ^= 1u;
+      const auto i = static_cast<std::size_t>(x);
+      if (was[i] != now[i]) out.dark[static_cast<std::size_t>(y * out.size + x)] ^= 1u;
     }
   }
   const std::uint32_t bits = detail::format_bits(out.ec, mask);

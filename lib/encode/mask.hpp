@@ -11,6 +11,12 @@ namespace viscode::detail {
 
 // True where mask pattern `mask` inverts the module at (row, col) (ISO 18004 table 10).
 bool mask_inverts(int mask, int row, int col);
+// mask_inverts for a whole row: out[col] for col in 0..size-1.
+void mask_row(int mask, int row, int size, std::uint8_t* out);
+
+// penalty(symbol).n3 alone: the finder-like patterns the image-aware mask weighs for eight
+// candidates per code.
+int finder_like_penalty(const Symbol& symbol);
 
 // The 15-bit format information for (ec, mask): BCH(15,5) code XOR 0x5412.
 std::uint32_t format_bits(EcLevel ec, int mask);

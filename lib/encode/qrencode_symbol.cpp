@@ -2,6 +2,7 @@
 // Reed-Solomon work; this file turns its per-module flag bytes into viscode roles.
 #include <qrencode.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -136,6 +137,20 @@ Symbol from_qrcode(const QRcode& code, EcLevel ec, std::size_t payload_bytes) {
                   fix);
 }
 
+// The version libqrencode gives `bytes` bytes in byte mode (QRcode_encodeData): the
+// smallest from min_version whose data codewords hold the 4-bit mode, the character count
+// and the bytes; 41 when none does.
+int byte_mode_version(std::size_t bytes, const EncodeOptions& options) {
+  for (int version = std::max(options.min_version, 1); version <= 40; ++version) {
+    const int count_bits = version <= 9 ? 8 : 16;
+    const auto bits = 4 + count_bits + 8 * bytes;
+    if (bits <= static_cast<std::size_t>(8 * block_layout(version, options.ec).data_codewords())) {
+      return version;
+    }
+  }
+  return 41;
+}
+
 template <typename EncodeFn>
 Symbol run(EncodeFn encode_fn, std::size_t payload_bytes, const EncodeOptions& options) {
   detail::check_options(options);
@@ -186,6 +201,9 @@ Symbol encode(std::string_view text, const EncodeOptions& options) {
   // inside text adds a segment header), so a payload within the byte-mode capacity must
   // still fit: fall back to byte mode, and keep whichever symbol is smaller.
   if (split && split->version == options.min_version) return *split;
+  // Byte mode cannot win unless it is smaller; knowing its version spares a second encode
+  // (half of a serialised run's encoding time).
+  if (split && byte_mode_version(text.size(), options) >= split->version) return *split;
   try {
     Symbol plain = encode_bytes(bytes, options);
     if (!split || plain.version < split->version) return plain;

@@ -1,5 +1,6 @@
 #include "render/color.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <opencv2/imgproc.hpp>
@@ -121,6 +122,47 @@ cv::Mat reader_lightness(const cv::Mat& bgr) {
     for (int x = 0; x < grey.cols; ++x) d[x] = lut[s[x]];
   }
   return out;
+}
+
+void lab_to_rgb24(const cv::Vec3f* lab, float shift, std::uint32_t* out, int n) {
+  // Linear light to 8-bit sRGB, finely enough sampled that only values within 1/20 of a
+  // level from a rounding edge can land one level off.
+  constexpr int kSteps = 65535;
+  static const std::vector<std::uint8_t> encode = [] {
+    std::vector<std::uint8_t> t(kSteps + 1);
+    for (int i = 0; i <= kSteps; ++i) {
+      const double v = i / static_cast<double>(kSteps);
+      const double s = v <= 0.0031308 ? 12.92 * v : 1.055 * std::pow(v, 1 / 2.4) - 0.055;
+      t[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(std::lround(s * 255));
+    }
+    return t;
+  }();
+  // The CIELAB inverse and the D65 XYZ-to-sRGB matrix of OpenCV's COLOR_Lab2BGR, so both
+  // paths agree.
+  constexpr float kXn = 0.950456f, kZn = 1.088754f;
+  constexpr float kKnee = 6.0f / 29.0f, kOffset = 16.0f / 116.0f;
+  const auto inverse = [](float f) { return f <= kKnee ? (f - kOffset) / 7.787f : f * f * f; };
+  const auto level = [](float v) {
+    const float c = std::clamp(v, 0.0f, 1.0f);
+    return static_cast<std::uint32_t>(encode[static_cast<std::size_t>(c * kSteps + 0.5f)]);
+  };
+  for (int i = 0; i < n; ++i) {
+    const float l = std::clamp(lab[i][0] + shift, 0.0f, 100.0f);
+    float y, fy;
+    if (l <= 8) {
+      y = l / 903.3f;
+      fy = 7.787f * y + kOffset;
+    } else {
+      fy = (l + 16) / 116;
+      y = fy * fy * fy;
+    }
+    const float x = inverse(lab[i][1] / 500 + fy) * kXn;
+    const float z = inverse(fy - lab[i][2] / 200) * kZn;
+    const float r = 3.240479f * x - 1.53715f * y - 0.498535f * z;
+    const float g = -0.969256f * x + 1.875991f * y + 0.041556f * z;
+    const float b = 0.055648f * x - 0.204043f * y + 1.057311f * z;
+    out[i] = level(r) << 16 | level(g) << 8 | level(b);
+  }
 }
 
 cv::Mat lab_to_bgr8(const cv::Mat& lab) {

@@ -4,7 +4,6 @@
 #include <opencv2/imgproc.hpp>
 
 #include "render/center_patch.hpp"
-#include "render/color.hpp"
 
 namespace viscode::detail {
 
@@ -53,8 +52,9 @@ Plan make_plan(const Symbol& symbol, const Logo* logo, const RenderOptions& opti
 
   plan.image = *logo;
   plan.placement = place_image(*logo, options, symbol.size);
-  const Halftone h = halftone(symbol, stats ? *stats : analyse_image(*logo, options, symbol.size),
-                              plan.dial, options);
+  std::optional<ImageStats> own;
+  if (stats == nullptr) stats = &own.emplace(analyse_image(*logo, options, symbol.size));
+  const Halftone h = halftone(symbol, *stats, plan.dial, options);
   plan.shifts = h.shifts;
   plan.module_mean = h.module_mean;
   if (options.logo_area == LogoArea::full) {
@@ -74,17 +74,11 @@ cv::Mat shifted_background(const Plan& plan, int px) {
   if (!plan.image) {
     return cv::Mat(side, side, CV_8UC3, cv::Scalar(plan.light.b, plan.light.g, plan.light.r));
   }
-  const cv::Mat layer = image_layer(*plan.image, plan.placement, plan.frame, px);
-  cv::Mat lab = to_lab(layer, plan.light);
-  for (int y = 0; y < side; ++y) {
-    const float* shift = plan.shifts.ptr<float>(y / px);
-    auto* row = lab.ptr<cv::Vec3f>(y);
-    for (int x = 0; x < side; ++x) {
-      const float s = shift[x / px];
-      if (s != 0) row[x][0] = std::clamp(row[x][0] + s, 0.0f, 100.0f);
-    }
-  }
-  return lab_to_bgr8(lab);
+  cv::Mat words(side, side, CV_32SC1);
+  paint_shifted(plan, make_image_layer(plan, px), words.data, static_cast<int>(words.step));
+  cv::Mat bgr;
+  cv::cvtColor(cv::Mat(side, side, CV_8UC4, words.data), bgr, cv::COLOR_BGRA2BGR);
+  return bgr;
 }
 
 }  // namespace viscode::detail

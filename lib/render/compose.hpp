@@ -9,6 +9,7 @@
 
 #include "render/frame.hpp"
 #include "render/halftone.hpp"
+#include "render/layer.hpp"
 #include "viscode/render.hpp"
 
 namespace viscode::detail {
@@ -41,18 +42,20 @@ Plan make_plan(const Symbol& symbol, const Logo* logo, const RenderOptions& opti
 // prepared Design caches so that a batch analyses its logo once per size, not per code.
 using StatsFor = std::function<std::shared_ptr<const ImageStats>(int symbol_size)>;
 
-// The public functions of render.hpp, given the analysis (null or empty: analyse here).
+// The public functions of render.hpp, given the analysis (null or empty: analyse here) and
+// the image layers at output resolution (empty: made here).
 Symbol choose_mask(const Symbol& symbol, const ImageStats& stats, const RenderOptions& options);
 Symbol design_symbol(std::string_view payload, const Logo* logo, const EncodeOptions& encode,
                      const RenderOptions& render, const StatsFor& stats_for);
 cv::Mat render(const Symbol& symbol, const Logo* logo, const RenderOptions& options, int module_px,
-               const ImageStats* stats);
+               const ImageStats* stats, const LayerFor& layers = {});
 std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
                                       const RenderOptions& options, const PrintOptions& print,
-                                      Format format, const ImageStats* stats);
+                                      Format format, const ImageStats* stats,
+                                      const LayerFor& layers = {});
 OutputInfo write(const Symbol& symbol, const Logo* logo, const RenderOptions& options,
                  const PrintOptions& print, const std::filesystem::path& file,
-                 const ImageStats* stats);
+                 const ImageStats* stats, const LayerFor& layers = {});
 
 // The image layer with every module's shift applied, as 8-bit BGR at px per module over the
 // light colour. For `plain`/`center` it is the light colour.

@@ -1,10 +1,14 @@
-// A prepared design: the logo's analysis cached per symbol size and shared across threads.
+// A prepared design: the logo's analysis cached per symbol size, and its image layer per
+// output resolution, shared across threads.
 #include "viscode/design.hpp"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
+#include <utility>
 
 #include "render/compose.hpp"
+#include "render/design_access.hpp"
 #include "render/halftone.hpp"
 
 namespace viscode {
@@ -27,6 +31,37 @@ struct Design::State {
         std::make_shared<const detail::ImageStats>(detail::analyse_image(*logo, render, size));
     std::lock_guard lock(mu);
     return stats.emplace(size, std::move(fresh)).first->second;
+  }
+
+  // Image layers at output resolution, newest last, keyed by (frame, px). Each holds the
+  // image at print resolution, 16 bytes a pixel, so only a few of moderate size are kept;
+  // any other is made on the spot, with the same pixels.
+  static constexpr std::size_t kMaxLayers = 4;
+  static constexpr int kMaxLayerSide = 2048;
+  mutable std::vector<std::pair<std::pair<int, int>, std::shared_ptr<const detail::ImageLayer>>>
+      layers;
+
+  std::shared_ptr<const detail::ImageLayer> layer_for(const detail::Plan& plan, int px) const {
+    const std::pair key(plan.frame, px);
+    const auto find = [&] {
+      return std::find_if(layers.begin(), layers.end(),
+                          [&](const auto& entry) { return entry.first == key; });
+    };
+    {
+      std::lock_guard lock(mu);
+      if (const auto it = find(); it != layers.end()) return it->second;
+    }
+    auto fresh = std::make_shared<const detail::ImageLayer>(detail::make_image_layer(plan, px));
+    if (plan.frame * px > kMaxLayerSide) return fresh;
+    std::lock_guard lock(mu);
+    if (const auto it = find(); it != layers.end()) return it->second;
+    if (layers.size() == kMaxLayers) layers.erase(layers.begin());
+    layers.emplace_back(key, std::move(fresh));
+    return layers.back().second;
+  }
+
+  detail::LayerFor layer_source() const {
+    return [this](const detail::Plan& plan, int px) { return layer_for(plan, px); };
   }
 
   // Only halftone and dots analyse the image; the others ignore it.
@@ -57,21 +92,21 @@ Symbol Design::symbol(std::string_view payload) const {
 cv::Mat Design::render(const Symbol& symbol, int module_px) const {
   std::shared_ptr<const detail::ImageStats> keep;
   return detail::render(symbol, logo(), state_->render, module_px,
-                        state_->stats_if_used(symbol, keep));
+                        state_->stats_if_used(symbol, keep), state_->layer_source());
 }
 
 std::vector<std::uint8_t> Design::render_file(const Symbol& symbol, const PrintOptions& print,
                                               Format format) const {
   std::shared_ptr<const detail::ImageStats> keep;
   return detail::render_file(symbol, logo(), state_->render, print, format,
-                             state_->stats_if_used(symbol, keep));
+                             state_->stats_if_used(symbol, keep), state_->layer_source());
 }
 
 OutputInfo Design::write(const Symbol& symbol, const PrintOptions& print,
                          const std::filesystem::path& file) const {
   std::shared_ptr<const detail::ImageStats> keep;
   return detail::write(symbol, logo(), state_->render, print, file,
-                       state_->stats_if_used(symbol, keep));
+                       state_->stats_if_used(symbol, keep), state_->layer_source());
 }
 
 const Logo* Design::logo() const {
@@ -91,4 +126,13 @@ int Design::analysed_sizes() const {
   return static_cast<int>(state_->stats.size());
 }
 
+namespace detail {
+
+Plan DesignAccess::plan(const Design& design, const Symbol& symbol) {
+  std::shared_ptr<const ImageStats> keep;
+  const Design::State& s = *design.state_;
+  return make_plan(symbol, design.logo(), s.render, s.stats_if_used(symbol, keep));
+}
+
+}  // namespace detail
 }  // namespace viscode

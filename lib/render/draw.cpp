@@ -7,6 +7,8 @@
 #include "render/cairo_ptr.hpp"
 #include "render/color.hpp"
 #include "render/logo_impl.hpp"
+#include "render/png.hpp"
+#include "viscode/error.hpp"
 
 namespace viscode::detail {
 namespace {
@@ -44,18 +46,22 @@ SurfacePtr surface_from(const cv::Mat& image) {
   return SurfacePtr(s);
 }
 
-// Paints an image so that it covers `rect` (module units).
-void paint_image(cairo_t* cr, const cv::Mat& image, const cv::Rect2d& rect, bool smooth) {
-  const SurfacePtr s = surface_from(image);
+// Paints a w x h pixel surface so that it covers `rect` (module units).
+void paint_surface(cairo_t* cr, cairo_surface_t* s, int w, int h, const cv::Rect2d& rect,
+                   bool smooth) {
   cairo_save(cr);
   cairo_rectangle(cr, rect.x, rect.y, rect.width, rect.height);
   cairo_clip(cr);
   cairo_translate(cr, rect.x, rect.y);
-  cairo_scale(cr, rect.width / image.cols, rect.height / image.rows);
-  cairo_set_source_surface(cr, s.get(), 0, 0);
+  cairo_scale(cr, rect.width / w, rect.height / h);
+  cairo_set_source_surface(cr, s, 0, 0);
   cairo_pattern_set_filter(cairo_get_source(cr), smooth ? CAIRO_FILTER_GOOD : CAIRO_FILTER_NEAREST);
   cairo_paint(cr);
   cairo_restore(cr);
+}
+
+void paint_image(cairo_t* cr, const cv::Mat& image, const cv::Rect2d& rect, bool smooth) {
+  paint_surface(cr, surface_from(image).get(), image.cols, image.rows, rect, smooth);
 }
 
 void fill_squares(cairo_t* cr, const std::vector<cv::Point>& at, double size, Rgb color,
@@ -76,6 +82,52 @@ void fill_dots(cairo_t* cr, const std::vector<cv::Point>& at, double diameter, R
   }
   set_color(cr, color);
   cairo_fill(cr);
+}
+
+// The re-toned image as a surface to paint, at the layer's resolution.
+// For SVG, Cairo embeds an image as PNG, with libpng's slowest settings unless the
+// surface carries its PNG already; ours is several times faster.
+SurfacePtr shifted_surface(const Plan& plan, const ImageLayer& layer, bool attach_png) {
+  const int side = plan.frame * layer.px;
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, side, side);
+  cairo_surface_flush(s);
+  unsigned char* data = cairo_image_surface_get_data(s);
+  const int stride = cairo_image_surface_get_stride(s);
+  paint_shifted(plan, layer, data, stride);
+  cairo_surface_mark_dirty(s);
+  if (attach_png) {
+    auto* png = new std::vector<std::uint8_t>(encode_png(data, side, side, stride, 72, false));
+    cairo_surface_set_mime_data(
+        s, CAIRO_MIME_TYPE_PNG, png->data(), png->size(),
+        [](void* p) { delete static_cast<std::vector<std::uint8_t>*>(p); }, png);
+  }
+  return SurfacePtr(s);
+}
+
+// On a raster at the layer's own resolution, painting the layer through Cairo would copy
+// its pixels unchanged; writing them straight into the surface skips that copy and the
+// intermediate image.
+void write_background(cairo_surface_t* target, const Plan& plan, int px, const LayerFor& layers) {
+  cairo_surface_flush(target);
+  unsigned char* data = cairo_image_surface_get_data(target);
+  const int stride = cairo_image_surface_get_stride(target);
+  const int side = plan.frame * px;
+  if (cairo_image_surface_get_format(target) != CAIRO_FORMAT_RGB24 ||
+      cairo_image_surface_get_width(target) != side ||
+      cairo_image_surface_get_height(target) != side) {
+    throw Error(ErrorCategory::internal, "a raster code must be drawn on RGB24 pixels");
+  }
+  if (plan.image) {
+    paint_shifted(plan, *layer_for(layers, plan, px), data, stride);
+  } else {
+    const std::uint32_t light = static_cast<std::uint32_t>(plan.light.r) << 16 |
+                                static_cast<std::uint32_t>(plan.light.g) << 8 | plan.light.b;
+    for (int y = 0; y < side; ++y) {
+      auto* row = reinterpret_cast<std::uint32_t*>(data + static_cast<std::ptrdiff_t>(y) * stride);
+      std::fill(row, row + side, light);
+    }
+  }
+  cairo_surface_mark_dirty(target);
 }
 
 // A vector image cannot be re-toned per pixel; instead each shifted module gets a
@@ -130,19 +182,19 @@ void draw_logo(cairo_t* cr, const Logo& logo, const Placement& p, double unit, i
 
 }  // namespace
 
-void draw(cairo_t* cr, const Plan& plan, double unit, int raster_px) {
+void draw(cairo_t* cr, const Plan& plan, double unit, int raster_px, const LayerFor& layers) {
   cairo_save(cr);
   cairo_scale(cr, unit, unit);
-  const cv::Rect2d frame(0, 0, plan.frame, plan.frame);
 
-  set_color(cr, plan.light);
-  cairo_rectangle(cr, 0, 0, plan.frame, plan.frame);
-  cairo_fill(cr);
-
-  if (plan.image) {
-    if (raster_px > 0) {
-      paint_image(cr, shifted_background(plan, raster_px), frame, false);
-    } else if (plan.image->is_vector()) {
+  if (raster_px > 0) {
+    write_background(cairo_get_target(cr), plan, raster_px, layers);
+  } else {
+    set_color(cr, plan.light);
+    cairo_rectangle(cr, 0, 0, plan.frame, plan.frame);
+    cairo_fill(cr);
+  }
+  if (plan.image && raster_px == 0) {
+    if (plan.image->is_vector()) {
       draw_logo(cr, *plan.image, plan.placement, unit, 0);
       veil_modules(cr, plan);
     } else {
@@ -150,7 +202,10 @@ void draw(cairo_t* cr, const Plan& plan, double unit, int raster_px) {
       const double native = std::max(plan.image->width() / plan.placement.image.width,
                                      plan.image->height() / plan.placement.image.height);
       const int px = std::clamp(static_cast<int>(std::ceil(native)), 4, 24);
-      paint_image(cr, shifted_background(plan, px), frame, true);
+      const int side = plan.frame * px;
+      const bool svg = cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_SVG;
+      paint_surface(cr, shifted_surface(plan, *layer_for(layers, plan, px), svg).get(), side, side,
+                    cv::Rect2d(0, 0, plan.frame, plan.frame), true);
     }
   }
 

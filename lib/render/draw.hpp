@@ -9,9 +9,11 @@
 namespace viscode::detail {
 
 // Draws the plan with cr's user space scaled to `unit` device units per module.
-// raster_px > 0: drawing onto a raster of exactly that many pixels per module (the image
-// layer is made at that resolution and module centres snap to whole pixels).
+// raster_px > 0: cr's target is an RGB24 image surface of exactly that many pixels per
+// module (the image layer is made at that resolution, written straight into its pixels,
+// and module centres snap to whole pixels).
 // raster_px == 0: vector output; the image is embedded once, at its own resolution.
-void draw(cairo_t* cr, const Plan& plan, double unit, int raster_px);
+// layers: the image layers a prepared Design keeps (empty: made here).
+void draw(cairo_t* cr, const Plan& plan, double unit, int raster_px, const LayerFor& layers = {});
 
 }  // namespace viscode::detail

@@ -23,136 +23,247 @@ constexpr double kQuietDelta = 15;
 
 enum class Kind : std::uint8_t { fixed_dark, fixed_light, bit_dark, bit_light };
 
-struct Cell {
-  Kind kind = Kind::fixed_light;
-  bool quiet = false;           // in the quiet zone
-  std::vector<float> surround;  // reader lightness of the surround's analysis pixels
-  double mean = 0;              // their mean
-  bool is_bit() const { return kind == Kind::bit_dark || kind == Kind::bit_light; }
-  bool dark() const { return kind == Kind::bit_dark || kind == Kind::fixed_dark; }
-};
-
-double shifted_mean(const std::vector<float>& v, double s) {
-  double sum = 0;
-  for (float x : v) sum += std::clamp(x + s, 0.0, 100.0);
-  return v.empty() ? 0 : sum / static_cast<double>(v.size());
+bool is_bit(Kind k) {
+  return k == Kind::bit_dark || k == Kind::bit_light;
+}
+bool is_dark(Kind k) {
+  return k == Kind::bit_dark || k == Kind::fixed_dark;
 }
 
-// The smallest shift (towards the bit) that brings the surround's mean to the target.
-double needed_shift(const Cell& c, double target) {
-  const bool light = c.kind == Kind::bit_light;
-  // An unreachable target (beyond white or black) asks for as far as the image can go,
-  // which is no shift at all where it is already there.
-  const double limit = shifted_mean(c.surround, light ? 100 : -100);
-  target = light ? std::min(target, limit) : std::max(target, limit);
-  if (light ? c.mean >= target - 1e-9 : c.mean <= target + 1e-9) return 0;
-  double lo = 0, hi = light ? 100 : -100;
-  for (int i = 0; i < 24; ++i) {
-    const double mid = (lo + hi) / 2;
-    const double m = shifted_mean(c.surround, mid);
-    if (light ? m >= target : m <= target) {
-      hi = mid;
+int centre_px(const Dial& dial) {
+  const int px = ImageStats::kPx;
+  return std::clamp(static_cast<int>(std::lround(dial.centre * px)), 0, px);
+}
+
+// Whether a surround's mean already keeps the target on the bit's side. An unreachable
+// target (beyond white or black) asks for as far as the image can go, which is no shift
+// at all where it is already there; `target` is clipped to that.
+bool agrees(const Surrounds& sur, int cell, bool light, double& target) {
+  if (sur.n == 0) return true;
+  const double mean = sur.mean[static_cast<std::size_t>(cell)];
+  if (light) {
+    target = std::min(target, 100.0);
+    return mean >= target - 1e-9;
+  }
+  target = std::max(target, 0.0);
+  return mean <= target + 1e-9;
+}
+
+// The smallest shift towards the bit that brings a disagreeing surround's mean to its
+// (clipped) target. The shifted mean is piecewise linear in the shift, with a knee
+// wherever one more pixel clips at white (or black), so a binary search over the knees
+// finds the segment and the segment gives the shift exactly. Lightness lies within
+// 0..100, so a light shift clips at white only and a dark one at black only.
+double needed_shift(const Surrounds& sur, int cell, bool light, double target) {
+  const int n = sur.n;
+  const float* x = sur.sorted.data() + static_cast<std::ptrdiff_t>(cell) * n;
+  const double* p = sur.prefix.data() + static_cast<std::ptrdiff_t>(cell) * (n + 1);
+  if (light) {
+    // With the k darkest pixels below white the mean is (p[k] + k s + 100 (n - k)) / n,
+    // up to s = 100 - x[k-1]; find the largest k whose segment reaches the target.
+    int lo = 1, hi = n;
+    while (lo < hi) {
+      const int k = (lo + hi + 1) / 2;
+      if (p[k] - k * static_cast<double>(x[k - 1]) >= (target - 100) * n) {
+        lo = k;
+      } else {
+        hi = k - 1;
+      }
+    }
+    return std::max(0.0, (target * n - p[lo] - 100.0 * (n - lo)) / lo);
+  }
+  // With the j darkest pixels clipped at black the mean is (p[n] - p[j] + (n - j) s) / n,
+  // down to s = -x[j]; find the smallest j whose segment reaches the target.
+  int lo = 0, hi = n - 1;
+  while (lo < hi) {
+    const int j = (lo + hi) / 2;
+    if (p[n] - p[j] - (n - j) * static_cast<double>(x[j]) <= target * n) {
+      hi = j;
     } else {
-      lo = mid;
+      lo = j + 1;
     }
   }
-  return hi;
+  return std::min(0.0, (target * n - p[n] + p[lo]) / (n - lo));
 }
 
-std::vector<Cell> cells(const Symbol& symbol, const ImageStats& stats, const Dial& dial) {
-  const int f = stats.frame, q = stats.quiet, px = ImageStats::kPx;
+void classify(const Symbol& symbol, const ImageStats& stats, std::vector<Kind>& kinds) {
+  const int f = stats.frame, q = stats.quiet;
+  kinds.assign(static_cast<std::size_t>(f * f),
+               stats.full_area ? Kind::bit_light : Kind::fixed_light);
+  for (int sy = 0; sy < symbol.size; ++sy) {
+    for (int sx = 0; sx < symbol.size; ++sx) {
+      const bool dark = symbol.is_dark(sx, sy);
+      kinds[static_cast<std::size_t>((sy + q) * f + sx + q)] =
+          symbol.is_function(sx, sy) ? (dark ? Kind::fixed_dark : Kind::fixed_light)
+                                     : (dark ? Kind::bit_dark : Kind::bit_light);
+    }
+  }
+}
+
+// The stats' surrounds when they were made for this dial's centre (always, through
+// analyse_image and a Design); made here for any other dial.
+struct SurroundsFor {
+  SurroundsFor(const ImageStats& stats, const Dial& dial) {
+    const int c = centre_px(dial);
+    if (stats.surrounds.centre_px == c) {
+      use = &stats.surrounds;
+    } else {
+      own = make_surrounds(stats.lightness, stats.frame, c);
+      use = &own;
+    }
+  }
+  Surrounds own;
+  const Surrounds* use = nullptr;
+};
+
+// The threshold iteration: each pass blurs what a reader's low-pass sees of every module
+// into the local threshold, and moves the surrounds that disagree with it.
+class Solver {
+ public:
+  Solver(const Symbol& symbol, const ImageStats& stats, const Dial& dial,
+         const RenderOptions& options)
+      : stats_(stats), dial_(dial), sur_(stats, dial), f_(stats.frame) {
+    classify(symbol, stats, kinds_);
+    l_dark_ = lightness(options.dark);
+    l_light_ = lightness(options.light);
+    area_ = dial.centre_area();
+    // The dial is calibrated with black and white centres. A brand colour's centre sits
+    // less far from the threshold; its surround makes up the difference, in proportion to
+    // the centre's weight in what a reader samples after blur.
+    constexpr double kCentreWeight = 0.5;
+    dark_deficit_ = kCentreWeight / (1 - kCentreWeight) * l_dark_;
+    light_deficit_ = kCentreWeight / (1 - kCentreWeight) * (100 - l_light_);
+    // Start from the unshifted image under the centres.
+    value_.create(f_, f_, CV_32F);
+    for (int i = 0; i < f_ * f_; ++i) {
+      const Kind k = kinds_[static_cast<std::size_t>(i)];
+      value_.at<float>(i) = static_cast<float>(
+          k == Kind::fixed_dark    ? l_dark_
+          : k == Kind::fixed_light ? l_light_
+                                   : seen(is_dark(k), sur_.use->mean[static_cast<std::size_t>(i)]));
+    }
+  }
+
+  // The threshold of the current values: cv::GaussianBlur with this sigma, less the kernel
+  // it would rebuild on every call.
+  void blur() {
+    static const cv::Mat kernel = cv::getGaussianKernel(
+        static_cast<int>(std::lround(kThresholdSigma * 8 + 1)) | 1, kThresholdSigma, CV_32F);
+    cv::sepFilter2D(value_, threshold_, CV_32F, kernel, kernel, cv::Point(-1, -1), 0,
+                    cv::BORDER_REPLICATE);
+  }
+
+  // One pass: every bit module's shift against the current threshold, and what a reader
+  // then sees of it.
+  void pass(cv::Mat& shifts) {
+    blur();
+    for (int y = 0; y < f_; ++y) {
+      for (int x = 0; x < f_; ++x) {
+        const int i = y * f_ + x;
+        const Kind k = kinds_[static_cast<std::size_t>(i)];
+        if (!is_bit(k)) continue;
+        const bool light = k == Kind::bit_light;
+        double t = target(x, y, light);
+        double shift = 0, mean = sur_.use->mean[static_cast<std::size_t>(i)];
+        if (!agrees(*sur_.use, i, light, t)) {
+          shift = needed_shift(*sur_.use, i, light, t);
+          mean = t;  // what the shift brings the surround to
+        }
+        shifts.at<float>(i) = static_cast<float>(shift);
+        value_.at<float>(i) = static_cast<float>(seen(!light, mean));
+      }
+    }
+  }
+
+  // The data/EC modules that disagree with the first threshold, and with total_shift,
+  // the shift they need.
+  Disagreement first_disagreement(const Symbol& symbol, bool total_shift) {
+    blur();
+    Disagreement out;
+    const int q = stats_.quiet;
+    for (int sy = 0; sy < symbol.size; ++sy) {
+      for (int sx = 0; sx < symbol.size; ++sx) {
+        const int i = (sy + q) * f_ + sx + q;
+        const Kind k = kinds_[static_cast<std::size_t>(i)];
+        if (!is_bit(k)) continue;
+        const bool light = k == Kind::bit_light;
+        double t = target(sx + q, sy + q, light);
+        if (agrees(*sur_.use, i, light, t)) continue;
+        ++out.modules;
+        if (total_shift) {
+          out.shift += std::abs(static_cast<float>(needed_shift(*sur_.use, i, light, t)));
+        }
+      }
+    }
+    return out;
+  }
+
+ private:
+  // What a reader's low-pass sees of a module: centre and surround, area-weighted.
+  double seen(bool dark, double surround) const {
+    return area_ * (dark ? l_dark_ : l_light_) + (1 - area_) * surround;
+  }
+
+  double target(int x, int y, bool light) const {
+    const int q = stats_.quiet;
+    const bool quiet = x < q || y < q || x >= f_ - q || y >= f_ - q;
+    // The centres carry the bits only while the threshold lies between their colours: a
+    // navy centre on a near-black picture would read as light. Where the picture would
+    // put the threshold outside that band, the surrounds are moved as if it were inside.
+    const double t = std::clamp(static_cast<double>(threshold_.at<float>(y, x)),
+                                l_dark_ + kCentreBand, l_light_ - kCentreBand);
+    const double delta = quiet ? std::max(dial_.delta, kQuietDelta)
+                               : dial_.delta + (light ? light_deficit_ : dark_deficit_);
+    return light ? t + delta : t - delta;
+  }
+
+  const ImageStats& stats_;
+  const Dial& dial_;
+  const SurroundsFor sur_;
+  const int f_;
+  std::vector<Kind> kinds_;
+  double l_dark_ = 0, l_light_ = 0, area_ = 0, dark_deficit_ = 0, light_deficit_ = 0;
+  cv::Mat value_, threshold_;
+};
+
+}  // namespace
+
+Surrounds make_surrounds(const cv::Mat& lightness, int frame, int centre_px) {
+  const int px = ImageStats::kPx;
   // The surround excludes the centre's bounding square: what the centre covers does not
   // show, so it must not count towards the module's tone.
-  const int c = std::clamp(static_cast<int>(std::lround(dial.centre * px)), 0, px);
-  const int c0 = (px - c) / 2, c1 = c0 + c;
-  std::vector<Cell> out(static_cast<std::size_t>(f * f));
-  for (int fy = 0; fy < f; ++fy) {
-    for (int fx = 0; fx < f; ++fx) {
-      Cell& cell = out[static_cast<std::size_t>(fy * f + fx)];
-      const int sx = fx - q, sy = fy - q;
-      const bool inside = sx >= 0 && sy >= 0 && sx < symbol.size && sy < symbol.size;
-      if (inside) {
-        const bool dark = symbol.is_dark(sx, sy);
-        if (symbol.is_function(sx, sy)) {
-          cell.kind = dark ? Kind::fixed_dark : Kind::fixed_light;
-        } else {
-          cell.kind = dark ? Kind::bit_dark : Kind::bit_light;
-        }
-      } else {
-        cell.kind = stats.full_area ? Kind::bit_light : Kind::fixed_light;
-        cell.quiet = true;
-      }
-      if (!cell.is_bit()) continue;
-      cell.surround.reserve(static_cast<std::size_t>(px * px));
+  const int c0 = (px - centre_px) / 2, c1 = c0 + centre_px;
+  Surrounds s;
+  s.centre_px = centre_px;
+  s.n = px * px - centre_px * centre_px;
+  const auto cells = static_cast<std::size_t>(frame * frame);
+  const auto n = static_cast<std::size_t>(s.n);
+  s.sorted.resize(cells * n);
+  s.prefix.resize(cells * (n + 1));
+  s.mean.resize(cells);
+  for (int fy = 0; fy < frame; ++fy) {
+    for (int fx = 0; fx < frame; ++fx) {
+      const auto cell = static_cast<std::size_t>(fy * frame + fx);
+      float* v = s.sorted.data() + cell * n;
       double sum = 0;
       for (int y = 0; y < px; ++y) {
-        const float* row = stats.lightness.ptr<float>(fy * px + y) + fx * px;
+        const float* row = lightness.ptr<float>(fy * px + y) + fx * px;
         for (int x = 0; x < px; ++x) {
           if (y >= c0 && y < c1 && x >= c0 && x < c1) continue;
-          cell.surround.push_back(row[x]);
+          *v++ = row[x];
           sum += row[x];
         }
       }
-      cell.mean = cell.surround.empty() ? 0 : sum / static_cast<double>(cell.surround.size());
-    }
-  }
-  return out;
-}
-
-struct Solution {
-  std::vector<Cell> cells;
-  cv::Mat shifts;  // CV_32F frame x frame
-  cv::Mat threshold;
-};
-
-Solution solve(const Symbol& symbol, const ImageStats& stats, const Dial& dial,
-               const RenderOptions& options, int iterations) {
-  const int f = stats.frame;
-  Solution s{cells(symbol, stats, dial), cv::Mat::zeros(f, f, CV_32F), cv::Mat()};
-  const double l_dark = lightness(options.dark), l_light = lightness(options.light);
-  const double area = dial.centre_area();
-  // The dial is calibrated with black and white centres. A brand colour's centre sits less
-  // far from the threshold; its surround makes up the difference, in proportion to the
-  // centre's weight in what a reader samples after blur.
-  constexpr double kCentreWeight = 0.5;
-  const double dark_deficit = kCentreWeight / (1 - kCentreWeight) * l_dark;
-  const double light_deficit = kCentreWeight / (1 - kCentreWeight) * (100 - l_light);
-  cv::Mat value(f, f, CV_32F);
-  // Start from the unshifted image under the centres; each pass moves modules against the
-  // threshold of the last.
-  for (int i = 0; i < f * f; ++i) {
-    const Cell& c = s.cells[static_cast<std::size_t>(i)];
-    value.at<float>(i) = static_cast<float>(
-        c.kind == Kind::fixed_dark    ? l_dark
-        : c.kind == Kind::fixed_light ? l_light
-                                      : area * (c.dark() ? l_dark : l_light) + (1 - area) * c.mean);
-  }
-  for (int it = 0; it < iterations; ++it) {
-    cv::GaussianBlur(value, s.threshold, cv::Size(0, 0), kThresholdSigma, kThresholdSigma,
-                     cv::BORDER_REPLICATE);
-    for (int i = 0; i < f * f; ++i) {
-      const Cell& c = s.cells[static_cast<std::size_t>(i)];
-      if (!c.is_bit()) continue;
-      // The centres carry the bits only while the threshold lies between their colours:
-      // a navy centre on a near-black picture would read as light. Where the picture would
-      // put the threshold outside that band, the surrounds are moved as if it were inside.
-      const double t = std::clamp(static_cast<double>(s.threshold.at<float>(i)),
-                                  l_dark + kCentreBand, l_light - kCentreBand);
-      const bool light = c.kind == Kind::bit_light;
-      const double delta = c.quiet ? std::max(dial.delta, kQuietDelta)
-                                   : dial.delta + (light ? light_deficit : dark_deficit);
-      const double target = light ? t + delta : t - delta;
-      const double shift = needed_shift(c, target);
-      s.shifts.at<float>(i) = static_cast<float>(shift);
-      // What a reader's low-pass sees of the module: centre and surround, area-weighted.
-      value.at<float>(i) = static_cast<float>(area * (c.dark() ? l_dark : l_light) +
-                                              (1 - area) * shifted_mean(c.surround, shift));
+      s.mean[cell] = n == 0 ? 0 : sum / static_cast<double>(n);
+      float* first = s.sorted.data() + cell * n;
+      std::sort(first, first + n);
+      double* p = s.prefix.data() + cell * (n + 1);
+      p[0] = 0;
+      for (std::size_t k = 0; k < n; ++k) p[k + 1] = p[k] + first[k];
     }
   }
   return s;
 }
-
-}  // namespace
 
 double Dial::centre_area() const {
   return round ? std::numbers::pi * centre * centre / 4 : centre * centre;
@@ -183,36 +294,28 @@ ImageStats analyse_image(const Logo& logo, const RenderOptions& options, int sym
   const cv::Mat layer = image_layer(logo, p, stats.frame, ImageStats::kPx);
   stats.lab = to_lab(layer, options.light);
   stats.lightness = reader_lightness(flatten(layer, options.light));
+  cv::Mat l_star;
+  cv::extractChannel(stats.lab, l_star, 0);
+  cv::resize(l_star, stats.module_mean, cv::Size(stats.frame, stats.frame), 0, 0, cv::INTER_AREA);
+  stats.surrounds = make_surrounds(stats.lightness, stats.frame, centre_px(dial(options)));
   return stats;
 }
 
 Halftone halftone(const Symbol& symbol, const ImageStats& stats, const Dial& d,
                   const RenderOptions& options) {
-  const Solution s = solve(symbol, stats, d, options, kIterations);
+  Solver solver(symbol, stats, d, options);
   Halftone out;
-  out.shifts = s.shifts;
-  std::vector<cv::Mat> lab;
-  cv::split(stats.lab, lab);
-  cv::resize(lab[0], out.module_mean, cv::Size(stats.frame, stats.frame), 0, 0, cv::INTER_AREA);
+  out.shifts = cv::Mat::zeros(stats.frame, stats.frame, CV_32F);
+  for (int it = 0; it < kIterations; ++it) solver.pass(out.shifts);
+  // A copy: plans are handed out and must not alias the shared analysis.
+  out.module_mean = stats.module_mean.clone();
   return out;
 }
 
 Disagreement disagreement(const Symbol& symbol, const ImageStats& stats, const Dial& d,
-                          const RenderOptions& options) {
+                          const RenderOptions& options, bool total_shift) {
   // One pass is enough to rank masks; the full solve refines the chosen one.
-  const Solution s = solve(symbol, stats, d, options, 1);
-  Disagreement out;
-  for (int sy = 0; sy < symbol.size; ++sy) {
-    for (int sx = 0; sx < symbol.size; ++sx) {
-      if (symbol.is_function(sx, sy)) continue;
-      const float v = s.shifts.at<float>(sy + stats.quiet, sx + stats.quiet);
-      if (v != 0) {
-        ++out.modules;
-        out.shift += std::abs(v);
-      }
-    }
-  }
-  return out;
+  return Solver(symbol, stats, d, options).first_disagreement(symbol, total_shift);
 }
 
 }  // namespace viscode::detail

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <opencv2/core.hpp>
+#include <vector>
 
 #include "render/frame.hpp"
 #include "viscode/render.hpp"
@@ -20,6 +21,18 @@ struct Dial {
 };
 Dial dial(const RenderOptions& options);
 
+// Every module's surround (its analysis pixels outside the centre's bounding square) in
+// ascending order with prefix sums: with them the shift a module needs is solved exactly in
+// O(log n). They depend on the image and the centre's size alone, so a symbol size
+// computes them once for every solve of every code.
+struct Surrounds {
+  int centre_px = -1;          // side of the excluded centre square, analysis pixels
+  int n = 0;                   // pixels per surround
+  std::vector<float> sorted;   // frame * frame * n reader lightnesses, ascending per module
+  std::vector<double> prefix;  // frame * frame * (n + 1): prefix sums of `sorted`
+  std::vector<double> mean;    // frame * frame: mean of each surround
+};
+
 // The image sampled at a fixed analysis resolution, so that the decisions do not depend on
 // the output's DPI or format.
 struct ImageStats {
@@ -27,10 +40,15 @@ struct ImageStats {
   int frame = 0;
   int quiet = 0;
   bool full_area = false;
-  cv::Mat lab;        // CV_32FC3, frame*kPx square, the image over the light colour
-  cv::Mat lightness;  // CV_32F, the lightness a reader sees: L* of the image's luma grey
+  cv::Mat lab;          // CV_32FC3, frame*kPx square, the image over the light colour
+  cv::Mat lightness;    // CV_32F, the lightness a reader sees: L* of the image's luma grey
+  cv::Mat module_mean;  // CV_32F frame x frame: the image's L* per module
+  Surrounds surrounds;  // for the centre of dial(options)
 };
 ImageStats analyse_image(const Logo& logo, const RenderOptions& options, int symbol_size);
+// The surrounds of a frame-module analysis (ImageStats::lightness) for a centre this many
+// analysis pixels wide.
+Surrounds make_surrounds(const cv::Mat& lightness, int frame, int centre_px);
 
 struct Halftone {
   cv::Mat shifts;       // CV_32F frame x frame: L* shift of each module's surround
@@ -40,12 +58,13 @@ Halftone halftone(const Symbol& symbol, const ImageStats& stats, const Dial& dia
                   const RenderOptions& options);
 
 // How many data/EC modules the image disagrees with (would need a shift), and the total
-// shift they need; the image-aware mask minimises these.
+// shift they need; the image-aware mask minimises these. Without total_shift, only the
+// count (the shift stays 0): the cheap test that rules most masks out.
 struct Disagreement {
   int modules = 0;
   double shift = 0;
 };
 Disagreement disagreement(const Symbol& symbol, const ImageStats& stats, const Dial& dial,
-                          const RenderOptions& options);
+                          const RenderOptions& options, bool total_shift = true);
 
 }  // namespace viscode::detail

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "encode/mask.hpp"
 #include "render/center_patch.hpp"
 #include "render/color.hpp"
 #include "render/compose.hpp"
@@ -87,19 +88,30 @@ Symbol choose_mask(const Symbol& symbol, const ImageStats& stats, const RenderOp
   std::vector<int> n3;
   for (int m = 0; m < 8; ++m) {
     candidates.push_back(with_mask(symbol, m));
-    n3.push_back(penalty(candidates.back()).n3);
+    n3.push_back(detail::finder_like_penalty(candidates.back()));
   }
   const int best_n3 = *std::min_element(n3.begin(), n3.end());
-  int best = -1;
-  detail::Disagreement best_cost{std::numeric_limits<int>::max(), 0};
+  // The fewest disagreeing modules first, the least total shift among those: counting is
+  // cheap, so the shifts are solved only when masks tie on the count.
+  std::vector<int> modules(8, std::numeric_limits<int>::max());
   for (int m = 0; m < 8; ++m) {
-    const Symbol& s = candidates[static_cast<std::size_t>(m)];
     if (n3[static_cast<std::size_t>(m)] > best_n3 + 40 * kExtraFinderLikePatterns) continue;
-    const detail::Disagreement c = detail::disagreement(s, stats, d, options);
-    if (c.modules < best_cost.modules ||
-        (c.modules == best_cost.modules && c.shift < best_cost.shift)) {
+    modules[static_cast<std::size_t>(m)] =
+        detail::disagreement(candidates[static_cast<std::size_t>(m)], stats, d, options, false)
+            .modules;
+  }
+  const int fewest = *std::min_element(modules.begin(), modules.end());
+  int best = -1;
+  double best_shift = 0;
+  const bool tied = std::count(modules.begin(), modules.end(), fewest) > 1;
+  for (int m = 0; m < 8; ++m) {
+    if (modules[static_cast<std::size_t>(m)] != fewest) continue;
+    if (!tied) return candidates[static_cast<std::size_t>(m)];
+    const double shift =
+        detail::disagreement(candidates[static_cast<std::size_t>(m)], stats, d, options).shift;
+    if (best < 0 || shift < best_shift) {
       best = m;
-      best_cost = c;
+      best_shift = shift;
     }
   }
   return candidates[static_cast<std::size_t>(best)];

@@ -4,11 +4,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <cmath>
 #include <cstring>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "render/cairo_ptr.hpp"
@@ -16,6 +14,7 @@
 #include "render/compose.hpp"
 #include "render/draw.hpp"
 #include "render/output_file.hpp"
+#include "render/png.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode {
@@ -34,41 +33,22 @@ std::string format_mm(double v) {
   return buf;
 }
 
-cv::Mat rasterise(const detail::Plan& plan, int px) {
+// The code at px pixels per module, in a Cairo RGB24 surface.
+detail::SurfacePtr rasterise(const detail::Plan& plan, int px, const detail::LayerFor& layers) {
   const int side = plan.frame * px;
-  const detail::SurfacePtr s(cairo_image_surface_create(CAIRO_FORMAT_RGB24, side, side));
-  detail::draw(detail::ContextPtr(cairo_create(s.get())).get(), plan, px, px);
+  detail::SurfacePtr s(cairo_image_surface_create(CAIRO_FORMAT_RGB24, side, side));
+  detail::draw(detail::ContextPtr(cairo_create(s.get())).get(), plan, px, px, layers);
   cairo_surface_flush(s.get());
-  const cv::Mat bgrx(side, side, CV_8UC4, cairo_image_surface_get_data(s.get()),
-                     static_cast<std::size_t>(cairo_image_surface_get_stride(s.get())));
+  return s;
+}
+
+cv::Mat to_bgr(cairo_surface_t* s) {
+  const int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+  const cv::Mat bgrx(h, w, CV_8UC4, cairo_image_surface_get_data(s),
+                     static_cast<std::size_t>(cairo_image_surface_get_stride(s)));
   cv::Mat out;
   cv::cvtColor(bgrx, out, cv::COLOR_BGRA2BGR);
   return out;
-}
-
-void put_u32(std::vector<std::uint8_t>& v, std::size_t at, std::uint32_t x) {
-  v[at] = static_cast<std::uint8_t>(x >> 24);
-  v[at + 1] = static_cast<std::uint8_t>(x >> 16);
-  v[at + 2] = static_cast<std::uint8_t>(x >> 8);
-  v[at + 3] = static_cast<std::uint8_t>(x);
-}
-
-// OpenCV's PNG writer records no resolution; print workflows read the pHYs chunk to place
-// the code at its physical size.
-std::vector<std::uint8_t> png_with_dpi(const cv::Mat& image, double dpi) {
-  std::vector<std::uint8_t> png;
-  cv::imencode(".png", image, png, {cv::IMWRITE_PNG_COMPRESSION, 6});
-  constexpr std::size_t kAfterIhdr = 8 + 25;
-  std::vector<std::uint8_t> chunk(4 + 4 + 9 + 4);
-  put_u32(chunk, 0, 9);
-  std::memcpy(chunk.data() + 4, "pHYs", 4);
-  const auto ppm = static_cast<std::uint32_t>(std::lround(dpi / 0.0254));
-  put_u32(chunk, 8, ppm);
-  put_u32(chunk, 12, ppm);
-  chunk[16] = 1;  // unit: metre
-  put_u32(chunk, 17, static_cast<std::uint32_t>(crc32(0, chunk.data() + 4, 4 + 9)));
-  png.insert(png.begin() + kAfterIhdr, chunk.begin(), chunk.end());
-  return png;
 }
 
 cairo_status_t append_bytes(void* closure, const unsigned char* data, unsigned int length) {
@@ -181,13 +161,13 @@ OutputInfo write(const Symbol& symbol, const Logo* logo, const RenderOptions& op
 namespace detail {
 
 cv::Mat render(const Symbol& symbol, const Logo* logo, const RenderOptions& options, int module_px,
-               const ImageStats* stats) {
+               const ImageStats* stats, const LayerFor& layers) {
   validate(options);
   if (module_px < 1 || module_px > 200) {
     throw Error(ErrorCategory::usage,
                 "--module-px " + std::to_string(module_px) + " is out of range: use 1..200");
   }
-  return rasterise(make_plan(symbol, logo, options, stats), module_px);
+  return to_bgr(rasterise(make_plan(symbol, logo, options, stats), module_px, layers).get());
 }
 
 }  // namespace detail
@@ -255,11 +235,16 @@ namespace detail {
 
 std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
                                       const RenderOptions& options, const PrintOptions& print,
-                                      Format format, const ImageStats* stats) {
+                                      Format format, const ImageStats* stats,
+                                      const LayerFor& layers) {
   validate(options);
   const OutputInfo info = plan_output(symbol, options, print, format);
   const detail::Plan plan = detail::make_plan(symbol, logo, options, stats);
-  if (format == Format::png) return png_with_dpi(rasterise(plan, info.module_px), print.dpi);
+  if (format == Format::png) {
+    const SurfacePtr s = rasterise(plan, info.module_px, layers);
+    return encode_png(cairo_image_surface_get_data(s.get()), info.image_px, info.image_px,
+                      cairo_image_surface_get_stride(s.get()), print.dpi, !plan.image);
+  }
 
   std::vector<std::uint8_t> bytes;
   const double points = info.size_mm / 25.4 * 72.0;
@@ -277,7 +262,8 @@ std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
   } else {
     cairo_svg_surface_set_document_unit(surface.get(), CAIRO_SVG_UNIT_PT);
   }
-  detail::draw(detail::ContextPtr(cairo_create(surface.get())).get(), plan, points / plan.frame, 0);
+  detail::draw(detail::ContextPtr(cairo_create(surface.get())).get(), plan, points / plan.frame, 0,
+               layers);
   cairo_surface_finish(surface.get());
   const cairo_status_t status = cairo_surface_status(surface.get());
   if (status != CAIRO_STATUS_SUCCESS) {
@@ -289,11 +275,12 @@ std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
 
 OutputInfo write(const Symbol& symbol, const Logo* logo, const RenderOptions& options,
                  const PrintOptions& print, const std::filesystem::path& file,
-                 const ImageStats* stats) {
+                 const ImageStats* stats, const LayerFor& layers) {
   const Format format = format_from_path(file);
   const OutputInfo info = plan_output(symbol, options, print, format);
   check_directory(file, "--output");
-  write_atomically(file, render_file(symbol, logo, options, print, format, stats), "--output");
+  write_atomically(file, render_file(symbol, logo, options, print, format, stats, layers),
+                   "--output");
   return info;
 }
 

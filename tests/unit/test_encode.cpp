@@ -1,5 +1,6 @@
 // The encode stage's public contract: roles, options, errors, determinism, mode choice.
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <set>
 #include <string>
 #include <utility>
@@ -405,4 +406,31 @@ TEST_CASE("encode: role names", "[encode]") {
   CHECK(viscode::to_string(ModuleRole::version) == "version");
   CHECK(viscode::to_string(ModuleRole::data) == "data");
   CHECK(viscode::to_string(ModuleRole::ec) == "ec");
+}
+
+TEST_CASE("encode: never a larger version than plain byte mode", "[encode]") {
+  // libqrencode's segmentation can cost more than byte mode; encode() then keeps byte mode,
+  // predicting byte mode's version rather than encoding twice. The prediction must agree
+  // with libqrencode at every length, level and minimum version.
+  for (int n = 1; n <= 160; ++n) {
+    std::string text;
+    for (int i = 0; i < n; ++i) {
+      text += i % 7 < 4 ? static_cast<char>('a' + i % 26) : static_cast<char>('0' + i % 10);
+    }
+    for (const EcLevel ec : t::kLevels) {
+      EncodeOptions o;
+      o.ec = ec;
+      o.min_version = 1 + n % 5;
+      INFO(n << " characters, EC " << viscode::to_char(ec));
+      CHECK(viscode::encode(text, o).version <=
+            viscode::encode_bytes(std::vector<std::uint8_t>(text.begin(), text.end()), o).version);
+    }
+  }
+  // One of 20000 random mixes where libqrencode's segments need version 3 at EC L.
+  const std::string text = "shqctKAMBSMKFckiax6513Nfkeqbqspr";
+  const EncodeOptions low{.ec = EcLevel::L};
+  const Symbol plain =
+      viscode::encode_bytes(std::vector<std::uint8_t>(text.begin(), text.end()), low);
+  CHECK(plain.version == 2);
+  CHECK(viscode::encode(text, low).dark == plain.dark);
 }

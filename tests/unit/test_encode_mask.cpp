@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "encode/mask.hpp"
 #include "test_encode_util.hpp"
 #include "viscode/encode.hpp"
 
@@ -294,4 +295,19 @@ TEST_CASE("penalty: differs from libqrencode's scoring only by its two known qui
   }
   CHECK(agree * 100 >= runs * 98);
   CHECK(worst_gap <= 40);
+}
+
+TEST_CASE("penalty: the image-aware mask's N3 alone equals penalty's", "[encode]") {
+  // Versions 1-9 take a bit-parallel path, larger ones the run-length one.
+  for (int n = 0; n < 120; ++n) {
+    EncodeOptions o;
+    o.ec = t::kLevels[static_cast<std::size_t>(n % 4)];
+    o.min_version = 1 + (n * 7) % 14;
+    const Symbol s = viscode::encode("finder-like " + std::to_string(n * 104729), o);
+    for (int m = 0; m < 8; ++m) {
+      const Symbol masked = viscode::with_mask(s, m);
+      INFO("payload " << n << " version " << s.version << " mask " << m);
+      CHECK(viscode::detail::finder_like_penalty(masked) == viscode::penalty(masked).n3);
+    }
+  }
 }
