@@ -1,0 +1,455 @@
+// The sheet's geometry and the PDF document around the pages: header, shared resources,
+// page tree, cross-reference table and trailer.
+#include "batch/sheet_pdf.hpp"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+
+#include "batch/pdf_bytes.hpp"
+#include "render/color.hpp"
+#include "viscode/error.hpp"
+
+namespace viscode::detail {
+namespace {
+
+constexpr double kPtPerMm = 72.0 / 25.4;
+// Pages per node of the page tree: readers handle arrays of at most 8191 entries (PDF 1.4
+// appendix C), and a run of a million codes is some 20,000 pages.
+constexpr int kPagesPerNode = 128;
+constexpr std::uint64_t kMaxOffset = 9'999'999'999ULL;  // ten digits in the xref table
+// The largest symbol (version 40): bounds the logo's placement before any code is known.
+constexpr int kMaxSymbol = 177;
+// An SVG logo is rasterised at what the print needs; this caps its memory all the same.
+constexpr int kMaxImagePx = 8192;
+
+std::string mm(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  std::string s = buf;
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+std::string num(double v, int decimals = 3) {
+  char buf[32];
+  return std::string(buf, pdf::Text::write_num(buf, v, decimals));
+}
+
+// PNG row filters (predictor 15: chosen per row by the smallest sum of absolute residuals,
+// the usual heuristic) roughly halve a photographic logo's compressed size.
+std::vector<std::uint8_t> png_predicted(const cv::Mat& rgb) {
+  const int w = rgb.cols * 3;
+  std::vector<std::uint8_t> out;
+  out.reserve(static_cast<std::size_t>(rgb.rows) * static_cast<std::size_t>(w + 1));
+  std::vector<std::uint8_t> zero(static_cast<std::size_t>(w), 0), best, trial;
+  best.resize(static_cast<std::size_t>(w));
+  trial.resize(static_cast<std::size_t>(w));
+  for (int y = 0; y < rgb.rows; ++y) {
+    const std::uint8_t* cur = rgb.ptr<std::uint8_t>(y);
+    const std::uint8_t* up = y > 0 ? rgb.ptr<std::uint8_t>(y - 1) : zero.data();
+    long best_cost = -1;
+    int best_type = 0;
+    for (int type = 0; type < 5; ++type) {
+      long cost = 0;
+      for (int i = 0; i < w; ++i) {
+        const int a = i >= 3 ? cur[i - 3] : 0, b = up[i], c = i >= 3 ? up[i - 3] : 0;
+        int pred = 0;
+        switch (type) {
+          case 1:
+            pred = a;
+            break;
+          case 2:
+            pred = b;
+            break;
+          case 3:
+            pred = (a + b) / 2;
+            break;
+          case 4: {
+            const int p = a + b - c, pa = std::abs(p - a), pb = std::abs(p - b),
+                      pc = std::abs(p - c);
+            pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+            break;
+          }
+          default:
+            break;
+        }
+        const auto r = static_cast<std::uint8_t>(cur[i] - pred);
+        trial[static_cast<std::size_t>(i)] = r;
+        cost += r < 128 ? r : 256 - r;
+      }
+      if (best_cost < 0 || cost < best_cost) {
+        best_cost = cost;
+        best_type = type;
+        best.swap(trial);
+      }
+    }
+    out.push_back(static_cast<std::uint8_t>(best_type));
+    out.insert(out.end(), best.begin(), best.end());
+  }
+  return out;
+}
+
+// The logo as the image every code shares: at the resolution the largest placement any
+// code can have needs at the press's dpi, never above a raster logo's own pixels, and
+// flattened over the light colour as draw.cpp flattens it. An SVG logo is rasterised
+// through Logo::raster at that resolution: one image shared by every page is far smaller
+// than the SVG's vectors repeated in every code, and at press resolution looks the same.
+cv::Mat logo_image(const Logo& logo, const RenderOptions& options, double code_mm, double dpi) {
+  const double side_mm = options.style == Style::center || options.logo_area == LogoArea::symbol
+                             ? code_mm * kMaxSymbol / (kMaxSymbol + 2.0 * options.quiet)
+                             : code_mm;
+  const double lw = logo.width(), lh = logo.height();
+  const double sx = side_mm / lw, sy = side_mm / lh;
+  const bool cover = options.style != Style::center && options.fit == Fit::cover;
+  const double scale_mm = cover ? std::max(sx, sy) : std::min(sx, sy);  // mm per logo pixel
+  const double need = scale_mm / 25.4 * dpi;  // output pixels per logo pixel
+  double f = logo.is_vector() ? need : std::min(1.0, need);
+  f = std::min(f, kMaxImagePx / std::max(lw, lh));
+  const int w = std::max(1, static_cast<int>(std::lround(lw * f)));
+  const int h = std::max(1, static_cast<int>(std::lround(lh * f)));
+  cv::Mat bgr = flatten(logo.raster(w, h), options.light);
+  cv::Mat rgb(bgr.rows, bgr.cols, CV_8UC3);
+  for (int y = 0; y < bgr.rows; ++y) {
+    const auto* s = bgr.ptr<cv::Vec3b>(y);
+    auto* d = rgb.ptr<cv::Vec3b>(y);
+    for (int x = 0; x < bgr.cols; ++x) d[x] = cv::Vec3b(s[x][2], s[x][1], s[x][0]);
+  }
+  return rgb;
+}
+
+struct EncodedImage {
+  int width = 0, height = 0;
+  std::vector<std::uint8_t> deflated;  // PNG-predicted rows
+};
+
+// Making the image takes 70-200 ms (resampling, or rasterising an SVG, and compressing at
+// the highest level), and a run writing many small files makes one document per file: the
+// last few images made are kept. An entry holds a copy of the Logo, so that the address
+// identifying its pixels cannot be reused by another logo while the entry lives.
+std::shared_ptr<const EncodedImage> encoded_logo(const Logo& logo, const RenderOptions& options,
+                                                 double code_mm, double dpi) {
+  struct Entry {
+    Logo logo;
+    Style style;
+    Fit fit;
+    LogoArea area;
+    int quiet;
+    Rgb light;
+    double code_mm, dpi;
+    std::shared_ptr<const EncodedImage> image;
+    bool matches(const Logo& l, const RenderOptions& o, double c, double d) const {
+      return &logo.impl() == &l.impl() && style == o.style && fit == o.fit && area == o.logo_area &&
+             quiet == o.quiet && light == o.light && code_mm == c && dpi == d;
+    }
+  };
+  static std::mutex mu;
+  static std::vector<Entry> cache;  // most recently made last
+  constexpr std::size_t kKept = 4;
+  {
+    const std::lock_guard lock(mu);
+    for (const Entry& e : cache) {
+      if (e.matches(logo, options, code_mm, dpi)) return e.image;
+    }
+  }
+  const cv::Mat rgb = logo_image(logo, options, code_mm, dpi);
+  auto image = std::make_shared<EncodedImage>();
+  image->width = rgb.cols;
+  image->height = rgb.rows;
+  const std::vector<std::uint8_t> predicted = png_predicted(rgb);
+  image->deflated = pdf::deflate_bytes(predicted.data(), predicted.size(), Z_BEST_COMPRESSION);
+  const std::lock_guard lock(mu);
+  if (cache.size() == kKept) cache.erase(cache.begin());
+  cache.push_back(Entry{logo, options.style, options.fit, options.logo_area, options.quiet,
+                        options.light, code_mm, dpi, image});
+  return image;
+}
+
+bool uses_image(const Logo* logo, const RenderOptions& options) {
+  return logo != nullptr && options.style != Style::plain;
+}
+
+bool uses_veils(const Logo* logo, const RenderOptions& options) {
+  return logo != nullptr && (options.style == Style::halftone || options.style == Style::dots);
+}
+
+}  // namespace
+
+cv::Rect2d SheetGrid::code_box_mm(int index) const {
+  const int col = cols > 0 ? index % cols : 0, row = cols > 0 ? index / cols : 0;
+  return {left_mm + col * pitch_x_mm, top_mm + row * pitch_y_mm, code_mm, code_mm};
+}
+
+SheetGrid sheet_grid(const SheetLayout& l) {
+  const auto ok = [](double v) { return std::isfinite(v) && v > 0; };
+  if (!ok(l.page_w_mm) || !ok(l.page_h_mm)) {
+    throw Error(ErrorCategory::usage, "--sheet " + mm(l.page_w_mm) + "x" + mm(l.page_h_mm) +
+                                          "mm is not a page size: use A4, A3, Letter or a "
+                                          "width and height above 0mm");
+  }
+  if (!ok(l.code_mm)) {
+    throw Error(ErrorCategory::usage,
+                "--size " + mm(l.code_mm) + "mm is not a code size: use a length above 0mm");
+  }
+  if (!(std::isfinite(l.gap_mm) && l.gap_mm >= 0)) {
+    throw Error(ErrorCategory::usage,
+                "--gap " + mm(l.gap_mm) + "mm is out of range: use 0mm or more");
+  }
+  if (!(std::isfinite(l.margin_mm) && l.margin_mm >= 0)) {
+    throw Error(ErrorCategory::usage,
+                "--margin " + mm(l.margin_mm) + "mm is out of range: use 0mm or more");
+  }
+  SheetGrid g;
+  g.page_w_mm = l.page_w_mm;
+  g.page_h_mm = l.page_h_mm;
+  g.code_mm = l.code_mm;
+  g.label_mm = l.labels ? kSheetLabelMm : 0;
+  g.pitch_x_mm = l.code_mm + l.gap_mm;
+  g.pitch_y_mm = l.code_mm + g.label_mm + l.gap_mm;
+  const double avail_w = l.page_w_mm - 2 * l.margin_mm;
+  const double avail_h = l.page_h_mm - 2 * l.margin_mm;
+  // The last column and row need no gap after them; the tolerance keeps an exact fit (A4's
+  // 10 rows of 25 + 3 mm) from being lost to rounding.
+  g.cols = static_cast<int>(std::floor((avail_w + l.gap_mm) / g.pitch_x_mm + 1e-9));
+  g.rows = static_cast<int>(std::floor((avail_h + l.gap_mm) / g.pitch_y_mm + 1e-9));
+  if (g.cols < 1 || g.rows < 1) {
+    const std::string sheet = mm(l.page_w_mm) + "x" + mm(l.page_h_mm) + "mm --sheet";
+    const double largest = std::floor(std::min(avail_w, avail_h - g.label_mm) * 10 + 1e-9) / 10;
+    if (largest <= 0) {
+      throw Error(ErrorCategory::usage, "--margin " + mm(l.margin_mm) +
+                                            "mm leaves no room on the " + sheet +
+                                            ": use smaller margins or a larger --sheet");
+    }
+    throw Error(ErrorCategory::usage,
+                "--size " + mm(l.code_mm) + "mm does not fit on the " + sheet + " inside " +
+                    mm(l.margin_mm) + "mm margins" +
+                    (l.labels ? " with labels (" + mm(kSheetLabelMm) + "mm under each code)"
+                              : std::string()) +
+                    ": use --size " + mm(largest) + "mm or less, or a larger --sheet");
+  }
+  const double grid_w = g.cols * l.code_mm + (g.cols - 1) * l.gap_mm;
+  const double grid_h = g.rows * (l.code_mm + g.label_mm) + (g.rows - 1) * l.gap_mm;
+  g.left_mm = (l.page_w_mm - grid_w) / 2;
+  g.top_mm = (l.page_h_mm - grid_h) / 2;
+  return g;
+}
+
+SheetPdf::SheetPdf(const SheetLayout& layout, const Logo* logo, const RenderOptions& options,
+                   double dpi, Sink sink)
+    : layout_(layout),
+      grid_(sheet_grid(layout)),
+      options_(options),
+      sink_(std::move(sink)),
+      has_image_(uses_image(logo, options)) {
+  if (!(dpi >= 72 && dpi <= 4800)) {
+    throw Error(ErrorCategory::usage, "--dpi " + mm(dpi) + " is out of range: use 72..4800");
+  }
+  if (!sink_) throw Error(ErrorCategory::internal, "sheet PDF: no sink to write to");
+  media_box_ =
+      "[0 0 " + num(layout.page_w_mm * kPtPerMm) + " " + num(layout.page_h_mm * kPtPerMm) + "]";
+  offsets_.push_back(0);
+
+  // Binary bytes in the second line tell transfer tools the file is not text.
+  std::string out = "%PDF-1.4\n%\xE2\xE3\xCF\xD3\n";
+  resources_ = new_object();
+  const int image = has_image_ ? new_object() : 0;
+
+  begin_object(resources_, out);
+  out += "<< /ProcSet [/PDF /Text";
+  out += has_image_ ? " /ImageC]\n" : "]\n";
+  if (has_image_) {
+    out += "/XObject << " + std::string(pdf::kImage) + " " + std::to_string(image) + " 0 R >>\n";
+  }
+  if (uses_veils(logo, options)) {
+    out += "/ExtGState <<\n";
+    for (const char* colour : {"/W", "/B"}) {
+      for (int k = 1; k <= pdf::kVeilSteps; ++k) {
+        out += colour + std::to_string(k) + " << /Type /ExtGState /ca " +
+               num(static_cast<double>(k) / pdf::kVeilSteps, 4) + " >>\n";
+      }
+    }
+    out += ">>\n";
+  }
+  out += "/Font << " + std::string(pdf::kFont) +
+         " << /Type /Font /Subtype /Type1 /BaseFont /Courier /Encoding /WinAnsiEncoding >> "
+         ">>\n";
+  // Registration: the marks print on every plate, so every separation can be trimmed.
+  out += "/ColorSpace << " + std::string(pdf::kRegistration) +
+         " [/Separation /All /DeviceCMYK << /FunctionType 2 /Domain [0 1] /C0 [0 0 0 0] "
+         "/C1 [1 1 1 1] /N 1 >>] >>\n>>\nendobj\n";
+
+  if (has_image_) {
+    const std::shared_ptr<const EncodedImage> img =
+        encoded_logo(*logo, options, layout.code_mm, dpi);
+    begin_object(image, out);
+    out += "<< /Type /XObject /Subtype /Image /Width " + std::to_string(img->width) + " /Height " +
+           std::to_string(img->height) +
+           " /ColorSpace /DeviceRGB /BitsPerComponent 8 /Interpolate true /Filter /FlateDecode"
+           " /DecodeParms << /Predictor 15 /Colors 3 /BitsPerComponent 8 /Columns " +
+           std::to_string(img->width) + " >> /Length " + std::to_string(img->deflated.size()) +
+           " >>\nstream\n";
+    emit(out);
+    out.clear();
+    emit(img->deflated.data(), img->deflated.size());
+    out += "\nendstream\nendobj\n";
+  }
+  emit(out);
+}
+
+int SheetPdf::new_object() {
+  offsets_.push_back(0);
+  return static_cast<int>(offsets_.size() - 1);
+}
+
+// Records the object's offset as the position `out` will be written at.
+void SheetPdf::begin_object(int number, std::string& out) {
+  offsets_[static_cast<std::size_t>(number)] = offset_ + out.size();
+  out += std::to_string(number);
+  out += " 0 obj\n";
+}
+
+void SheetPdf::emit(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return;
+  failed_ = true;  // stays set if the sink throws: a half-written document is unusable
+  sink_(data, size);
+  failed_ = false;
+  crc_ = static_cast<std::uint32_t>(crc32(crc_, data, static_cast<uInt>(size)));
+  adler_ = static_cast<std::uint32_t>(adler32(adler_, data, static_cast<uInt>(size)));
+  offset_ += size;
+  if (offset_ > kMaxOffset) {
+    failed_ = true;
+    throw Error(ErrorCategory::usage,
+                "the sheet PDF would exceed 10 GB, the most a PDF's cross-reference table can "
+                "address: split the run into several files");
+  }
+}
+
+void SheetPdf::emit(const std::string& bytes) {
+  emit(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+}
+
+void SheetPdf::check_usable(const char* what) const {
+  if (failed_) {
+    throw Error(ErrorCategory::internal,
+                std::string("sheet PDF: ") + what + " after a failed write");
+  }
+  if (finished_) {
+    throw Error(ErrorCategory::internal, std::string("sheet PDF: ") + what + " after finish()");
+  }
+}
+
+void SheetPdf::add_page(std::vector<std::uint8_t> content) {
+  check_usable("add_page");
+  if (pages_ % kPagesPerNode == 0) leaves_.push_back(new_object());
+  const int page = new_object();
+  const int contents = new_object();
+  std::string out;
+  begin_object(page, out);
+  out += "<< /Type /Page /Parent " + std::to_string(leaves_.back()) + " 0 R /MediaBox " +
+         media_box_ + " /Resources " + std::to_string(resources_) + " 0 R /Contents " +
+         std::to_string(contents) + " 0 R >>\nendobj\n";
+  begin_object(contents, out);
+  out += "<< /Length " + std::to_string(content.size()) + " /Filter /FlateDecode >>\nstream\n";
+  emit(out);
+  emit(content.data(), content.size());
+  emit(std::string("\nendstream\nendobj\n"));
+  ++pages_;
+}
+
+void SheetPdf::finish() {
+  check_usable("finish");
+  // Page objects were numbered as they came: a node of the tree before each run of
+  // kPagesPerNode pages, then each page and its contents.
+  const auto page_object = [this](int i) {
+    return leaves_[static_cast<std::size_t>(i / kPagesPerNode)] + 1 + 2 * (i % kPagesPerNode);
+  };
+  if (leaves_.empty()) leaves_.push_back(new_object());
+
+  // Nodes level by level, leaves first; parents are numbered as they are made.
+  struct Node {
+    int object, parent = 0, first = 0, count = 0;  // first kid (page or node index), pages
+  };
+  std::vector<std::vector<Node>> levels(1);
+  for (std::size_t j = 0; j < leaves_.size(); ++j) {
+    const int first = static_cast<int>(j) * kPagesPerNode;
+    levels[0].push_back({leaves_[j], 0, first, std::min(kPagesPerNode, pages_ - first)});
+  }
+  while (levels.back().size() > 1) {
+    std::vector<Node>& below = levels.back();
+    std::vector<Node> above;
+    for (std::size_t j = 0; j < below.size(); j += kPagesPerNode) {
+      Node n{new_object(), 0, static_cast<int>(j), 0};
+      for (std::size_t k = j; k < std::min(below.size(), j + kPagesPerNode); ++k) {
+        below[k].parent = n.object;
+        n.count += below[k].count;
+      }
+      above.push_back(n);
+    }
+    levels.push_back(std::move(above));
+  }
+  const int root = levels.back().front().object;
+
+  std::string out;
+  for (std::size_t lv = 0; lv < levels.size(); ++lv) {
+    for (const Node& n : levels[lv]) {
+      begin_object(n.object, out);
+      out += "<< /Type /Pages";
+      if (n.parent != 0) out += " /Parent " + std::to_string(n.parent) + " 0 R";
+      out += " /Count " + std::to_string(n.count) + " /Kids [";
+      if (lv == 0) {
+        for (int i = n.first; i < n.first + n.count; ++i) {
+          out += std::to_string(page_object(i)) + " 0 R ";
+        }
+      } else {
+        const auto& below = levels[lv - 1];
+        for (std::size_t k = static_cast<std::size_t>(n.first);
+             k < std::min(below.size(), static_cast<std::size_t>(n.first) + kPagesPerNode); ++k) {
+          out += std::to_string(below[k].object) + " 0 R ";
+        }
+      }
+      out += "] >>\nendobj\n";
+      emit(out);
+      out.clear();
+    }
+  }
+  const int catalog = new_object();
+  begin_object(catalog, out);
+  out += "<< /Type /Catalog /Pages " + std::to_string(root) + " 0 R >>\nendobj\n";
+  const int info = new_object();
+  begin_object(info, out);
+  out += "<< /Producer (viscode) >>\nendobj\n";
+  emit(out);
+  out.clear();
+
+  const std::uint64_t xref = offset_;
+  out += "xref\n0 " + std::to_string(offsets_.size()) + "\n0000000000 65535 f \n";
+  char entry[32];
+  for (std::size_t i = 1; i < offsets_.size(); ++i) {
+    std::snprintf(entry, sizeof entry, "%010llu 00000 n \n",
+                  static_cast<unsigned long long>(offsets_[i]));
+    out += entry;
+    if (out.size() > (1 << 16)) {
+      emit(out);
+      out.clear();
+    }
+  }
+  emit(out);
+  out.clear();
+  // A fixed function of the bytes, so identical runs give identical files.
+  char id[48];
+  std::snprintf(id, sizeof id, "%08x%08x%016llx", static_cast<unsigned>(crc_),
+                static_cast<unsigned>(adler_), static_cast<unsigned long long>(xref));
+  out += "trailer\n<< /Size " + std::to_string(offsets_.size()) + " /Root " +
+         std::to_string(catalog) + " 0 R /Info " + std::to_string(info) + " 0 R /ID [<" + id +
+         "> <" + id + ">] >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+  emit(out);
+  finished_ = true;
+}
+
+}  // namespace viscode::detail

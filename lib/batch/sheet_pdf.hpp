@@ -1,0 +1,115 @@
+// Imposed sheets for serialised print runs: many codes per page in one PDF written as a
+// stream, the logo embedded once for the whole document and every module a vector shape.
+// Cairo cannot share one image across pages and is far too slow for thousands of codes a
+// second, hence a small writer of our own.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <opencv2/core.hpp>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "render/compose.hpp"
+#include "viscode/render.hpp"
+
+namespace viscode::detail {
+
+// What the batch runner asks for; all lengths in millimetres.
+struct SheetLayout {
+  double page_w_mm = 210, page_h_mm = 297;  // A4; A3 is 297 x 420, Letter 215.9 x 279.4
+  double code_mm = 25;      // printed width of one code, quiet zone included (square)
+  double gap_mm = 3;        // between neighbouring codes (and their labels)
+  double margin_mm = 10;    // page edge to the grid's bounding box (crop marks live in it)
+  bool crop_marks = false;  // short hairlines off every code's corners, outside the code
+  bool labels = false;      // the serial in small type under each code
+};
+
+// Room reserved under each code for its label when labels are on: a 6 pt line and its
+// padding, so that a label never reaches the next row.
+inline constexpr double kSheetLabelMm = 2.5;
+
+// Where the codes sit on every page of a sheet.
+struct SheetGrid {
+  int cols = 0, rows = 0;
+  double left_mm = 0, top_mm = 0;  // the first code's top-left corner, from the page's top-left
+  double pitch_x_mm = 0, pitch_y_mm = 0;  // from one code's corner to the next one's
+  double code_mm = 0;
+  double label_mm = 0;  // band under each code for its label; 0 without labels
+  double page_w_mm = 0, page_h_mm = 0;
+
+  int per_page() const { return cols * rows; }
+  // The square of the code at `index` (row by row, top-left first), in mm from the page's
+  // top-left corner.
+  cv::Rect2d code_box_mm(int index) const;
+};
+
+// The grid centred on the page. Throws Error(usage) naming --sheet, --size, --gap or
+// --margin and the fix when a length is out of range or not even one code fits.
+SheetGrid sheet_grid(const SheetLayout& layout);
+
+struct SheetCode {
+  const Plan* plan = nullptr;
+  std::string_view label;  // printed when the layout has labels (ASCII; others print as '?')
+};
+
+// One PDF 1.4 document of imposed sheets, streamed to a sink: memory does not grow with the
+// number of pages beyond a few bytes of cross-reference per page. Deterministic: the same
+// inputs give the same bytes.
+class SheetPdf {
+ public:
+  // Receives the file's bytes in order. Whatever it throws propagates out of the call that
+  // wrote (the constructor, add_page or finish), and the document is then unusable.
+  using Sink = std::function<void(const std::uint8_t*, std::size_t)>;
+
+  // Writes the header and the resources every page shares: the logo image (once), the veil
+  // opacities, the label font and the crop marks' registration colour. logo: the design's
+  // logo, null without one; options: the design's render options; dpi (72..4800): the
+  // press's resolution, which caps the embedded logo's pixels. Throws Error(usage) for a
+  // layout no code fits (see sheet_grid) or a dpi out of range.
+  SheetPdf(const SheetLayout& layout, const Logo* logo, const RenderOptions& options, double dpi,
+           Sink sink);
+
+  const SheetGrid& grid() const { return grid_; }
+
+  // The compressed content stream of one page. codes fill the grid row by row, top-left
+  // first; fewer than per_page() is allowed (the last page). Const and thread-safe: worker
+  // threads build pages in parallel. Throws Error(internal) for more codes than fit or a
+  // code with a logo when the document has none.
+  std::vector<std::uint8_t> page(std::span<const SheetCode> codes) const;
+
+  // Appends a page built by page(). Single thread, in page order; writes to the sink.
+  void add_page(std::vector<std::uint8_t> content);
+
+  // Writes the page tree, the cross-reference table and the trailer. Nothing may be added
+  // after it.
+  void finish();
+
+  int pages() const { return pages_; }
+  std::uint64_t bytes_written() const { return offset_; }
+
+ private:
+  void emit(const std::string& bytes);
+  void emit(const std::uint8_t* data, std::size_t size);
+  int new_object();
+  void begin_object(int number, std::string& out);
+  void check_usable(const char* what) const;
+
+  SheetLayout layout_;
+  SheetGrid grid_;
+  RenderOptions options_;
+  Sink sink_;
+  bool has_image_ = false;
+  std::string media_box_;               // "[0 0 w h]" in points
+  int resources_ = 0;                   // object numbers
+  std::vector<std::uint64_t> offsets_;  // by object number; [0] unused
+  std::vector<int> leaves_;             // the page-tree node of every run of pages
+  int pages_ = 0;
+  std::uint64_t offset_ = 0;
+  std::uint32_t crc_ = 0, adler_ = 1;  // of every byte written: the document's /ID
+  bool failed_ = false, finished_ = false;
+};
+
+}  // namespace viscode::detail
