@@ -10,18 +10,21 @@
 #include <iterator>
 #include <optional>
 
+#include "batch_command.hpp"
+#include "design_args.hpp"
 #include "json.hpp"
 #include "viscode/viscode.hpp"
 
 namespace {
 
+using viscode::cli::add_design_options;
+using viscode::cli::design_options;
+using viscode::cli::DesignArgs;
+using viscode::cli::DesignOptions;
+
 struct EncodeArgs {
-  std::string logo, data, data_file, output;
-  std::string style = "halftone", ec, mask = "auto", fit = "cover", logo_area = "symbol";
-  std::string dark = "#000000", light = "#ffffff", size, ensure;
-  double strength = viscode::kDefaultStrength;
-  double dpi = 600;
-  int min_version = 1, max_version = 40, quiet = 4, module_px = 0;
+  DesignArgs d;
+  std::string data, data_file, output, ensure;
 };
 
 std::string read_data_file(const std::string& path) {
@@ -54,46 +57,17 @@ std::string readers_text(const std::vector<viscode::Reader>& readers) {
   return out;
 }
 
-int run_encode(const EncodeArgs& a, bool style_given) {
+int run_encode(const EncodeArgs& a) {
   using namespace viscode;
-  RenderOptions render;
-  render.style = parse_style(a.style);
-  render.strength = a.strength;
-  render.fit = a.fit == "contain" ? Fit::contain : Fit::cover;
-  render.logo_area = a.logo_area == "full" ? LogoArea::full : LogoArea::symbol;
-  render.dark = parse_color(a.dark);
-  render.light = parse_color(a.light);
-  render.quiet = a.quiet;
-  if (a.logo.empty()) {
-    if (style_given && render.style != Style::plain) {
-      throw Error(ErrorCategory::usage, "--style " + a.style +
-                                            " needs an image: give --logo FILE, or use "
-                                            "--style plain");
-    }
-    render.style = Style::plain;
-  }
-  validate(render);
-
-  EncodeOptions encode;
-  encode.ec = a.ec.empty() ? (a.logo.empty() ? EcLevel::M : EcLevel::H) : parse_ec_level(a.ec);
-  encode.min_version = a.min_version;
-  encode.max_version = a.max_version;
-  if (a.mask != "auto") {
-    if (a.mask.size() != 1 || a.mask[0] < '0' || a.mask[0] > '7') {
-      throw Error(ErrorCategory::usage, "--mask " + a.mask + " is not a mask: use auto or 0..7");
-    }
-    encode.mask = a.mask[0] - '0';
-  }
-
-  PrintOptions print;
-  print.dpi = a.dpi;
-  print.module_px = a.module_px;
-  if (!a.size.empty()) print.size_mm = parse_length_mm(a.size);
+  const DesignOptions o = design_options(a.d);
+  RenderOptions render = o.render;
+  const EncodeOptions& encode = o.encode;
+  const PrintOptions& print = o.print;
   format_from_path(a.output);  // an unknown extension fails before any work
 
   const std::string payload = a.data_file.empty() ? a.data : read_data_file(a.data_file);
   std::optional<Logo> logo;
-  if (!a.logo.empty()) logo = Logo::load(a.logo);
+  if (!a.d.logo.empty()) logo = Logo::load(a.d.logo);
   const Logo* logo_ptr = logo ? &*logo : nullptr;
 
   Symbol symbol;
@@ -120,7 +94,7 @@ int run_encode(const EncodeArgs& a, bool style_given) {
       "version {}, EC {}, mask {}, {}x{} modules, module {:.2f} mm ({} px at {:g} dpi), "
       "{:.2f} mm, {} -> {}\n",
       symbol.version, to_char(symbol.ec), symbol.mask, symbol.size, symbol.size, info.module_mm,
-      info.module_px, a.dpi, info.size_mm, to_string(render.style), a.output);
+      info.module_px, a.d.dpi, info.size_mm, to_string(render.style), a.output);
   return 0;
 }
 
@@ -318,7 +292,7 @@ int main(int argc, char** argv) {
   CLI::App app{
       "viscode — designer QR codes: a brand's image with a scannable code behind it.\n"
       "Exit codes: 0 ok, 1 internal error, 2 bad usage, 3 unreadable input, 4 cannot "
-      "encode or decode, 5 verification failed."};
+      "encode or decode, 5 verification failed (or a batch that does not check out)."};
   app.set_version_flag("--version", std::string("viscode ") + viscode::kVersionString);
   app.require_subcommand(1);
 
@@ -327,9 +301,7 @@ int main(int argc, char** argv) {
       "encode",
       "Render a payload as a designer code over a logo, to PNG, SVG or PDF.\n"
       "Example: viscode encode --logo brand.png --data https://brand.example/p/1 -o code.svg");
-  enc->add_option("--logo", a.logo,
-                  "Brand image: PNG (alpha kept), JPEG, any raster OpenCV reads, or SVG "
-                  "(kept vector in SVG/PDF). Without it the code is plain.");
+  add_design_options(enc, a.d);
   auto* data = enc->add_option("--data", a.data, "Payload text (UTF-8), e.g. a product URL");
   auto* data_file =
       enc->add_option("--data-file", a.data_file, "Read the payload from a file (binary allowed)");
@@ -338,51 +310,13 @@ int main(int argc, char** argv) {
   enc->add_option("-o,--output", a.output,
                   "Output file; format from the extension: .png, .svg, .pdf")
       ->required();
-  auto* style = enc->add_option(
-      "--style", a.style,
-      "halftone (default): bits in module centres, the image toned around them; dots: round "
-      "centres; center: classic logo patch in the middle; plain: no image");
-  style->capture_default_str();
-  enc->add_option("--strength", a.strength,
-                  "Looks-vs-scans dial, 0..1: higher enforces more module contrast (bigger "
-                  "centres, larger lightness margin; for center, a smaller logo patch) and "
-                  "scans from further away; lower shows more of the image")
-      ->capture_default_str();
-  enc->add_option("--ec", a.ec, "Error correction L, M, Q or H (default H with a logo, M without)");
-  enc->add_option("--min-version", a.min_version, "Smallest QR version to use, 1..40")
-      ->capture_default_str();
-  enc->add_option("--max-version", a.max_version, "Largest QR version allowed, 1..40")
-      ->capture_default_str();
-  enc->add_option("--mask", a.mask,
-                  "auto (with an image: the mask that agrees best with it) or 0..7")
-      ->capture_default_str();
-  enc->add_option("--fit", a.fit, "How the image fills its area: cover (crop) or contain")
-      ->check(CLI::IsMember({"cover", "contain"}))
-      ->capture_default_str();
-  enc->add_option("--logo-area", a.logo_area,
-                  "symbol: the image under the symbol only; full: under the quiet zone too")
-      ->check(CLI::IsMember({"symbol", "full"}))
-      ->capture_default_str();
-  enc->add_option("--dark", a.dark, "Dark module colour (hex); contrast to --light >= 4.5:1")
-      ->capture_default_str();
-  enc->add_option("--light", a.light, "Light module colour (hex)")->capture_default_str();
-  enc->add_option("--quiet", a.quiet, "Quiet zone in modules, 0..40")->capture_default_str();
-  enc->add_option("--dpi", a.dpi,
-                  "Output resolution in dots per inch (PNG pixels; modules "
-                  "are whole pixels at this resolution in every format)")
-      ->capture_default_str();
-  auto* size = enc->add_option("--size", a.size,
-                               "Printed width, quiet zone included, e.g. 25mm, 2.5cm, 1in "
-                               "(default 25mm); modules round down to whole pixels");
-  auto* module_px =
-      enc->add_option("--module-px", a.module_px, "Pixels per module instead of --size");
-  size->excludes(module_px);
-  module_px->excludes(size);
-
   enc->add_option("--ensure", a.ensure,
                   "After rendering, verify at this severity (pristine, mild, moderate, hard) "
                   "with every reader; raise --strength step by step until it reads, and say "
                   "what changed");
+
+  viscode::cli::BatchArgs ba;
+  CLI::App* bat = viscode::cli::add_batch_command(app, ba);
 
   DecodeArgs da;
   CLI::App* dec = app.add_subcommand(
@@ -446,6 +380,7 @@ int main(int argc, char** argv) {
                  enc->parsed()   ? "encode "
                  : dec->parsed() ? "decode "
                  : ver->parsed() ? "verify "
+                 : bat->parsed() ? "batch "
                                  : "");
     return 2;
   }
@@ -456,9 +391,10 @@ int main(int argc, char** argv) {
         throw viscode::Error(viscode::ErrorCategory::usage,
                              "no payload: give --data TEXT or --data-file FILE");
       }
-      return run_encode(a, style->count() > 0);
+      return run_encode(a);
     }
     if (dec->parsed()) return run_decode(da);
+    if (bat->parsed()) return viscode::cli::run_batch_command(ba);
     if (ver->parsed()) {
       if (va.expect.empty() && va.expect_file.empty()) {
         throw viscode::Error(viscode::ErrorCategory::usage,

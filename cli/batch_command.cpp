@@ -1,0 +1,167 @@
+#include "batch_command.hpp"
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+namespace viscode::cli {
+namespace {
+
+std::string clock_text(double seconds) {
+  const auto s = static_cast<long>(seconds + 0.5);
+  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+                   : fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+// A one-line bar redrawn in place, a few times a second, only for a person at a terminal.
+class ProgressBar {
+ public:
+  void operator()(const BatchProgress& p) {
+    const auto now = std::chrono::steady_clock::now();
+    if (p.done < p.total && now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    const std::size_t made = p.done - p.resumed;
+    const double rate = p.seconds > 0 ? static_cast<double>(made) / p.seconds : 0;
+    const double eta = rate > 0 ? static_cast<double>(p.total - p.done) / rate : 0;
+    constexpr int kWidth = 30;
+    const int filled =
+        p.total ? static_cast<int>(kWidth * static_cast<double>(p.done) / p.total) : kWidth;
+    std::fprintf(stderr, "\r[%s%s] %zu/%zu codes  %.0f/s  ETA %s ",
+                 std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                 std::string(static_cast<std::size_t>(kWidth - filled), '.').c_str(), p.done,
+                 p.total, rate, clock_text(eta).c_str());
+    if (p.done == p.total) std::fputc('\n', stderr);
+    std::fflush(stderr);
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_{};
+};
+
+int run_check(const BatchArgs& a) {
+  const ManifestCheck c = check_manifest(a.out_dir);
+  for (const std::string& p : c.problems) std::fprintf(stderr, "viscode: %s\n", p.c_str());
+  if (!c.problems.empty()) {
+    std::fprintf(stderr, "viscode: the batch in '%s' does not check out (%zu rows, %zu files)\n",
+                 a.out_dir.c_str(), c.rows, c.files);
+    return 5;
+  }
+  fmt::print(
+      "{}: {} codes in {} files check out (indexes 1..{}, unique serials, SHA-256 of "
+      "every file)\n",
+      a.out_dir, c.rows, c.files, c.rows);
+  return 0;
+}
+
+}  // namespace
+
+CLI::App* add_batch_command(CLI::App& app, BatchArgs& a) {
+  CLI::App* cmd = app.add_subcommand(
+      "batch",
+      "Make a serialised run: one unique code per serial, as files or imposed PDF sheets, "
+      "with a manifest (serial, payload, file, page, position, SHA-256); resumable.\n"
+      "Example: viscode batch --logo brand.png --template 'https://v.brand.example/a/{serial}' "
+      "--count 100000 --sheet A4 --crop-marks --label --out-dir run1");
+  cmd->add_option("--template", a.template_text,
+                  "Payload for each code; {serial} is replaced by the serial ({{ and }} are "
+                  "braces). Checked against capacity for the longest serial before the run");
+  auto* serials = cmd->add_option(
+      "--serials", a.serials,
+      "File of serials: one per line, or CSV with --column; duplicates are refused");
+  cmd->add_option("--column", a.column, "CSV column (by header name) holding the serials");
+  auto* count = cmd->add_option(
+      "--count", a.count,
+      "Draw this many serials from the OS random generator instead (never repeated)");
+  serials->excludes(count);
+  count->excludes(serials);
+  cmd->add_option("--serial-length", a.serial_length,
+                  "Characters per random serial, 4..64 (16 base32 characters = 80 bits)")
+      ->capture_default_str();
+  cmd->add_option("--alphabet", a.alphabet, "Characters of random serials")->capture_default_str();
+  cmd->add_option("--out-dir", a.out_dir,
+                  "Existing directory for the files, manifest.csv and batch-settings.txt")
+      ->required();
+  a.format_option = cmd->add_option(
+      "--format", a.format, "png, svg or pdf: one file per code (default png; pdf with --sheet)");
+  a.format_option->check(CLI::IsMember({"png", "svg", "pdf"}));
+  cmd->add_option("--sheet", a.sheet,
+                  "Impose the codes on PDF sheets: A4, A3, Letter or WxH (e.g. 320x450mm)");
+  cmd->add_option("--gap", a.gap, "Space between codes on a sheet")->capture_default_str();
+  cmd->add_option("--margin", a.margin, "Sheet edge to the outermost codes")->capture_default_str();
+  cmd->add_flag("--crop-marks", a.crop_marks, "Crop marks at every code's corners (sheets)");
+  cmd->add_flag("--label", a.labels, "Print each serial in small type under its code (sheets)");
+  cmd->add_option("--pages-per-file", a.pages_per_file,
+                  "Pages per sheet PDF, 1..10000; a resumed run redoes at most one file")
+      ->capture_default_str();
+  cmd->add_option("--jobs", a.jobs, "Worker threads (default: every core)");
+  cmd->add_flag("--resume", a.resume,
+                "Continue the interrupted run in --out-dir: no code twice, none missing");
+  cmd->add_flag("--check", a.check,
+                "Instead of making codes, check --out-dir's manifest against its files");
+  add_design_options(cmd, a.d);
+  return cmd;
+}
+
+int run_batch_command(const BatchArgs& a) {
+  if (a.check) return run_check(a);
+  if (a.template_text.empty()) {
+    throw Error(ErrorCategory::usage,
+                "no --template: give the payload, e.g. 'https://v.brand.example/a/{serial}'");
+  }
+  if (a.serials.empty() && a.count == 0) {
+    throw Error(ErrorCategory::usage, "no serials: give --serials FILE or --count N");
+  }
+  if (!a.column.empty() && a.serials.empty()) {
+    throw Error(ErrorCategory::usage, "--column names a column of --serials FILE; give both");
+  }
+  const DesignOptions d = design_options(a.d);
+  BatchOptions o;
+  if (!a.serials.empty()) {
+    o.serials = SerialFile{a.serials, a.column};
+  } else {
+    RandomSerials r;
+    r.count = a.count;
+    r.length = a.serial_length;
+    r.alphabet = a.alphabet;
+    o.serials = r;
+  }
+  o.payload_template = a.template_text;
+  o.out_dir = a.out_dir;
+  o.print = d.print;
+  o.jobs = a.jobs;
+  o.resume = a.resume;
+  const bool sheet = !a.sheet.empty();
+  const std::string format = a.format.empty() ? (sheet ? "pdf" : "png") : a.format;
+  o.format = format == "svg" ? Format::svg : format == "pdf" ? Format::pdf : Format::png;
+  if (sheet) {
+    SheetOptions s = parse_sheet(a.sheet);
+    s.gap_mm = parse_length_mm(a.gap);
+    s.margin_mm = parse_length_mm(a.margin);
+    s.crop_marks = a.crop_marks;
+    s.labels = a.labels;
+    s.pages_per_file = a.pages_per_file;
+    o.sheet = s;
+  } else if (a.crop_marks || a.labels) {
+    throw Error(ErrorCategory::usage, std::string(a.crop_marks ? "--crop-marks" : "--label") +
+                                          " is for sheets: add --sheet A4 (or another size)");
+  }
+
+  std::optional<Logo> logo;
+  if (!a.d.logo.empty()) logo = Logo::load(a.d.logo);
+  const Design design(std::move(logo), d.encode, d.render);
+
+  std::function<void(const BatchProgress&)> progress;
+  if (isatty(fileno(stderr))) progress = ProgressBar();
+  const BatchSummary s = run_batch(design, o, progress);
+  fmt::print(
+      "{} codes (version {}) in '{}': {} made in {:.1f} s ({:.0f} codes/s){}, {} files "
+      "written; manifest {}\n",
+      s.codes, s.version, a.out_dir, s.made, s.seconds,
+      s.seconds > 0 ? static_cast<double>(s.made) / s.seconds : 0.0,
+      s.resumed ? fmt::format(", {} resumed", s.resumed) : "", s.files, s.manifest.string());
+  return 0;
+}
+
+}  // namespace viscode::cli

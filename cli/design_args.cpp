@@ -1,0 +1,90 @@
+#include "design_args.hpp"
+
+namespace viscode::cli {
+
+void add_design_options(CLI::App* app, DesignArgs& a) {
+  app->add_option("--logo", a.logo,
+                  "Brand image: PNG (alpha kept), JPEG, any raster OpenCV reads, or SVG "
+                  "(kept vector in SVG/PDF). Without it the code is plain.");
+  a.style_option = app->add_option(
+      "--style", a.style,
+      "halftone (default): bits in module centres, the image toned around them; dots: round "
+      "centres; center: classic logo patch in the middle; plain: no image");
+  a.style_option->capture_default_str();
+  app->add_option("--strength", a.strength,
+                  "Looks-vs-scans dial, 0..1: higher enforces more module contrast (bigger "
+                  "centres, larger lightness margin; for center, a smaller logo patch) and "
+                  "scans from further away; lower shows more of the image")
+      ->capture_default_str();
+  app->add_option("--ec", a.ec, "Error correction L, M, Q or H (default H with a logo, M without)");
+  app->add_option("--min-version", a.min_version, "Smallest QR version to use, 1..40")
+      ->capture_default_str();
+  app->add_option("--max-version", a.max_version, "Largest QR version allowed, 1..40")
+      ->capture_default_str();
+  app->add_option("--mask", a.mask,
+                  "auto (with an image: the mask that agrees best with it) or 0..7")
+      ->capture_default_str();
+  app->add_option("--fit", a.fit, "How the image fills its area: cover (crop) or contain")
+      ->check(CLI::IsMember({"cover", "contain"}))
+      ->capture_default_str();
+  app->add_option("--logo-area", a.logo_area,
+                  "symbol: the image under the symbol only; full: under the quiet zone too")
+      ->check(CLI::IsMember({"symbol", "full"}))
+      ->capture_default_str();
+  app->add_option("--dark", a.dark, "Dark module colour (hex); contrast to --light >= 4.5:1")
+      ->capture_default_str();
+  app->add_option("--light", a.light, "Light module colour (hex)")->capture_default_str();
+  app->add_option("--quiet", a.quiet, "Quiet zone in modules, 0..40")->capture_default_str();
+  app->add_option("--dpi", a.dpi,
+                  "Output resolution in dots per inch (PNG pixels; modules "
+                  "are whole pixels at this resolution in every format)")
+      ->capture_default_str();
+  auto* size = app->add_option("--size", a.size,
+                               "Printed width, quiet zone included, e.g. 25mm, 2.5cm, 1in "
+                               "(default 25mm); modules round down to whole pixels");
+  auto* module_px =
+      app->add_option("--module-px", a.module_px, "Pixels per module instead of --size");
+  size->excludes(module_px);
+  module_px->excludes(size);
+}
+
+DesignOptions design_options(const DesignArgs& a) {
+  using namespace viscode;
+  const bool style_given = a.style_option != nullptr && a.style_option->count() > 0;
+  RenderOptions render;
+  render.style = parse_style(a.style);
+  render.strength = a.strength;
+  render.fit = a.fit == "contain" ? Fit::contain : Fit::cover;
+  render.logo_area = a.logo_area == "full" ? LogoArea::full : LogoArea::symbol;
+  render.dark = parse_color(a.dark);
+  render.light = parse_color(a.light);
+  render.quiet = a.quiet;
+  if (a.logo.empty()) {
+    if (style_given && render.style != Style::plain) {
+      throw Error(ErrorCategory::usage, "--style " + a.style +
+                                            " needs an image: give --logo FILE, or use "
+                                            "--style plain");
+    }
+    render.style = Style::plain;
+  }
+  validate(render);
+
+  EncodeOptions encode;
+  encode.ec = a.ec.empty() ? (a.logo.empty() ? EcLevel::M : EcLevel::H) : parse_ec_level(a.ec);
+  encode.min_version = a.min_version;
+  encode.max_version = a.max_version;
+  if (a.mask != "auto") {
+    if (a.mask.size() != 1 || a.mask[0] < '0' || a.mask[0] > '7') {
+      throw Error(ErrorCategory::usage, "--mask " + a.mask + " is not a mask: use auto or 0..7");
+    }
+    encode.mask = a.mask[0] - '0';
+  }
+
+  PrintOptions print;
+  print.dpi = a.dpi;
+  print.module_px = a.module_px;
+  if (!a.size.empty()) print.size_mm = parse_length_mm(a.size);
+  return DesignOptions{render, encode, print};
+}
+
+}  // namespace viscode::cli

@@ -1,0 +1,122 @@
+// viscode/batch.hpp — serialised print runs: unique serials, one design, many files, and a
+// manifest that says which file holds which serial.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "viscode/design.hpp"
+#include "viscode/render.hpp"
+
+namespace viscode {
+
+// Crockford's base32: no I, L, O or U, so a serial read aloud or retyped from a pack is not
+// misread; every character is in QR alphanumeric mode.
+inline constexpr std::string_view kCrockfordBase32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+// Serials listed in a file: one per line, or, with a column name, a CSV file whose header
+// row names that column. Blank lines are skipped; leading/trailing spaces and CR trimmed.
+struct SerialFile {
+  std::filesystem::path file;
+  std::string column;  // empty: the whole line is the serial
+};
+
+// Serials drawn from the operating system's CSPRNG (getrandom), uniformly over the
+// alphabet, never repeated within a run (nor against the manifest when resuming).
+struct RandomSerials {
+  std::size_t count = 0;                   // 1..100,000,000
+  std::string alphabet{kCrockfordBase32};  // 2..64 distinct printable ASCII characters
+  int length = 16;                         // 4..64; 16 base32 characters carry 80 bits
+};
+
+// One random serial (the building block of RandomSerials). Throws Error(usage) for a bad
+// alphabet or length, Error(internal) when the OS has no randomness to give.
+std::string random_serial(const RandomSerials& spec);
+
+// A payload built from a serial: every "{serial}" is replaced; "{{" and "}}" are literal
+// braces. Throws Error(usage) for any other placeholder or a template without {serial}.
+class PayloadTemplate {
+ public:
+  explicit PayloadTemplate(std::string_view text);
+  std::string apply(std::string_view serial) const;
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+  std::vector<std::string> parts_;  // literal text between the placeholders
+};
+
+// A press sheet for imposed PDF output (every length in millimetres).
+struct SheetOptions {
+  double width_mm = 210, height_mm = 297;  // A4 portrait
+  double gap_mm = 3;                       // between codes (labels and crop marks live in it)
+  double margin_mm = 10;                   // page edge to the outermost codes
+  bool crop_marks = false;
+  bool labels = false;      // each code's serial in small type under it
+  int pages_per_file = 50;  // 1..10,000: a file is the unit a resumed run redoes
+};
+// "A4", "A3", "Letter" (either case) or "WxH" with a unit, e.g. "320x450mm". The other
+// fields keep their defaults. Throws Error(usage) naming the value.
+SheetOptions parse_sheet(std::string_view text);
+
+struct BatchOptions {
+  std::variant<SerialFile, RandomSerials> serials;
+  std::string payload_template = "{serial}";
+  std::filesystem::path out_dir;  // must exist and be writable
+  Format format = Format::png;    // one file per code, or PDF sheets when sheet is set
+  PrintOptions print;             // physical size of each code (as for encode)
+  std::optional<SheetOptions> sheet;
+  int jobs = 0;         // worker threads; 0 = the machine's hardware threads
+  bool resume = false;  // continue the run whose manifest.csv is in out_dir
+};
+
+struct BatchProgress {
+  std::size_t done = 0;     // codes in the manifest, resumed ones included
+  std::size_t total = 0;    // codes the run will have made when complete
+  std::size_t resumed = 0;  // codes that were already done when this process started
+  double seconds = 0;       // since this process started the run
+};
+
+struct BatchSummary {
+  std::size_t codes = 0;    // total codes in the manifest
+  std::size_t made = 0;     // made by this call (codes - resumed)
+  std::size_t resumed = 0;  // already in the manifest when the call started
+  std::size_t files = 0;    // files written by this call
+  int version = 0;          // QR version of every code (the longest serial's)
+  double seconds = 0;
+  std::filesystem::path manifest;
+};
+
+// The manifest's name inside out_dir. Columns: index (1-based, in run order), serial,
+// payload, file (relative to out_dir), page and position (1-based, row-major on the page;
+// empty for one file per code), sha256 (of the file, lowercase hex).
+inline constexpr std::string_view kManifestName = "manifest.csv";
+
+// Makes every code of the run and writes the manifest in run order, a file's rows only
+// after the file is complete on disk (written to a temporary name and renamed), so that a
+// crash at any point leaves a manifest whose every row is true. Every code gets the QR
+// version of the longest serial's payload (checked against capacity before any work), so a
+// run prints at one module size. `progress` is called from the calling thread after each
+// file or sheet file. Throws Error(usage) for bad options, Error(input) for an unreadable
+// serial file, duplicate serials, an out_dir that is not a writable directory, a
+// non-empty out_dir without `resume`, or a write that fails (disk full: the message says
+// so); Error(encode) when a payload does not fit.
+BatchSummary run_batch(const Design& design, const BatchOptions& options,
+                       const std::function<void(const BatchProgress&)>& progress = {});
+
+// Rereads a batch's manifest and every file it names: indexes 1..N without gaps, no serial
+// twice, each file present with its SHA-256. Empty problems = the batch checks out.
+struct ManifestCheck {
+  std::size_t rows = 0;
+  std::size_t files = 0;
+  std::vector<std::string> problems;  // one line each, first 20 kept
+};
+ManifestCheck check_manifest(const std::filesystem::path& out_dir);
+
+}  // namespace viscode

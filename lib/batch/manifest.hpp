@@ -1,0 +1,39 @@
+// The batch manifest: one CSV row per code, in run order.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace viscode::detail {
+
+inline constexpr std::string_view kManifestHeader =
+    "index,serial,payload,file,page,position,sha256";
+
+struct ManifestRow {
+  std::size_t index = 0;
+  std::string serial, payload, file;
+  int page = 0, position = 0;  // 0: one file per code
+  std::string sha256;
+};
+
+void append_row(std::string& out, const ManifestRow& row);  // with its newline
+
+// Streams a manifest's rows. A last line without its newline (a write cut short) is not
+// a row: end() then tells where the complete rows stop, so a resumed run can cut it off.
+class ManifestReader {
+ public:
+  explicit ManifestReader(const std::filesystem::path& file);  // throws Error(input)
+  bool next(ManifestRow& row);  // throws Error(input) naming the line of a malformed row
+  std::uint64_t end() const { return end_; }  // byte offset after the last complete row
+  std::size_t line() const { return line_; }
+
+ private:
+  std::filesystem::path file_;
+  std::ifstream in_;
+  std::uint64_t end_ = 0;
+  std::size_t line_ = 1;
+};
+
+}  // namespace viscode::detail

@@ -1,0 +1,595 @@
+// The batch runner: serials in, files and an in-order manifest out, in parallel, resumable.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <deque>
+#include <future>
+#include <thread>
+
+#include "batch/manifest.hpp"
+#include "batch/serials.hpp"
+#include "batch/sha256.hpp"
+#include "batch/sheet_pdf.hpp"
+#include "batch/thread_pool.hpp"
+#include "render/design_access.hpp"
+#include "render/output_file.hpp"
+#include "viscode/batch.hpp"
+#include "viscode/error.hpp"
+#include "viscode/version.hpp"
+
+namespace viscode {
+namespace {
+
+constexpr std::string_view kSettingsName = "batch-settings.txt";
+
+struct Item {
+  std::size_t index = 0;  // 1-based
+  std::string serial, payload, where;
+};
+
+// What a worker hands back, consumed in run order by the calling thread.
+struct Result {
+  std::string rows;                   // manifest rows (one file per code)
+  std::vector<std::uint8_t> content;  // a page's content stream (sheets)
+  std::size_t codes = 0;
+};
+
+std::string fixed(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
+}
+
+std::string logo_fingerprint(const Logo* logo) {
+  if (logo == nullptr) return "none";
+  const cv::Mat bgra = logo->raster(logo->width(), logo->height());
+  detail::Sha256 h;
+  for (int y = 0; y < bgra.rows; ++y) {
+    h.update(std::span(bgra.ptr<std::uint8_t>(y), static_cast<std::size_t>(bgra.cols) * 4));
+  }
+  return std::to_string(logo->width()) + "x" + std::to_string(logo->height()) + " " + h.hex();
+}
+
+// Everything that decides a code's bytes or its place: a resumed run must match it.
+std::string settings_text(const Design& design, const BatchOptions& o) {
+  const EncodeOptions& e = design.encode_options();
+  const RenderOptions& r = design.render_options();
+  std::string s = "# viscode batch settings: --resume continues only a run with these\n";
+  s += "viscode=" + std::string(kVersionString) + "\n";
+  s += "template=" + o.payload_template + "\n";
+  if (const auto* f = std::get_if<SerialFile>(&o.serials)) {
+    s += "serials=file column=" + f->column + "\n";
+  } else {
+    const auto& rs = std::get<RandomSerials>(o.serials);
+    s += "serials=random count=" + std::to_string(rs.count) +
+         " length=" + std::to_string(rs.length) + " alphabet=" + rs.alphabet + "\n";
+  }
+  s += "format=" +
+       std::string(o.format == Format::png   ? "png"
+                   : o.format == Format::svg ? "svg"
+                                             : "pdf") +
+       "\n";
+  s += "print=dpi " + fixed(o.print.dpi) + " size_mm " + fixed(o.print.size_mm) + " module_px " +
+       std::to_string(o.print.module_px) + "\n";
+  if (o.sheet) {
+    const SheetOptions& sh = *o.sheet;
+    s += "sheet=" + fixed(sh.width_mm) + "x" + fixed(sh.height_mm) + " gap " + fixed(sh.gap_mm) +
+         " margin " + fixed(sh.margin_mm) + " crop_marks " + std::to_string(sh.crop_marks) +
+         " labels " + std::to_string(sh.labels) + " pages_per_file " +
+         std::to_string(sh.pages_per_file) + "\n";
+  }
+  s += "encode=ec " + std::string(1, to_char(e.ec)) + " versions " + std::to_string(e.min_version) +
+       ".." + std::to_string(e.max_version) + " mask " + std::to_string(e.mask) + "\n";
+  s += "render=style " + std::string(to_string(r.style)) + " strength " + fixed(r.strength) +
+       " fit " + std::to_string(static_cast<int>(r.fit)) + " area " +
+       std::to_string(static_cast<int>(r.logo_area)) + " dark " + to_hex(r.dark) + " light " +
+       to_hex(r.light) + " quiet " + std::to_string(r.quiet) + "\n";
+  s += "logo=" + logo_fingerprint(design.logo()) + "\n";
+  return s;
+}
+
+std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The first line on which two settings texts differ, for the refusal message.
+std::string first_difference(const std::string& a, const std::string& b) {
+  std::istringstream ia(a), ib(b);
+  std::string la, lb;
+  while (true) {
+    const bool ga = static_cast<bool>(std::getline(ia, la));
+    const bool gb = static_cast<bool>(std::getline(ib, lb));
+    if (!ga && !gb) return "";
+    if (!ga) la.clear();
+    if (!gb) lb.clear();
+    if (la != lb) return "'" + la + "' then, '" + lb + "' now";
+  }
+}
+
+void write_all(int fd, const void* data, std::size_t size, const std::filesystem::path& file) {
+  const auto* p = static_cast<const std::uint8_t*>(data);
+  while (size > 0) {
+    const ssize_t n = ::write(fd, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      throw Error(ErrorCategory::input, "cannot write '" + file.string() + "' (" +
+                                            std::strerror(n < 0 ? errno : ENOSPC) +
+                                            "): check free space and permissions");
+    }
+    p += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+// Temporary files of an interrupted run (".00000042.png.Ab12Cd"): never complete, so gone.
+void remove_stale_temporaries(const std::filesystem::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() < 9 || name[0] != '.' || name[name.size() - 7] != '.') continue;
+    const std::string inner = name.substr(1, name.size() - 8);
+    const bool ours =
+        (std::isdigit(static_cast<unsigned char>(inner[0])) || inner.rfind("sheets-", 0) == 0) &&
+        (inner.ends_with(".png") || inner.ends_with(".svg") || inner.ends_with(".pdf"));
+    if (ours) std::filesystem::remove(entry.path(), ec);
+  }
+}
+
+int digits(std::size_t n) {
+  int d = 1;
+  while (n >= 10) {
+    n /= 10;
+    ++d;
+  }
+  return d;
+}
+
+std::string numbered(std::size_t n, int width, std::string_view ext, std::string_view prefix) {
+  std::string s = std::to_string(n);
+  if (static_cast<int>(s.size()) < width)
+    s.insert(0, static_cast<std::size_t>(width) - s.size(), '0');
+  return std::string(prefix) + s + std::string(ext);
+}
+
+class Run {
+ public:
+  Run(const Design& design_in, const BatchOptions& o,
+      const std::function<void(const BatchProgress&)>& progress)
+      : o_(o), progress_(progress), start_(std::chrono::steady_clock::now()) {
+    check_options();
+    serials_ = std::visit([](const auto& s) { return detail::open_serials(s); }, o_.serials);
+    const PayloadTemplate tpl(o_.payload_template);
+    tpl_.emplace(tpl);
+    design_.emplace(fixed_version_design(design_in));
+    total_ = serials_->count();
+    if (o_.sheet) {
+      layout_ = detail::SheetLayout{};
+      layout_.page_w_mm = o_.sheet->width_mm;
+      layout_.page_h_mm = o_.sheet->height_mm;
+      layout_.code_mm = info_.size_mm;
+      layout_.gap_mm = o_.sheet->gap_mm;
+      layout_.margin_mm = o_.sheet->margin_mm;
+      layout_.crop_marks = o_.sheet->crop_marks;
+      layout_.labels = o_.sheet->labels;
+      per_page_ = static_cast<std::size_t>(detail::sheet_grid(layout_).per_page());
+      per_file_ = per_page_ * static_cast<std::size_t>(o_.sheet->pages_per_file);
+      const std::size_t files = (total_ + per_file_ - 1) / per_file_;
+      name_width_ = std::max(4, digits(files));
+    } else {
+      name_width_ = std::max(6, digits(total_));
+    }
+  }
+
+  BatchSummary run() {
+    open_manifest();
+    BatchSummary summary;
+    summary.resumed = resumed_;
+    summary.version = version_;
+    summary.manifest = o_.out_dir / kManifestName;
+    report(resumed_);
+    try {
+      if (o_.sheet) {
+        make_sheets(summary);
+      } else {
+        make_files(summary);
+      }
+    } catch (const Error& e) {
+      if (e.category() != ErrorCategory::input) throw;
+      // Whatever stopped the run (disk full, permissions), the manifest holds only complete
+      // files, so the way on is the same.
+      throw Error(ErrorCategory::input, std::string(e.what()) + "; " + std::to_string(done_) +
+                                            " of " + std::to_string(total_) +
+                                            " codes are done: run the same command with "
+                                            "--resume to make the rest");
+    }
+    summary.codes = total_;
+    summary.made = total_ - resumed_;
+    summary.seconds = seconds();
+    ::close(manifest_fd_);
+    manifest_fd_ = -1;
+    return summary;
+  }
+
+  ~Run() {
+    if (manifest_fd_ >= 0) ::close(manifest_fd_);
+  }
+
+ private:
+  void check_options() {
+    if (o_.sheet && o_.format != Format::pdf) {
+      throw Error(ErrorCategory::usage, "--sheet imposes codes on PDF sheets: use --format pdf");
+    }
+    if (o_.sheet && (o_.sheet->pages_per_file < 1 || o_.sheet->pages_per_file > 10000)) {
+      throw Error(ErrorCategory::usage, "--pages-per-file " +
+                                            std::to_string(o_.sheet->pages_per_file) +
+                                            " is out of range: use 1..10000");
+    }
+    if (o_.sheet && (!(o_.sheet->gap_mm >= 0) || o_.sheet->gap_mm > 100)) {
+      throw Error(ErrorCategory::usage, "--gap must be 0mm to 100mm");
+    }
+    if (o_.jobs < 0 || o_.jobs > 256) {
+      throw Error(ErrorCategory::usage,
+                  "--jobs " + std::to_string(o_.jobs) + " is out of range: use 1..256");
+    }
+    std::error_code ec;
+    if (o_.out_dir.empty() || !std::filesystem::is_directory(o_.out_dir, ec)) {
+      throw Error(ErrorCategory::input, "output directory '" + o_.out_dir.string() +
+                                            "' does not exist: create it or choose another "
+                                            "--out-dir");
+    }
+    if (::access(o_.out_dir.c_str(), W_OK | X_OK) != 0) {
+      throw Error(ErrorCategory::input, "cannot write in '" + o_.out_dir.string() + "' (" +
+                                            std::strerror(errno) +
+                                            "): fix its permissions or choose another --out-dir");
+    }
+    jobs_ =
+        o_.jobs > 0 ? o_.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+
+  // Checks the longest payload against capacity before any work, and gives every code its
+  // version so the whole run prints at one module size.
+  Design fixed_version_design(const Design& in) {
+    const std::string longest = tpl_->apply(serials_->longest());
+    Symbol probe;
+    try {
+      probe = encode(longest, in.encode_options());
+    } catch (const Error& e) {
+      if (e.category() != ErrorCategory::encode) throw;
+      const std::string where = serials_->longest_where();
+      throw Error(ErrorCategory::encode,
+                  "the longest payload, '" + longest + "' (" + std::to_string(longest.size()) +
+                      " bytes" + (where.empty() ? std::string() : ", serial from " + where) +
+                      "), does not fit: " + e.what());
+    }
+    version_ = probe.version;
+    EncodeOptions e = in.encode_options();
+    e.min_version = std::max(e.min_version, probe.version);
+    info_ = plan_output(probe, in.render_options(), o_.print, o_.format);
+    std::optional<Logo> logo;
+    if (in.logo() != nullptr) logo = *in.logo();
+    return Design(std::move(logo), e, in.render_options());
+  }
+
+  void open_manifest() {
+    const std::filesystem::path manifest = o_.out_dir / kManifestName;
+    const std::filesystem::path settings_file = o_.out_dir / kSettingsName;
+    const std::string settings = settings_text(*design_, o_);
+    std::error_code ec;
+    if (std::filesystem::exists(manifest, ec)) {
+      if (!o_.resume) {
+        throw Error(ErrorCategory::input, "'" + o_.out_dir.string() +
+                                              "' already holds a batch (manifest.csv): continue "
+                                              "it with --resume, or choose an empty --out-dir");
+      }
+      const std::string before = read_text(settings_file);
+      if (before != settings) {
+        throw Error(ErrorCategory::usage, "--resume needs the options the run in '" +
+                                              o_.out_dir.string() + "' started with (" +
+                                              kSettingsName.data() +
+                                              "): " + first_difference(before, settings));
+      }
+      resume_from(manifest);
+      remove_stale_temporaries(o_.out_dir);
+    } else {
+      detail::write_atomically(
+          settings_file, std::vector<std::uint8_t>(settings.begin(), settings.end()), "--out-dir");
+      std::string header(detail::kManifestHeader);
+      header += '\n';
+      detail::write_atomically(manifest, std::vector<std::uint8_t>(header.begin(), header.end()),
+                               "--out-dir");
+    }
+    manifest_fd_ = ::open(manifest.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (manifest_fd_ < 0) {
+      throw Error(ErrorCategory::input, "cannot open '" + manifest.string() + "' (" +
+                                            std::strerror(errno) + "): check its permissions");
+    }
+  }
+
+  // Keeps the manifest's complete rows (for sheets: of complete files), cuts off the rest,
+  // and moves the serial source past them.
+  void resume_from(const std::filesystem::path& manifest) {
+    std::size_t rows = 0;
+    std::uint64_t keep = 0;
+    {
+      detail::ManifestReader reader(manifest);
+      keep = reader.end();
+      detail::ManifestRow row;
+      while (reader.next(row)) {
+        ++rows;
+        if (row.index != rows) {
+          throw Error(ErrorCategory::input, "manifest '" + manifest.string() + "' line " +
+                                                std::to_string(reader.line()) + " has index " +
+                                                std::to_string(row.index) + " where " +
+                                                std::to_string(rows) +
+                                                " belongs: it was edited, so the run cannot be "
+                                                "resumed safely");
+        }
+        if (rows > total_) {
+          throw Error(ErrorCategory::input, "manifest '" + manifest.string() +
+                                                "' has more rows than the " +
+                                                std::to_string(total_) + " codes of this run");
+        }
+        if (!o_.sheet || rows % per_file_ == 0 || rows == total_) keep = reader.end();
+      }
+      if (o_.sheet && rows % per_file_ != 0 && rows != total_) rows -= rows % per_file_;
+    }
+    if (::truncate(manifest.c_str(), static_cast<off_t>(keep)) != 0) {
+      throw Error(ErrorCategory::input, "cannot repair '" + manifest.string() + "' (" +
+                                            std::strerror(errno) + "): check its permissions");
+    }
+    detail::ManifestReader reader(manifest);
+    detail::ManifestRow row;
+    for (std::size_t i = 0; i < rows && reader.next(row); ++i) {
+      serials_->skip_issued(row.serial, row.index);
+    }
+    resumed_ = rows;
+    done_ = rows;
+  }
+
+  Item next_item(std::size_t index) {
+    Item it;
+    it.index = index;
+    it.serial = serials_->next(&it.where);
+    it.payload = tpl_->apply(it.serial);
+    return it;
+  }
+
+  Symbol symbol_for(const Item& it) const {
+    try {
+      return design_->symbol(it.payload);
+    } catch (const Error& e) {
+      if (e.category() != ErrorCategory::encode) throw;
+      throw Error(ErrorCategory::encode,
+                  "serial '" + it.serial + "'" + (it.where.empty() ? "" : " (" + it.where + ")") +
+                      " makes a payload that does not fit version " + std::to_string(version_) +
+                      " like the longest one: " + e.what());
+    }
+  }
+
+  void make_files(BatchSummary& summary) {
+    const std::string ext = o_.format == Format::png   ? ".png"
+                            : o_.format == Format::svg ? ".svg"
+                                                       : ".pdf";
+    pipeline(
+        [&](std::size_t index) {
+          std::vector<Item> items{next_item(index)};
+          return items;
+        },
+        [this, ext](const std::vector<Item>& items) {
+          Result r;
+          for (const Item& it : items) {
+            const Symbol symbol = symbol_for(it);
+            const std::vector<std::uint8_t> bytes =
+                design_->render_file(symbol, o_.print, o_.format);
+            detail::ManifestRow row;
+            row.index = it.index;
+            row.serial = it.serial;
+            row.payload = it.payload;
+            row.file = numbered(it.index, name_width_, ext, "");
+            row.sha256 = detail::sha256_hex(bytes);
+            detail::write_atomically(o_.out_dir / row.file, bytes, "--out-dir");
+            detail::append_row(r.rows, row);
+            ++r.codes;
+          }
+          return r;
+        },
+        [&](Result&& r) {
+          append_manifest(r.rows);
+          ++summary.files;
+        });
+  }
+
+  void make_sheets(BatchSummary& summary) {
+    // Page content does not depend on the document it goes into, so workers build pages
+    // against this one while the calling thread streams them into each file in turn.
+    const detail::SheetPdf pages(layout_, design_->logo(), design_->render_options(), o_.print.dpi,
+                                 [](const std::uint8_t*, std::size_t) {});
+    struct File {
+      std::size_t number = 0;
+      std::filesystem::path path, tmp;
+      int fd = -1;
+      detail::Sha256 hash;
+      std::unique_ptr<detail::SheetPdf> pdf;
+      std::string rows;
+      int pages = 0;
+    };
+    File file;
+    const auto discard = [&file] {
+      if (file.fd >= 0) ::close(file.fd);
+      if (!file.tmp.empty()) std::remove(file.tmp.c_str());
+      file = File{};
+    };
+    std::deque<std::vector<Item>> page_items;  // what each in-flight page holds, in order
+    try {
+      pipeline(
+          [&](std::size_t index) {
+            std::vector<Item> items;
+            const std::size_t end = std::min(total_, index - 1 + per_page_);
+            for (std::size_t i = index; i <= end; ++i) items.push_back(next_item(i));
+            page_items.push_back(items);
+            return items;
+          },
+          [this, &pages](const std::vector<Item>& items) {
+            std::vector<detail::Plan> plans;
+            plans.reserve(items.size());
+            for (const Item& it : items) {
+              plans.push_back(detail::DesignAccess::plan(*design_, symbol_for(it)));
+            }
+            std::vector<detail::SheetCode> codes;
+            for (std::size_t i = 0; i < items.size(); ++i) {
+              codes.push_back(detail::SheetCode{&plans[i], items[i].serial});
+            }
+            Result r;
+            r.content = pages.page(codes);
+            r.codes = items.size();
+            return r;
+          },
+          [&](Result&& r) {
+            std::vector<Item> items = std::move(page_items.front());
+            page_items.pop_front();
+            const std::size_t first = items.front().index;
+            if (!file.pdf) {
+              file.number = (first - 1) / per_file_ + 1;
+              const std::string name = numbered(file.number, name_width_, ".pdf", "sheets-");
+              file.path = o_.out_dir / name;
+              std::string tmp = (o_.out_dir / ("." + name + ".XXXXXX")).string();
+              file.fd = ::mkstemp(tmp.data());
+              if (file.fd < 0) {
+                throw Error(ErrorCategory::input, "cannot write in '" + o_.out_dir.string() +
+                                                      "' (" + std::strerror(errno) +
+                                                      "): check free space and permissions");
+              }
+              file.tmp = tmp;
+              file.pdf = std::make_unique<detail::SheetPdf>(
+                  layout_, design_->logo(), design_->render_options(), o_.print.dpi,
+                  [&file](const std::uint8_t* p, std::size_t n) {
+                    write_all(file.fd, p, n, file.path);
+                    file.hash.update(std::span(p, n));
+                  });
+            }
+            file.pdf->add_page(std::move(r.content));
+            ++file.pages;
+            for (std::size_t i = 0; i < items.size(); ++i) {
+              detail::ManifestRow row;
+              row.index = items[i].index;
+              row.serial = items[i].serial;
+              row.payload = items[i].payload;
+              row.file = file.path.filename().string();
+              row.page = file.pages;
+              row.position = static_cast<int>(i + 1);
+              detail::append_row(file.rows, row);
+            }
+            const std::size_t last = items.back().index;
+            if (file.pages == o_.sheet->pages_per_file || last == total_) {
+              file.pdf->finish();
+              const std::string sha = file.hash.hex();
+              if (::fchmod(file.fd, 0644) != 0 || ::close(file.fd) != 0) {
+                file.fd = -1;
+                throw Error(ErrorCategory::input, "cannot write '" + file.path.string() + "' (" +
+                                                      std::strerror(errno) +
+                                                      "): check free space and permissions");
+              }
+              file.fd = -1;
+              if (std::rename(file.tmp.c_str(), file.path.c_str()) != 0) {
+                throw Error(ErrorCategory::input, "cannot write '" + file.path.string() + "' (" +
+                                                      std::strerror(errno) + ")");
+              }
+              file.tmp.clear();
+              // The file is complete on disk; only now may its rows say so.
+              std::string rows;
+              rows.reserve(file.rows.size() + file.rows.size() / 8);
+              std::size_t start = 0;
+              while (start < file.rows.size()) {
+                const std::size_t nl = file.rows.find('\n', start);
+                rows.append(file.rows, start, nl - start);
+                rows += sha;
+                rows += '\n';
+                start = nl + 1;
+              }
+              append_manifest(rows);
+              ++summary.files;
+              file = File{};
+            }
+          });
+    } catch (...) {
+      discard();
+      throw;
+    }
+  }
+
+  // Units of `unit` codes go to the workers in order; results come back in that order.
+  // At most a few units per worker are in flight, so memory does not grow with the run.
+  template <typename MakeUnit, typename Work, typename Consume>
+  void pipeline(MakeUnit make_unit, Work work, Consume consume) {
+    detail::ThreadPool pool(jobs_);
+    std::deque<std::future<Result>> inflight;
+    const std::size_t window = static_cast<std::size_t>(jobs_) * 3;
+    std::size_t next = resumed_ + 1, done = resumed_;
+    const auto take_one = [&] {
+      std::future<Result> f = std::move(inflight.front());
+      inflight.pop_front();
+      Result r = f.get();
+      const std::size_t codes = r.codes;
+      consume(std::move(r));
+      done += codes;
+      done_ = done;
+      report(done);
+    };
+    try {
+      while (next <= total_) {
+        auto items = make_unit(next);
+        next += items.size();
+        inflight.push_back(pool.submit([work, items = std::move(items)] { return work(items); }));
+        while (inflight.size() >= window) take_one();
+      }
+      while (!inflight.empty()) take_one();
+    } catch (...) {
+      // Let the workers finish what they hold before the pool and the callbacks go away.
+      for (auto& f : inflight) f.wait();
+      throw;
+    }
+  }
+
+  void append_manifest(const std::string& rows) {
+    write_all(manifest_fd_, rows.data(), rows.size(), o_.out_dir / kManifestName);
+  }
+
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+  void report(std::size_t done) {
+    if (!progress_) return;
+    progress_(BatchProgress{done, total_, resumed_, seconds()});
+  }
+
+  const BatchOptions& o_;
+  const std::function<void(const BatchProgress&)>& progress_;
+  std::chrono::steady_clock::time_point start_;
+  std::unique_ptr<detail::SerialStream> serials_;
+  std::optional<PayloadTemplate> tpl_;
+  std::optional<Design> design_;
+  OutputInfo info_;
+  int version_ = 0;
+  int jobs_ = 1;
+  std::size_t total_ = 0, resumed_ = 0, done_ = 0;
+  detail::SheetLayout layout_;
+  std::size_t per_page_ = 0, per_file_ = 0;
+  int name_width_ = 6;
+  int manifest_fd_ = -1;
+};
+
+}  // namespace
+
+BatchSummary run_batch(const Design& design, const BatchOptions& options,
+                       const std::function<void(const BatchProgress&)>& progress) {
+  Run run(design, options, progress);
+  return run.run();
+}
+
+}  // namespace viscode

@@ -1,0 +1,323 @@
+#include "batch/serials.hpp"
+
+#include <sodium.h>
+#include <sys/random.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <unordered_map>
+#include <vector>
+
+#include "batch/csv.hpp"
+#include "viscode/error.hpp"
+
+namespace viscode::detail {
+namespace {
+
+constexpr std::string_view kAlnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+
+std::string trim(std::string_view s) {
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return std::string(s);
+}
+
+// Reads the serials of a file line by line; shared by the checking pass and the run.
+class LineReader {
+ public:
+  LineReader(const SerialFile& spec) : spec_(spec), in_(spec.file, std::ios::binary) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(spec.file, ec)) {
+      throw Error(ErrorCategory::input, "serials file '" + spec.file.string() +
+                                            "' is a directory: give a file to --serials");
+    }
+    if (!in_) {
+      throw Error(ErrorCategory::input, "serials file '" + spec.file.string() +
+                                            "' cannot be read: check the path given to "
+                                            "--serials");
+    }
+  }
+
+  // False at the end of the file.
+  bool next(std::string& serial) {
+    std::string line;
+    while (std::getline(in_, line)) {
+      ++line_;
+      if (trim(line).empty()) continue;
+      if (spec_.column.empty()) {
+        serial = trim(line);
+        return true;
+      }
+      const std::vector<std::string> fields = parse_csv_line(line);
+      if (column_ < 0) {
+        find_column(fields);
+        continue;
+      }
+      if (static_cast<std::size_t>(column_) >= fields.size() || trim(fields[column_]).empty()) {
+        throw Error(ErrorCategory::input, where() + " has no value in column '" + spec_.column +
+                                              "': give every row a serial");
+      }
+      serial = trim(fields[static_cast<std::size_t>(column_)]);
+      return true;
+    }
+    if (in_.bad()) {
+      throw Error(ErrorCategory::input,
+                  "serials file '" + spec_.file.string() + "' could not be read to the end");
+    }
+    if (!spec_.column.empty() && column_ < 0) {
+      throw Error(ErrorCategory::input, "serials file '" + spec_.file.string() +
+                                            "' is empty: it needs a header row naming column '" +
+                                            spec_.column + "' and one row per serial");
+    }
+    return false;
+  }
+
+  std::size_t line() const { return line_; }
+  std::string where() const {
+    return "line " + std::to_string(line_) + " of '" + spec_.file.string() + "'";
+  }
+
+ private:
+  void find_column(const std::vector<std::string>& header) {
+    std::string names;
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      if (trim(header[i]) == spec_.column) {
+        column_ = static_cast<int>(i);
+        return;
+      }
+      names += (i ? ", " : "") + trim(header[i]);
+    }
+    throw Error(ErrorCategory::input, "serials file '" + spec_.file.string() + "' has no column '" +
+                                          spec_.column + "' in its header row (" + names +
+                                          "): name one of these with --column");
+  }
+
+  SerialFile spec_;
+  std::ifstream in_;
+  std::size_t line_ = 0;
+  int column_ = -1;
+};
+
+class FileSerials final : public SerialStream {
+ public:
+  explicit FileSerials(const SerialFile& spec) : spec_(spec) {
+    check();
+    reader_ = std::make_unique<LineReader>(spec_);
+  }
+
+  std::size_t count() const override { return count_; }
+  std::string longest() const override { return longest_; }
+  std::string longest_where() const override {
+    return "line " + std::to_string(longest_line_) + " of '" + spec_.file.string() + "'";
+  }
+
+  std::string next(std::string* where) override {
+    std::string serial;
+    if (!reader_->next(serial)) {
+      throw Error(ErrorCategory::input, "serials file '" + spec_.file.string() +
+                                            "' changed while the run was reading it");
+    }
+    if (where) *where = reader_->where();
+    return serial;
+  }
+
+  void skip_issued(std::string_view issued, std::size_t index) override {
+    std::string where;
+    const std::string mine = next(&where);
+    if (mine != issued) {
+      throw Error(ErrorCategory::input,
+                  "the manifest's serial " + std::to_string(index) + " is '" + std::string(issued) +
+                      "' but " + where + " is '" + mine +
+                      "': resume with the same --serials file the run started with");
+    }
+  }
+
+ private:
+  // The checking pass: count, longest, and duplicates, from 16 bytes per serial.
+  void check() {
+    LineReader reader(spec_);
+    std::vector<std::pair<std::uint64_t, std::size_t>> seen;  // fingerprint, line
+    std::string serial;
+    while (reader.next(serial)) {
+      if (serial.size() > longest_.size()) {
+        longest_ = serial;
+        longest_line_ = reader.line();
+      }
+      seen.emplace_back(fingerprint(serial), reader.line());
+    }
+    count_ = seen.size();
+    if (count_ == 0) {
+      throw Error(ErrorCategory::input,
+                  "serials file '" + spec_.file.string() + "' has no serials: put one per line");
+    }
+    std::sort(seen.begin(), seen.end());
+    std::vector<std::size_t> suspects;
+    for (std::size_t i = 1; i < seen.size(); ++i) {
+      if (seen[i].first == seen[i - 1].first) {
+        suspects.push_back(seen[i - 1].second);
+        suspects.push_back(seen[i].second);
+      }
+    }
+    if (suspects.empty()) return;
+    report_duplicates(suspects);
+  }
+
+  // Fingerprints matched: read those lines again and report the first true repeat.
+  void report_duplicates(std::vector<std::size_t> lines) {
+    std::sort(lines.begin(), lines.end());
+    LineReader reader(spec_);
+    std::unordered_map<std::string, std::size_t> first;
+    std::string serial;
+    std::size_t k = 0;
+    while (k < lines.size() && reader.next(serial)) {
+      if (reader.line() != lines[k]) continue;
+      while (k < lines.size() && lines[k] == reader.line()) ++k;
+      const auto [it, fresh] = first.emplace(serial, reader.line());
+      if (!fresh) {
+        throw Error(ErrorCategory::input,
+                    "serials file '" + spec_.file.string() + "' repeats serial '" + serial +
+                        "' on lines " + std::to_string(it->second) + " and " +
+                        std::to_string(reader.line()) + ": every code must carry a unique serial");
+      }
+    }
+  }
+
+  SerialFile spec_;
+  std::size_t count_ = 0;
+  std::string longest_;
+  std::size_t longest_line_ = 0;
+  std::unique_ptr<LineReader> reader_;
+};
+
+void check_spec(const RandomSerials& spec) {
+  const std::string& a = spec.alphabet;
+  if (a.size() < 2 || a.size() > 64) {
+    throw Error(ErrorCategory::usage, "the serial alphabet has " + std::to_string(a.size()) +
+                                          " characters: use 2 to 64 (default: Crockford "
+                                          "base32)");
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto c = static_cast<unsigned char>(a[i]);
+    if (c <= ' ' || c > '~' || c == ',' || c == '"') {
+      throw Error(ErrorCategory::usage,
+                  "the serial alphabet may hold only printable ASCII without space, comma or "
+                  "quote; it has '" +
+                      std::string(1, a[i]) + "'");
+    }
+    if (a.find(a[i], i + 1) != std::string::npos) {
+      throw Error(ErrorCategory::usage,
+                  "the serial alphabet repeats '" + std::string(1, a[i]) + "': list each once");
+    }
+  }
+  if (spec.length < 4 || spec.length > 64) {
+    throw Error(ErrorCategory::usage,
+                "--serial-length " + std::to_string(spec.length) + " is out of range: use 4..64");
+  }
+}
+
+class RandomStream final : public SerialStream {
+ public:
+  explicit RandomStream(const RandomSerials& spec) : spec_(spec) {
+    check_spec(spec_);
+    if (spec_.count < 1 || spec_.count > 100'000'000) {
+      throw Error(ErrorCategory::usage,
+                  "--count " + std::to_string(spec_.count) + " is out of range: use 1..100000000");
+    }
+    // Keep the space at least a million times the run, so drawing never has to retry
+    // for long and a guessed serial is almost never a real one.
+    const double bits = spec_.length * std::log2(static_cast<double>(spec_.alphabet.size()));
+    if (bits < std::log2(static_cast<double>(spec_.count)) + 20) {
+      throw Error(ErrorCategory::usage,
+                  std::to_string(spec_.count) + " serials of " + std::to_string(spec_.length) +
+                      " characters from " + std::to_string(spec_.alphabet.size()) +
+                      " would be too easy to guess and to repeat: use a longer "
+                      "--serial-length");
+    }
+    seen_.reserve(spec_.count);
+  }
+
+  std::size_t count() const override { return spec_.count; }
+  std::string longest() const override {
+    // The character that needs the widest QR mode stands for every position.
+    char worst = spec_.alphabet.front();
+    int rank = -1;
+    for (const char c : spec_.alphabet) {
+      const int r = kAlnum.find(c) == std::string_view::npos ? 2 : (c >= '0' && c <= '9') ? 0 : 1;
+      if (r > rank) {
+        rank = r;
+        worst = c;
+      }
+    }
+    return std::string(static_cast<std::size_t>(spec_.length), worst);
+  }
+  std::string longest_where() const override { return ""; }
+
+  std::string next(std::string* where) override {
+    if (where) where->clear();
+    for (;;) {
+      std::string s = random_serial(spec_);
+      if (seen_.insert(fingerprint(s)).second) return s;
+    }
+  }
+
+  void skip_issued(std::string_view serial, std::size_t) override {
+    seen_.insert(fingerprint(serial));
+  }
+
+ private:
+  RandomSerials spec_;
+  std::unordered_set<std::uint64_t> seen_;
+};
+
+}  // namespace
+
+std::uint64_t fingerprint(std::string_view serial) {
+  // SipHash with a fixed key: well mixed, and the same in every process.
+  static const unsigned char key[crypto_shorthash_KEYBYTES] = {
+      'v', 'i', 's', 'c', 'o', 'd', 'e', '-', 's', 'e', 'r', 'i', 'a', 'l', 's', '1'};
+  std::uint64_t out = 0;
+  unsigned char h[crypto_shorthash_BYTES];
+  crypto_shorthash(h, reinterpret_cast<const unsigned char*>(serial.data()), serial.size(), key);
+  std::memcpy(&out, h, sizeof out);
+  return out;
+}
+
+std::unique_ptr<SerialStream> open_serials(const SerialFile& file) {
+  return std::make_unique<FileSerials>(file);
+}
+
+std::unique_ptr<SerialStream> open_serials(const RandomSerials& spec) {
+  return std::make_unique<RandomStream>(spec);
+}
+
+}  // namespace viscode::detail
+
+namespace viscode {
+
+std::string random_serial(const RandomSerials& spec) {
+  detail::check_spec(spec);
+  const std::size_t n = spec.alphabet.size();
+  // Rejection sampling keeps every character equally likely for any alphabet size.
+  const unsigned limit = 256 - 256 % static_cast<unsigned>(n);
+  std::string out;
+  out.reserve(static_cast<std::size_t>(spec.length));
+  unsigned char buf[128];
+  while (out.size() < static_cast<std::size_t>(spec.length)) {
+    const ssize_t got = getrandom(buf, sizeof buf, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw Error(ErrorCategory::internal,
+                  std::string("the operating system gave no random bytes (") +
+                      std::strerror(errno) + "): serials cannot be drawn");
+    }
+    for (ssize_t i = 0; i < got && out.size() < static_cast<std::size_t>(spec.length); ++i) {
+      if (buf[i] < limit) out += spec.alphabet[buf[i] % n];
+    }
+  }
+  return out;
+}
+
+}  // namespace viscode

@@ -1,0 +1,283 @@
+// 'viscode batch' as a printing house runs it: a serialised run to files or sheets, killed
+// half-way and resumed, and the failures that must stop it cleanly (duplicates, capacity,
+// permissions, a full disk).
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "cli_harness.hpp"
+
+extern char** environ;
+
+using namespace viscode::cli_test;
+
+namespace {
+
+const std::string kBrandPng = std::string(VISCODE_SOURCE_DIR) + "/samples/brand.png";
+const std::string kTemplate = "https://v.brand.example/a/{serial}";
+
+std::filesystem::path serials(const TempDir& t, int n) {
+  const auto path = t.in("serials.csv");
+  std::ofstream out(path);
+  out << "sku,serial\n";
+  for (int i = 0; i < n; ++i)
+    out << "P-7,"
+        << "SN" << 500000 + i * 7 << "\n";
+  return path;
+}
+
+std::vector<std::vector<std::string>> manifest_rows(const std::filesystem::path& dir) {
+  std::ifstream in(dir / "manifest.csv");
+  std::string line;
+  std::vector<std::vector<std::string>> rows;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream s(line);
+    std::string field;
+    while (std::getline(s, field, ',')) f.push_back(field);
+    rows.push_back(f);
+  }
+  return rows;
+}
+
+std::size_t lines_in(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  return static_cast<std::size_t>(
+      std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
+}
+
+// Starts a command with stdout and stderr to files; the caller waits or kills.
+pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& err) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  REQUIRE(rc == 0);
+  return pid;
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string slurp(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+TEST_CASE("cli batch --help names the serial sources, sheets and resume", "[cli][batch]") {
+  const CliResult r = run_cli({"batch", "--help"});
+  CHECK(r.exit_code == 0);
+  for (const char* flag : {"--template", "--serials", "--column", "--count", "--out-dir",
+                           "--format", "--sheet", "--gap", "--crop-marks", "--label", "--jobs",
+                           "--resume", "--check", "--logo", "--style", "--size"}) {
+    INFO(flag);
+    CHECK(r.out.find(flag) != std::string::npos);
+  }
+}
+
+TEST_CASE("cli batch: PNG files from a CSV column, read back, manifest checks out",
+          "[cli][batch]") {
+  TempDir t;
+  const auto list = serials(t, 6);
+  const CliResult r =
+      run_cli({"batch", "--logo", kBrandPng, "--template", kTemplate, "--serials", list.string(),
+               "--column", "serial", "--out-dir", t.out_dir().string(), "--jobs", "2"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(std::regex_match(r.out, std::regex("6 codes \\(version 4\\) in '.*': 6 made in [0-9.]+ s "
+                                           "\\([0-9]+ codes/s\\), 6 files written; manifest "
+                                           ".*manifest.csv\n")));
+  CHECK(r.err.empty());  // no progress bar when stderr is not a terminal
+  const auto rows = manifest_rows(t.out_dir());
+  REQUIRE(rows.size() == 6);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    CHECK(rows[i][1] == "SN" + std::to_string(500000 + i * 7));
+    CHECK(rows[i][2] == "https://v.brand.example/a/" + rows[i][1]);
+    if (i % 2 == 0) {
+      check_reads_back(t.out_dir() / rows[i][3], rows[i][2]);
+      const CliResult d = run_cli({"decode", (t.out_dir() / rows[i][3]).string()});
+      CHECK(d.out == rows[i][2] + "\n");
+    }
+  }
+  const CliResult check = run_cli({"batch", "--check", "--out-dir", t.out_dir().string()});
+  CHECK(check.exit_code == 0);
+  CHECK(check.out == t.out_dir().string() +
+                         ": 6 codes in 6 files check out (indexes 1..6, unique serials, SHA-256 "
+                         "of every file)\n");
+}
+
+TEST_CASE("cli batch: killed mid-run, --resume finishes it exactly as an uninterrupted run",
+          "[cli][batch][resume]") {
+  TempDir t;
+  const auto list = serials(t, 700);
+  const std::vector<std::string> common = {
+      VISCODE_CLI, "batch",        "--logo",           kBrandPng, "--template", kTemplate,
+      "--serials", list.string(),  "--column",         "serial",  "--sheet",    "A4",
+      "--label",   "--crop-marks", "--pages-per-file", "1",       "--jobs",     "2"};
+  const auto whole = t.root() / "whole";
+  const auto cut = t.root() / "cut";
+  std::filesystem::create_directory(whole);
+  std::filesystem::create_directory(cut);
+
+  std::vector<std::string> a = common;
+  a.insert(a.end(), {"--out-dir", cut.string()});
+  const pid_t pid = spawn(a, t.root() / "err.txt");
+  // Kill it once a few sheet files are in the manifest, well before the end.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (lines_in(cut / "manifest.csv") < 1 + 2 * 54 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  kill(pid, SIGKILL);
+  REQUIRE(wait_exit(pid) == 128 + SIGKILL);
+  const std::size_t done = lines_in(cut / "manifest.csv") - 1;
+  INFO("rows when killed: " << done);
+  REQUIRE(done < 700);
+  // Whole sheet files only: a file holds one page here.
+  const auto rows = manifest_rows(cut);
+  const auto per_file = static_cast<std::size_t>(std::count_if(
+      rows.begin(), rows.end(), [&](const auto& row) { return row[3] == rows[0][3]; }));
+  CHECK(per_file > 30);
+  CHECK(done % per_file == 0);
+
+  std::vector<std::string> resume(a.begin() + 1, a.end());
+  resume.push_back("--resume");
+  const CliResult r = run_cli(resume);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find(", " + std::to_string(done) + " resumed") != std::string::npos);
+
+  std::vector<std::string> b(common.begin() + 1, common.end());
+  b.insert(b.end(), {"--out-dir", whole.string()});
+  REQUIRE(run_cli(b).exit_code == 0);
+  // No duplicates, no gaps: the same rows and the same sheet files, byte for byte.
+  CHECK(slurp(cut / "manifest.csv") == slurp(whole / "manifest.csv"));
+  CHECK(run_cli({"batch", "--check", "--out-dir", cut.string()}).exit_code == 0);
+  for (const auto& e : std::filesystem::directory_iterator(cut)) {
+    const std::string name = e.path().filename().string();
+    CHECK(name[0] != '.');  // no temporary left behind
+  }
+}
+
+TEST_CASE("cli batch: bad input stops before any work, with the fix", "[cli][batch][errors]") {
+  TempDir t;
+  const auto dup = t.in("dup.txt");
+  std::ofstream(dup) << "A1\nB2\nA1\n";
+  CliResult r = run_cli({"batch", "--template", kTemplate, "--serials", dup.string(), "--out-dir",
+                         t.out_dir().string()});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err == "viscode: serials file '" + dup.string() +
+                     "' repeats serial 'A1' on lines 1 and 3: every code must carry a unique "
+                     "serial\n");
+  CHECK(listing(t.out_dir()).empty());
+
+  const auto longer = t.in("long.txt");
+  std::ofstream(longer) << "S1\n" << std::string(300, 'X') << "\n";
+  r = run_cli({"batch", "--template", kTemplate, "--serials", longer.string(), "--max-version",
+               "10", "--out-dir", t.out_dir().string()});
+  CHECK(r.exit_code == 4);
+  CHECK(r.err.find("viscode: the longest payload, 'https://v.brand.example/a/XXX") == 0);
+  CHECK(r.err.find("serial from line 2 of '" + longer.string() + "'), does not fit") !=
+        std::string::npos);
+  CHECK(listing(t.out_dir()).empty());
+
+  r = run_cli({"batch", "--template", kTemplate, "--count", "5", "--sheet", "A4", "--format", "png",
+               "--out-dir", t.out_dir().string()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "viscode: --sheet imposes codes on PDF sheets: use --format pdf\n");
+  r = run_cli({"batch", "--template", kTemplate, "--count", "5", "--label", "--out-dir", "x"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "viscode: --label is for sheets: add --sheet A4 (or another size)\n");
+  r = run_cli({"batch", "--template", "https://x.example/", "--count", "5", "--out-dir",
+               t.out_dir().string()});
+  CHECK(r.exit_code == 2);
+  r = run_cli({"batch", "--template", kTemplate, "--out-dir", t.out_dir().string()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "viscode: no serials: give --serials FILE or --count N\n");
+  r = run_cli({"batch", "--template", kTemplate, "--count", "5", "--out-dir",
+               (t.root() / "nope").string()});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err == "viscode: output directory '" + (t.root() / "nope").string() +
+                     "' does not exist: create it or choose another --out-dir\n");
+}
+
+TEST_CASE("cli batch: an unwritable directory is refused before any work", "[cli][batch][errors]") {
+  TempDir t;
+  const auto locked = t.root() / "locked";
+  std::filesystem::create_directory(locked);
+  std::filesystem::permissions(
+      locked, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec |
+                  std::filesystem::perms::group_read | std::filesystem::perms::group_exec |
+                  std::filesystem::perms::others_read | std::filesystem::perms::others_exec);
+  std::vector<std::string> argv = {VISCODE_CLI, "batch", "--template", kTemplate,
+                                   "--count",   "3",     "--out-dir",  locked.string()};
+  // Root may write anywhere: run as nobody then, as a press operator's account would.
+  if (geteuid() == 0) {
+    if (!std::filesystem::exists("/usr/bin/setpriv")) {
+      WARN("running as root without setpriv: permissions cannot be tested");
+      return;
+    }
+    std::filesystem::permissions(t.root(), std::filesystem::perms::others_exec,
+                                 std::filesystem::perm_options::add);
+    argv.insert(argv.begin(),
+                {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"});
+  }
+  const auto err = t.root() / "err.txt";
+  const int code = wait_exit(spawn(argv, err));
+  CHECK(code == 3);
+  CHECK(slurp(err) == "viscode: cannot write in '" + locked.string() +
+                          "' (Permission denied): fix its permissions or choose another "
+                          "--out-dir\n");
+  CHECK(std::filesystem::is_empty(locked));
+}
+
+TEST_CASE("cli batch: a full disk stops the run cleanly and --resume completes it",
+          "[cli][batch][errors]") {
+  TempDir t;
+  const auto list = serials(t, 5);
+  const std::string args = "batch --logo '" + kBrandPng + "' --template '" + kTemplate +
+                           "' --serials '" + list.string() +
+                           "' --column serial --jobs 1 --out-dir '" + t.out_dir().string() + "'";
+  // A 2 KiB file-size limit: the settings and the manifest's header fit, a code does not,
+  // and write() fails as on a full disk (SIGXFSZ ignored, as bash passes it on).
+  const auto err = t.root() / "err.txt";
+  const int code = wait_exit(
+      spawn({"/bin/bash", "-c",
+             "trap '' XFSZ; ulimit -f 2; exec '" + std::string(VISCODE_CLI) + "' " + args},
+            err));
+  CHECK(code == 3);
+  CHECK(slurp(err) == "viscode: cannot write '" + (t.out_dir() / "000001.png").string() +
+                          "' (File too large): check free space and permissions; 0 of 5 codes "
+                          "are done: run the same command with --resume to make the rest\n");
+  CHECK(listing(t.out_dir()) == std::vector<std::string>{"batch-settings.txt", "manifest.csv"});
+  CHECK(lines_in(t.out_dir() / "manifest.csv") == 1);
+
+  const CliResult r =
+      run_cli({"batch", "--logo", kBrandPng, "--template", kTemplate, "--serials", list.string(),
+               "--column", "serial", "--jobs", "1", "--out-dir", t.out_dir().string(), "--resume"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(run_cli({"batch", "--check", "--out-dir", t.out_dir().string()}).exit_code == 0);
+}

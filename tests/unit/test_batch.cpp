@@ -1,0 +1,252 @@
+// The pieces of a serialised run that need no rendering: payload templates, sheet sizes,
+// serial sources (files and the CSPRNG), CSV fields and the manifest reader.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+
+#include "batch/csv.hpp"
+#include "batch/manifest.hpp"
+#include "batch/serials.hpp"
+#include "test_error_util.hpp"
+#include "viscode/viscode.hpp"
+
+using namespace viscode;
+using test::message_of;
+
+namespace {
+
+struct TempFile {
+  std::filesystem::path path;
+  explicit TempFile(const std::string& text, const std::string& name = "serials.txt") {
+    path = std::filesystem::temp_directory_path() /
+           ("viscode-batch-" + std::to_string(::getpid()) + "-" + name);
+    std::ofstream(path, std::ios::binary) << text;
+  }
+  ~TempFile() { std::filesystem::remove(path); }
+};
+
+std::vector<std::string> drain(detail::SerialStream& s) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < s.count(); ++i) out.push_back(s.next(nullptr));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("batch template: {serial} replaced everywhere, braces escaped", "[batch]") {
+  CHECK(PayloadTemplate("https://v.brand.example/a/{serial}").apply("AB12") ==
+        "https://v.brand.example/a/AB12");
+  CHECK(PayloadTemplate("{serial}").apply("X") == "X");
+  CHECK(PayloadTemplate("s={serial}&t={serial}").apply("7") == "s=7&t=7");
+  CHECK(PayloadTemplate("{{{serial}}}").apply("7") == "{7}");
+}
+
+TEST_CASE("batch template: errors name the template and the fix", "[batch]") {
+  CHECK(message_of([] { PayloadTemplate("https://x.example/a"); }, ErrorCategory::usage) ==
+        "--template 'https://x.example/a' has no {serial}: every code would carry the same "
+        "payload; put {serial} where the serial goes");
+  CHECK(message_of([] { PayloadTemplate("https://x.example/{id}"); }, ErrorCategory::usage) ==
+        "--template 'https://x.example/{id}' has the unknown placeholder '{id}': use {serial} "
+        "(and {{ or }} for braces)");
+  CHECK(message_of([] { PayloadTemplate("a}{serial}"); }, ErrorCategory::usage) ==
+        "--template 'a}{serial}' has a lone '}' at 2: write }} for a brace");
+  CHECK(message_of([] { PayloadTemplate("a/{serial"); }, ErrorCategory::usage) ==
+        "--template 'a/{serial' has the unknown placeholder '{serial': use {serial} (and {{ or "
+        "}} for braces)");
+}
+
+TEST_CASE("batch sheets: named sizes and WxH", "[batch]") {
+  CHECK(parse_sheet("A4").width_mm == 210);
+  CHECK(parse_sheet("a3").height_mm == 420);
+  CHECK(parse_sheet("Letter").width_mm == Approx(215.9));
+  const SheetOptions s = parse_sheet("320x450mm");
+  CHECK(s.width_mm == 320);
+  CHECK(s.height_mm == 450);
+  CHECK(parse_sheet("12x18in").height_mm == Approx(457.2));
+  CHECK(parse_sheet("300x400").width_mm == 300);
+  CHECK(message_of([] { parse_sheet("B5"); }, ErrorCategory::usage) ==
+        "--sheet 'B5' is not a sheet: use A4, A3, Letter or WxH with a unit, e.g. 320x450mm");
+  CHECK(message_of([] { parse_sheet("10x3000mm"); }, ErrorCategory::usage) ==
+        "--sheet '10x3000mm' is not a sheet: use A4, A3, Letter or WxH with a unit, e.g. "
+        "320x450mm");
+  CHECK(message_of([] { parse_sheet("10x300mm"); }, ErrorCategory::usage) ==
+        "--sheet '10x300mm' is out of range: each side 20mm to 2000mm");
+}
+
+TEST_CASE("batch random serials: length, alphabet, every character equally likely", "[batch]") {
+  RandomSerials spec;
+  std::map<char, int> seen;
+  for (int i = 0; i < 2000; ++i) {
+    const std::string s = random_serial(spec);
+    REQUIRE(s.size() == 16);
+    for (const char c : s) {
+      REQUIRE(kCrockfordBase32.find(c) != std::string_view::npos);
+      ++seen[c];
+    }
+  }
+  // 32,000 draws over 32 characters: 1,000 each; a biased draw (e.g. modulo on a non-power
+  // of two) would show far beyond 5 sigma (about 160).
+  CHECK(seen.size() == 32);
+  for (const auto& [c, n] : seen) CHECK(std::abs(n - 1000) < 160);
+
+  RandomSerials digits;
+  digits.alphabet = "0123456789";  // 256 % 10 != 0: rejection sampling keeps it uniform
+  digits.length = 8;
+  std::map<char, int> d;
+  for (int i = 0; i < 2500; ++i) {
+    for (const char c : random_serial(digits)) ++d[c];
+  }
+  for (const auto& [c, n] : d) CHECK(std::abs(n - 2000) < 220);
+}
+
+TEST_CASE("batch random serials: bad alphabets and lengths are refused", "[batch]") {
+  RandomSerials s;
+  s.alphabet = "A";
+  CHECK(message_of([&] { random_serial(s); }, ErrorCategory::usage) ==
+        "the serial alphabet has 1 characters: use 2 to 64 (default: Crockford base32)");
+  s.alphabet = "ABCA";
+  CHECK(message_of([&] { random_serial(s); }, ErrorCategory::usage) ==
+        "the serial alphabet repeats 'A': list each once");
+  s.alphabet = "AB,C";
+  CHECK(message_of([&] { random_serial(s); }, ErrorCategory::usage) ==
+        "the serial alphabet may hold only printable ASCII without space, comma or quote; it "
+        "has ','");
+  s.alphabet = "ABCD";
+  s.length = 3;
+  CHECK(message_of([&] { random_serial(s); }, ErrorCategory::usage) ==
+        "--serial-length 3 is out of range: use 4..64");
+  // 4 characters of 4 symbols: 256 serials, far too few for 1,000 unique unguessable ones.
+  s.length = 4;
+  s.count = 1000;
+  CHECK(message_of([&] { detail::open_serials(s); }, ErrorCategory::usage) ==
+        "1000 serials of 4 characters from 4 would be too easy to guess and to repeat: use a "
+        "longer --serial-length");
+}
+
+TEST_CASE("batch random serials: a run never repeats one, nor one already issued", "[batch]") {
+  RandomSerials spec;
+  spec.count = 3000;
+  spec.alphabet = "0123456789";
+  spec.length = 10;  // 10^10: the smallest space the guard allows for 3,000
+  auto stream = detail::open_serials(spec);
+  std::set<std::string> issued;
+  for (int i = 0; i < 1000; ++i) issued.insert(random_serial(spec));
+  std::size_t k = 1;
+  for (const std::string& s : issued) stream->skip_issued(s, k++);
+  std::set<std::string> all = issued;
+  for (const std::string& s : drain(*stream)) CHECK(all.insert(s).second);
+  CHECK(all.size() == issued.size() + 3000);
+  // The capacity check's stand-in: the character needing the widest QR mode everywhere.
+  CHECK(stream->longest() == "0000000000");
+  RandomSerials mixed;
+  mixed.count = 10;
+  mixed.alphabet = "0A-b";
+  CHECK(detail::open_serials(mixed)->longest() == std::string(16, 'b'));
+  mixed.alphabet = "01AB";
+  CHECK(detail::open_serials(mixed)->longest() == std::string(16, 'A'));
+}
+
+TEST_CASE("batch serial files: lines, CSV columns, blank lines and spaces", "[batch]") {
+  const TempFile plain("A1\r\n  B2 \n\nC3");
+  auto s = detail::open_serials(SerialFile{plain.path, ""});
+  CHECK(s->count() == 3);
+  CHECK(drain(*s) == std::vector<std::string>{"A1", "B2", "C3"});
+
+  const TempFile csv("sku,serial,lot\nx,\"S,1\",7\ny,S2,8\nz,S-long-3,9\n", "serials.csv");
+  auto c = detail::open_serials(SerialFile{csv.path, "serial"});
+  CHECK(c->count() == 3);
+  CHECK(c->longest() == "S-long-3");
+  CHECK(c->longest_where() == "line 4 of '" + csv.path.string() + "'");
+  std::string where;
+  CHECK(c->next(&where) == "S,1");
+  CHECK(where == "line 2 of '" + csv.path.string() + "'");
+}
+
+TEST_CASE("batch serial files: duplicates, missing columns and empty files are refused",
+          "[batch]") {
+  const TempFile dup("A\nB\nC\nB\nD\n");
+  CHECK(message_of(
+            [&] {
+              detail::open_serials(SerialFile{dup.path, ""});
+            },
+            ErrorCategory::input) ==
+        "serials file '" + dup.path.string() +
+            "' repeats serial 'B' on lines 2 and 4: every code must carry a unique serial");
+  const TempFile csv("sku,serial\nx,1\n", "serials.csv");
+  CHECK(message_of(
+            [&] {
+              detail::open_serials(SerialFile{csv.path, "code"});
+            },
+            ErrorCategory::input) ==
+        "serials file '" + csv.path.string() +
+            "' has no column 'code' in its header row (sku, serial): name one of these with "
+            "--column");
+  const TempFile gap("sku,serial\nx,1\ny,\n", "gap.csv");
+  CHECK(message_of(
+            [&] {
+              detail::open_serials(SerialFile{gap.path, "serial"});
+            },
+            ErrorCategory::input) ==
+        "line 3 of '" + gap.path.string() +
+            "' has no value in column 'serial': give every row a serial");
+  const TempFile empty("\n\n", "empty.txt");
+  CHECK(message_of(
+            [&] {
+              detail::open_serials(SerialFile{empty.path, ""});
+            },
+            ErrorCategory::input) ==
+        "serials file '" + empty.path.string() + "' has no serials: put one per line");
+  CHECK(message_of(
+            [] {
+              detail::open_serials(SerialFile{"/nonexistent/s.txt", ""});
+            },
+            ErrorCategory::input) ==
+        "serials file '/nonexistent/s.txt' cannot be read: check the path given to --serials");
+}
+
+TEST_CASE("batch serial files: resuming checks the manifest against the file", "[batch]") {
+  const TempFile f("A\nB\nC\n");
+  auto s = detail::open_serials(SerialFile{f.path, ""});
+  s->skip_issued("A", 1);
+  CHECK(message_of([&] { s->skip_issued("X", 2); }, ErrorCategory::input) ==
+        "the manifest's serial 2 is 'X' but line 2 of '" + f.path.string() +
+            "' is 'B': resume with the same --serials file the run started with");
+}
+
+TEST_CASE("batch CSV: fields quoted only when they must be, and read back", "[batch]") {
+  for (const std::string field : {"plain", "a,b", "say \"hi\"", " padded ", ""}) {
+    std::string line;
+    detail::append_csv_field(line, field);
+    line += ",x";
+    CHECK(detail::parse_csv_line(line) == std::vector<std::string>{field, "x"});
+  }
+  std::string quoted;
+  detail::append_csv_field(quoted, "a,b");
+  CHECK(quoted == "\"a,b\"");
+}
+
+TEST_CASE("batch manifest: rows round-trip, a cut-off last line is not a row", "[batch]") {
+  detail::ManifestRow a{1, "S,1", "https://x/S,1", "000001.png", 0, 0, std::string(64, 'a')};
+  detail::ManifestRow b{2, "S2", "https://x/S2", "sheets-0001.pdf", 3, 17, std::string(64, 'b')};
+  std::string text(detail::kManifestHeader);
+  text += '\n';
+  detail::append_row(text, a);
+  const std::size_t complete = text.size();
+  detail::append_row(text, b);
+  CHECK(text.substr(complete) ==
+        "2,S2,https://x/S2,sheets-0001.pdf,3,17," + std::string(64, 'b') + "\n");
+  text.pop_back();  // the last write was cut short
+  const TempFile f(text, "manifest.csv");
+  detail::ManifestReader r(f.path);
+  detail::ManifestRow row;
+  REQUIRE(r.next(row));
+  CHECK(row.serial == "S,1");
+  CHECK(row.payload == "https://x/S,1");
+  CHECK(row.page == 0);
+  CHECK(r.end() == complete);
+  CHECK_FALSE(r.next(row));
+  CHECK(r.end() == complete);
+}
