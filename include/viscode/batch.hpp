@@ -77,7 +77,8 @@ struct BatchOptions {
 };
 
 struct BatchProgress {
-  std::size_t done = 0;     // codes in the manifest, resumed ones included
+  std::size_t done = 0;     // codes made, resumed ones included (for sheets, the file being
+                            // written counts; its rows reach the manifest when it is complete)
   std::size_t total = 0;    // codes the run will have made when complete
   std::size_t resumed = 0;  // codes that were already done when this process started
   double seconds = 0;       // since this process started the run

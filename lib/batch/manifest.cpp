@@ -118,6 +118,22 @@ ManifestCheck check_manifest(const std::filesystem::path& out_dir) {
               ") does not match its SHA-256");
     }
   }
+  std::error_code ec;
+  if (reader.end() < std::filesystem::file_size(out_dir / kManifestName, ec) && !ec) {
+    problem("the last row is cut off: the run was interrupted; continue it with --resume");
+  }
+  // The run's size, from the settings the run recorded when it started.
+  std::ifstream settings(out_dir / "batch-settings.txt");
+  std::string line;
+  while (std::getline(settings, line)) {
+    if (!line.starts_with("total=")) continue;
+    std::size_t total = 0;
+    const std::string n = line.substr(6);
+    if (detail::parse_number(n, total, false) && out.rows < total) {
+      problem(std::to_string(out.rows) + " of " + std::to_string(total) +
+              " codes: the run is incomplete; continue it with --resume");
+    }
+  }
   return out;
 }
 

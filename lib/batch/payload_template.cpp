@@ -5,6 +5,12 @@
 namespace viscode {
 
 PayloadTemplate::PayloadTemplate(std::string_view text) : text_(text) {
+  // The manifest holds one row per line; a payload is a URL or a serial, never a document.
+  if (text.find_first_of("\r\n") != std::string_view::npos) {
+    throw Error(ErrorCategory::usage,
+                "--template has a line break: give the payload on one line (a URL with "
+                "{serial})");
+  }
   std::string literal;
   int serials = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -55,12 +56,13 @@ std::string logo_fingerprint(const Logo* logo) {
 }
 
 // Everything that decides a code's bytes or its place: a resumed run must match it.
-std::string settings_text(const Design& design, const BatchOptions& o) {
+std::string settings_text(const Design& design, const BatchOptions& o, std::size_t total) {
   const EncodeOptions& e = design.encode_options();
   const RenderOptions& r = design.render_options();
   std::string s = "# viscode batch settings: --resume continues only a run with these\n";
   s += "viscode=" + std::string(kVersionString) + "\n";
   s += "template=" + o.payload_template + "\n";
+  s += "total=" + std::to_string(total) + "\n";
   if (const auto* f = std::get_if<SerialFile>(&o.serials)) {
     s += "serials=file column=" + f->column + "\n";
   } else {
@@ -252,22 +254,31 @@ class Run {
   }
 
   // Checks the longest payload against capacity before any work, and gives every code its
-  // version so the whole run prints at one module size.
+  // version so the whole run prints at one module size. Byte mode is the widest any
+  // payload of that length can need, so its version holds every serial of the run; only
+  // when that is over --max-version is the payload's own (narrower) mode the limit.
   Design fixed_version_design(const Design& in) {
     const std::string longest = tpl_->apply(serials_->longest());
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(longest.data());
+    EncodeOptions e = in.encode_options();
     Symbol probe;
     try {
-      probe = encode(longest, in.encode_options());
-    } catch (const Error& e) {
-      if (e.category() != ErrorCategory::encode) throw;
-      const std::string where = serials_->longest_where();
-      throw Error(ErrorCategory::encode,
-                  "the longest payload, '" + longest + "' (" + std::to_string(longest.size()) +
-                      " bytes" + (where.empty() ? std::string() : ", serial from " + where) +
-                      "), does not fit: " + e.what());
+      probe = encode_bytes(std::span(bytes, longest.size()), e);
+      e.max_version = probe.version;
+    } catch (const Error& err) {
+      if (err.category() != ErrorCategory::encode) throw;
+      try {
+        probe = encode(longest, e);
+      } catch (const Error& narrow) {
+        if (narrow.category() != ErrorCategory::encode) throw;
+        const std::string where = serials_->longest_where();
+        throw Error(ErrorCategory::encode,
+                    "the longest payload, '" + longest + "' (" + std::to_string(longest.size()) +
+                        " bytes" + (where.empty() ? std::string() : ", serial from " + where) +
+                        "), does not fit: " + narrow.what());
+      }
     }
     version_ = probe.version;
-    EncodeOptions e = in.encode_options();
     e.min_version = std::max(e.min_version, probe.version);
     info_ = plan_output(probe, in.render_options(), o_.print, o_.format);
     std::optional<Logo> logo;
@@ -278,7 +289,7 @@ class Run {
   void open_manifest() {
     const std::filesystem::path manifest = o_.out_dir / kManifestName;
     const std::filesystem::path settings_file = o_.out_dir / kSettingsName;
-    const std::string settings = settings_text(*design_, o_);
+    const std::string settings = settings_text(*design_, o_, total_);
     std::error_code ec;
     if (std::filesystem::exists(manifest, ec)) {
       if (!o_.resume) {
@@ -366,8 +377,8 @@ class Run {
       if (e.category() != ErrorCategory::encode) throw;
       throw Error(ErrorCategory::encode,
                   "serial '" + it.serial + "'" + (it.where.empty() ? "" : " (" + it.where + ")") +
-                      " makes a payload that does not fit version " + std::to_string(version_) +
-                      " like the longest one: " + e.what());
+                      " makes a payload that does not fit the run's version " +
+                      std::to_string(version_) + ": " + e.what());
     }
   }
 
@@ -488,7 +499,10 @@ class Run {
             if (file.pages == o_.sheet->pages_per_file || last == total_) {
               file.pdf->finish();
               const std::string sha = file.hash.hex();
-              if (::fchmod(file.fd, 0644) != 0 || ::close(file.fd) != 0) {
+              int why = ::fchmod(file.fd, 0644) == 0 ? 0 : errno;
+              if (::close(file.fd) != 0 && why == 0) why = errno;
+              if (why != 0) {
+                errno = why;
                 file.fd = -1;
                 throw Error(ErrorCategory::input, "cannot write '" + file.path.string() + "' (" +
                                                       std::strerror(errno) +
@@ -529,16 +543,15 @@ class Run {
     detail::ThreadPool pool(jobs_);
     std::deque<std::future<Result>> inflight;
     const std::size_t window = static_cast<std::size_t>(jobs_) * 3;
-    std::size_t next = resumed_ + 1, done = resumed_;
+    std::size_t next = resumed_ + 1, made = resumed_;
     const auto take_one = [&] {
       std::future<Result> f = std::move(inflight.front());
       inflight.pop_front();
       Result r = f.get();
       const std::size_t codes = r.codes;
       consume(std::move(r));
-      done += codes;
-      done_ = done;
-      report(done);
+      made += codes;
+      report(made);
     };
     try {
       while (next <= total_) {
@@ -557,6 +570,7 @@ class Run {
 
   void append_manifest(const std::string& rows) {
     write_all(manifest_fd_, rows.data(), rows.size(), o_.out_dir / kManifestName);
+    done_ += static_cast<std::size_t>(std::count(rows.begin(), rows.end(), '\n'));
   }
 
   double seconds() const {

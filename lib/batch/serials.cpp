@@ -46,6 +46,8 @@ class LineReader {
     std::string line;
     while (std::getline(in_, line)) {
       ++line_;
+      // Spreadsheets save "CSV UTF-8" with a byte-order mark; it is not part of a serial.
+      if (line_ == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
       if (trim(line).empty()) continue;
       if (spec_.column.empty()) {
         serial = trim(line);

@@ -315,16 +315,17 @@ void write_atomically(const std::filesystem::path& file, const std::vector<std::
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n <= 0) {
       if (n < 0 && errno == EINTR) continue;
+      if (n == 0) errno = ENOSPC;
       ok = false;
       break;
     }
     done += static_cast<std::size_t>(n);
   }
-  const int saved = errno;
-  ok = ok && ::fchmod(fd, 0644) == 0;
-  ok = ::close(fd) == 0 && ok;
-  if (!ok || std::rename(tmp.c_str(), file.c_str()) != 0) {
-    const int why = ok ? errno : saved;
+  int why = ok ? 0 : errno;
+  if (why == 0 && ::fchmod(fd, 0644) != 0) why = errno;
+  if (::close(fd) != 0 && why == 0) why = errno;
+  if (why == 0 && std::rename(tmp.c_str(), file.c_str()) != 0) why = errno;
+  if (why != 0) {
     std::remove(tmp.c_str());
     throw Error(ErrorCategory::input, "cannot write '" + file.string() + "' (" +
                                           std::strerror(why) +

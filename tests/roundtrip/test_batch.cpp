@@ -239,6 +239,11 @@ TEST_CASE("batch resume: an interrupted run ends byte-identical to an uninterrup
     const auto partial = read_manifest(cut);
     CHECK(partial.size() >= 4);
     CHECK(partial.size() < 10);
+    const ManifestCheck incomplete = check_manifest(cut);
+    REQUIRE(incomplete.problems.size() == 1);
+    CHECK(incomplete.problems[0] == std::to_string(partial.size()) +
+                                        " of 10 codes: the run is incomplete; continue it with "
+                                        "--resume");
     o.resume = true;
     const BatchSummary s = run_batch(design, o);
     CHECK(s.resumed == partial.size());
@@ -264,6 +269,27 @@ TEST_CASE("batch resume: an interrupted run ends byte-identical to an uninterrup
     CHECK(slurp(cut / kManifestName) == manifest);
     CHECK_FALSE(std::filesystem::exists(cut / ".000007.png.AbC123"));
     CHECK(check_manifest(cut).problems.empty());
+  }
+}
+
+TEST_CASE("batch run: serials needing different QR modes still print at one version",
+          "[batch][png]") {
+  TempDir t;
+  const auto serials = t.path / "mixed.txt";
+  // 17 digits fit version 1 in numeric mode; 8 lowercase letters need byte mode, version 2.
+  std::ofstream(serials) << "12345678901234567\nabcdefgh\n";
+  const auto dir = make_dir(t, "out");
+  RenderOptions plain;
+  plain.style = Style::plain;
+  const Design design(std::nullopt, EncodeOptions{}, plain);
+  BatchOptions o = file_batch(serials, dir);
+  o.payload_template = "{serial}";
+  CHECK(run_batch(design, o).version == 3);  // byte mode's version for 17 bytes at EC H
+  for (const Row& r : read_manifest(dir)) {
+    const auto codes = detect(cv::imread((dir / r.file).string()));
+    REQUIRE(codes.size() == 1);
+    CHECK(codes[0].text == r.payload);
+    CHECK(codes[0].version == 3);
   }
 }
 

@@ -53,6 +53,8 @@ TEST_CASE("batch template: errors name the template and the fix", "[batch]") {
         "(and {{ or }} for braces)");
   CHECK(message_of([] { PayloadTemplate("a}{serial}"); }, ErrorCategory::usage) ==
         "--template 'a}{serial}' has a lone '}' at 2: write }} for a brace");
+  CHECK(message_of([] { PayloadTemplate("BEGIN:VCARD\nFN:{serial}"); }, ErrorCategory::usage) ==
+        "--template has a line break: give the payload on one line (a URL with {serial})");
   CHECK(message_of([] { PayloadTemplate("a/{serial"); }, ErrorCategory::usage) ==
         "--template 'a/{serial' has the unknown placeholder '{serial': use {serial} (and {{ or "
         "}} for braces)");
@@ -163,6 +165,16 @@ TEST_CASE("batch serial files: lines, CSV columns, blank lines and spaces", "[ba
   std::string where;
   CHECK(c->next(&where) == "S,1");
   CHECK(where == "line 2 of '" + csv.path.string() + "'");
+}
+
+TEST_CASE("batch serial files: a spreadsheet's byte-order mark is not part of the header",
+          "[batch]") {
+  const TempFile csv("\xEF\xBB\xBFserial,lot\nS1,7\n", "bom.csv");
+  auto c = detail::open_serials(SerialFile{csv.path, "serial"});
+  CHECK(drain(*c) == std::vector<std::string>{"S1"});
+  const TempFile lines("\xEF\xBB\xBFS1\nS2\n", "bom.txt");
+  CHECK(drain(*detail::open_serials(SerialFile{lines.path, ""})) ==
+        std::vector<std::string>{"S1", "S2"});
 }
 
 TEST_CASE("batch serial files: duplicates, missing columns and empty files are refused",
