@@ -62,22 +62,31 @@ std::vector<cv::Point> rows_sorted(std::vector<cv::Point> at) {
   return at;
 }
 
+// Calls run(x, y, length) for each horizontal run of neighbouring points of a row-sorted
+// list.
+template <typename Run>
+void for_each_run(const std::vector<cv::Point>& at, Run run) {
+  std::size_t i = 0;
+  while (i < at.size()) {
+    std::size_t j = i + 1;
+    while (j < at.size() && at[j].y == at[i].y && at[j].x == at[j - 1].x + 1) ++j;
+    run(at[i].x, at[i].y, static_cast<int>(j - i));
+    i = j;
+  }
+}
+
 // Whole modules of one colour, horizontal runs merged into one rectangle each: fewer
 // operators, and no anti-aliasing seam inside a run.
 void module_runs(Text& t, const std::vector<cv::Point>& at, Rgb colour) {
   if (at.empty()) return;
   if (!in_rows(at)) return module_runs(t, rows_sorted(at), colour);
   rgb(t, colour, "rg\n");
-  std::size_t i = 0;
-  while (i < at.size()) {
-    std::size_t j = i + 1;
-    while (j < at.size() && at[j].y == at[i].y && at[j].x == at[j - 1].x + 1) ++j;
-    t.integer(at[i].x);
-    t.integer(at[i].y);
-    t.integer(static_cast<long long>(j - i));
+  for_each_run(at, [&t](int x, int y, int len) {
+    t.integer(x);
+    t.integer(y);
+    t.integer(len);
     t.put("1 re\n");
-    i = j;
-  }
+  });
   t.put("f\n");
 }
 
@@ -92,18 +101,14 @@ void centre_runs(Text& t, const std::vector<cv::Point>& at, Rgb colour) {
   if (at.empty()) return;
   if (!in_rows(at)) return centre_runs(t, rows_sorted(at), colour);
   rgb(t, colour, "RG\n");
-  std::size_t i = 0;
-  while (i < at.size()) {
-    std::size_t j = i + 1;
-    while (j < at.size() && at[j].y == at[i].y && at[j].x == at[j - 1].x + 1) ++j;
-    t.integer(at[i].x);
-    t.integer(at[i].y);
+  for_each_run(at, [&t](int x, int y, int len) {
+    t.integer(x);
+    t.integer(y);
     t.put("m ");
-    t.integer(at[j - 1].x + 1);
-    t.integer(at[i].y);
+    t.integer(x + len);
+    t.integer(y);
     t.put("l\n");
-    i = j;
-  }
+  });
   t.put("S\n");
 }
 

@@ -13,6 +13,7 @@
 #include "batch/sha256.hpp"
 #include "batch/sheet_pdf.hpp"
 #include "roundtrip_util.hpp"
+#include "tools.hpp"
 
 using namespace viscode;
 using roundtrip::TempDir;
@@ -158,8 +159,8 @@ TEST_CASE("batch run: SVG files read back once rasterised", "[batch][svg]") {
 
 TEST_CASE("batch run: every code on PDF sheets sits at its manifest page and position",
           "[batch][sheet]") {
-  const char* pdftoppm = "/usr/bin/pdftoppm";
-  if (!std::filesystem::exists(pdftoppm)) {
+  const std::string pdftoppm = test::find_tool("pdftoppm");
+  if (pdftoppm.empty()) {
     WARN("pdftoppm (poppler-utils) is missing: PDF sheets are not read back");
     return;
   }
@@ -199,10 +200,9 @@ TEST_CASE("batch run: every code on PDF sheets sits at its manifest page and pos
     const auto prefix = t.path / (r.file + "-p" + std::to_string(r.page));
     const auto png = prefix.string() + ".png";
     if (!std::filesystem::exists(png)) {
-      const std::string cmd = std::string(pdftoppm) + " -r " + std::to_string(kDpi) +
-                              " -png -singlefile -f " + std::to_string(r.page) + " -l " +
-                              std::to_string(r.page) + " '" + (dir / r.file).string() + "' '" +
-                              prefix.string() + "'";
+      const std::string cmd = pdftoppm + " -r " + std::to_string(kDpi) + " -png -singlefile -f " +
+                              std::to_string(r.page) + " -l " + std::to_string(r.page) + " '" +
+                              (dir / r.file).string() + "' '" + prefix.string() + "'";
       REQUIRE(std::system(cmd.c_str()) == 0);
     }
     const cv::Mat page = cv::imread(png);

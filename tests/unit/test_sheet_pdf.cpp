@@ -22,6 +22,7 @@
 #include "render/compose.hpp"
 #include "render/halftone.hpp"
 #include "test_error_util.hpp"
+#include "tools.hpp"
 #include "viscode/viscode.hpp"
 
 using namespace viscode;
@@ -46,17 +47,15 @@ struct TempDir {
 };
 
 // A tool on PATH, or empty: the rendering checks skip with a warning without it.
-std::string find_tool(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/bin:/bin";
-  std::size_t start = 0;
-  while (start <= dirs.size()) {
-    const std::size_t end = std::min(dirs.find(':', start), dirs.size());
-    const fs::path candidate = fs::path(dirs.substr(start, end - start)) / name;
-    if (access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    start = end + 1;
+// pdftoppm's path, or empty after a warning that sheet rendering goes unchecked.
+std::string pdftoppm_or_warn() {
+  const std::string path = test::find_tool("pdftoppm");
+  if (path.empty()) {
+    WARN(
+        "pdftoppm (poppler-utils) is not installed: sheet rendering not checked "
+        "(scripts/install-deps installs it)");
   }
-  return {};
+  return path;
 }
 
 int run(const std::string& command) {
@@ -324,7 +323,7 @@ TEST_CASE("sheet pdf: structure, one shared logo image, labels, determinism", "[
 
   CHECK(as_string(batch.pdf(layout)) == pdf);
 
-  if (const std::string qpdf = find_tool("qpdf"); !qpdf.empty()) {
+  if (const std::string qpdf = test::find_tool("qpdf"); !qpdf.empty()) {
     TempDir dir;
     const fs::path file = dir.path / "sheet.pdf";
     std::ofstream(file, std::ios::binary) << pdf;
@@ -333,24 +332,14 @@ TEST_CASE("sheet pdf: structure, one shared logo image, labels, determinism", "[
 }
 
 TEST_CASE("sheet pdf: halftone codes on 2 pages read back at 600 dpi", "[sheet]") {
-  const std::string pdftoppm = find_tool("pdftoppm");
-  if (pdftoppm.empty()) {
-    WARN(
-        "pdftoppm (poppler-utils) is not installed: sheet rendering not checked "
-        "(scripts/install-deps installs it)");
-    return;
-  }
+  const std::string pdftoppm = pdftoppm_or_warn();
+  if (pdftoppm.empty()) return;
   check_reads(Batch(Style::halftone, 7), small_sheet(), pdftoppm);
 }
 
 TEST_CASE("sheet pdf: a code looks as render() draws it", "[sheet]") {
-  const std::string pdftoppm = find_tool("pdftoppm");
-  if (pdftoppm.empty()) {
-    WARN(
-        "pdftoppm (poppler-utils) is not installed: sheet rendering not checked "
-        "(scripts/install-deps installs it)");
-    return;
-  }
+  const std::string pdftoppm = pdftoppm_or_warn();
+  if (pdftoppm.empty()) return;
   for (const Style style : {Style::halftone, Style::dots, Style::center}) {
     INFO(to_string(style));
     const Batch batch(style, 1);
@@ -410,13 +399,8 @@ TEST_CASE("sheet pdf: a code looks as render() draws it", "[sheet]") {
 }
 
 TEST_CASE("sheet pdf: dots, center and plain codes read back at 600 dpi", "[sheet]") {
-  const std::string pdftoppm = find_tool("pdftoppm");
-  if (pdftoppm.empty()) {
-    WARN(
-        "pdftoppm (poppler-utils) is not installed: sheet rendering not checked "
-        "(scripts/install-deps installs it)");
-    return;
-  }
+  const std::string pdftoppm = pdftoppm_or_warn();
+  if (pdftoppm.empty()) return;
   for (const Style style : {Style::dots, Style::center, Style::plain}) {
     INFO(to_string(style));
     check_reads(Batch(style, 4), small_sheet(), pdftoppm);
@@ -490,12 +474,12 @@ TEST_CASE("sheet pdf: a long run gets a balanced page tree", "[sheet]") {
   CHECK(count(pdf, "/Type /Page ") == 300);
   CHECK(count(pdf, "/Type /Pages") == 4);  // 128 + 128 + 44 pages under one root
   CHECK(count(pdf, "/Count 300 ") == 1);
-  if (const std::string qpdf = find_tool("qpdf"); !qpdf.empty()) {
+  if (const std::string qpdf = test::find_tool("qpdf"); !qpdf.empty()) {
     TempDir dir;
     std::ofstream(dir.path / "long.pdf", std::ios::binary) << pdf;
     CHECK(run(qpdf + " --check " + (dir.path / "long.pdf").string() + " > /dev/null") == 0);
   }
-  if (const std::string pdfinfo = find_tool("pdfinfo"); !pdfinfo.empty()) {
+  if (const std::string pdfinfo = test::find_tool("pdfinfo"); !pdfinfo.empty()) {
     TempDir dir;
     std::ofstream(dir.path / "long.pdf", std::ios::binary) << pdf;
     CHECK(run(pdfinfo + " " + (dir.path / "long.pdf").string() + " | grep -q '^Pages: *300$'") ==
