@@ -123,7 +123,7 @@ ManifestCheck check_manifest(const std::filesystem::path& out_dir) {
     problem("the last row is cut off: the run was interrupted; continue it with --resume");
   }
   // The run's size, from the settings the run recorded when it started.
-  std::ifstream settings(out_dir / "batch-settings.txt");
+  std::ifstream settings(out_dir / detail::kSettingsName);
   std::string line;
   while (std::getline(settings, line)) {
     if (!line.starts_with("total=")) continue;

@@ -8,6 +8,10 @@
 
 namespace viscode::detail {
 
+// Beside the manifest: the options a run started with (a resumed run must match them) and
+// its size ("total=N"), which --check compares the manifest with.
+inline constexpr std::string_view kSettingsName = "batch-settings.txt";
+
 inline constexpr std::string_view kManifestHeader =
     "index,serial,payload,file,page,position,sha256";
 

@@ -25,8 +25,6 @@
 namespace viscode {
 namespace {
 
-constexpr std::string_view kSettingsName = "batch-settings.txt";
-
 struct Item {
   std::size_t index = 0;  // 1-based
   std::string serial, payload, where;
@@ -114,17 +112,10 @@ std::string first_difference(const std::string& a, const std::string& b) {
 }
 
 void write_all(int fd, const void* data, std::size_t size, const std::filesystem::path& file) {
-  const auto* p = static_cast<const std::uint8_t*>(data);
-  while (size > 0) {
-    const ssize_t n = ::write(fd, p, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      throw Error(ErrorCategory::input, "cannot write '" + file.string() + "' (" +
-                                            std::strerror(n < 0 ? errno : ENOSPC) +
-                                            "): check free space and permissions");
-    }
-    p += n;
-    size -= static_cast<std::size_t>(n);
+  if (const int why = detail::write_fully(fd, static_cast<const std::uint8_t*>(data), size)) {
+    throw Error(ErrorCategory::input, "cannot write '" + file.string() + "' (" +
+                                          std::strerror(why) +
+                                          "): check free space and permissions");
   }
 }
 
@@ -288,7 +279,7 @@ class Run {
 
   void open_manifest() {
     const std::filesystem::path manifest = o_.out_dir / kManifestName;
-    const std::filesystem::path settings_file = o_.out_dir / kSettingsName;
+    const std::filesystem::path settings_file = o_.out_dir / detail::kSettingsName;
     const std::string settings = settings_text(*design_, o_, total_);
     std::error_code ec;
     if (std::filesystem::exists(manifest, ec)) {
@@ -301,7 +292,7 @@ class Run {
       if (before != settings) {
         throw Error(ErrorCategory::usage, "--resume needs the options the run in '" +
                                               o_.out_dir.string() + "' started with (" +
-                                              kSettingsName.data() +
+                                              detail::kSettingsName.data() +
                                               "): " + first_difference(before, settings));
       }
       resume_from(manifest);
@@ -426,7 +417,7 @@ class Run {
       int fd = -1;
       detail::Sha256 hash;
       std::unique_ptr<detail::SheetPdf> pdf;
-      std::string rows;
+      std::vector<detail::ManifestRow> rows;  // the file's codes, hashed when it is done
       int pages = 0;
     };
     File file;
@@ -493,7 +484,7 @@ class Run {
               row.file = file.path.filename().string();
               row.page = file.pages;
               row.position = static_cast<int>(i + 1);
-              detail::append_row(file.rows, row);
+              file.rows.push_back(std::move(row));
             }
             const std::size_t last = items.back().index;
             if (file.pages == o_.sheet->pages_per_file || last == total_) {
@@ -502,10 +493,9 @@ class Run {
               int why = ::fchmod(file.fd, 0644) == 0 ? 0 : errno;
               if (::close(file.fd) != 0 && why == 0) why = errno;
               if (why != 0) {
-                errno = why;
                 file.fd = -1;
                 throw Error(ErrorCategory::input, "cannot write '" + file.path.string() + "' (" +
-                                                      std::strerror(errno) +
+                                                      std::strerror(why) +
                                                       "): check free space and permissions");
               }
               file.fd = -1;
@@ -516,14 +506,9 @@ class Run {
               file.tmp.clear();
               // The file is complete on disk; only now may its rows say so.
               std::string rows;
-              rows.reserve(file.rows.size() + file.rows.size() / 8);
-              std::size_t start = 0;
-              while (start < file.rows.size()) {
-                const std::size_t nl = file.rows.find('\n', start);
-                rows.append(file.rows, start, nl - start);
-                rows += sha;
-                rows += '\n';
-                start = nl + 1;
+              for (detail::ManifestRow& row : file.rows) {
+                row.sha256 = sha;
+                detail::append_row(rows, row);
               }
               append_manifest(rows);
               ++summary.files;

@@ -295,6 +295,18 @@ void check_directory(const std::filesystem::path& file, std::string_view flag) {
   }
 }
 
+int write_fully(int fd, const std::uint8_t* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    if (n == 0) return ENOSPC;
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return 0;
+}
+
 void write_atomically(const std::filesystem::path& file, const std::vector<std::uint8_t>& bytes,
                       std::string_view flag) {
   std::filesystem::path dir = file.parent_path();
@@ -309,19 +321,7 @@ void write_atomically(const std::filesystem::path& file, const std::vector<std::
                 "cannot write in '" + dir.string() + "' (" + std::strerror(errno) +
                     "): check its permissions or choose another " + std::string(flag));
   }
-  std::size_t done = 0;
-  bool ok = true;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n <= 0) {
-      if (n < 0 && errno == EINTR) continue;
-      if (n == 0) errno = ENOSPC;
-      ok = false;
-      break;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  int why = ok ? 0 : errno;
+  int why = write_fully(fd, bytes.data(), bytes.size());
   if (why == 0 && ::fchmod(fd, 0644) != 0) why = errno;
   if (::close(fd) != 0 && why == 0) why = errno;
   if (why == 0 && std::rename(tmp.c_str(), file.c_str()) != 0) why = errno;

@@ -1,6 +1,7 @@
 // Writing output files: whole or not at all.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <string_view>
@@ -8,6 +9,9 @@
 
 namespace viscode::detail {
 
+// Writes all of data to fd, retrying short writes and EINTR. 0, or the errno of the
+// failure (ENOSPC for a write that makes no progress).
+int write_fully(int fd, const std::uint8_t* data, std::size_t size);
 // Throws Error(input) when file's directory does not exist; the message names flag.
 void check_directory(const std::filesystem::path& file, std::string_view flag);
 // bytes to file through a temporary beside it, renamed when complete, so a failure never
