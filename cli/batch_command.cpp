@@ -137,8 +137,8 @@ int run_batch_command(const BatchArgs& a) {
   o.format = format == "svg" ? Format::svg : format == "pdf" ? Format::pdf : Format::png;
   if (sheet) {
     SheetOptions s = parse_sheet(a.sheet);
-    s.gap_mm = parse_length_mm(a.gap);
-    s.margin_mm = parse_length_mm(a.margin);
+    s.gap_mm = parse_length_mm(a.gap, "--gap", true);
+    s.margin_mm = parse_length_mm(a.margin, "--margin", true);
     s.crop_marks = a.crop_marks;
     s.labels = a.labels;
     s.pages_per_file = a.pages_per_file;

@@ -111,8 +111,11 @@ struct PrintOptions {
   double size_mm = 0;  // 0 = use module_px, or 25 mm when both are 0
   int module_px = 0;
 };
-// "25mm", "2.5cm", "1in", "1.5in", or a bare number of millimetres. Throws Error(usage).
-double parse_length_mm(std::string_view text);
+// "25mm", "2.5cm", "1in", "1.5in", or a bare number of millimetres, above 0 (or, with
+// zero_allowed, from 0) and at most 2000mm. Throws Error(usage) whose message names the
+// value as `what` (e.g. "--gap").
+double parse_length_mm(std::string_view text, std::string_view what = "size",
+                       bool zero_allowed = false);
 
 struct OutputInfo {
   Format format = Format::png;

@@ -110,11 +110,11 @@ Format format_from_path(const std::filesystem::path& file) {
                                         ": use .png, .svg or .pdf");
 }
 
-double parse_length_mm(std::string_view text) {
+double parse_length_mm(std::string_view text, std::string_view what, bool zero_allowed) {
   const std::string s = lower(std::string(text));
+  const std::string named = std::string(what) + " '" + std::string(text) + "'";
   const auto bad = [&] {
-    return Error(ErrorCategory::usage,
-                 "size '" + std::string(text) + "' is not a length: use e.g. 25mm, 2.5cm or 1in");
+    return Error(ErrorCategory::usage, named + " is not a length: use e.g. 25mm, 2.5cm or 1in");
   };
   std::size_t used = 0;
   double v = 0;
@@ -134,10 +134,10 @@ double parse_length_mm(std::string_view text) {
   } else {
     throw bad();
   }
-  if (!(mm > 0) || !std::isfinite(mm) || mm > 2000) {
-    throw Error(ErrorCategory::usage, "size '" + std::string(text) +
-                                          "' is out of range: use a length above 0 and at "
-                                          "most 2000mm");
+  if (!(zero_allowed ? mm >= 0 : mm > 0) || !std::isfinite(mm) || mm > 2000) {
+    throw Error(ErrorCategory::usage, named + " is out of range: use a length " +
+                                          (zero_allowed ? "from 0" : "above 0") +
+                                          " and at most 2000mm");
   }
   return mm;
 }

@@ -78,6 +78,15 @@ TEST_CASE("batch sheets: named sizes and WxH", "[batch]") {
         "--sheet '10x300mm' is out of range: each side 20mm to 2000mm");
 }
 
+TEST_CASE("batch lengths: --gap and --margin may be 0 and errors name them", "[batch]") {
+  CHECK(parse_length_mm("0", "--gap", true) == 0);
+  CHECK(parse_length_mm("3mm", "--gap", true) == 3);
+  CHECK(message_of([] { parse_length_mm("wide", "--gap", true); }, ErrorCategory::usage) ==
+        "--gap 'wide' is not a length: use e.g. 25mm, 2.5cm or 1in");
+  CHECK(message_of([] { parse_length_mm("-1mm", "--margin", true); }, ErrorCategory::usage) ==
+        "--margin '-1mm' is out of range: use a length from 0 and at most 2000mm");
+}
+
 TEST_CASE("batch random serials: length, alphabet, every character equally likely", "[batch]") {
   RandomSerials spec;
   std::map<char, int> seen;
