@@ -66,7 +66,15 @@ CLI::App* add_batch_command(CLI::App& app, BatchArgs& a) {
       "--count 100000 --sheet A4 --crop-marks --label --out-dir run1");
   cmd->add_option("--template", a.template_text,
                   "Payload for each code; {serial} is replaced by the serial ({{ and }} are "
-                  "braces). Checked against capacity for the longest serial before the run");
+                  "braces); with --sign, {sig} by its signature and {product} by --product. "
+                  "Checked against capacity for the longest serial before the run");
+  cmd->add_option("--sign", a.sign_key,
+                  "Sign every serial with this private key (NAME.key from viscode keygen); "
+                  "the template needs {serial}, a separator and {sig}, e.g. "
+                  "'https://b.example/a/{serial}.{sig}'");
+  cmd->add_option("--product", a.product,
+                  "Product id signed with every serial (1..20 of 0-9, A-Z); the template "
+                  "shows it as {product}");
   auto* serials = cmd->add_option(
       "--serials", a.serials,
       "File of serials: one per line, or CSV with --column; duplicates are refused");
@@ -128,6 +136,8 @@ int run_batch_command(const BatchArgs& a) {
     o.serials = r;
   }
   o.payload_template = a.template_text;
+  o.product = a.product;
+  if (!a.sign_key.empty()) o.sign_key = load_secret_key(a.sign_key);
   o.out_dir = a.out_dir;
   o.print = d.print;
   o.jobs = a.jobs;
@@ -155,6 +165,10 @@ int run_batch_command(const BatchArgs& a) {
   std::function<void(const BatchProgress&)> progress;
   if (isatty(fileno(stderr))) progress = ProgressBar();
   const BatchSummary s = run_batch(design, o, progress);
+  if (o.sign_key) {
+    fmt::print("serials signed with key {}{}\n", o.sign_key->public_key().id(),
+               a.product.empty() ? "" : " for product " + a.product);
+  }
   fmt::print(
       "{} codes (version {}) in '{}': {} made in {:.1f} s ({:.0f} codes/s){}, {} files "
       "written; manifest {}\n",

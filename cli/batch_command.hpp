@@ -10,6 +10,7 @@ namespace viscode::cli {
 
 struct BatchArgs {
   DesignArgs d;
+  std::string sign_key, product;  // signed serials (docs/authenticate.md)
   std::string template_text, serials, column, out_dir, format, sheet, gap = "3mm", margin = "10mm";
   std::size_t count = 0;
   int serial_length = 16, jobs = 0, pages_per_file = 50;

@@ -13,6 +13,7 @@
 #include "batch_command.hpp"
 #include "design_args.hpp"
 #include "json.hpp"
+#include "sign_commands.hpp"
 #include "viscode/viscode.hpp"
 
 namespace {
@@ -25,6 +26,7 @@ using viscode::cli::DesignOptions;
 struct EncodeArgs {
   DesignArgs d;
   std::string data, data_file, output, ensure;
+  viscode::cli::SignArgs sign;
 };
 
 std::string read_data_file(const std::string& path) {
@@ -65,7 +67,9 @@ int run_encode(const EncodeArgs& a) {
   const PrintOptions& print = o.print;
   format_from_path(a.output);  // an unknown extension fails before any work
 
-  const std::string payload = a.data_file.empty() ? a.data : read_data_file(a.data_file);
+  const cli::EncodePayload signed_or_not = cli::encode_payload(
+      a.data_file.empty() ? a.data : read_data_file(a.data_file), !a.data_file.empty(), a.sign);
+  const std::string& payload = signed_or_not.text;
   std::optional<Logo> logo;
   if (!a.d.logo.empty()) logo = Logo::load(a.d.logo);
   const Logo* logo_ptr = logo ? &*logo : nullptr;
@@ -95,6 +99,7 @@ int run_encode(const EncodeArgs& a) {
       "{:.2f} mm, {} -> {}\n",
       symbol.version, to_char(symbol.ec), symbol.mask, symbol.size, symbol.size, info.module_mm,
       info.module_px, a.d.dpi, info.size_mm, to_string(render.style), a.output);
+  if (!signed_or_not.note.empty()) fmt::print("{}\n", signed_or_not.note);
   return 0;
 }
 
@@ -292,7 +297,8 @@ int main(int argc, char** argv) {
   CLI::App app{
       "viscode — designer QR codes: a brand's image with a scannable code behind it.\n"
       "Exit codes: 0 ok, 1 internal error, 2 bad usage, 3 unreadable input, 4 cannot "
-      "encode or decode, 5 verification failed (or a batch that does not check out)."};
+      "encode or decode, 5 verification failed (or a batch that does not check out), 6 not "
+      "authentic (a forged or unsigned code)."};
   app.set_version_flag("--version", std::string("viscode ") + viscode::kVersionString);
   app.require_subcommand(1);
 
@@ -314,9 +320,15 @@ int main(int argc, char** argv) {
                   "After rendering, verify at this severity (pristine, mild, moderate, hard) "
                   "with every reader; raise --strength step by step until it reads, and say "
                   "what changed");
+  viscode::cli::add_sign_options(enc, a.sign);
 
   viscode::cli::BatchArgs ba;
   CLI::App* bat = viscode::cli::add_batch_command(app, ba);
+
+  viscode::cli::KeygenArgs ka;
+  CLI::App* keygen = viscode::cli::add_keygen_command(app, ka);
+  viscode::cli::AuthenticateArgs aa;
+  CLI::App* auth = viscode::cli::add_authenticate_command(app, aa);
 
   DecodeArgs da;
   CLI::App* dec = app.add_subcommand(
@@ -377,11 +389,13 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "viscode: %s\nRun 'viscode %s--help' for the options.\n", e.what(),
-                 enc->parsed()   ? "encode "
-                 : dec->parsed() ? "decode "
-                 : ver->parsed() ? "verify "
-                 : bat->parsed() ? "batch "
-                                 : "");
+                 enc->parsed()      ? "encode "
+                 : dec->parsed()    ? "decode "
+                 : ver->parsed()    ? "verify "
+                 : bat->parsed()    ? "batch "
+                 : keygen->parsed() ? "keygen "
+                 : auth->parsed()   ? "authenticate "
+                                    : "");
     return 2;
   }
 
@@ -395,6 +409,8 @@ int main(int argc, char** argv) {
     }
     if (dec->parsed()) return run_decode(da);
     if (bat->parsed()) return viscode::cli::run_batch_command(ba);
+    if (keygen->parsed()) return viscode::cli::run_keygen(ka);
+    if (auth->parsed()) return viscode::cli::run_authenticate(aa);
     if (ver->parsed()) {
       if (va.expect.empty() && va.expect_file.empty()) {
         throw viscode::Error(viscode::ErrorCategory::usage,

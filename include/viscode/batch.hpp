@@ -13,6 +13,7 @@
 
 #include "viscode/design.hpp"
 #include "viscode/render.hpp"
+#include "viscode/sign.hpp"
 
 namespace viscode {
 
@@ -40,16 +41,34 @@ struct RandomSerials {
 std::string random_serial(const RandomSerials& spec);
 
 // A payload built from a serial: every "{serial}" is replaced; "{{" and "}}" are literal
-// braces. Throws Error(usage) for any other placeholder or a template without {serial}.
+// braces. Throws Error(usage) for any other placeholder or a template without {serial};
+// `flag` names the template in messages ("--template", "--data").
+//
+// Signed payloads (viscode/sign.hpp, docs/authenticate.md) add "{sig}" and, optionally,
+// "{product}", in the layout [{product}<sep>]{serial}<sep>{sig} with <sep> one of "-./:"
+// and no digit or capital letter right before the first field or right after {sig}, e.g.
+// "https://b.example/a/{serial}.{sig}". The constructor throws Error(usage) for a template
+// with {sig} that breaks that layout, or with {product} but no {sig}.
 class PayloadTemplate {
  public:
-  explicit PayloadTemplate(std::string_view text);
+  explicit PayloadTemplate(std::string_view text, std::string_view flag = "--template");
+  // The payload of an unsigned template; Error(usage) when the template has {sig}.
   std::string apply(std::string_view serial) const;
+  // Every placeholder filled as given (signed_payload() in viscode/sign.hpp signs and fills).
+  std::string apply(std::string_view serial, std::string_view product, std::string_view sig) const;
+  bool is_signed() const;    // has {sig}
+  bool has_product() const;  // has {product}
   const std::string& text() const { return text_; }
+  const std::string& flag() const { return flag_; }
+
+  enum class Field { serial, product, sig };
 
  private:
-  std::string text_;
-  std::vector<std::string> parts_;  // literal text between the placeholders
+  void check_signed_layout(const std::string& named) const;
+
+  std::string text_, flag_;
+  std::vector<std::string> parts_;  // literal text around the placeholders (one more)
+  std::vector<Field> fields_;       // the placeholders in order
 };
 
 // A press sheet for imposed PDF output (every length in millimetres).
@@ -74,6 +93,12 @@ struct BatchOptions {
   std::optional<SheetOptions> sheet;
   int jobs = 0;         // worker threads; 0 = the machine's hardware threads
   bool resume = false;  // continue the run whose manifest.csv is in out_dir
+  // Signed serials: with a key, every serial must be signable (is_signable_serial) and the
+  // template's {sig} gets its signature; `product`, when set, is signed with each serial
+  // and fills the template's {product}. The key's id goes into the run's settings, so a
+  // resumed run must use the same key.
+  std::optional<SecretKey> sign_key;
+  std::string product;
 };
 
 struct BatchProgress {

@@ -8,5 +8,6 @@
 #include "viscode/encode.hpp"
 #include "viscode/error.hpp"
 #include "viscode/render.hpp"
+#include "viscode/sign.hpp"
 #include "viscode/verify.hpp"
 #include "viscode/version.hpp"

@@ -1,18 +1,28 @@
-// Payload templates: "https://v.brand.example/a/{serial}".
+// Payload templates: "https://v.brand.example/a/{serial}", signed ones
+// "https://v.brand.example/a/{serial}.{sig}" (docs/authenticate.md).
+#include <algorithm>
+
+#include "sign/common.hpp"
 #include "viscode/batch.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode {
+namespace {
 
-PayloadTemplate::PayloadTemplate(std::string_view text) : text_(text) {
+using Field = PayloadTemplate::Field;
+
+}  // namespace
+
+PayloadTemplate::PayloadTemplate(std::string_view text, std::string_view flag)
+    : text_(text), flag_(flag) {
+  const std::string named = flag_ + " '" + text_ + "'";
   // The manifest holds one row per line; a payload is a URL or a serial, never a document.
   if (text.find_first_of("\r\n") != std::string_view::npos) {
-    throw Error(ErrorCategory::usage,
-                "--template has a line break: give the payload on one line (a URL with "
-                "{serial})");
+    throw Error(ErrorCategory::usage, flag_ +
+                                          " has a line break: give the payload on one line (a "
+                                          "URL with {serial})");
   }
   std::string literal;
-  int serials = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if ((c == '{' || c == '}') && i + 1 < text.size() && text[i + 1] == c) {
@@ -21,8 +31,8 @@ PayloadTemplate::PayloadTemplate(std::string_view text) : text_(text) {
       continue;
     }
     if (c == '}') {
-      throw Error(ErrorCategory::usage, "--template '" + text_ + "' has a lone '}' at " +
-                                            std::to_string(i + 1) + ": write }} for a brace");
+      throw Error(ErrorCategory::usage,
+                  named + " has a lone '}' at " + std::to_string(i + 1) + ": write }} for a brace");
     }
     if (c != '{') {
       literal += c;
@@ -30,28 +40,114 @@ PayloadTemplate::PayloadTemplate(std::string_view text) : text_(text) {
     }
     const std::size_t end = text.find('}', i);
     const std::string name(text.substr(i, end == std::string_view::npos ? end : end - i + 1));
-    if (name != "{serial}") {
-      throw Error(ErrorCategory::usage, "--template '" + text_ + "' has the unknown placeholder '" +
-                                            name + "': use {serial} (and {{ or }} for braces)");
+    Field field;
+    if (name == "{serial}") {
+      field = Field::serial;
+    } else if (name == "{sig}") {
+      field = Field::sig;
+    } else if (name == "{product}") {
+      field = Field::product;
+    } else {
+      throw Error(ErrorCategory::usage,
+                  named + " has the unknown placeholder '" + name +
+                      "': use {serial}, {product} or {sig} (and {{ or }} for braces)");
     }
     parts_.push_back(std::move(literal));
     literal.clear();
-    ++serials;
+    fields_.push_back(field);
     i = end;
   }
   parts_.push_back(std::move(literal));
-  if (serials == 0) {
-    throw Error(ErrorCategory::usage, "--template '" + text_ +
-                                          "' has no {serial}: every code would carry the same "
+  const auto count = [this](Field f) { return std::count(fields_.begin(), fields_.end(), f); };
+  if (count(Field::serial) == 0) {
+    throw Error(ErrorCategory::usage, named +
+                                          " has no {serial}: every code would carry the same "
                                           "payload; put {serial} where the serial goes");
+  }
+  if (count(Field::sig) == 0 && count(Field::product) > 0) {
+    throw Error(ErrorCategory::usage, named +
+                                          " has {product} but no {sig}: the product id is part "
+                                          "of a signed payload, e.g. "
+                                          "'https://b.example/a/{product}/{serial}.{sig}'");
+  }
+  if (count(Field::sig) > 0) check_signed_layout(named);
+}
+
+// The layout docs/authenticate.md specifies, so that a reader finds the fields without
+// knowing the template: [{product}<sep>]{serial}<sep>{sig}, delimited on both sides.
+void PayloadTemplate::check_signed_layout(const std::string& named) const {
+  const auto count = [this](Field f) { return std::count(fields_.begin(), fields_.end(), f); };
+  const char* example = "e.g. 'https://b.example/a/{serial}.{sig}'";
+  if (count(Field::sig) > 1 || count(Field::serial) > 1 || count(Field::product) > 1) {
+    throw Error(ErrorCategory::usage, named +
+                                          " repeats a placeholder: a signed payload has one "
+                                          "{serial}, one {sig} and at most one {product}");
+  }
+  const auto at = [this](Field f) {
+    return static_cast<std::size_t>(std::find(fields_.begin(), fields_.end(), f) - fields_.begin());
+  };
+  // parts_[k] is the literal before field k; parts_[k + 1] the one after it.
+  const std::size_t serial = at(Field::serial), sig = at(Field::sig);
+  const auto one_separator = [](const std::string& s) {
+    return s.size() == 1 && detail::is_separator(s[0]);
+  };
+  if (sig != serial + 1 || !one_separator(parts_[sig])) {
+    throw Error(
+        ErrorCategory::usage,
+        named + " must have {sig} right after {serial} and one separator (- . / or :), " + example);
+  }
+  std::size_t first = serial;
+  if (has_product()) {
+    const std::size_t product = at(Field::product);
+    if (serial != product + 1 || !one_separator(parts_[serial])) {
+      throw Error(ErrorCategory::usage,
+                  named +
+                      " must have {serial} right after {product} and one separator (- . / or "
+                      ":), e.g. 'https://b.example/a/{product}/{serial}.{sig}'");
+    }
+    first = product;
+  }
+  const std::string& before = parts_[first];
+  if (!before.empty() && detail::is_field_char(before.back())) {
+    throw Error(ErrorCategory::usage,
+                named + " has '" + std::string(1, before.back()) + "' right before {" +
+                    (first == serial ? "serial" : "product") +
+                    "}: a digit or capital letter there would read as part of it; end the "
+                    "text before it with a separator such as /");
+  }
+  const std::string& after = parts_[sig + 1];
+  if (!after.empty() && detail::is_field_char(after.front())) {
+    throw Error(ErrorCategory::usage,
+                named + " has '" + std::string(1, after.front()) +
+                    "' right after {sig}: a digit or capital letter there would read as part of "
+                    "the signature; end the payload with {sig} or follow it with a separator "
+                    "such as /");
   }
 }
 
+bool PayloadTemplate::is_signed() const {
+  return std::find(fields_.begin(), fields_.end(), Field::sig) != fields_.end();
+}
+
+bool PayloadTemplate::has_product() const {
+  return std::find(fields_.begin(), fields_.end(), Field::product) != fields_.end();
+}
+
 std::string PayloadTemplate::apply(std::string_view serial) const {
+  if (is_signed()) {
+    throw Error(ErrorCategory::usage, flag_ + " '" + text_ +
+                                          "' has {sig}: sign with --sign KEY (a .key file "
+                                          "from viscode keygen), or remove {sig}");
+  }
+  return apply(serial, {}, {});
+}
+
+std::string PayloadTemplate::apply(std::string_view serial, std::string_view product,
+                                   std::string_view sig) const {
   std::string out = parts_.front();
-  for (std::size_t i = 1; i < parts_.size(); ++i) {
-    out += serial;
-    out += parts_[i];
+  for (std::size_t i = 0; i < fields_.size(); ++i) {
+    out += fields_[i] == Field::serial ? serial : fields_[i] == Field::sig ? sig : product;
+    out += parts_[i + 1];
   }
   return out;
 }

@@ -60,6 +60,11 @@ std::string settings_text(const Design& design, const BatchOptions& o, std::size
   std::string s = "# viscode batch settings: --resume continues only a run with these\n";
   s += "viscode=" + std::string(kVersionString) + "\n";
   s += "template=" + o.payload_template + "\n";
+  // The key by its id (never its bytes): resuming with another key would mix two brands'
+  // signatures in one run.
+  s += o.sign_key ? "sign=key " + o.sign_key->public_key().id() + " product " +
+                        (o.product.empty() ? std::string("-") : o.product) + "\n"
+                  : std::string("sign=none\n");
   s += "total=" + std::to_string(total) + "\n";
   if (const auto* f = std::get_if<SerialFile>(&o.serials)) {
     s += "serials=file column=" + f->column + "\n";
@@ -155,9 +160,17 @@ class Run {
       const std::function<void(const BatchProgress&)>& progress)
       : o_(o), progress_(progress), start_(std::chrono::steady_clock::now()) {
     check_options();
-    serials_ = std::visit([](const auto& s) { return detail::open_serials(s); }, o_.serials);
-    const PayloadTemplate tpl(o_.payload_template);
-    tpl_.emplace(tpl);
+    // The template first: its mistakes are cheaper to report than a serial file's.
+    tpl_.emplace(o_.payload_template);
+    if (o_.sign_key) {
+      check_signed_template(*tpl_, o_.product);
+    } else if (!o_.product.empty()) {
+      throw Error(ErrorCategory::usage,
+                  "--product '" + o_.product + "' is signed with each serial: give --sign KEY too");
+    }
+    const bool signable = o_.sign_key.has_value();
+    serials_ = std::visit([signable](const auto& s) { return detail::open_serials(s, signable); },
+                          o_.serials);
     design_.emplace(fixed_version_design(design_in));
     total_ = serials_->count();
     if (o_.sheet) {
@@ -248,7 +261,13 @@ class Run {
   // version so the whole run prints at one module size. Byte mode is the widest any
   // payload of that length can need, so its version holds every serial of the run; only
   // when that is over --max-version is the payload's own (narrower) mode the limit.
+  //
+  // A signed payload is mostly alphanumeric; byte mode would cost it two versions. Its
+  // capacity is probed in the mode libqrencode chooses, with a serial of the longest length
+  // made of letters and a signature of letters: digits can only let the encoder save bits
+  // in a numeric segment, so every real serial and signature fits where this does.
   Design fixed_version_design(const Design& in) {
+    if (o_.sign_key) return signed_version_design(in);
     const std::string longest = tpl_->apply(serials_->longest());
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(longest.data());
     EncodeOptions e = in.encode_options();
@@ -269,6 +288,31 @@ class Run {
                         "), does not fit: " + narrow.what());
       }
     }
+    return pinned(in, e, probe);
+  }
+
+  Design signed_version_design(const Design& in) {
+    const std::string serial(serials_->longest().size(), 'Z');
+    const std::string longest = tpl_->apply(serial, o_.product, std::string(kSignatureChars, 'A'));
+    EncodeOptions e = in.encode_options();
+    Symbol probe;
+    try {
+      probe = encode(longest, e);
+    } catch (const Error& err) {
+      if (err.category() != ErrorCategory::encode) throw;
+      const std::string where = serials_->longest_where();
+      throw Error(ErrorCategory::encode,
+                  "the longest signed payload, '" + tpl_->apply(serial, o_.product, "<sig>") +
+                      "' with its " + std::to_string(kSignatureChars) + "-character signature (" +
+                      std::to_string(longest.size()) + " bytes" +
+                      (where.empty() ? std::string() : ", serial from " + where) +
+                      "), does not fit: " + err.what());
+    }
+    e.max_version = probe.version;
+    return pinned(in, e, probe);
+  }
+
+  Design pinned(const Design& in, EncodeOptions e, const Symbol& probe) {
     version_ = probe.version;
     e.min_version = std::max(e.min_version, probe.version);
     info_ = plan_output(probe, in.render_options(), o_.print, o_.format);
@@ -357,7 +401,8 @@ class Run {
     Item it;
     it.index = index;
     it.serial = serials_->next(&it.where);
-    it.payload = tpl_->apply(it.serial);
+    it.payload = o_.sign_key ? signed_payload(*tpl_, *o_.sign_key, it.serial, o_.product)
+                             : tpl_->apply(it.serial);
     return it;
   }
 

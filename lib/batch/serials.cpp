@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "batch/csv.hpp"
+#include "sign/common.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode::detail {
@@ -105,7 +106,7 @@ class LineReader {
 
 class FileSerials final : public SerialStream {
  public:
-  explicit FileSerials(const SerialFile& spec) : spec_(spec) {
+  FileSerials(const SerialFile& spec, bool signable) : spec_(spec), signable_(signable) {
     check();
     reader_ = std::make_unique<LineReader>(spec_);
   }
@@ -144,6 +145,11 @@ class FileSerials final : public SerialStream {
     std::vector<std::pair<std::uint64_t, std::size_t>> seen;  // fingerprint, line
     std::string serial;
     while (reader.next(serial)) {
+      if (signable_ && !is_signable_serial(serial)) {
+        throw Error(ErrorCategory::input, reader.where() + ": " +
+                                              unsignable_serial_message(serial) +
+                                              "; fix the file or run without --sign");
+      }
       if (serial.size() > longest_.size()) {
         longest_ = serial;
         longest_line_ = reader.line();
@@ -188,6 +194,7 @@ class FileSerials final : public SerialStream {
   }
 
   SerialFile spec_;
+  bool signable_ = false;
   std::size_t count_ = 0;
   std::string longest_;
   std::size_t longest_line_ = 0;
@@ -220,10 +227,24 @@ void check_spec(const RandomSerials& spec) {
   }
 }
 
+// Every serial drawn from the spec passes is_signable_serial().
+void check_signable(const RandomSerials& spec) {
+  const bool alphabet_ok = std::all_of(spec.alphabet.begin(), spec.alphabet.end(), is_field_char);
+  const auto length = static_cast<std::size_t>(spec.length);
+  if (!alphabet_ok || length < kMinSerialChars || length > kMaxSerialChars) {
+    throw Error(ErrorCategory::usage,
+                "unknown serial format: random serials of " + std::to_string(spec.length) +
+                    " characters from '" + spec.alphabet +
+                    "' cannot be signed; a signed serial is 4 to 40 characters of 0-9 and A-Z "
+                    "(upper case)");
+  }
+}
+
 class RandomStream final : public SerialStream {
  public:
-  explicit RandomStream(const RandomSerials& spec) : spec_(spec) {
+  RandomStream(const RandomSerials& spec, bool signable) : spec_(spec) {
     check_spec(spec_);
+    if (signable) check_signable(spec_);
     if (spec_.count < 1 || spec_.count > 100'000'000) {
       throw Error(ErrorCategory::usage,
                   "--count " + std::to_string(spec_.count) + " is out of range: use 1..100000000");
@@ -287,12 +308,12 @@ std::uint64_t fingerprint(std::string_view serial) {
   return out;
 }
 
-std::unique_ptr<SerialStream> open_serials(const SerialFile& file) {
-  return std::make_unique<FileSerials>(file);
+std::unique_ptr<SerialStream> open_serials(const SerialFile& file, bool signable) {
+  return std::make_unique<FileSerials>(file, signable);
 }
 
-std::unique_ptr<SerialStream> open_serials(const RandomSerials& spec) {
-  return std::make_unique<RandomStream>(spec);
+std::unique_ptr<SerialStream> open_serials(const RandomSerials& spec, bool signable) {
+  return std::make_unique<RandomStream>(spec, signable);
 }
 
 }  // namespace viscode::detail

@@ -32,7 +32,9 @@ class SerialStream {
   virtual void skip_issued(std::string_view serial, std::size_t index) = 0;
 };
 
-std::unique_ptr<SerialStream> open_serials(const SerialFile& file);
-std::unique_ptr<SerialStream> open_serials(const RandomSerials& spec);
+// `signable`: a signed run; every serial must pass is_signable_serial(), checked before the
+// stream is returned (a file's checking pass names the first line that does not).
+std::unique_ptr<SerialStream> open_serials(const SerialFile& file, bool signable = false);
+std::unique_ptr<SerialStream> open_serials(const RandomSerials& spec, bool signable = false);
 
 }  // namespace viscode::detail

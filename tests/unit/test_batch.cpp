@@ -49,15 +49,15 @@ TEST_CASE("batch template: errors name the template and the fix", "[batch]") {
         "--template 'https://x.example/a' has no {serial}: every code would carry the same "
         "payload; put {serial} where the serial goes");
   CHECK(message_of([] { PayloadTemplate("https://x.example/{id}"); }, ErrorCategory::usage) ==
-        "--template 'https://x.example/{id}' has the unknown placeholder '{id}': use {serial} "
-        "(and {{ or }} for braces)");
+        "--template 'https://x.example/{id}' has the unknown placeholder '{id}': use "
+        "{serial}, {product} or {sig} (and {{ or }} for braces)");
   CHECK(message_of([] { PayloadTemplate("a}{serial}"); }, ErrorCategory::usage) ==
         "--template 'a}{serial}' has a lone '}' at 2: write }} for a brace");
   CHECK(message_of([] { PayloadTemplate("BEGIN:VCARD\nFN:{serial}"); }, ErrorCategory::usage) ==
         "--template has a line break: give the payload on one line (a URL with {serial})");
   CHECK(message_of([] { PayloadTemplate("a/{serial"); }, ErrorCategory::usage) ==
-        "--template 'a/{serial' has the unknown placeholder '{serial': use {serial} (and {{ or "
-        "}} for braces)");
+        "--template 'a/{serial' has the unknown placeholder '{serial': use {serial}, "
+        "{product} or {sig} (and {{ or }} for braces)");
 }
 
 TEST_CASE("batch sheets: named sizes and WxH", "[batch]") {

@@ -1,0 +1,36 @@
+// Signed payloads from templates: the glue between PayloadTemplate and sign_serial().
+#include "sign/common.hpp"
+#include "viscode/batch.hpp"
+#include "viscode/error.hpp"
+#include "viscode/sign.hpp"
+
+namespace viscode {
+
+void check_signed_template(const PayloadTemplate& tmpl, std::string_view product) {
+  const std::string named = tmpl.flag() + " '" + tmpl.text() + "'";
+  if (!product.empty() && !is_product_id(product)) detail::throw_bad_product(product);
+  if (!tmpl.is_signed()) {
+    throw Error(ErrorCategory::usage,
+                named +
+                    " has no {sig}: a signed payload needs {serial}, a separator and {sig}, "
+                    "e.g. 'https://b.example/a/{serial}.{sig}'");
+  }
+  if (tmpl.has_product() && product.empty()) {
+    throw Error(ErrorCategory::usage, named + " has {product}: give the product id with --product");
+  }
+  if (!product.empty() && !tmpl.has_product()) {
+    throw Error(ErrorCategory::usage,
+                "--product '" + std::string(product) +
+                    "' is signed with each serial, so the payload must show it: put {product} "
+                    "in " +
+                    named + ", e.g. 'https://b.example/a/{product}/{serial}.{sig}'");
+  }
+}
+
+std::string signed_payload(const PayloadTemplate& tmpl, const SecretKey& key,
+                           std::string_view serial, std::string_view product) {
+  check_signed_template(tmpl, product);
+  return tmpl.apply(serial, product, sign_serial(key, serial, product));
+}
+
+}  // namespace viscode
