@@ -13,6 +13,7 @@
 #include "batch_command.hpp"
 #include "design_args.hpp"
 #include "json.hpp"
+#include "ledger_command.hpp"
 #include "sign_commands.hpp"
 #include "viscode/viscode.hpp"
 
@@ -330,6 +331,9 @@ int main(int argc, char** argv) {
   viscode::cli::AuthenticateArgs aa;
   CLI::App* auth = viscode::cli::add_authenticate_command(app, aa);
 
+  viscode::cli::LedgerArgs la;
+  CLI::App* led = viscode::cli::add_ledger_command(app, la);
+
   DecodeArgs da;
   CLI::App* dec = app.add_subcommand(
       "decode",
@@ -395,6 +399,7 @@ int main(int argc, char** argv) {
                  : bat->parsed()    ? "batch "
                  : keygen->parsed() ? "keygen "
                  : auth->parsed()   ? "authenticate "
+                 : led->parsed()    ? "ledger "
                                     : "");
     return 2;
   }
@@ -411,6 +416,7 @@ int main(int argc, char** argv) {
     if (bat->parsed()) return viscode::cli::run_batch_command(ba);
     if (keygen->parsed()) return viscode::cli::run_keygen(ka);
     if (auth->parsed()) return viscode::cli::run_authenticate(aa);
+    if (led->parsed()) return viscode::cli::run_ledger_command(la);
     if (ver->parsed()) {
       if (va.expect.empty() && va.expect_file.empty()) {
         throw viscode::Error(viscode::ErrorCategory::usage,

@@ -7,6 +7,7 @@
 #include "viscode/detect.hpp"
 #include "viscode/encode.hpp"
 #include "viscode/error.hpp"
+#include "viscode/ledger.hpp"
 #include "viscode/render.hpp"
 #include "viscode/sign.hpp"
 #include "viscode/verify.hpp"

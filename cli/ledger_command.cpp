@@ -1,0 +1,217 @@
+#include "ledger_command.hpp"
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "json.hpp"
+#include "viscode/viscode.hpp"
+
+namespace viscode::cli {
+namespace {
+
+std::string verdict_id(const ScanResult& r) {
+  if (r.verdict == ScanVerdict::not_authentic) {
+    return std::string(to_string(r.authentication->verdict));
+  }
+  switch (r.verdict) {
+    case ScanVerdict::first_scan:
+      return "first_scan";
+    case ScanVerdict::seen_before:
+      return "seen_before";
+    default:
+      return "not_issued";
+  }
+}
+
+std::string scan_text(const ScanResult& r) {
+  switch (r.verdict) {
+    case ScanVerdict::first_scan:
+      return fmt::format("genuine, first scan: serial {} (batch {})", r.serial, r.batch);
+    case ScanVerdict::seen_before:
+      return fmt::format(
+          "genuine serial, seen before: serial {} (batch {}) seen {} time{} since {}{}: "
+          "possible copy",
+          r.serial, r.batch, r.scans - 1, r.scans == 2 ? "" : "s", r.first_at,
+          r.first_where.empty() ? "" : " (first at " + r.first_where + ")");
+    case ScanVerdict::not_authentic:
+      return r.authentication->verdict == Authenticity::forged
+                 ? "forged: the signature of serial " + r.authentication->serial +
+                       " does not verify with the brand's key; not counted as a scan of the "
+                       "serial"
+                 : "unsigned: the code carries no signature; not counted as a scan of any "
+                   "serial";
+    case ScanVerdict::not_issued:
+      break;
+  }
+  return r.serial.empty() ? "not issued: the code carries no serial this ledger knows"
+                          : "not issued: serial " + r.serial + " was never imported";
+}
+
+std::string scan_json(const std::string& input, const std::string& payload, const ScanResult& r) {
+  std::string out =
+      "{\"input\": " + json_string(input) + ", \"payload\": " + json_string(payload) +
+      ", \"verdict\": " + json_string(verdict_id(r)) + ", \"serial\": " + json_string(r.serial) +
+      fmt::format(", \"scans\": {}", r.scans) + ", \"at\": " + json_string(r.at) +
+      ", \"first_at\": " + json_string(r.first_at) +
+      ", \"first_where\": " + json_string(r.first_where) + ", \"batch\": " + json_string(r.batch);
+  if (r.authentication) {
+    out += ", \"authenticity\": " + json_string(to_string(r.authentication->verdict));
+  }
+  return out + "}";
+}
+
+int run_import(Ledger& ledger, const LedgerArgs& a) {
+  const bool tty = isatty(fileno(stderr)) != 0;
+  const ImportSummary s = ledger.import_manifest(a.manifest, a.batch, [&](std::int64_t rows) {
+    if (tty) std::fprintf(stderr, "\rread %lld rows", static_cast<long long>(rows));
+  });
+  if (tty) std::fputc('\n', stderr);
+  if (a.json) {
+    fmt::print("{{\"manifest\": {}, \"rows\": {}, \"added\": {}, \"already_issued\": {}}}\n",
+               json_string(a.manifest), s.rows, s.added, s.already_issued);
+  } else {
+    fmt::print("imported {}: {} rows, {} new serials, {} already issued\n", a.manifest, s.rows,
+               s.added, s.already_issued);
+  }
+  return 0;
+}
+
+// Exit 0 when every code is a first scan of an issued serial, 6 when any is not (seen
+// before, not issued, not authentic), 4 when an image holds no code, 3 unreadable image.
+int run_scan(Ledger& ledger, const LedgerArgs& a) {
+  ScanContext context;
+  context.at = a.at;
+  context.where = a.where;
+  for (const std::string& file : a.pub) context.keys.push_back(load_public_key(file));
+  if (!context.at.empty()) context.at = normalize_time(context.at);  // fails before reading
+
+  int code = 0;
+  for (const std::string& input : a.inputs) {
+    std::error_code ec;
+    std::vector<std::string> payloads;
+    if (std::filesystem::is_regular_file(input, ec)) {
+      for (const Decoded& d : detect(read_image(input))) payloads.push_back(d.text);
+      if (payloads.empty()) {
+        std::fprintf(stderr, "viscode: no code found in '%s'\n", input.c_str());
+        code = std::max(code, 4);
+        continue;
+      }
+    } else {
+      payloads.push_back(input);
+    }
+    for (const std::string& payload : payloads) {
+      const ScanResult r = ledger.scan(payload, context);
+      if (r.verdict != ScanVerdict::first_scan && code == 0) code = 6;
+      if (a.json) {
+        fmt::print("{}\n", scan_json(input, payload, r));
+      } else {
+        fmt::print("{}{}\n", a.inputs.size() > 1 ? input + ": " : "", scan_text(r));
+      }
+      std::fflush(stdout);
+    }
+  }
+  return code;
+}
+
+int run_status(Ledger& ledger, const LedgerArgs& a) {
+  const SerialStatus s = ledger.status(a.serial);
+  if (a.json) {
+    fmt::print(
+        "{{\"serial\": {}, \"issued\": {}, \"batch\": {}, \"issued_at\": {}, \"scans\": {}, "
+        "\"first_at\": {}, \"first_where\": {}, \"last_at\": {}, \"last_where\": {}}}\n",
+        json_string(s.serial), s.issued ? "true" : "false", json_string(s.batch),
+        json_string(s.issued_at), s.scans, json_string(s.first_at), json_string(s.first_where),
+        json_string(s.last_at), json_string(s.last_where));
+  } else if (!s.issued) {
+    fmt::print("{}: not issued\n", s.serial);
+  } else if (s.scans == 0) {
+    fmt::print("{}: issued in batch {} at {}, never scanned\n", s.serial, s.batch, s.issued_at);
+  } else {
+    fmt::print("{}: issued in batch {} at {}, scanned {} time{}: first {}{}, last {}{}\n", s.serial,
+               s.batch, s.issued_at, s.scans, s.scans == 1 ? "" : "s", s.first_at,
+               s.first_where.empty() ? "" : " (" + s.first_where + ")", s.last_at,
+               s.last_where.empty() ? "" : " (" + s.last_where + ")");
+  }
+  return s.issued ? 0 : 6;
+}
+
+int run_stats(Ledger& ledger, const LedgerArgs& a) {
+  const LedgerStats s = ledger.stats();
+  if (a.json) {
+    fmt::print(
+        "{{\"backend\": {}, \"issued\": {}, \"scanned\": {}, \"seen_before\": {}, \"scans\": {}, "
+        "\"not_issued_scans\": {}}}\n",
+        json_string(ledger.backend()), s.issued, s.scanned, s.seen_before, s.scans,
+        s.not_issued_scans);
+  } else {
+    fmt::print(
+        "{} ledger: {} serials issued, {} scanned, {} scanned more than once (possible "
+        "copies); {} scans of issued serials, {} scans of codes not issued\n",
+        ledger.backend(), s.issued, s.scanned, s.seen_before, s.scans, s.not_issued_scans);
+  }
+  return 0;
+}
+
+}  // namespace
+
+CLI::App* add_ledger_command(CLI::App& app, LedgerArgs& a) {
+  CLI::App* led = app.add_subcommand(
+      "ledger",
+      "The first-scan ledger: import the serials a batch issued, then record scans. The first "
+      "scan of an issued serial is genuine; later scans of it are reported as seen before "
+      "(a copied code carries its original's serial).\n"
+      "Example: viscode ledger --db ledger.db import run1/manifest.csv\n"
+      "         viscode ledger --db ledger.db scan photo.jpg --where 'Shop 12, Lyon'\n"
+      "Exit codes: 0 ok (scan: genuine first scan; status: issued), 6 seen before, not "
+      "issued or not authentic, 4 no code in an image, 3 unreadable input or ledger, 2 bad "
+      "usage.");
+  led->require_subcommand(1);
+  led->add_option("--db", a.db,
+                  "The ledger: an SQLite file (created when missing), or a PostgreSQL URL "
+                  "postgresql://user@host:port/dbname. Default: $VISCODE_LEDGER")
+      ->envname("VISCODE_LEDGER")
+      ->required();
+  led->add_flag("--json", a.json, "One JSON object per line instead of text");
+
+  a.import = led->add_subcommand(
+      "import",
+      "Record the serials of a batch manifest as issued (all or nothing; importing "
+      "twice is harmless)");
+  a.import->add_option("manifest", a.manifest, "viscode batch's manifest.csv, or its folder")
+      ->required();
+  a.import->add_option("--batch", a.batch, "Name of the batch in reports (default: the folder)");
+
+  a.scan = led->add_subcommand(
+      "scan",
+      "Record scans and say whether each is a genuine first scan. Each input is an image "
+      "file (read with viscode's detector) or, when no such file exists, a payload text.");
+  a.scan->add_option("inputs", a.inputs, "Images or payloads")->required();
+  a.scan->add_option("--at", a.at,
+                     "When the scan happened, ISO 8601 (2026-11-23T14:05:00Z, "
+                     "2026-11-23T15:05+01:00); default now");
+  a.scan->add_option("--where", a.where, "Where it happened (a shop, a city), up to 200 bytes");
+  a.scan->add_option("--pub", a.pub,
+                     "The brand's public key (repeat for several): a code whose signature "
+                     "does not verify is reported forged or unsigned and not counted");
+
+  a.status = led->add_subcommand("status", "Show one serial: issued, scans, first and last");
+  a.status->add_option("serial", a.serial, "The serial")->required();
+
+  a.stats = led->add_subcommand("stats", "Count issued serials, scans and possible copies");
+  // --db and --json may come after the subcommand too (viscode ledger scan X --db l.db).
+  for (CLI::App* sub : {a.import, a.scan, a.status, a.stats}) sub->fallthrough();
+  return led;
+}
+
+int run_ledger_command(const LedgerArgs& a) {
+  Ledger ledger = Ledger::open(a.db);
+  if (a.import->parsed()) return run_import(ledger, a);
+  if (a.scan->parsed()) return run_scan(ledger, a);
+  if (a.status->parsed()) return run_status(ledger, a);
+  return run_stats(ledger, a);
+}
+
+}  // namespace viscode::cli

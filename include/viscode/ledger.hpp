@@ -1,0 +1,127 @@
+// viscode/ledger.hpp — the first-scan ledger: which serials a brand issued, and how often
+// each has been scanned. The first scan of an issued serial is "genuine, first scan"; every
+// later one is "seen before", because a copied code carries the same serial as its
+// original. Backends: an SQLite file (embedded, the default) and a PostgreSQL server.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "viscode/sign.hpp"
+
+namespace viscode {
+
+namespace detail {
+class LedgerBackend;
+struct TemplateCache;
+}  // namespace detail
+
+enum class ScanVerdict {
+  not_issued,   // no serial in the payload, or one the ledger never imported
+  first_scan,   // an issued serial scanned for the first time: genuine
+  seen_before,  // an issued serial scanned before: genuine serial, possibly a copy
+  // Keys were given and the payload's signature verifies with none of them (forged or
+  // unsigned): the scan is logged as not issued, never counted against its serial.
+  not_authentic,
+};
+// "not issued", "first scan", "seen before", "not authentic"
+std::string_view to_string(ScanVerdict v);
+
+// Where and when a scan happened. Times are ISO 8601 and stored in UTC as
+// "YYYY-MM-DDTHH:MM:SSZ"; empty = now.
+struct ScanContext {
+  std::string at{};     // e.g. "2026-11-23T14:05:00Z", "2026-11-23T15:05+01:00", "2026-11-23"
+  std::string where{};  // free text (a shop, a city, an IP), up to 200 bytes; may be empty
+  // The brand's public keys. Empty: serials are counted whatever their signature (the
+  // ledger knows which serials were issued; authenticate() is the offline check).
+  std::vector<PublicKey> keys{};
+};
+
+struct ScanResult {
+  ScanVerdict verdict = ScanVerdict::not_issued;
+  std::string serial;       // as found in the payload; empty when there was none
+  std::int64_t scans = 0;   // scans of this serial, this one included (0 when not issued)
+  std::string at;           // this scan's time (UTC)
+  std::string first_at;     // the serial's first scan (this one for first_scan)
+  std::string first_where;  // where the first scan happened
+  std::string batch;        // the batch the serial was issued in
+  // With ScanContext::keys: the signature check (verdict not_authentic unless genuine).
+  std::optional<Authentication> authentication;
+};
+
+struct SerialStatus {
+  std::string serial;
+  bool issued = false;
+  std::string batch, issued_at;  // when it was imported (UTC)
+  std::int64_t scans = 0;
+  std::string first_at, first_where, last_at, last_where;  // empty until scanned
+};
+
+struct LedgerStats {
+  std::int64_t issued = 0;            // serials imported
+  std::int64_t scanned = 0;           // issued serials scanned at least once
+  std::int64_t seen_before = 0;       // issued serials scanned more than once
+  std::int64_t scans = 0;             // scans of issued serials
+  std::int64_t not_issued_scans = 0;  // scans whose payload held no issued serial
+};
+
+struct ImportSummary {
+  std::int64_t rows = 0;            // manifest rows read
+  std::int64_t added = 0;           // serials new to the ledger
+  std::int64_t already_issued = 0;  // serials the ledger had (importing twice is harmless)
+};
+
+// One connection to a ledger. Open one per thread; any number of threads and processes
+// may scan the same ledger at once: each scan is one atomic update, so no scan is lost or
+// counted twice and exactly one scan of a serial is ever its first.
+class Ledger {
+ public:
+  // url: "sqlite:PATH" or a plain PATH (created when missing, WAL journal), or a libpq URI
+  // "postgresql://user@host:port/dbname" / "postgres://..." (the tables are created when
+  // missing). Throws Error(input) for a file that is not a viscode ledger (or not a
+  // database), an unreachable server or refused login, naming the URL and the fix.
+  static Ledger open(std::string_view url);
+
+  Ledger(Ledger&&) noexcept;
+  Ledger& operator=(Ledger&&) noexcept;
+  ~Ledger();
+
+  std::string_view backend() const;  // "sqlite" or "postgresql"
+
+  // Imports the issued serials of a batch manifest (viscode batch's manifest.csv: the
+  // serial and payload columns), all or nothing: a bad row adds nothing. batch names the
+  // run in status reports; empty = the manifest's folder name. progress gets rows read.
+  ImportSummary import_manifest(const std::filesystem::path& manifest, std::string_view batch = {},
+                                const std::function<void(std::int64_t rows)>& progress = {});
+
+  // Records one scan of a payload (the text a code read as). The serial is found as in
+  // serial_in_payload(). Every scan is logged, issued or not. Throws Error(usage) for a
+  // bad time or place.
+  ScanResult scan(std::string_view payload, const ScanContext& context = {});
+
+  // The serial a payload carries: a signed payload's serial field; else the {serial} of
+  // an imported batch whose payload template matches; else the payload itself when it is
+  // a serial (4..64 characters of 0-9, A-Z, a-z, '-', '_'); else empty.
+  std::string serial_in_payload(std::string_view payload);
+
+  // Throws Error(usage) for a serial that is empty, longer than 64 bytes or not printable.
+  SerialStatus status(std::string_view serial);
+  LedgerStats stats();
+
+ private:
+  explicit Ledger(std::unique_ptr<detail::LedgerBackend> backend);
+  std::unique_ptr<detail::LedgerBackend> backend_;
+  std::unique_ptr<detail::TemplateCache> templates_;
+};
+
+// "YYYY-MM-DDTHH:MM:SSZ" for an ISO 8601 date or date-time (with Z, an offset, or none =
+// UTC). Throws Error(usage) naming the text.
+std::string normalize_time(std::string_view text);
+
+}  // namespace viscode

@@ -1,0 +1,50 @@
+// The storage behind viscode::Ledger. Each backend keeps the same three tables (issued
+// serials with their scan counters, a log of every scan, the payload templates of imported
+// batches) and makes a scan one atomic update of the serial's counter, so verdicts are the
+// same whatever the backend and however many clients scan at once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "viscode/ledger.hpp"
+
+namespace viscode::detail {
+
+// What a scan did to an issued serial's row, read back in the same atomic statement.
+struct CountedScan {
+  std::int64_t scans = 0;  // after this scan
+  std::string first_at, first_where, batch;
+};
+
+class LedgerBackend {
+ public:
+  virtual ~LedgerBackend() = default;
+  virtual std::string_view name() const = 0;
+
+  // Adds the serials the ledger does not have yet and the templates it does not know, in
+  // one transaction: on any error nothing is added. Returns how many serials were new.
+  virtual std::int64_t import(const std::vector<std::string>& serials, std::string_view batch,
+                              std::string_view issued_at,
+                              const std::vector<std::string>& templates) = 0;
+  // Payload templates of every imported batch ("https://b.example/{serial}").
+  virtual std::vector<std::string> templates() = 0;
+
+  // Counts one scan of `serial` and logs it, atomically; nullopt when the serial was
+  // never issued (the scan is still logged, as not issued). serial may be empty.
+  virtual std::optional<CountedScan> record_scan(std::string_view serial, std::string_view payload,
+                                                 std::string_view at, std::string_view where) = 0;
+  virtual SerialStatus status(std::string_view serial) = 0;
+  virtual LedgerStats stats() = 0;
+};
+
+// path: a file, created when missing. Error(input) when it is not a ledger.
+std::unique_ptr<LedgerBackend> open_sqlite(const std::string& path);
+// url: a libpq connection URI. Error(input) when the server cannot be reached.
+std::unique_ptr<LedgerBackend> open_postgres(const std::string& url);
+
+}  // namespace viscode::detail

@@ -1,0 +1,422 @@
+// viscode::Ledger: finds the serial in a payload, checks scan details, and hands the
+// atomic work to a backend (lib/ledger/sqlite.cpp, lib/ledger/postgres.cpp).
+#include "viscode/ledger.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <optional>
+#include <system_error>
+#include <unordered_set>
+
+#include "batch/manifest.hpp"
+#include "ledger/backend.hpp"
+#include "viscode/batch.hpp"
+#include "viscode/error.hpp"
+#include "viscode/sign.hpp"
+
+namespace viscode {
+namespace {
+
+constexpr std::size_t kMaxSerialBytes = 256, kMaxWhereBytes = 200;
+// A batch has one template; more than this many in one manifest means its payloads do not
+// follow one (hand-made rows), and matching every scan against them would be slow.
+constexpr std::size_t kMaxTemplatesPerImport = 16;
+
+bool starts_with_ci(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    const char a = s[i] >= 'A' && s[i] <= 'Z' ? static_cast<char>(s[i] - 'A' + 'a') : s[i];
+    if (a != prefix[i]) return false;
+  }
+  return true;
+}
+
+// Well-formed UTF-8 without control characters: what a database TEXT column, a terminal
+// and a CSV report all take as it is.
+bool is_clean_text(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return false;
+    const std::size_t extra = c < 0x80                 ? 0
+                              : c >= 0xc2 && c <= 0xdf ? 1
+                              : c >= 0xe0 && c <= 0xef ? 2
+                              : c >= 0xf0 && c <= 0xf4 ? 3
+                                                       : 9;
+    if (extra == 9 || i + extra >= s.size()) return false;
+    for (std::size_t k = 1; k <= extra; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
+    }
+    if (extra > 1) {  // no overlong forms, no UTF-16 surrogates, nothing above U+10FFFF
+      const auto n = static_cast<unsigned char>(s[i + 1]);
+      if ((c == 0xe0 && n < 0xa0) || (c == 0xed && n > 0x9f) || (c == 0xf0 && n < 0x90) ||
+          (c == 0xf4 && n > 0x8f)) {
+        return false;
+      }
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+// The payload as it goes into the scan log: as it is when it is clean text, else hex, so
+// that a code with binary content is still logged (PostgreSQL's TEXT holds no NUL byte).
+std::string loggable(std::string_view payload) {
+  if (is_clean_text(payload)) return std::string(payload);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "hex:";
+  for (const char c : payload) {
+    out += kHex[static_cast<unsigned char>(c) >> 4];
+    out += kHex[static_cast<unsigned char>(c) & 15];
+  }
+  return out;
+}
+
+void check_serial_text(std::string_view serial) {
+  if (serial.empty() || serial.size() > kMaxSerialBytes || !is_clean_text(serial) ||
+      serial.front() == ' ' || serial.back() == ' ') {
+    throw Error(ErrorCategory::usage,
+                "unknown serial format: '" + loggable(serial.substr(0, 80)) +
+                    "' is not a serial (1 to 256 bytes of printable text without leading or "
+                    "trailing spaces, as viscode batch issues them)");
+  }
+}
+
+bool is_bare_serial(std::string_view s) {
+  if (s.size() < 4 || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' ||
+           c == '_';
+  });
+}
+
+// Templates are stored as text with "{serial}" where the serial goes and literal braces
+// doubled, as `viscode batch --template` writes them.
+std::string escape_braces(std::string_view literal) {
+  std::string out;
+  for (const char c : literal) {
+    out += c;
+    if (c == '{' || c == '}') out += c;
+  }
+  return out;
+}
+
+struct TemplateParts {
+  std::string prefix, suffix;
+};
+
+std::optional<TemplateParts> split_template(std::string_view tpl) {
+  TemplateParts parts;
+  std::string* side = &parts.prefix;
+  bool found = false;
+  for (std::size_t i = 0; i < tpl.size(); ++i) {
+    if ((tpl[i] == '{' || tpl[i] == '}') && i + 1 < tpl.size() && tpl[i + 1] == tpl[i]) {
+      *side += tpl[i++];
+    } else if (tpl.substr(i, 8) == "{serial}" && !found) {
+      found = true;
+      side = &parts.suffix;
+      i += 7;
+    } else {
+      *side += tpl[i];
+    }
+  }
+  if (!found) return std::nullopt;
+  return parts;
+}
+
+std::string now_utc() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+}  // namespace
+
+std::string_view to_string(ScanVerdict v) {
+  switch (v) {
+    case ScanVerdict::not_issued:
+      return "not issued";
+    case ScanVerdict::first_scan:
+      return "first scan";
+    case ScanVerdict::seen_before:
+      return "seen before";
+    case ScanVerdict::not_authentic:
+      return "not authentic";
+  }
+  return "?";
+}
+
+std::string normalize_time(std::string_view text) {
+  const auto bad = [&](std::string_view why) {
+    return Error(ErrorCategory::usage,
+                 "--at '" + loggable(text.substr(0, 80)) + "' is not an ISO 8601 time (" +
+                     std::string(why) +
+                     "): write e.g. 2026-11-23T14:05:00Z, 2026-11-23T15:05+01:00 or "
+                     "2026-11-23");
+  };
+  std::size_t pos = 0;
+  const auto number = [&](int digits, int lo, int hi, std::string_view what) {
+    int v = 0;
+    for (int k = 0; k < digits; ++k, ++pos) {
+      if (pos >= text.size() || text[pos] < '0' || text[pos] > '9') throw bad(what);
+      v = v * 10 + (text[pos] - '0');
+    }
+    if (v < lo || v > hi) throw bad(what);
+    return v;
+  };
+  const auto expect = [&](char c, std::string_view what) {
+    if (pos >= text.size() || text[pos] != c) throw bad(what);
+    ++pos;
+  };
+  const int year = number(4, 1970, 9999, "year");
+  expect('-', "date as YYYY-MM-DD");
+  const int month = number(2, 1, 12, "month");
+  expect('-', "date as YYYY-MM-DD");
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const int day = number(2, 1, kDays[month - 1], "day");
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month == 2 && day == 29 && !leap) throw bad("day");
+  int hour = 0, minute = 0, second = 0, offset_minutes = 0;
+  if (pos < text.size()) {
+    if (text[pos] != 'T' && text[pos] != 't' && text[pos] != ' ') throw bad("time after 'T'");
+    ++pos;
+    hour = number(2, 0, 23, "hour");
+    expect(':', "time as HH:MM[:SS]");
+    minute = number(2, 0, 59, "minute");
+    if (pos < text.size() && text[pos] == ':') {
+      ++pos;
+      second = number(2, 0, 60, "second");
+      if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
+        ++pos;
+        const std::size_t start = pos;
+        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
+        if (pos == start) throw bad("fraction of a second");
+      }
+    }
+    if (pos < text.size()) {
+      const char z = text[pos];
+      if (z == 'Z' || z == 'z') {
+        ++pos;
+      } else if (z == '+' || z == '-') {
+        ++pos;
+        const int oh = number(2, 0, 23, "UTC offset");
+        if (pos < text.size() && text[pos] == ':') ++pos;
+        const int om = number(2, 0, 59, "UTC offset");
+        offset_minutes = (z == '+' ? 1 : -1) * (oh * 60 + om);
+      } else {
+        throw bad("time zone as Z or +HH:MM");
+      }
+    }
+  }
+  if (pos != text.size()) throw bad("unexpected text at the end");
+  std::int64_t t =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
+      hour * 3600 + minute * 60 + std::min(second, 59) - offset_minutes * 60;
+  if (t < 0) throw bad("before 1970");
+  const auto tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char out[32];
+  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return out;
+}
+
+Ledger Ledger::open(std::string_view url) {
+  if (starts_with_ci(url, "postgresql://") || starts_with_ci(url, "postgres://")) {
+    return Ledger(detail::open_postgres(std::string(url)));
+  }
+  std::string path(url);
+  if (starts_with_ci(url, "sqlite:")) path = std::string(url.substr(7));
+  if (path.empty()) {
+    throw Error(ErrorCategory::usage,
+                "--db is empty: give a ledger file (ledger.db) or a postgresql:// URL");
+  }
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw Error(ErrorCategory::input, "the ledger '" + path +
+                                          "' is a directory: give --db a file name, e.g. " +
+                                          (std::filesystem::path(path) / "ledger.db").string());
+  }
+  return Ledger(detail::open_sqlite(path));
+}
+
+namespace detail {
+
+// The payload templates of the imported batches, read from the backend when first needed
+// and again when a payload matches none of them (another process may have imported a
+// batch since): one small query per unknown payload, none for known ones.
+struct TemplateCache {
+  std::vector<TemplateParts> parts;
+  bool stale = true;
+
+  std::optional<std::string> match(std::string_view payload, LedgerBackend& backend, bool reload) {
+    if (stale || reload) {
+      parts.clear();
+      for (const std::string& tpl : backend.templates()) {
+        if (auto p = split_template(tpl)) parts.push_back(std::move(*p));
+      }
+      stale = false;
+    }
+    for (const auto& [prefix, suffix] : parts) {
+      if (payload.size() > prefix.size() + suffix.size() && payload.starts_with(prefix) &&
+          payload.ends_with(suffix)) {
+        const std::string_view serial =
+            payload.substr(prefix.size(), payload.size() - prefix.size() - suffix.size());
+        if (serial.size() <= kMaxSerialBytes && is_clean_text(serial)) return std::string(serial);
+      }
+    }
+    return std::nullopt;
+  }
+};
+
+}  // namespace detail
+
+Ledger::Ledger(std::unique_ptr<detail::LedgerBackend> backend)
+    : backend_(std::move(backend)), templates_(std::make_unique<detail::TemplateCache>()) {}
+Ledger::Ledger(Ledger&&) noexcept = default;
+Ledger& Ledger::operator=(Ledger&&) noexcept = default;
+Ledger::~Ledger() = default;
+
+std::string_view Ledger::backend() const {
+  return backend_->name();
+}
+
+ImportSummary Ledger::import_manifest(const std::filesystem::path& manifest, std::string_view batch,
+                                      const std::function<void(std::int64_t)>& progress) {
+  std::error_code ec;
+  const std::filesystem::path file = std::filesystem::is_directory(manifest, ec)
+                                         ? manifest / std::string(kManifestName)
+                                         : manifest;
+  std::string name(batch);
+  if (name.empty()) name = std::filesystem::absolute(file, ec).parent_path().filename().string();
+  if (name.empty() || name.size() > 200 || !is_clean_text(name)) {
+    throw Error(ErrorCategory::usage, "--batch '" + loggable(name.substr(0, 80)) +
+                                          "' is not a batch name: give 1 to 200 bytes of "
+                                          "printable text");
+  }
+  detail::ManifestReader reader(file);
+  detail::ManifestRow row;
+  std::vector<std::string> serials;
+  std::vector<std::string> templates;
+  std::unordered_set<std::string> seen;
+  ImportSummary summary;
+  while (true) {
+    try {
+      if (!reader.next(row)) break;
+    } catch (const Error& e) {
+      throw Error(e.category(), std::string(e.what()) + "; nothing was imported");
+    }
+    try {
+      check_serial_text(row.serial);
+    } catch (const Error& e) {
+      throw Error(ErrorCategory::input, "manifest '" + file.string() + "' line " +
+                                            std::to_string(reader.line()) + ": " + e.what() +
+                                            "; nothing was imported");
+    }
+    if (!seen.insert(row.serial).second) {
+      throw Error(ErrorCategory::input, "manifest '" + file.string() + "' line " +
+                                            std::to_string(reader.line()) + ": serial '" +
+                                            row.serial +
+                                            "' is listed twice; nothing was imported (check "
+                                            "the batch with viscode batch --check)");
+    }
+    // Unsigned payloads are matched back to their serial by the batch's template; signed
+    // ones carry the serial in their signature field.
+    if (!find_signed_fields(row.payload) && row.payload != row.serial &&
+        templates.size() < kMaxTemplatesPerImport) {
+      const std::size_t at = row.payload.find(row.serial);
+      if (at != std::string::npos) {
+        std::string tpl = escape_braces(row.payload.substr(0, at)) + "{serial}" +
+                          escape_braces(row.payload.substr(at + row.serial.size()));
+        if (is_clean_text(tpl) &&
+            std::find(templates.begin(), templates.end(), tpl) == templates.end()) {
+          templates.push_back(std::move(tpl));
+        }
+      }
+    }
+    serials.push_back(std::move(row.serial));
+    ++summary.rows;
+    if (progress && summary.rows % 10'000 == 0) progress(summary.rows);
+  }
+  if (reader.end() != std::filesystem::file_size(file, ec) && !ec) {
+    throw Error(ErrorCategory::input, "manifest '" + file.string() +
+                                          "' ends in a cut-off row (the batch is "
+                                          "still running or was interrupted): "
+                                          "finish it with viscode batch --resume; "
+                                          "nothing was imported");
+  }
+  if (summary.rows == 0) {
+    throw Error(ErrorCategory::input, "manifest '" + file.string() +
+                                          "' has no rows: import the manifest of a batch that "
+                                          "made codes");
+  }
+  summary.added = backend_->import(serials, name, now_utc(), templates);
+  summary.already_issued = summary.rows - summary.added;
+  if (progress) progress(summary.rows);
+  templates_->stale = true;
+  return summary;
+}
+
+std::string Ledger::serial_in_payload(std::string_view payload) {
+  if (const auto fields = find_signed_fields(payload)) return fields->serial;
+  if (auto serial = templates_->match(payload, *backend_, false)) return *serial;
+  if (is_bare_serial(payload)) return std::string(payload);
+  // Another process may have imported a batch since the templates were read.
+  if (auto serial = templates_->match(payload, *backend_, true)) return *serial;
+  return {};
+}
+
+ScanResult Ledger::scan(std::string_view payload, const ScanContext& context) {
+  ScanResult result;
+  result.at = context.at.empty() ? now_utc() : normalize_time(context.at);
+  if (context.where.size() > kMaxWhereBytes || !is_clean_text(context.where)) {
+    throw Error(ErrorCategory::usage, "--where '" + loggable(context.where.substr(0, 80)) +
+                                          "' is not a place: give up to 200 bytes of printable "
+                                          "text (a shop, a city)");
+  }
+  result.serial = serial_in_payload(payload);
+  if (!context.keys.empty()) {
+    result.authentication = authenticate(payload, context.keys);
+    if (result.authentication->verdict != Authenticity::genuine) {
+      // Logged with no serial, so a forgery that reuses an issued serial never counts as
+      // a scan of it.
+      backend_->record_scan({}, loggable(payload), result.at, context.where);
+      result.verdict = ScanVerdict::not_authentic;
+      return result;
+    }
+  }
+  const auto counted =
+      backend_->record_scan(result.serial, loggable(payload), result.at, context.where);
+  if (!counted) return result;
+  result.scans = counted->scans;
+  result.first_at = counted->first_at;
+  result.first_where = counted->first_where;
+  result.batch = counted->batch;
+  result.verdict = counted->scans == 1 ? ScanVerdict::first_scan : ScanVerdict::seen_before;
+  return result;
+}
+
+SerialStatus Ledger::status(std::string_view serial) {
+  check_serial_text(serial);
+  return backend_->status(serial);
+}
+
+LedgerStats Ledger::stats() {
+  return backend_->stats();
+}
+
+}  // namespace viscode

@@ -1,0 +1,351 @@
+// The embedded ledger: one SQLite file in WAL mode. Several processes may scan at once:
+// every write is a BEGIN IMMEDIATE transaction (one writer at a time, the others wait on
+// the busy timeout), so the counter update and the log row of a scan land together or not
+// at all, and no two scans read the same count.
+#include <sqlite3.h>
+
+#include <string>
+#include <utility>
+
+#include "ledger/backend.hpp"
+#include "viscode/error.hpp"
+
+namespace viscode::detail {
+namespace {
+
+constexpr std::string_view kSchemaVersion = "1";
+// Scans wait this long for another process's transaction before giving up.
+constexpr int kBusyTimeoutMs = 60'000;
+
+class Statement {
+ public:
+  Statement() = default;
+  Statement(sqlite3* db, std::string_view sql) {
+    if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &stmt_, nullptr) != SQLITE_OK) {
+      stmt_ = nullptr;
+    }
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Statement(Statement&& o) noexcept : stmt_(std::exchange(o.stmt_, nullptr)) {}
+  Statement& operator=(Statement&& o) noexcept {
+    std::swap(stmt_, o.stmt_);
+    return *this;
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  sqlite3_stmt* get() const { return stmt_; }
+  explicit operator bool() const { return stmt_ != nullptr; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+std::string column_text(sqlite3_stmt* s, int i) {
+  const auto* text = sqlite3_column_text(s, i);
+  return text ? std::string(reinterpret_cast<const char*>(text),
+                            static_cast<std::size_t>(sqlite3_column_bytes(s, i)))
+              : std::string();
+}
+
+class SqliteLedger final : public LedgerBackend {
+ public:
+  explicit SqliteLedger(const std::string& path) : path_(path) {
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+      const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      db_ = nullptr;
+      throw Error(ErrorCategory::input, "cannot open the ledger '" + path + "' (" + why +
+                                            "): check the path given to --db and its folder's "
+                                            "permissions");
+    }
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    sqlite3_extended_result_codes(db_, 1);
+    try {
+      // The first read of a file that is not a database fails here, with SQLITE_NOTADB.
+      exec("PRAGMA journal_mode=WAL");
+      // WAL with synchronous=NORMAL: a commit survives the process being killed; only a
+      // power cut can lose the last commits (docs/ledger.md).
+      exec("PRAGMA synchronous=NORMAL");
+      create_schema();
+    } catch (...) {
+      statements_clear();
+      sqlite3_close(db_);
+      throw;
+    }
+    insert_serial_ = prepare(
+        "INSERT INTO serials(serial, batch, issued_at) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT(serial) DO NOTHING");
+    insert_template_ =
+        prepare("INSERT INTO templates(template) VALUES (?1) ON CONFLICT DO NOTHING");
+    count_scan_ = prepare(
+        "UPDATE serials SET scans = scans + 1, first_at = coalesce(first_at, ?2), "
+        "first_where = coalesce(first_where, ?3), last_at = ?2, last_where = ?3 "
+        "WHERE serial = ?1 RETURNING scans, first_at, first_where, batch");
+    log_scan_ =
+        prepare("INSERT INTO scans(serial, payload, at, place, count) VALUES (?1, ?2, ?3, ?4, ?5)");
+    begin_ = prepare("BEGIN IMMEDIATE");
+    commit_ = prepare("COMMIT");
+    rollback_ = prepare("ROLLBACK");
+    status_ = prepare(
+        "SELECT batch, issued_at, scans, first_at, first_where, last_at, last_where "
+        "FROM serials WHERE serial = ?1");
+  }
+
+  ~SqliteLedger() override {
+    statements_clear();
+    sqlite3_close(db_);
+  }
+
+  std::string_view name() const override { return "sqlite"; }
+
+  std::int64_t import(const std::vector<std::string>& serials, std::string_view batch,
+                      std::string_view issued_at,
+                      const std::vector<std::string>& templates) override {
+    Transaction t(*this);
+    std::int64_t added = 0;
+    sqlite3_stmt* s = insert_serial_.get();
+    for (const std::string& serial : serials) {
+      bind(s, 1, serial);
+      bind(s, 2, batch);
+      bind(s, 3, issued_at);
+      step_done(s, "import the serials");
+      added += sqlite3_changes(db_);
+    }
+    for (const std::string& tpl : templates) {
+      bind(insert_template_.get(), 1, tpl);
+      step_done(insert_template_.get(), "import the payload templates");
+    }
+    t.commit();
+    return added;
+  }
+
+  std::vector<std::string> templates() override {
+    Statement s = prepare("SELECT template FROM templates ORDER BY template");
+    std::vector<std::string> out;
+    while (step(s.get(), "read the payload templates") == SQLITE_ROW) {
+      out.push_back(column_text(s.get(), 0));
+    }
+    return out;
+  }
+
+  std::optional<CountedScan> record_scan(std::string_view serial, std::string_view payload,
+                                         std::string_view at, std::string_view where) override {
+    Transaction t(*this);
+    std::optional<CountedScan> counted;
+    sqlite3_stmt* u = count_scan_.get();
+    bind(u, 1, serial);
+    bind(u, 2, at);
+    bind(u, 3, where);
+    if (step(u, "record the scan") == SQLITE_ROW) {
+      counted = CountedScan{sqlite3_column_int64(u, 0), column_text(u, 1), column_text(u, 2),
+                            column_text(u, 3)};
+      step(u, "record the scan");  // runs the statement to completion
+    }
+    sqlite3_reset(u);
+    sqlite3_stmt* l = log_scan_.get();
+    bind(l, 1, serial);
+    bind(l, 2, payload);
+    bind(l, 3, at);
+    bind(l, 4, where);
+    sqlite3_bind_int64(l, 5, counted ? counted->scans : 0);
+    step_done(l, "log the scan");
+    t.commit();
+    return counted;
+  }
+
+  SerialStatus status(std::string_view serial) override {
+    SerialStatus st;
+    st.serial = serial;
+    sqlite3_stmt* s = status_.get();
+    bind(s, 1, serial);
+    if (step(s, "read the serial's status") == SQLITE_ROW) {
+      st.issued = true;
+      st.batch = column_text(s, 0);
+      st.issued_at = column_text(s, 1);
+      st.scans = sqlite3_column_int64(s, 2);
+      st.first_at = column_text(s, 3);
+      st.first_where = column_text(s, 4);
+      st.last_at = column_text(s, 5);
+      st.last_where = column_text(s, 6);
+    }
+    sqlite3_reset(s);
+    return st;
+  }
+
+  LedgerStats stats() override {
+    LedgerStats out;
+    // One read transaction, so the two counts describe the same moment.
+    exec("BEGIN");
+    try {
+      Statement s = prepare(
+          "SELECT count(*), count(*) FILTER (WHERE scans > 0), "
+          "count(*) FILTER (WHERE scans > 1), coalesce(sum(scans), 0) FROM serials");
+      if (step(s.get(), "read the statistics") == SQLITE_ROW) {
+        out.issued = sqlite3_column_int64(s.get(), 0);
+        out.scanned = sqlite3_column_int64(s.get(), 1);
+        out.seen_before = sqlite3_column_int64(s.get(), 2);
+        out.scans = sqlite3_column_int64(s.get(), 3);
+      }
+      Statement n = prepare("SELECT count(*) FROM scans WHERE count = 0");
+      if (step(n.get(), "read the statistics") == SQLITE_ROW) {
+        out.not_issued_scans = sqlite3_column_int64(n.get(), 0);
+      }
+    } catch (...) {
+      exec_noexcept("ROLLBACK");
+      throw;
+    }
+    exec("COMMIT");
+    return out;
+  }
+
+ private:
+  // Rolls back unless committed, so an exception never leaves a transaction open.
+  class Transaction {
+   public:
+    explicit Transaction(SqliteLedger& l) : l_(l) { l_.step_done(l_.begin_.get(), "begin"); }
+    void commit() {
+      l_.step_done(l_.commit_.get(), "commit");
+      done_ = true;
+    }
+    ~Transaction() {
+      if (!done_) {
+        sqlite3_step(l_.rollback_.get());
+        sqlite3_reset(l_.rollback_.get());
+      }
+    }
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+
+   private:
+    SqliteLedger& l_;
+    bool done_ = false;
+  };
+
+  [[noreturn]] void fail(int rc, std::string_view doing) const {
+    const int primary = rc & 0xff;
+    const std::string why = sqlite3_errmsg(db_);
+    if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) {
+      throw Error(ErrorCategory::input,
+                  "the ledger '" + path_ + "' is not a viscode ledger (" + why +
+                      "): give --db the path of a ledger, or a new file name to start one");
+    }
+    if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_FULL ||
+        primary == SQLITE_IOERR || primary == SQLITE_PERM) {
+      throw Error(ErrorCategory::input, "cannot " + std::string(doing) + " in the ledger '" +
+                                            path_ + "' (" + why +
+                                            "): check the file's permissions and free space");
+    }
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+      throw Error(ErrorCategory::input, "cannot " + std::string(doing) + " in the ledger '" +
+                                            path_ +
+                                            "': it stayed locked by another process "
+                                            "for 60 s (" +
+                                            why + ")");
+    }
+    throw Error(ErrorCategory::internal,
+                "cannot " + std::string(doing) + " in the ledger '" + path_ + "': " + why);
+  }
+
+  Statement prepare(std::string_view sql) {
+    Statement s(db_, sql);
+    if (!s) fail(sqlite3_errcode(db_), "prepare a statement");
+    return s;
+  }
+
+  void bind(sqlite3_stmt* s, int i, std::string_view text) {
+    // A null data pointer would bind SQL NULL; an empty serial or place is the empty text.
+    sqlite3_bind_text(s, i, text.data() ? text.data() : "", static_cast<int>(text.size()),
+                      SQLITE_TRANSIENT);
+  }
+
+  int step(sqlite3_stmt* s, std::string_view doing) {
+    const int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) return rc;
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE) return rc;
+    fail(rc, doing);
+  }
+
+  void step_done(sqlite3_stmt* s, std::string_view doing) {
+    const int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) fail(rc, doing);
+  }
+
+  void exec(const char* sql) {
+    char* message = nullptr;
+    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &message);
+    sqlite3_free(message);
+    if (rc != SQLITE_OK) fail(rc, "open");
+  }
+  void exec_noexcept(const char* sql) noexcept {
+    sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+  }
+
+  void create_schema() {
+    exec("BEGIN IMMEDIATE");
+    try {
+      Statement tables = prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table'");
+      step(tables.get(), "open");
+      const bool fresh = sqlite3_column_int64(tables.get(), 0) == 0;
+      sqlite3_reset(tables.get());
+      if (fresh) {
+        exec(
+            "CREATE TABLE viscode_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+            "INSERT INTO viscode_meta VALUES ('schema', '1');"
+            "CREATE TABLE serials(serial TEXT PRIMARY KEY, batch TEXT NOT NULL, "
+            "  issued_at TEXT NOT NULL, scans INTEGER NOT NULL DEFAULT 0, first_at TEXT, "
+            "  first_where TEXT, last_at TEXT, last_where TEXT) WITHOUT ROWID;"
+            "CREATE TABLE scans(id INTEGER PRIMARY KEY, serial TEXT NOT NULL, "
+            "  payload TEXT NOT NULL, at TEXT NOT NULL, place TEXT NOT NULL, "
+            "  count INTEGER NOT NULL);"
+            "CREATE TABLE templates(template TEXT PRIMARY KEY);");
+      } else {
+        std::string version;
+        sqlite3_stmt* raw = nullptr;
+        if (sqlite3_prepare_v2(db_, "SELECT value FROM viscode_meta WHERE key = 'schema'", -1, &raw,
+                               nullptr) == SQLITE_OK) {
+          if (sqlite3_step(raw) == SQLITE_ROW) version = column_text(raw, 0);
+          sqlite3_finalize(raw);
+        }
+        if (version != kSchemaVersion) {
+          throw Error(ErrorCategory::input,
+                      "the ledger '" + path_ + "' is not a viscode ledger" +
+                          (version.empty() ? std::string(" (an SQLite database of something else)")
+                                           : " (schema " + version + ", this viscode reads 1)") +
+                          ": give --db the path of a ledger, or a new file name to start one");
+        }
+      }
+    } catch (...) {
+      exec_noexcept("ROLLBACK");
+      throw;
+    }
+    exec("COMMIT");
+  }
+
+  void statements_clear() {
+    insert_serial_ = {};
+    insert_template_ = {};
+    count_scan_ = {};
+    log_scan_ = {};
+    begin_ = {};
+    commit_ = {};
+    rollback_ = {};
+    status_ = {};
+  }
+
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  Statement insert_serial_, insert_template_, count_scan_, log_scan_, begin_, commit_, rollback_,
+      status_;
+};
+
+}  // namespace
+
+std::unique_ptr<LedgerBackend> open_sqlite(const std::string& path) {
+  return std::make_unique<SqliteLedger>(path);
+}
+
+}  // namespace viscode::detail

@@ -1,0 +1,199 @@
+// 'viscode ledger' as a brand runs it: issue a signed batch, import its manifest, scan the
+// printed code, then a photocopy of it; and the errors that must stop it cleanly.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+#include <sstream>
+
+#include "../cli/cli_harness.hpp"
+#include "ledger_util.hpp"
+#include "viscode/capture.hpp"
+
+using namespace viscode::cli_test;
+
+namespace {
+
+const std::string kBrandPng = std::string(VISCODE_SOURCE_DIR) + "/samples/brand.png";
+
+struct ManifestRow {
+  std::string serial, payload, file;
+};
+
+std::vector<ManifestRow> rows_of(const std::filesystem::path& manifest) {
+  std::ifstream in(manifest);
+  std::string line;
+  std::getline(in, line);
+  std::vector<ManifestRow> rows;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream s(line);
+    std::string field;
+    while (std::getline(s, field, ',')) f.push_back(field);
+    REQUIRE(f.size() >= 4);
+    rows.push_back({f[1], f[2], f[3]});
+  }
+  return rows;
+}
+
+// A signed batch of n PNG codes in t.out("run1"), with the key pair t.in("brand").
+std::vector<ManifestRow> issue_signed_batch(const TempDir& t, int n) {
+  REQUIRE(run_cli({"keygen", "--out", t.in("brand").string()}).exit_code == 0);
+  std::filesystem::create_directories(t.out("run1"));
+  const CliResult made =
+      run_cli({"batch", "--logo", kBrandPng, "--template",
+               "https://brand.example.com/a/{serial}.{sig}", "--count", std::to_string(n), "--sign",
+               t.in("brand.key").string(), "--size", "20mm", "--out-dir", t.out("run1").string()});
+  INFO(made.err);
+  REQUIRE(made.exit_code == 0);
+  return rows_of(t.out("run1") / "manifest.csv");
+}
+
+// The printed code photocopied and photographed: printed at 0.5 mm modules, then a
+// moderate phone capture of the print, saved as JPEG.
+std::filesystem::path photocopy(const std::filesystem::path& png, const std::filesystem::path& to) {
+  const cv::Mat art = cv::imread(png.string(), cv::IMREAD_UNCHANGED);
+  const cv::Mat copy =
+      viscode::simulate_capture(art, viscode::capture_preset(viscode::Severity::moderate, 7), 7);
+  cv::imwrite(to.string(), copy, {cv::IMWRITE_JPEG_QUALITY, 80});
+  return to;
+}
+
+void end_to_end(const std::string& db) {
+  TempDir t;
+  const std::vector<ManifestRow> rows = issue_signed_batch(t, 3);
+  REQUIRE(rows.size() == 3);
+  const std::string url = db.empty() ? (t.root() / "ledger.db").string() : db;
+
+  const CliResult imported = run_cli({"ledger", "--db", url, "import", t.out("run1").string()});
+  CHECK(imported.exit_code == 0);
+  CHECK(imported.out ==
+        "imported " + t.out("run1").string() + ": 3 rows, 3 new serials, 0 already issued\n");
+
+  const auto pack = t.out("run1") / rows[1].file;
+  const CliResult first =
+      run_cli({"ledger", "--db", url, "scan", pack.string(), "--at", "2026-11-20T10:00:00Z",
+               "--where", "Shop 12, Lyon", "--pub", t.in("brand.pub").string()});
+  INFO(first.err);
+  CHECK(first.exit_code == 0);
+  CHECK(first.out == "genuine, first scan: serial " + rows[1].serial + " (batch run1)\n");
+
+  const auto copy = photocopy(pack, t.in("copy.jpg"));
+  const CliResult again = run_cli({"ledger", "--db", url, "--json", "scan", copy.string(), "--at",
+                                   "2026-11-21T18:00:00+01:00", "--where", "Market", "--pub",
+                                   t.in("brand.pub").string()});
+  CHECK(again.exit_code == 6);
+  CHECK(again.out == "{\"input\": \"" + copy.string() + "\", \"payload\": \"" + rows[1].payload +
+                         "\", \"verdict\": \"seen_before\", \"serial\": \"" + rows[1].serial +
+                         "\", \"scans\": 2, \"at\": \"2026-11-21T17:00:00Z\", \"first_at\": "
+                         "\"2026-11-20T10:00:00Z\", \"first_where\": \"Shop 12, Lyon\", "
+                         "\"batch\": \"run1\", \"authenticity\": \"genuine\"}\n");
+  const CliResult third =
+      run_cli({"ledger", "--db", url, "scan", rows[1].payload, "--at", "2026-11-22T08:00:00Z"});
+  CHECK(third.exit_code == 6);
+  CHECK(third.out == "genuine serial, seen before: serial " + rows[1].serial +
+                         " (batch run1) seen 2 times since 2026-11-20T10:00:00Z (first at Shop "
+                         "12, Lyon): possible copy\n");
+
+  const CliResult status = run_cli({"ledger", "--db", url, "status", rows[1].serial});
+  CHECK(status.exit_code == 0);
+  CHECK(status.out.starts_with(rows[1].serial + ": issued in batch run1 at "));
+  CHECK(
+      status.out.ends_with(", scanned 3 times: first 2026-11-20T10:00:00Z (Shop 12, Lyon), last "
+                           "2026-11-22T08:00:00Z\n"));
+  const CliResult never = run_cli({"ledger", "--db", url, "status", "NOSUCHSERIAL"});
+  CHECK(never.exit_code == 6);
+  CHECK(never.out == "NOSUCHSERIAL: not issued\n");
+
+  const CliResult stats = run_cli({"ledger", "--db", url, "--json", "stats"});
+  CHECK(stats.exit_code == 0);
+  CHECK(stats.out == "{\"backend\": \"" + std::string(db.empty() ? "sqlite" : "postgresql") +
+                         "\", \"issued\": 3, \"scanned\": 1, \"seen_before\": 1, \"scans\": 3, "
+                         "\"not_issued_scans\": 0}\n");
+}
+
+}  // namespace
+
+TEST_CASE("cli ledger sqlite: a photocopied signed code is reported as seen before",
+          "[cli][ledger]") {
+  end_to_end("");
+}
+
+TEST_CASE("cli ledger postgresql: a photocopied signed code is reported as seen before",
+          "[cli][ledger]") {
+  test::FreshLedger fresh("postgresql");
+  end_to_end(fresh.url());
+}
+
+TEST_CASE("cli ledger: forged and unsigned codes are not counted", "[cli][ledger]") {
+  TempDir t;
+  const std::vector<ManifestRow> rows = issue_signed_batch(t, 2);
+  const std::string db = (t.root() / "ledger.db").string();
+  REQUIRE(run_cli({"ledger", "--db", db, "import", t.out("run1").string()}).exit_code == 0);
+  REQUIRE(run_cli({"keygen", "--out", t.in("rival").string()}).exit_code == 0);
+
+  const CliResult forged =
+      run_cli({"ledger", "--db", db, "scan", rows[0].payload, "--pub", t.in("rival.pub").string()});
+  CHECK(forged.exit_code == 6);
+  CHECK(forged.out == "forged: the signature of serial " + rows[0].serial +
+                          " does not verify with the brand's key; not counted as a scan of the "
+                          "serial\n");
+  const CliResult bare =
+      run_cli({"ledger", "--db", db, "scan", rows[0].serial, "--pub", t.in("brand.pub").string()});
+  CHECK(bare.exit_code == 6);
+  CHECK(bare.out ==
+        "unsigned: the code carries no signature; not counted as a scan of any serial\n");
+  const CliResult unknown = run_cli({"ledger", "--db", db, "scan", "https://else.example/x"});
+  CHECK(unknown.exit_code == 6);
+  CHECK(unknown.out == "not issued: the code carries no serial this ledger knows\n");
+
+  const CliResult stats = run_cli({"ledger", "--db", db, "stats"});
+  CHECK(stats.out ==
+        "sqlite ledger: 2 serials issued, 0 scanned, 0 scanned more than once (possible "
+        "copies); 0 scans of issued serials, 3 scans of codes not issued\n");
+}
+
+TEST_CASE("cli ledger: bad input stops with a clear error and records nothing", "[cli][ledger]") {
+  TempDir t;
+  const std::string db = (t.root() / "ledger.db").string();
+  write_bytes(t.in("notes.db"), std::string(8192, 'n'));
+
+  const CliResult corrupt = run_cli({"ledger", "--db", t.in("notes.db").string(), "stats"});
+  CHECK(corrupt.exit_code == 3);
+  CHECK(corrupt.err == "viscode: the ledger '" + t.in("notes.db").string() +
+                           "' is not a viscode ledger (file is not a database): give --db the "
+                           "path of a ledger, or a new file name to start one\n");
+
+  const CliResult down =
+      run_cli({"ledger", "--db",
+               "postgresql:///viscode?host=" + t.root().string() + "&connect_timeout=2", "stats"});
+  CHECK(down.exit_code == 3);
+  CHECK(down.err.starts_with(
+      "viscode: cannot connect to the ledger at 'postgresql:///viscode?host=" + t.root().string()));
+
+  const CliResult at = run_cli({"ledger", "--db", db, "scan", "S0000001", "--at", "noon"});
+  CHECK(at.exit_code == 2);
+  CHECK(at.err ==
+        "viscode: --at 'noon' is not an ISO 8601 time (year): write e.g. 2026-11-23T14:05:00Z, "
+        "2026-11-23T15:05+01:00 or 2026-11-23\n");
+
+  const CliResult missing = run_cli({"ledger", "--db", db, "import", t.in("none.csv").string()});
+  CHECK(missing.exit_code == 3);
+  CHECK(missing.err == "viscode: manifest '" + t.in("none.csv").string() +
+                           "' cannot be read or has no header row: it is not a viscode batch "
+                           "manifest\n");
+
+  const CliResult no_db = run_cli({"ledger", "stats"});
+  CHECK(no_db.exit_code == 2);
+  CHECK(no_db.err.find("--db is required") != std::string::npos);
+
+  write_bytes(t.in("blank.png"), "");
+  cv::imwrite(t.in("blank.png").string(), cv::Mat(200, 200, CV_8UC1, cv::Scalar(255)));
+  const CliResult blank = run_cli({"ledger", "--db", db, "scan", t.in("blank.png").string()});
+  CHECK(blank.exit_code == 4);
+  CHECK(blank.err == "viscode: no code found in '" + t.in("blank.png").string() + "'\n");
+
+  const CliResult stats = run_cli({"ledger", "--db", db, "--json", "stats"});
+  CHECK(stats.out ==
+        "{\"backend\": \"sqlite\", \"issued\": 0, \"scanned\": 0, \"seen_before\": 0, "
+        "\"scans\": 0, \"not_issued_scans\": 0}\n");
+}

@@ -1,0 +1,283 @@
+// Ledger verdicts, imports and errors, the same on both backends: every case runs once per
+// backend under its own name, so ctest says which backend failed.
+#include <fmt/core.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "../unit/test_error_util.hpp"
+#include "ledger_util.hpp"
+#include "viscode/ledger.hpp"
+#include "viscode/sign.hpp"
+
+using viscode::ErrorCategory;
+using viscode::Ledger;
+using viscode::ScanVerdict;
+using viscode::test::message_of;
+
+#define LEDGER_CASE(title)                              \
+  static void title##_body(const std::string& backend); \
+  TEST_CASE("ledger sqlite: " #title, "[ledger]") {     \
+    title##_body("sqlite");                             \
+  }                                                     \
+  TEST_CASE("ledger postgresql: " #title, "[ledger]") { \
+    title##_body("postgresql");                         \
+  }                                                     \
+  static void title##_body(const std::string& backend)
+
+LEDGER_CASE(first_scan_then_seen_before) {
+  test::FreshLedger fresh(backend);
+  Ledger ledger = Ledger::open(fresh.url());
+  CHECK(ledger.backend() == backend);
+  const auto manifest = test::write_manifest(fresh.dir(), 3);
+  const viscode::ImportSummary imported = ledger.import_manifest(manifest);
+  CHECK(imported.rows == 3);
+  CHECK(imported.added == 3);
+  CHECK(imported.already_issued == 0);
+
+  const auto first =
+      ledger.scan("https://v.example/a/S0000001", {.at = "2026-11-20T10:00:00Z", .where = "Paris"});
+  CHECK(first.verdict == ScanVerdict::first_scan);
+  CHECK(first.serial == "S0000001");
+  CHECK(first.scans == 1);
+  CHECK(first.at == "2026-11-20T10:00:00Z");
+  CHECK(first.first_at == "2026-11-20T10:00:00Z");
+  CHECK(first.first_where == "Paris");
+  CHECK(first.batch == "batch-1");
+
+  // A photocopy of the same code, scanned elsewhere later.
+  const auto copy = ledger.scan("https://v.example/a/S0000001",
+                                {.at = "2026-11-21T09:30:00+01:00", .where = "Berlin"});
+  CHECK(copy.verdict == ScanVerdict::seen_before);
+  CHECK(copy.serial == "S0000001");
+  CHECK(copy.scans == 2);
+  CHECK(copy.at == "2026-11-21T08:30:00Z");
+  CHECK(copy.first_at == "2026-11-20T10:00:00Z");
+  CHECK(copy.first_where == "Paris");
+
+  // A bare serial reads too; a payload no batch issued does not.
+  CHECK(ledger.scan("S0000002", {.at = "2026-11-22", .where = ""}).verdict ==
+        ScanVerdict::first_scan);
+  const auto fake =
+      ledger.scan("https://v.example/a/S9999999", {.at = "2026-11-22T12:00Z", .where = "Lyon"});
+  CHECK(fake.verdict == ScanVerdict::not_issued);
+  CHECK(fake.serial == "S9999999");
+  CHECK(fake.scans == 0);
+  const auto other = ledger.scan("https://elsewhere.example/?x=1", {});
+  CHECK(other.verdict == ScanVerdict::not_issued);
+  CHECK(other.serial.empty());
+
+  const viscode::SerialStatus s1 = ledger.status("S0000001");
+  CHECK(s1.issued);
+  CHECK(s1.batch == "batch-1");
+  CHECK(s1.scans == 2);
+  CHECK(s1.first_at == "2026-11-20T10:00:00Z");
+  CHECK(s1.first_where == "Paris");
+  CHECK(s1.last_at == "2026-11-21T08:30:00Z");
+  CHECK(s1.last_where == "Berlin");
+  CHECK(s1.issued_at.size() == 20);
+  const viscode::SerialStatus s3 = ledger.status("S0000003");
+  CHECK(s3.issued);
+  CHECK(s3.scans == 0);
+  CHECK(s3.first_at.empty());
+  CHECK_FALSE(ledger.status("S9999999").issued);
+
+  const viscode::LedgerStats st = ledger.stats();
+  CHECK(st.issued == 3);
+  CHECK(st.scanned == 2);
+  CHECK(st.seen_before == 1);
+  CHECK(st.scans == 3);
+  CHECK(st.not_issued_scans == 2);
+}
+
+LEDGER_CASE(state_survives_reopening_and_reimport_is_harmless) {
+  test::FreshLedger fresh(backend);
+  const auto manifest = test::write_manifest(fresh.dir(), 5);
+  {
+    Ledger ledger = Ledger::open(fresh.url());
+    ledger.import_manifest(manifest, "spring run");
+    ledger.scan("S0000004", {.at = "2026-11-20T10:00:00Z", .where = "Paris"});
+  }
+  Ledger ledger = Ledger::open(fresh.url());
+  const viscode::ImportSummary again = ledger.import_manifest(manifest.parent_path());
+  CHECK(again.rows == 5);
+  CHECK(again.added == 0);
+  CHECK(again.already_issued == 5);
+  CHECK(ledger.status("S0000004").batch == "spring run");
+  CHECK(ledger.scan("S0000004", {}).verdict == ScanVerdict::seen_before);
+  CHECK(ledger.stats().issued == 5);
+}
+
+LEDGER_CASE(import_is_all_or_nothing) {
+  test::FreshLedger fresh(backend);
+  Ledger ledger = Ledger::open(fresh.url());
+  const auto manifest = test::write_manifest(fresh.dir(), 4);
+  {
+    std::ofstream out(manifest, std::ios::app | std::ios::binary);
+    out << "5,S0000002,https://v.example/a/S0000002,x.png,,," << std::string(64, '0') << "\n";
+  }
+  CHECK(message_of([&] { ledger.import_manifest(manifest); }, ErrorCategory::input) ==
+        "manifest '" + manifest.string() +
+            "' line 6: serial 'S0000002' is listed twice; nothing was imported (check the "
+            "batch with viscode batch --check)");
+  CHECK(ledger.stats().issued == 0);
+
+  const auto cut = test::write_manifest(fresh.dir(), 3, 100);
+  {
+    std::ofstream out(cut, std::ios::app | std::ios::binary);
+    out << "4,S0000103,https://v.ex";
+  }
+  CHECK(message_of([&] { ledger.import_manifest(cut); }, ErrorCategory::input) ==
+        "manifest '" + cut.string() +
+            "' ends in a cut-off row (the batch is still running or was interrupted): finish it "
+            "with viscode batch --resume; nothing was imported");
+  CHECK(ledger.stats().issued == 0);
+  CHECK(ledger.status("S0000100").issued == false);
+}
+
+LEDGER_CASE(imports_a_100k_row_manifest) {
+  test::FreshLedger fresh(backend);
+  Ledger ledger = Ledger::open(fresh.url());
+  const auto manifest = test::write_manifest(fresh.dir(), 100'000);
+  std::int64_t last_progress = 0;
+  const auto summary =
+      ledger.import_manifest(manifest, {}, [&](std::int64_t rows) { last_progress = rows; });
+  CHECK(summary.rows == 100'000);
+  CHECK(summary.added == 100'000);
+  CHECK(last_progress == 100'000);
+  CHECK(ledger.stats().issued == 100'000);
+  CHECK(ledger.scan("https://v.example/a/S0100000", {}).verdict == ScanVerdict::first_scan);
+  CHECK(ledger.scan("https://v.example/a/S0100001", {}).verdict == ScanVerdict::not_issued);
+}
+
+LEDGER_CASE(signed_payloads_carry_their_serial) {
+  test::FreshLedger fresh(backend);
+  const viscode::SecretKey key = viscode::generate_key();
+  const std::string prefix = "https://brand.example.com/a/p/";
+  const auto payload = [&](const std::string& serial) {
+    return prefix + serial + "." + viscode::sign_serial(key, serial);
+  };
+  const auto file = fresh.dir() / "signed" / "manifest.csv";
+  std::filesystem::create_directories(file.parent_path());
+  {
+    std::ofstream out(file, std::ios::binary);
+    out << "index,serial,payload,file,page,position,sha256\n";
+    out << "1,7K3M9Q2W8R4T6Y1B," << payload("7K3M9Q2W8R4T6Y1B") << ",a.png,,,"
+        << std::string(64, 'a') << "\n";
+    out << "2,0000111122223333," << payload("0000111122223333") << ",b.png,,,"
+        << std::string(64, 'b') << "\n";
+  }
+  Ledger ledger = Ledger::open(fresh.url());
+  ledger.import_manifest(file);
+  const auto scan = ledger.scan(payload("7K3M9Q2W8R4T6Y1B"), {});
+  CHECK(scan.verdict == ScanVerdict::first_scan);
+  CHECK(scan.serial == "7K3M9Q2W8R4T6Y1B");
+  CHECK(ledger.scan(payload("7K3M9Q2W8R4T6Y1B"), {}).verdict == ScanVerdict::seen_before);
+  // The ledger counts serials; whether a signature is genuine is authenticate's question.
+  CHECK(ledger.scan(payload("ZZZZ0000ZZZZ0000"), {}).verdict == ScanVerdict::not_issued);
+  CHECK(ledger.stats().scans == 2);
+
+  // With the brand's key, a forgery of an issued serial is refused and not counted.
+  viscode::ScanContext checked;
+  checked.keys = {key.public_key()};
+  const viscode::SecretKey other = viscode::generate_key();
+  const std::string forged =
+      prefix + "0000111122223333." + viscode::sign_serial(other, "0000111122223333");
+  const auto refused = ledger.scan(forged, checked);
+  CHECK(refused.verdict == ScanVerdict::not_authentic);
+  CHECK(refused.serial == "0000111122223333");
+  REQUIRE(refused.authentication);
+  CHECK(refused.authentication->verdict == viscode::Authenticity::forged);
+  const auto unsigned_scan = ledger.scan("0000111122223333", checked);
+  CHECK(unsigned_scan.verdict == ScanVerdict::not_authentic);
+  CHECK(unsigned_scan.authentication->verdict == viscode::Authenticity::unsigned_);
+  CHECK(ledger.status("0000111122223333").scans == 0);
+  const auto genuine = ledger.scan(payload("0000111122223333"), checked);
+  CHECK(genuine.verdict == ScanVerdict::first_scan);
+  CHECK(genuine.authentication->verdict == viscode::Authenticity::genuine);
+  CHECK(ledger.stats().not_issued_scans == 3);
+}
+
+LEDGER_CASE(a_batch_imported_by_another_process_is_recognised) {
+  test::FreshLedger fresh(backend);
+  Ledger scanner = Ledger::open(fresh.url());
+  scanner.import_manifest(test::write_manifest(fresh.dir(), 2));
+  CHECK(scanner.scan("https://v.example/a/S0000001", {}).verdict == ScanVerdict::first_scan);
+  {
+    Ledger importer = Ledger::open(fresh.url());
+    const auto file = fresh.dir() / "autumn" / "manifest.csv";
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream out(file, std::ios::binary);
+    out << "index,serial,payload,file,page,position,sha256\n"
+        << "1,Q-77,\"https://w.example/?s=Q-77&lang={en}\",q.png,,," << std::string(64, 'c')
+        << "\n";
+    out.close();
+    importer.import_manifest(file);
+  }
+  const auto scan = scanner.scan("https://w.example/?s=Q-77&lang={en}", {});
+  CHECK(scan.verdict == ScanVerdict::first_scan);
+  CHECK(scan.serial == "Q-77");
+  CHECK(scan.batch == "autumn");
+}
+
+LEDGER_CASE(bad_scan_details_record_nothing) {
+  test::FreshLedger fresh(backend);
+  Ledger ledger = Ledger::open(fresh.url());
+  ledger.import_manifest(test::write_manifest(fresh.dir(), 1));
+  CHECK(message_of([&] { ledger.scan("S0000001", {.at = "yesterday", .where = ""}); },
+                   ErrorCategory::usage) ==
+        "--at 'yesterday' is not an ISO 8601 time (year): write e.g. 2026-11-23T14:05:00Z, "
+        "2026-11-23T15:05+01:00 or 2026-11-23");
+  CHECK(message_of([&] { ledger.scan("S0000001", {.at = "", .where = std::string(201, 'x')}); },
+                   ErrorCategory::usage)
+            .starts_with("--where 'xxxx"));
+  CHECK(message_of([&] { ledger.status(""); }, ErrorCategory::usage) ==
+        "unknown serial format: '' is not a serial (1 to 256 bytes of printable text without "
+        "leading or trailing spaces, as viscode batch issues them)");
+  const viscode::LedgerStats st = ledger.stats();
+  CHECK(st.scans == 0);
+  CHECK(st.not_issued_scans == 0);
+  CHECK(ledger.status("S0000001").scans == 0);
+}
+
+TEST_CASE("ledger sqlite: a file that is not a ledger is refused", "[ledger]") {
+  test::FreshLedger fresh("sqlite");
+  const auto junk = fresh.dir() / "photo.db";
+  {
+    std::ofstream out(junk, std::ios::binary);
+    out << std::string(4096, 'x');
+  }
+  CHECK(message_of([&] { Ledger::open(junk.string()); }, ErrorCategory::input) ==
+        "the ledger '" + junk.string() +
+            "' is not a viscode ledger (file is not a database): give --db the path of a "
+            "ledger, or a new file name to start one");
+  CHECK(message_of([&] { Ledger::open(fresh.dir().string()); }, ErrorCategory::input) ==
+        "the ledger '" + fresh.dir().string() + "' is a directory: give --db a file name, e.g. " +
+            (fresh.dir() / "ledger.db").string());
+  const auto missing = fresh.dir() / "no" / "such" / "ledger.db";
+  CHECK(message_of([&] { Ledger::open("sqlite:" + missing.string()); }, ErrorCategory::input) ==
+        "cannot open the ledger '" + missing.string() +
+            "' (unable to open database file): check the path given to --db and its folder's "
+            "permissions");
+  CHECK(message_of([&] { Ledger::open("sqlite:"); }, ErrorCategory::usage) ==
+        "--db is empty: give a ledger file (ledger.db) or a postgresql:// URL");
+}
+
+TEST_CASE("ledger: ISO 8601 times are stored in UTC", "[ledger]") {
+  using viscode::normalize_time;
+  CHECK(normalize_time("2026-11-23") == "2026-11-23T00:00:00Z");
+  CHECK(normalize_time("2026-11-23T14:05") == "2026-11-23T14:05:00Z");
+  CHECK(normalize_time("2026-11-23T14:05:07.250Z") == "2026-11-23T14:05:07Z");
+  CHECK(normalize_time("2026-11-23 14:05:07-05:30") == "2026-11-23T19:35:07Z");
+  CHECK(normalize_time("2027-01-01T00:30+0100") == "2026-12-31T23:30:00Z");
+  CHECK(normalize_time("2024-02-29T12:00:00Z") == "2024-02-29T12:00:00Z");
+  const auto error = [](const char* text) {
+    return message_of([&] { normalize_time(text); }, ErrorCategory::usage);
+  };
+  CHECK(error("2025-02-29") ==
+        "--at '2025-02-29' is not an ISO 8601 time (day): write e.g. 2026-11-23T14:05:00Z, "
+        "2026-11-23T15:05+01:00 or 2026-11-23");
+  CHECK(error("2026-11-23T24:00").find("(hour)") != std::string::npos);
+  CHECK(error("2026-11-23T10:00 CET").find("(time zone as Z or +HH:MM)") != std::string::npos);
+  CHECK(error("2026-11-23T10:00Zjunk").find("(unexpected text at the end)") != std::string::npos);
+}
