@@ -79,8 +79,9 @@ int run_import(Ledger& ledger, const LedgerArgs& a) {
   return 0;
 }
 
-// Exit 0 when every code is a first scan of an issued serial, 6 when any is not (seen
-// before, not issued, not authentic), 4 when an image holds no code, 3 unreadable image.
+// Exit 3 when an image cannot be read, else 4 when one holds no code, else 6 when a code is
+// not a genuine first scan (seen before, not issued, not authentic), else 0. Every input is
+// scanned either way, as authenticate does.
 int run_scan(Ledger& ledger, const LedgerArgs& a) {
   ScanContext context;
   context.at = a.at;
@@ -88,15 +89,22 @@ int run_scan(Ledger& ledger, const LedgerArgs& a) {
   for (const std::string& file : a.pub) context.keys.push_back(load_public_key(file));
   if (!context.at.empty()) context.at = normalize_time(context.at);  // fails before reading
 
-  int code = 0;
+  bool unreadable = false, no_code = false, not_first = false;
   for (const std::string& input : a.inputs) {
     std::error_code ec;
     std::vector<std::string> payloads;
     if (std::filesystem::is_regular_file(input, ec)) {
-      for (const Decoded& d : detect(read_image(input))) payloads.push_back(d.text);
+      try {
+        for (const Decoded& d : detect(read_image(input))) payloads.push_back(d.text);
+      } catch (const Error& e) {
+        if (e.category() != ErrorCategory::input) throw;
+        std::fprintf(stderr, "viscode: %s\n", e.what());
+        unreadable = true;
+        continue;
+      }
       if (payloads.empty()) {
         std::fprintf(stderr, "viscode: no code found in '%s'\n", input.c_str());
-        code = std::max(code, 4);
+        no_code = true;
         continue;
       }
     } else {
@@ -104,7 +112,7 @@ int run_scan(Ledger& ledger, const LedgerArgs& a) {
     }
     for (const std::string& payload : payloads) {
       const ScanResult r = ledger.scan(payload, context);
-      if (r.verdict != ScanVerdict::first_scan && code == 0) code = 6;
+      if (r.verdict != ScanVerdict::first_scan) not_first = true;
       if (a.json) {
         fmt::print("{}\n", scan_json(input, payload, r));
       } else {
@@ -113,7 +121,7 @@ int run_scan(Ledger& ledger, const LedgerArgs& a) {
       std::fflush(stdout);
     }
   }
-  return code;
+  return unreadable ? 3 : no_code ? 4 : not_first ? 6 : 0;
 }
 
 int run_status(Ledger& ledger, const LedgerArgs& a) {

@@ -191,9 +191,19 @@ TEST_CASE("cli ledger: bad input stops with a clear error and records nothing", 
   const CliResult blank = run_cli({"ledger", "--db", db, "scan", t.in("blank.png").string()});
   CHECK(blank.exit_code == 4);
   CHECK(blank.err == "viscode: no code found in '" + t.in("blank.png").string() + "'\n");
+  // Every input is tried; an unreadable one decides the exit code.
+  write_bytes(t.in("broken.png"), "not a png");
+  const CliResult broken = run_cli({"ledger", "--db", db, "scan", t.in("broken.png").string(),
+                                    t.in("blank.png").string(), "S0000001"});
+  CHECK(broken.exit_code == 3);
+  CHECK(broken.err == "viscode: image '" + t.in("broken.png").string() +
+                          "' is not a readable image (truncated, corrupt or an unsupported "
+                          "format)\nviscode: no code found in '" +
+                          t.in("blank.png").string() + "'\n");
+  CHECK(broken.out == "S0000001: not issued: serial S0000001 was never imported\n");
 
   const CliResult stats = run_cli({"ledger", "--db", db, "--json", "stats"});
   CHECK(stats.out ==
         "{\"backend\": \"sqlite\", \"issued\": 0, \"scanned\": 0, \"seen_before\": 0, "
-        "\"scans\": 0, \"not_issued_scans\": 0}\n");
+        "\"scans\": 0, \"not_issued_scans\": 1}\n");
 }
