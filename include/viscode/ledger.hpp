@@ -110,7 +110,7 @@ class Ledger {
   // a serial (4..64 characters of 0-9, A-Z, a-z, '-', '_'); else empty.
   std::string serial_in_payload(std::string_view payload);
 
-  // Throws Error(usage) for a serial that is empty, longer than 64 bytes or not printable.
+  // Throws Error(usage) for a serial that is empty, longer than 256 bytes or not printable.
   SerialStatus status(std::string_view serial);
   LedgerStats stats();
 

@@ -269,6 +269,11 @@ struct TemplateCache {
       for (const std::string& tpl : backend.templates()) {
         if (auto p = split_template(tpl)) parts.push_back(std::move(*p));
       }
+      // Most literal text first: 'https://b.example/{serial}?src=qr' must claim its payloads
+      // before 'https://b.example/{serial}' takes 'ABCD?src=qr' for a serial.
+      std::stable_sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) {
+        return a.prefix.size() + a.suffix.size() > b.prefix.size() + b.suffix.size();
+      });
       stale = false;
     }
     for (const auto& [prefix, suffix] : parts) {
@@ -374,9 +379,10 @@ ImportSummary Ledger::import_manifest(const std::filesystem::path& manifest, std
 std::string Ledger::serial_in_payload(std::string_view payload) {
   if (const auto fields = find_signed_fields(payload)) return fields->serial;
   if (auto serial = templates_->match(payload, *backend_, false)) return *serial;
-  if (is_bare_serial(payload)) return std::string(payload);
-  // Another process may have imported a batch since the templates were read.
+  // Another process may have imported a batch since the templates were read; its template
+  // comes before the bare-serial reading, which would take 'AB-0001' of 'AB-{serial}' whole.
   if (auto serial = templates_->match(payload, *backend_, true)) return *serial;
+  if (is_bare_serial(payload)) return std::string(payload);
   return {};
 }
 

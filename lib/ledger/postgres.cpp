@@ -396,6 +396,16 @@ class PostgresLedger final : public LedgerBackend {
                                             ": connect as a user with the rights to the "
                                             "ledger's tables (or to create them)");
     }
+    // The server went away (connection_exception, admin shutdown): an unreachable ledger,
+    // as at connect time. Whether a scan in flight was committed cannot be known.
+    const std::string_view state = sqlstate ? sqlstate : "";
+    if (PQstatus(conn_) != CONNECTION_OK || state.starts_with("08") || state.starts_with("57P")) {
+      throw Error(ErrorCategory::input, "lost the connection to the ledger at '" + shown_url_ +
+                                            "' while trying to " + std::string(doing) + ": " + why +
+                                            ": check that the PostgreSQL server is running "
+                                            "(a scan in flight may or may not be recorded: "
+                                            "see status)");
+    }
     throw Error(ErrorCategory::internal,
                 "cannot " + std::string(doing) + " in the ledger at '" + shown_url_ + "': " + why);
   }
@@ -436,7 +446,8 @@ class PostgresLedger final : public LedgerBackend {
         chunk.clear();
       }
     }
-    if (sent) PQputCopyEnd(conn_, nullptr);
+    // A failed send must still end the COPY: otherwise PQgetResult keeps answering COPY_IN.
+    PQputCopyEnd(conn_, sent ? nullptr : "import aborted");
     // The outcome of the COPY (the server checks the rows as they come) follows the data.
     Result done(PQgetResult(conn_));
     while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);

@@ -63,34 +63,35 @@ class SqliteLedger final : public LedgerBackend {
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
     sqlite3_extended_result_codes(db_, 1);
     try {
-      // The first read of a file that is not a database fails here, with SQLITE_NOTADB.
-      exec("PRAGMA journal_mode=WAL");
+      // The schema check comes first (a file that is not a database fails it with
+      // SQLITE_NOTADB), so that another program's database is refused unchanged.
+      create_schema();
       // WAL with synchronous=NORMAL: a commit survives the process being killed; only a
       // power cut can lose the last commits (docs/ledger.md).
+      exec("PRAGMA journal_mode=WAL");
       exec("PRAGMA synchronous=NORMAL");
-      create_schema();
+      insert_serial_ = prepare(
+          "INSERT INTO serials(serial, batch, issued_at) VALUES (?1, ?2, ?3) "
+          "ON CONFLICT(serial) DO NOTHING");
+      insert_template_ =
+          prepare("INSERT INTO templates(template) VALUES (?1) ON CONFLICT DO NOTHING");
+      count_scan_ = prepare(
+          "UPDATE serials SET scans = scans + 1, first_at = coalesce(first_at, ?2), "
+          "first_where = coalesce(first_where, ?3), last_at = ?2, last_where = ?3 "
+          "WHERE serial = ?1 RETURNING scans, first_at, first_where, batch");
+      log_scan_ = prepare(
+          "INSERT INTO scans(serial, payload, at, place, count) VALUES (?1, ?2, ?3, ?4, ?5)");
+      begin_ = prepare("BEGIN IMMEDIATE");
+      commit_ = prepare("COMMIT");
+      rollback_ = prepare("ROLLBACK");
+      status_ = prepare(
+          "SELECT batch, issued_at, scans, first_at, first_where, last_at, last_where "
+          "FROM serials WHERE serial = ?1");
     } catch (...) {
       statements_clear();
       sqlite3_close(db_);
       throw;
     }
-    insert_serial_ = prepare(
-        "INSERT INTO serials(serial, batch, issued_at) VALUES (?1, ?2, ?3) "
-        "ON CONFLICT(serial) DO NOTHING");
-    insert_template_ =
-        prepare("INSERT INTO templates(template) VALUES (?1) ON CONFLICT DO NOTHING");
-    count_scan_ = prepare(
-        "UPDATE serials SET scans = scans + 1, first_at = coalesce(first_at, ?2), "
-        "first_where = coalesce(first_where, ?3), last_at = ?2, last_where = ?3 "
-        "WHERE serial = ?1 RETURNING scans, first_at, first_where, batch");
-    log_scan_ =
-        prepare("INSERT INTO scans(serial, payload, at, place, count) VALUES (?1, ?2, ?3, ?4, ?5)");
-    begin_ = prepare("BEGIN IMMEDIATE");
-    commit_ = prepare("COMMIT");
-    rollback_ = prepare("ROLLBACK");
-    status_ = prepare(
-        "SELECT batch, issued_at, scans, first_at, first_where, last_at, last_where "
-        "FROM serials WHERE serial = ?1");
   }
 
   ~SqliteLedger() override {

@@ -1,6 +1,7 @@
 // Ledger verdicts, imports and errors, the same on both backends: every case runs once per
 // backend under its own name, so ctest says which backend failed.
 #include <fmt/core.h>
+#include <sqlite3.h>
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -220,6 +221,43 @@ LEDGER_CASE(a_batch_imported_by_another_process_is_recognised) {
   CHECK(scan.batch == "autumn");
 }
 
+namespace {
+std::filesystem::path manifest_with(const std::filesystem::path& dir, const std::string& name,
+                                    const std::vector<std::pair<std::string, std::string>>& rows) {
+  const auto file = dir / name / "manifest.csv";
+  std::filesystem::create_directories(file.parent_path());
+  std::ofstream out(file, std::ios::binary);
+  out << "index,serial,payload,file,page,position,sha256\n";
+  int i = 0;
+  for (const auto& [serial, payload] : rows) {
+    out << ++i << "," << serial << "," << payload << ",f.png,,," << std::string(64, 'd') << "\n";
+  }
+  return file;
+}
+}  // namespace
+
+LEDGER_CASE(the_most_specific_template_finds_the_serial) {
+  test::FreshLedger fresh(backend);
+  Ledger scanner = Ledger::open(fresh.url());
+  scanner.import_manifest(
+      manifest_with(fresh.dir(), "plain", {{"WXYZ", "https://b.example/WXYZ"}}));
+  scanner.import_manifest(
+      manifest_with(fresh.dir(), "tracked", {{"ABCD", "https://b.example/ABCD?src=qr"}}));
+  const auto scan = scanner.scan("https://b.example/ABCD?src=qr");
+  CHECK(scan.verdict == ScanVerdict::first_scan);
+  CHECK(scan.serial == "ABCD");
+  CHECK(scan.batch == "tracked");
+  CHECK(scanner.scan("https://b.example/WXYZ").serial == "WXYZ");
+
+  // A batch whose payloads look like bare serials, imported by another process after the
+  // scanner read the templates: its template still wins over the bare-serial reading.
+  Ledger::open(fresh.url())
+      .import_manifest(manifest_with(fresh.dir(), "prefixed", {{"0001", "AB-0001"}}));
+  const auto prefixed = scanner.scan("AB-0001");
+  CHECK(prefixed.verdict == ScanVerdict::first_scan);
+  CHECK(prefixed.serial == "0001");
+}
+
 LEDGER_CASE(bad_scan_details_record_nothing) {
   test::FreshLedger fresh(backend);
   Ledger ledger = Ledger::open(fresh.url());
@@ -238,6 +276,29 @@ LEDGER_CASE(bad_scan_details_record_nothing) {
   CHECK(st.scans == 0);
   CHECK(st.not_issued_scans == 0);
   CHECK(ledger.status("S0000001").scans == 0);
+}
+
+TEST_CASE("ledger sqlite: another program's database is refused unchanged", "[ledger]") {
+  test::FreshLedger fresh("sqlite");
+  const auto other = fresh.dir() / "notes.db";
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(other.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "CREATE TABLE notes(text TEXT)", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);
+  sqlite3_close(db);
+  CHECK(message_of([&] { Ledger::open(other.string()); }, ErrorCategory::input) ==
+        "the ledger '" + other.string() +
+            "' is not a viscode ledger (an SQLite database of something else): give --db the "
+            "path of a ledger, or a new file name to start one");
+  // Still in its own journal mode, no WAL files beside it.
+  CHECK_FALSE(std::filesystem::exists(other.string() + "-wal"));
+  REQUIRE(sqlite3_open(other.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, 0))) == "delete");
+  sqlite3_finalize(s);
+  sqlite3_close(db);
 }
 
 TEST_CASE("ledger sqlite: a file that is not a ledger is refused", "[ledger]") {
