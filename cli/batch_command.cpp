@@ -70,8 +70,8 @@ CLI::App* add_batch_command(CLI::App& app, BatchArgs& a) {
                   "Checked against capacity for the longest serial before the run");
   cmd->add_option("--sign", a.sign_key,
                   "Sign every serial with this private key (NAME.key from viscode keygen); "
-                  "the template needs {serial}, a separator and {sig}, e.g. "
-                  "'https://b.example/a/{serial}.{sig}'");
+                  "the template needs {serial}.{sig} (and {product}/{serial} with --product), "
+                  "e.g. 'https://b.example/a/{serial}.{sig}'");
   cmd->add_option("--product", a.product,
                   "Product id signed with every serial (1..20 of 0-9, A-Z); the template "
                   "shows it as {product}");

@@ -80,10 +80,10 @@ CLI::App* add_authenticate_command(CLI::App& app, AuthenticateArgs& a) {
       ->required()
       ->allow_extra_args(false);  // one file per --pub, so images may follow
   auto* files = cmd->add_option("files", a.files, "Images of codes (PNG, JPEG, WebP, ...)");
-  auto* payload =
+  a.payload_option =
       cmd->add_option("--payload", a.payload, "Check this payload text instead of images");
-  files->excludes(payload);
-  payload->excludes(files);
+  files->excludes(a.payload_option);
+  a.payload_option->excludes(files);
   cmd->add_flag("--json", a.json,
                 "One JSON object per code and line: input, verdict, serial, product, "
                 "key_id (null when absent), or input and error");
@@ -93,12 +93,14 @@ CLI::App* add_authenticate_command(CLI::App& app, AuthenticateArgs& a) {
 }
 
 int run_authenticate(const AuthenticateArgs& a) {
-  if (a.files.empty() && a.payload.empty()) {
+  // An empty --payload "" is a payload (an unsigned one), not a missing one.
+  const bool payload_given = a.payload_option != nullptr && a.payload_option->count() > 0;
+  if (a.files.empty() && !payload_given) {
     throw Error(ErrorCategory::usage, "nothing to check: give image files or --payload TEXT");
   }
   std::vector<PublicKey> keys;
   for (const std::string& file : a.pubs) keys.push_back(load_public_key(file));
-  if (!a.payload.empty()) {
+  if (payload_given) {
     const Authentication r = authenticate(a.payload, keys);
     line_out("payload", r, a.json);
     return r.verdict == Authenticity::genuine ? 0 : 6;

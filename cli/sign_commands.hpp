@@ -17,6 +17,7 @@ int run_keygen(const KeygenArgs& a);
 struct AuthenticateArgs {
   std::vector<std::string> pubs, files;
   std::string payload;
+  CLI::Option* payload_option = nullptr;  // given at all: an empty --payload "" is checked too
   bool json = false;
   double max_megapixels = 100;
 };

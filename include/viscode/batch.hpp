@@ -45,10 +45,11 @@ std::string random_serial(const RandomSerials& spec);
 // `flag` names the template in messages ("--template", "--data").
 //
 // Signed payloads (viscode/sign.hpp, docs/authenticate.md) add "{sig}" and, optionally,
-// "{product}", in the layout [{product}<sep>]{serial}<sep>{sig} with <sep> one of "-./:"
-// and no digit or capital letter right before the first field or right after {sig}, e.g.
-// "https://b.example/a/{serial}.{sig}". The constructor throws Error(usage) for a template
-// with {sig} that breaks that layout, or with {product} but no {sig}.
+// "{product}", in the fixed layout [{product}/]{serial}.{sig}: exactly '.' between {serial}
+// and {sig}, exactly '/' between {product} and {serial}, and no digit or capital letter
+// right before the first field or right after {sig}, e.g.
+// "https://b.example/a/{product}/{serial}.{sig}". The constructor throws Error(usage) for a
+// template with {sig} that breaks that layout, or with {product} but no {sig}.
 class PayloadTemplate {
  public:
   explicit PayloadTemplate(std::string_view text, std::string_view flag = "--template");

@@ -25,10 +25,18 @@ struct PublicKey {
 };
 
 // An Ed25519 secret key, kept as its 32-byte seed. Files: PEM "PRIVATE KEY" (RFC 8410
-// PKCS #8), mode 0600.
+// PKCS #8), mode 0600. Copyable; every copy wipes its seed (sodium_memzero) when destroyed,
+// so no copy of the key stays behind in freed memory.
 struct SecretKey {
   std::array<std::uint8_t, 32> seed{};
   PublicKey public_key() const;
+
+  SecretKey() = default;
+  SecretKey(const SecretKey&) = default;
+  SecretKey& operator=(const SecretKey&) = default;
+  SecretKey(SecretKey&&) = default;  // copies the seed: the source wipes its own when destroyed
+  SecretKey& operator=(SecretKey&&) = default;
+  ~SecretKey();
 };
 
 // A new key from the operating system's CSPRNG.
@@ -61,8 +69,9 @@ std::string sign_serial(const SecretKey& key, std::string_view serial,
 class PayloadTemplate;  // viscode/batch.hpp
 
 // Checks that a template and a product id go together for signing: the template has {sig}
-// (in the layout PayloadTemplate checks), {product} exactly when `product` is not empty,
-// and the product id is in the format above. Throws Error(usage) naming the fix.
+// (in the layout [{product}/]{serial}.{sig} that PayloadTemplate checks), {product}
+// exactly when `product` is not empty, and the product id is in the format above. Throws
+// Error(usage) naming the fix.
 void check_signed_template(const PayloadTemplate& tmpl, std::string_view product = {});
 
 // The payload of one signed serial: check_signed_template(), sign_serial(), and the
@@ -70,11 +79,13 @@ void check_signed_template(const PayloadTemplate& tmpl, std::string_view product
 std::string signed_payload(const PayloadTemplate& tmpl, const SecretKey& key,
                            std::string_view serial, std::string_view product = {});
 
-// The fields of a signed payload, found without knowing its template: a run of exactly
-// kSignatureChars base32 characters, preceded by one separator (one of "-./:") and the
-// serial; the product id, when there is one, precedes the serial with one separator. Two
-// readings (with and without a product) are possible when the payload has a [0-9A-Z] run
-// before the serial; `product_candidate` holds the run so that authenticate() tries both.
+// The fields of a signed payload, found without knowing its template, in the fixed layout
+// "[<product>/]<serial>.<signature>": a run of exactly kSignatureChars base32 characters
+// preceded by exactly '.' and the serial; the product id, when there is one, precedes the
+// serial with exactly '/'. No other separator is accepted, so that a one-bit change of one
+// ('.' ^ 1 == '/') never still verifies. Two readings (with and without a product) are
+// possible when the payload has a [0-9A-Z] run and a '/' before the serial;
+// `product_candidate` holds the run so that authenticate() tries both.
 struct SignedFields {
   std::string serial;
   std::string product_candidate;  // empty when nothing precedes the serial that could be one

@@ -74,10 +74,11 @@ PayloadTemplate::PayloadTemplate(std::string_view text, std::string_view flag)
 }
 
 // The layout docs/authenticate.md specifies, so that a reader finds the fields without
-// knowing the template: [{product}<sep>]{serial}<sep>{sig}, delimited on both sides.
+// knowing the template: [{product}/]{serial}.{sig}, delimited on both sides. The two
+// separators are fixed: if any of several were accepted, a one-bit change of one into
+// another ('.' ^ 1 == '/') would still verify.
 void PayloadTemplate::check_signed_layout(const std::string& named) const {
   const auto count = [this](Field f) { return std::count(fields_.begin(), fields_.end(), f); };
-  const char* example = "e.g. 'https://b.example/a/{serial}.{sig}'";
   if (count(Field::sig) > 1 || count(Field::serial) > 1 || count(Field::product) > 1) {
     throw Error(ErrorCategory::usage, named +
                                           " repeats a placeholder: a signed payload has one "
@@ -88,22 +89,20 @@ void PayloadTemplate::check_signed_layout(const std::string& named) const {
   };
   // parts_[k] is the literal before field k; parts_[k + 1] the one after it.
   const std::size_t serial = at(Field::serial), sig = at(Field::sig);
-  const auto one_separator = [](const std::string& s) {
-    return s.size() == 1 && detail::is_separator(s[0]);
-  };
-  if (sig != serial + 1 || !one_separator(parts_[sig])) {
-    throw Error(
-        ErrorCategory::usage,
-        named + " must have {sig} right after {serial} and one separator (- . / or :), " + example);
+  if (sig != serial + 1 || parts_[sig] != std::string(1, detail::kSignatureSeparator)) {
+    throw Error(ErrorCategory::usage,
+                named +
+                    " must have {serial}.{sig}: {sig} right after {serial} and a '.' (no other "
+                    "character), e.g. 'https://b.example/a/{serial}.{sig}'");
   }
   std::size_t first = serial;
   if (has_product()) {
     const std::size_t product = at(Field::product);
-    if (serial != product + 1 || !one_separator(parts_[serial])) {
+    if (serial != product + 1 || parts_[serial] != std::string(1, detail::kProductSeparator)) {
       throw Error(ErrorCategory::usage,
                   named +
-                      " must have {serial} right after {product} and one separator (- . / or "
-                      ":), e.g. 'https://b.example/a/{product}/{serial}.{sig}'");
+                      " must have {product}/{serial}: {serial} right after {product} and a '/' "
+                      "(no other character), e.g. 'https://b.example/a/{product}/{serial}.{sig}'");
     }
     first = product;
   }

@@ -25,6 +25,24 @@
 namespace viscode {
 namespace {
 
+// Serials of `length` characters that need the most bits in a signed payload, in
+// libqrencode's segmentation. Letters only is the worst case when the character before the
+// serial is alphanumeric, but not always otherwise: after a character in byte mode (the '='
+// of "?s={serial}.{sig}"), a short run of leading digits stays in byte mode, 8 bits each
+// instead of 5.5 (measured: 1-3 digits cost a version at some lengths), and a digit run in
+// numeric mode pays a segment header. So: letters only, digits only, and 1..8 digits at the
+// start or the end (more than 8 go to numeric mode, which is cheaper). The test "signed
+// batch: leading digits after a byte-mode '=' fit the pinned version" checks digit runs at
+// every position against the version these give.
+std::vector<std::string> worst_case_serials(std::size_t length) {
+  std::vector<std::string> out{std::string(length, 'Z'), std::string(length, '9')};
+  for (std::size_t k = 1; k <= std::min<std::size_t>(length, 8); ++k) {
+    out.push_back(std::string(k, '9') + std::string(length - k, 'Z'));
+    out.push_back(std::string(length - k, 'Z') + std::string(k, '9'));
+  }
+  return out;
+}
+
 struct Item {
   std::size_t index = 0;  // 1-based
   std::string serial, payload, where;
@@ -263,9 +281,9 @@ class Run {
   // when that is over --max-version is the payload's own (narrower) mode the limit.
   //
   // A signed payload is mostly alphanumeric; byte mode would cost it two versions. Its
-  // capacity is probed in the mode libqrencode chooses, with a serial of the longest length
-  // made of letters and a signature of letters: digits can only let the encoder save bits
-  // in a numeric segment, so every real serial and signature fits where this does.
+  // capacity is probed in the mode libqrencode chooses, with a signature of letters and each
+  // of worst_case_serials() of the longest length: the run is pinned to the largest version
+  // any of them needs.
   Design fixed_version_design(const Design& in) {
     if (o_.sign_key) return signed_version_design(in);
     const std::string longest = tpl_->apply(serials_->longest());
@@ -292,24 +310,48 @@ class Run {
   }
 
   Design signed_version_design(const Design& in) {
-    const std::string serial(serials_->longest().size(), 'Z');
-    const std::string longest = tpl_->apply(serial, o_.product, std::string(kSignatureChars, 'A'));
+    const std::vector<std::string> serials = worst_case_serials(serials_->longest().size());
+    const std::string sig(kSignatureChars, 'A');
     EncodeOptions e = in.encode_options();
-    Symbol probe;
+    // libqrencode splits a payload into segments for the version it starts from (the count
+    // fields grow at versions 10 and 27), and the run encodes every payload starting from
+    // the pinned version: so each serial is probed there, and all again from any larger
+    // version one of them needs.
+    int version = e.min_version;
+    for (;;) {
+      EncodeOptions at = e;
+      at.min_version = version;
+      std::optional<Symbol> probe;
+      for (const std::string& serial : serials) {
+        Symbol s = probe_signed(serial, sig, at);
+        if (s.version > version) {
+          version = s.version;
+          probe.reset();
+          break;
+        }
+        if (!probe) probe = std::move(s);
+      }
+      if (probe) {
+        e.max_version = version;
+        return pinned(in, e, *probe);
+      }
+    }
+  }
+
+  Symbol probe_signed(const std::string& serial, const std::string& sig, const EncodeOptions& e) {
+    const std::string payload = tpl_->apply(serial, o_.product, sig);
     try {
-      probe = encode(longest, e);
+      return encode(payload, e);
     } catch (const Error& err) {
       if (err.category() != ErrorCategory::encode) throw;
       const std::string where = serials_->longest_where();
       throw Error(ErrorCategory::encode,
                   "the longest signed payload, '" + tpl_->apply(serial, o_.product, "<sig>") +
                       "' with its " + std::to_string(kSignatureChars) + "-character signature (" +
-                      std::to_string(longest.size()) + " bytes" +
+                      std::to_string(payload.size()) + " bytes" +
                       (where.empty() ? std::string() : ", serial from " + where) +
                       "), does not fit: " + err.what());
     }
-    e.max_version = probe.version;
-    return pinned(in, e, probe);
   }
 
   Design pinned(const Design& in, EncodeOptions e, const Symbol& probe) {

@@ -13,9 +13,11 @@ void ensure_sodium();
 inline bool is_field_char(char c) {
   return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
 }
-inline bool is_separator(char c) {
-  return c == '-' || c == '.' || c == '/' || c == ':';
-}
+// The fixed layout "[<product>/]<serial>.<signature>": one character each, and no other.
+// A reader that accepted several separators would let a one-bit change of one into another
+// ('.' ^ 1 == '/') still verify.
+inline constexpr char kSignatureSeparator = '.';  // between the serial and the signature
+inline constexpr char kProductSeparator = '/';    // between the product id and the serial
 
 // "unknown serial format: ..." naming the value and the rule.
 std::string unsignable_serial_message(std::string_view serial);

@@ -4,11 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <span>
 #include <vector>
 
@@ -35,14 +34,23 @@ struct Scrub {
   ~Scrub() { sodium_memzero(b.data(), b.size()); }
 };
 
+// The PEM text of `der`. For a private key the base64 is secret: it is built in buffers
+// reserved up front (so no reallocation leaves a copy in freed memory) and the temporary
+// is wiped; the caller wipes the result.
 std::string pem(std::string_view label, std::span<const std::uint8_t> der) {
   std::string b64(sodium_base64_ENCODED_LEN(der.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  Scrub<std::string> scrub{b64};
   sodium_bin2base64(b64.data(), b64.size(), der.data(), der.size(), sodium_base64_VARIANT_ORIGINAL);
-  b64.resize(std::strlen(b64.c_str()));
-  std::string out = "-----BEGIN " + std::string(label) + "-----\n";
-  for (std::size_t i = 0; i < b64.size(); i += 64) out += b64.substr(i, 64) + "\n";
-  out += "-----END " + std::string(label) + "-----\n";
-  sodium_memzero(b64.data(), b64.size());
+  const std::size_t chars = std::strlen(b64.c_str());
+  constexpr std::string_view kBegin = "-----BEGIN ", kEnd = "-----END ", kDashes = "-----\n";
+  std::string out;
+  out.reserve(kBegin.size() + kEnd.size() + 2 * (label.size() + kDashes.size()) + chars +
+              chars / 64 + 1);
+  out.append(kBegin).append(label).append(kDashes);
+  for (std::size_t i = 0; i < chars; i += 64) {
+    out.append(b64, i, std::min<std::size_t>(64, chars - i)).push_back('\n');
+  }
+  out.append(kEnd).append(label).append(kDashes);
   return out;
 }
 
@@ -94,9 +102,16 @@ fs::path with_suffix(const fs::path& stem, std::string_view suffix) {
   return fs::path(stem.string() + std::string(suffix));
 }
 
+// The DER of a private key is secret: wiped when the block goes, whatever path it takes.
 struct PemBlock {
   std::string label;
   std::vector<std::uint8_t> der;
+  PemBlock() = default;
+  PemBlock(const PemBlock&) = delete;
+  PemBlock& operator=(const PemBlock&) = delete;
+  PemBlock(PemBlock&&) = default;  // moves the buffer: the source is left empty
+  PemBlock& operator=(PemBlock&&) = default;
+  ~PemBlock() { sodium_memzero(der.data(), der.size()); }
 };
 
 // The file's first PEM block. nullopt when the file has none (or it is not base64).
@@ -112,29 +127,39 @@ std::optional<PemBlock> read_pem(const fs::path& file, std::string_view kind) {
     throw Error(ErrorCategory::input, std::string(kind) + " file '" + file.string() +
                                           "' is a directory: give the key file");
   }
-  std::ifstream in(file, std::ios::binary);
-  std::string text;
-  if (in) {
-    // A key file is a few hundred bytes; a large file is something else.
-    text.resize(16384);
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    text.resize(static_cast<std::size_t>(in.gcount()));
+  // Read with read(2) straight into one buffer, wiped when this returns: a stream would
+  // keep a copy of the key in its own buffer. A key file is a few hundred bytes; past the
+  // buffer's size it is something else.
+  std::array<char, 16384> buffer;
+  Scrub<decltype(buffer)> scrub{buffer};
+  std::size_t size = 0;
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  bool read_ok = fd >= 0;
+  while (read_ok && size < buffer.size()) {
+    const ssize_t n = ::read(fd, buffer.data() + size, buffer.size() - size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      read_ok = n == 0;
+      break;
+    }
+    size += static_cast<std::size_t>(n);
   }
-  if (!in && !in.eof()) {
+  if (fd >= 0) ::close(fd);
+  if (!read_ok) {
     throw Error(ErrorCategory::input, std::string(kind) + " file '" + file.string() +
                                           "' cannot be read: check its permissions");
   }
-  Scrub<std::string> scrub{text};
+  const std::string_view text(buffer.data(), size);
   const std::size_t begin = text.find("-----BEGIN ");
-  if (begin == std::string::npos) return std::nullopt;
+  if (begin == std::string_view::npos) return std::nullopt;
   const std::size_t label_end = text.find("-----", begin + 11);
-  if (label_end == std::string::npos) return std::nullopt;
+  if (label_end == std::string_view::npos) return std::nullopt;
   PemBlock block;
-  block.label = text.substr(begin + 11, label_end - begin - 11);
+  block.label = std::string(text.substr(begin + 11, label_end - begin - 11));
   const std::string end_line = "-----END " + block.label + "-----";
   const std::size_t body = label_end + 5;
   const std::size_t end = text.find(end_line, body);
-  if (end == std::string::npos) return std::nullopt;
+  if (end == std::string_view::npos) return std::nullopt;
   block.der.resize(end - body);
   std::size_t n = 0;
   const char* b64_end = nullptr;
@@ -166,6 +191,10 @@ std::string PublicKey::id() const {
   return out;
 }
 
+SecretKey::~SecretKey() {
+  sodium_memzero(seed.data(), seed.size());
+}
+
 PublicKey SecretKey::public_key() const {
   detail::ensure_sodium();
   PublicKey pub;
@@ -193,10 +222,11 @@ void write_key_files(const SecretKey& key, const fs::path& stem) {
                                             "choose another name or move the old key away");
     }
   }
-  std::vector<std::uint8_t> der(kPkcs8Prefix.begin(), kPkcs8Prefix.end());
-  der.insert(der.end(), key.seed.begin(), key.seed.end());
+  std::array<std::uint8_t, kPkcs8Prefix.size() + 32> der;
+  Scrub<decltype(der)> scrub_der{der};
+  std::copy(kPkcs8Prefix.begin(), kPkcs8Prefix.end(), der.begin());
+  std::copy(key.seed.begin(), key.seed.end(), der.begin() + kPkcs8Prefix.size());
   std::string key_pem = pem(kPrivateLabel, der);
-  sodium_memzero(der.data(), der.size());
   Scrub<std::string> scrub{key_pem};
   const PublicKey pub = key.public_key();
   std::vector<std::uint8_t> spki(kSpkiPrefix.begin(), kSpkiPrefix.end());
@@ -226,7 +256,6 @@ SecretKey load_secret_key(const fs::path& file) {
                     file.string() + " -out plain.key), kept with mode 0600");
   }
   if (!block || block->label != kPrivateLabel || !has_layout(block->der, kPkcs8Prefix)) {
-    if (block) sodium_memzero(block->der.data(), block->der.size());
     throw Error(ErrorCategory::input,
                 name +
                     " is not an Ed25519 private key (PEM \"PRIVATE KEY\", RFC 8410): give "
@@ -234,15 +263,13 @@ SecretKey load_secret_key(const fs::path& file) {
   }
   SecretKey key;
   std::copy(block->der.begin() + kPkcs8Prefix.size(), block->der.end(), key.seed.begin());
-  sodium_memzero(block->der.data(), block->der.size());
-  return key;
+  return key;  // the block's destructor wipes the DER
 }
 
 PublicKey load_public_key(const fs::path& file) {
   std::optional<PemBlock> block = read_pem(file, "public key");
   const std::string name = quoted(file);
   if (block && (block->label == kPrivateLabel || block->label == "ENCRYPTED PRIVATE KEY")) {
-    sodium_memzero(block->der.data(), block->der.size());
     throw Error(ErrorCategory::input,
                 name +
                     " is a private key: checking needs only the public key, the NAME.pub "

@@ -12,8 +12,8 @@ void check_signed_template(const PayloadTemplate& tmpl, std::string_view product
   if (!tmpl.is_signed()) {
     throw Error(ErrorCategory::usage,
                 named +
-                    " has no {sig}: a signed payload needs {serial}, a separator and {sig}, "
-                    "e.g. 'https://b.example/a/{serial}.{sig}'");
+                    " has no {sig}: a signed payload needs {serial}.{sig} (the serial, a '.' and "
+                    "the signature), e.g. 'https://b.example/a/{serial}.{sig}'");
   }
   if (tmpl.has_product() && product.empty()) {
     throw Error(ErrorCategory::usage, named + " has {product}: give the product id with --product");

@@ -108,12 +108,15 @@ std::optional<SignedFields> find_signed_fields(std::string_view payload) {
         !std::all_of(run.begin(), run.end(), detail::is_base32_char)) {
       continue;
     }
-    if (begin < 2 || !detail::is_separator(payload[begin - 1])) continue;
+    // Exactly "<serial>.<signature>": a run after any other character is not a signature.
+    if (begin < 2 || payload[begin - 1] != detail::kSignatureSeparator) continue;
     const std::size_t serial_begin = run_start(payload, begin - 1);
     const std::string_view serial = payload.substr(serial_begin, begin - 1 - serial_begin);
     if (serial.size() < kMinSerialChars || serial.size() > kMaxSerialChars) continue;
     SignedFields f{std::string(serial), {}, std::string(run)};
-    if (serial_begin >= 2 && detail::is_separator(payload[serial_begin - 1])) {
+    // And "<product>/<serial>": after any other character there is no product candidate,
+    // so the payload checks only without a product.
+    if (serial_begin >= 2 && payload[serial_begin - 1] == detail::kProductSeparator) {
       const std::size_t product_begin = run_start(payload, serial_begin - 1);
       const std::size_t n = serial_begin - 1 - product_begin;
       if (n >= 1 && n <= kMaxProductChars) {

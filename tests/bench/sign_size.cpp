@@ -58,8 +58,10 @@ int main() {
   sodium_bin2base64(b64, sizeof b64, sig.data(), sig.size(),
                     sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   const std::string sig64 = b64;
-  // What a signed batch pins: a serial of letters only and a signature of letters only,
-  // the most any real serial and signature of those lengths can need.
+  // A serial of letters only and a signature of letters only: after these prefixes, which
+  // end in '/' (alphanumeric), the most any real serial and signature of those lengths can
+  // need. (After a byte-mode character such as the '=' of "?s=", leading digits can need
+  // more; a signed batch probes such serials too.)
   const std::string worst =
       std::string(serial.size(), 'Z') + "." + std::string(kSignatureChars, 'A');
 

@@ -197,6 +197,16 @@ TEST_CASE("cli authenticate: images without a code, unreadable files, wrong keys
   CHECK(a.err == "viscode: nothing to check: give image files or --payload TEXT\n");
   a = run_cli({"authenticate", "--payload", "x"});
   CHECK(a.exit_code == 2);
+  // An empty --payload is given, so it is checked: unsigned, not "nothing to check".
+  a = run_cli({"authenticate", "--pub", pub, "--payload", ""});
+  CHECK(a.exit_code == 6);
+  CHECK(a.err.empty());
+  CHECK(a.out == "payload: unsigned (no signature in the payload)\n");
+  a = run_cli({"authenticate", "--pub", pub, "--json", "--payload", ""});
+  CHECK(a.exit_code == 6);
+  CHECK(a.out ==
+        "{\"input\": \"payload\", \"verdict\": \"unsigned\", \"serial\": null, \"product\": "
+        "null, \"key_id\": null}\n");
 
   // An image without a code (the logo alone): exit 4, before the 6 of an unsigned code.
   const auto white = t.in("white.png");
@@ -227,8 +237,9 @@ TEST_CASE("cli encode --sign: flags that do not go together", "[cli][sign][error
     CHECK(listing(t.out_dir()).empty());
   };
   fails({"--data", "https://b.example/a/{serial}", "--sign", key, "--serial", kSerial}, 2,
-        "--data 'https://b.example/a/{serial}' has no {sig}: a signed payload needs {serial}, a "
-        "separator and {sig}, e.g. 'https://b.example/a/{serial}.{sig}'");
+        "--data 'https://b.example/a/{serial}' has no {sig}: a signed payload needs "
+        "{serial}.{sig} (the serial, a '.' and the signature), e.g. "
+        "'https://b.example/a/{serial}.{sig}'");
   fails({"--data", "https://b.example/a/{serial}.{sig}"}, 2,
         "--data 'https://b.example/a/{serial}.{sig}' has {sig}: placeholders are filled only "
         "when signing; give --sign KEY --serial SERIAL, or write the payload out");
@@ -246,8 +257,17 @@ TEST_CASE("cli encode --sign: flags that do not go together", "[cli][sign][error
         "{product} in --data 'https://b.example/a/{serial}.{sig}', e.g. "
         "'https://b.example/a/{product}/{serial}.{sig}'");
   fails({"--data", "https://b.example/a/{serial}{sig}", "--sign", key, "--serial", kSerial}, 2,
-        "--data 'https://b.example/a/{serial}{sig}' must have {sig} right after {serial} and one "
-        "separator (- . / or :), e.g. 'https://b.example/a/{serial}.{sig}'");
+        "--data 'https://b.example/a/{serial}{sig}' must have {serial}.{sig}: {sig} right after "
+        "{serial} and a '.' (no other character), e.g. 'https://b.example/a/{serial}.{sig}'");
+  fails({"--data", "https://b.example/a/{serial}-{sig}", "--sign", key, "--serial", kSerial}, 2,
+        "--data 'https://b.example/a/{serial}-{sig}' must have {serial}.{sig}: {sig} right after "
+        "{serial} and a '.' (no other character), e.g. 'https://b.example/a/{serial}.{sig}'");
+  fails({"--data", "https://b.example/a/{product}.{serial}.{sig}", "--sign", key, "--serial",
+         kSerial, "--product", "SHOE42"},
+        2,
+        "--data 'https://b.example/a/{product}.{serial}.{sig}' must have {product}/{serial}: "
+        "{serial} right after {product} and a '/' (no other character), e.g. "
+        "'https://b.example/a/{product}/{serial}.{sig}'");
   fails({"--data", "https://b.example/a/{serial}.{sig}", "--sign", t.in("brand.pub").string(),
          "--serial", kSerial},
         3,
@@ -343,7 +363,8 @@ TEST_CASE("cli batch --sign: a serial that cannot be signed stops the run before
   CHECK(r.exit_code == 2);
   CHECK(r.err ==
         "viscode: --template 'https://b.example/a/{serial}' has no {sig}: a signed payload needs "
-        "{serial}, a separator and {sig}, e.g. 'https://b.example/a/{serial}.{sig}'\n");
+        "{serial}.{sig} (the serial, a '.' and the signature), e.g. "
+        "'https://b.example/a/{serial}.{sig}'\n");
   CHECK(listing(t.out_dir()).empty());
 
   r = run_cli({"batch", "--template", "https://b.example/a/{serial}.{sig}", "--count", "3",

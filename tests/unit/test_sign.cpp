@@ -1,15 +1,20 @@
-// Signed serials: what a counterfeiter can change in a printed code (any bit of the serial or
-// the signature, the key) never checks out as genuine; the key files are what OpenSSL reads
-// and writes; signed payloads stay small enough to print.
+// Signed serials: what a counterfeiter can change in a printed code (any bit of the product,
+// the serial, the signature or the separators between them, the key) never checks out as
+// genuine; the key files are what OpenSSL reads and writes; signed payloads stay small
+// enough to print.
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <new>
 #include <sstream>
 #include <string>
+#include <type_traits>
 
 #include "batch/sha256.hpp"
 #include "sign/base32.hpp"
@@ -107,44 +112,66 @@ TEST_CASE("sign: round trip with and without a product", "[sign]") {
         Authenticity::genuine);  // the unsigned-product reading of a plain signature
 }
 
-TEST_CASE("sign: every separator, and payloads that are only the fields", "[sign]") {
+TEST_CASE("sign: the separators are fixed, and payloads that are only the fields", "[sign]") {
   const SecretKey key = fixed_key(1);
   const std::vector<PublicKey> keys{key.public_key()};
-  for (const char sep : std::string("-./:")) {
-    const std::string payload = kSerial + std::string(1, sep) + sign_serial(key, kSerial);
-    CHECK(authenticate(payload, keys).verdict == Authenticity::genuine);
-    const std::string with_product =
-        "P1" + std::string(1, sep) + kSerial + "-" + sign_serial(key, kSerial, "P1");
-    const Authentication a = authenticate(with_product, keys);
-    CHECK(a.verdict == Authenticity::genuine);
-    CHECK(a.product == "P1");
+  const std::string sig = sign_serial(key, kSerial), psig = sign_serial(key, kSerial, "P1");
+  CHECK(authenticate(kSerial + "." + sig, keys).verdict == Authenticity::genuine);
+  const Authentication a = authenticate("P1/" + kSerial + "." + psig, keys);
+  CHECK(a.verdict == Authenticity::genuine);
+  CHECK(a.product == "P1");
+  // Only '.' before the signature: after anything else there is no signature field.
+  for (const char sep : std::string("-/:_+")) {
+    INFO("separator " << sep);
+    CHECK(authenticate(kSerial + std::string(1, sep) + sig, keys).verdict ==
+          Authenticity::unsigned_);
+    CHECK(authenticate("P1/" + kSerial + std::string(1, sep) + psig, keys).verdict ==
+          Authenticity::unsigned_);
+  }
+  // Only '/' before the serial: after anything else there is no product, and a signature
+  // made with one does not verify without it.
+  for (const char sep : std::string(".-:_+")) {
+    INFO("separator " << sep);
+    const std::string payload = "P1" + std::string(1, sep) + kSerial + "." + psig;
+    const auto f = find_signed_fields(payload);
+    REQUIRE(f);
+    CHECK(f->product_candidate.empty());
+    const Authentication b = authenticate(payload, keys);
+    CHECK(b.verdict == Authenticity::forged);
+    CHECK(b.serial == kSerial);
+    CHECK(b.product.empty());
   }
 }
 
-TEST_CASE("sign: flipping any bit of the serial or the signature is never genuine", "[sign]") {
+TEST_CASE("sign: flipping any bit from the product through the signature is never genuine",
+          "[sign]") {
   const SecretKey key = fixed_key(7);
   const std::vector<PublicKey> keys{key.public_key()};
-  const std::string sig = sign_serial(key, kSerial, "SHOE42");
-  const std::string head = kPrefix + "SHOE42/";
-  const std::string payload = head + kSerial + "." + sig;
-  REQUIRE(authenticate(payload, keys).verdict == Authenticity::genuine);
-  // The printed text: every bit of every character of the product, serial and signature.
-  int forged = 0, unsigned_ = 0;
-  for (std::size_t i = head.size() - 7; i < payload.size(); ++i) {
-    if (payload[i] == '/' || payload[i] == '.') continue;
-    for (int bit = 0; bit < 8; ++bit) {
-      std::string changed = payload;
-      changed[i] = static_cast<char>(changed[i] ^ (1 << bit));
-      const Authenticity v = authenticate(changed, keys).verdict;
-      INFO("character " << i << " bit " << bit << ": " << changed);
-      CHECK(v != Authenticity::genuine);
-      (v == Authenticity::forged ? forged : unsigned_)++;
+  for (const std::string product : {"SHOE42", ""}) {
+    const std::string sig = sign_serial(key, kSerial, product);
+    const std::string head = kPrefix + (product.empty() ? "" : product + "/");
+    const std::string payload = head + kSerial + "." + sig;
+    REQUIRE(authenticate(payload, keys).verdict == Authenticity::genuine);
+    // The printed text from the first character of the product (or the serial) through the
+    // last of the signature: every bit of every character, the '/' and '.' included.
+    int forged = 0, unsigned_ = 0;
+    for (std::size_t i = kPrefix.size(); i < payload.size(); ++i) {
+      for (int bit = 0; bit < 8; ++bit) {
+        std::string changed = payload;
+        changed[i] = static_cast<char>(changed[i] ^ (1 << bit));
+        const Authenticity v = authenticate(changed, keys).verdict;
+        INFO("product '" << product << "' character " << i << " bit " << bit << ": " << changed);
+        CHECK(v != Authenticity::genuine);
+        (v == Authenticity::forged ? forged : unsigned_)++;
+      }
     }
+    // Most flips keep the format and must be caught by the signature itself.
+    CHECK(forged > unsigned_);
   }
-  // Most flips keep the format and must be caught by the signature itself.
-  CHECK(forged > unsigned_);
 
   // Every bit of the signature bytes, printed canonically: always forged.
+  const std::string sig = sign_serial(key, kSerial, "SHOE42");
+  const std::string head = kPrefix + "SHOE42/";
   const auto bytes = detail::base32_decode(sig);
   REQUIRE(bytes);
   REQUIRE(bytes->size() == 64);
@@ -158,6 +185,26 @@ TEST_CASE("sign: flipping any bit of the serial or the signature is never genuin
       CHECK(a.serial == kSerial);
     }
   }
+}
+
+TEST_CASE("sign: a separator turned into another one by one bit is not genuine", "[sign]") {
+  // '.' ^ 1 == '/' and '/' ^ 1 == '.': with any of "-./:" accepted, both of these verified.
+  const SecretKey key = fixed_key(8);
+  const std::vector<PublicKey> keys{key.public_key()};
+  const std::string sig = sign_serial(key, kSerial, "SHOE42");
+  REQUIRE(('.' ^ 1) == '/');
+  REQUIRE(authenticate(kPrefix + "SHOE42/" + kSerial + "." + sig, keys).verdict ==
+          Authenticity::genuine);
+  // The '.' before the signature as '/': no signature field.
+  const Authentication a = authenticate(kPrefix + "SHOE42/" + kSerial + "/" + sig, keys);
+  CHECK(a.verdict == Authenticity::unsigned_);
+  CHECK(a.serial.empty());
+  // The '/' after the product as '.': no product, so the signature (made with one) fails.
+  const Authentication b = authenticate(kPrefix + "SHOE42." + kSerial + "." + sig, keys);
+  CHECK(b.verdict == Authenticity::forged);
+  CHECK(b.serial == kSerial);
+  CHECK(b.product.empty());
+  CHECK(b.key_id.empty());
 }
 
 TEST_CASE("sign: another brand's key is forged, a rotated key list is genuine", "[sign]") {
@@ -205,7 +252,10 @@ TEST_CASE("sign: find_signed_fields reads the layout and nothing else", "[sign]"
     CHECK_FALSE(find_signed_fields(kSerial + "." + sig.substr(1)));  // 102 characters
     CHECK_FALSE(find_signed_fields("ABC." + sig));                   // serial of 3
     CHECK_FALSE(find_signed_fields(std::string(41, 'A') + "." + sig));
-    CHECK_FALSE(find_signed_fields(kSerial + "_" + sig));  // '_' is not a separator
+    CHECK_FALSE(find_signed_fields(kSerial + "_" + sig));  // only '.' before the signature
+    CHECK_FALSE(find_signed_fields(kSerial + "/" + sig));
+    CHECK_FALSE(find_signed_fields(kSerial + "-" + sig));
+    CHECK_FALSE(find_signed_fields(kSerial + ":" + sig));
     CHECK_FALSE(find_signed_fields(kSerial + "." + sig.substr(0, 102) + "1"));  // not base32
     CHECK_FALSE(find_signed_fields(kSerial + "." + sig.substr(0, 102) + "a"));  // 102 + 'a'
   }
@@ -215,9 +265,16 @@ TEST_CASE("sign: find_signed_fields reads the layout and nothing else", "[sign]"
     CHECK(f->serial == kSerial);
     CHECK(f->product_candidate.empty());  // 'a' is lower case
     CHECK(f->signature == sig);
-    f = find_signed_fields(std::string(40, 'S') + ":" + sig);
+    f = find_signed_fields(std::string(40, 'S') + "." + sig);
     REQUIRE(f);
     CHECK(f->serial == std::string(40, 'S'));
+    f = find_signed_fields("X-" + std::string(20, 'P') + "/" + kSerial + "." + sig);
+    REQUIRE(f);
+    CHECK(f->product_candidate == std::string(20, 'P'));
+    f = find_signed_fields("X/" + std::string(20, 'P') + "-" + kSerial + "." + sig);
+    REQUIRE(f);
+    CHECK(f->serial == kSerial);
+    CHECK(f->product_candidate.empty());  // only '/' before the serial
     f = find_signed_fields(std::string(21, 'P') + "/" + kSerial + "." + sig);
     REQUIRE(f);
     CHECK(f->product_candidate.empty());  // 21 characters cannot be a product id
@@ -297,6 +354,26 @@ TEST_CASE("sign: key ids and the RFC 8032 test key", "[sign]") {
   CHECK(to_string(Authenticity::genuine) == "genuine");
   CHECK(to_string(Authenticity::forged) == "forged");
   CHECK(to_string(Authenticity::unsigned_) == "unsigned");
+}
+
+TEST_CASE("sign: a secret key is copyable and wipes its seed when destroyed", "[sign]") {
+  static_assert(std::is_copy_constructible_v<SecretKey> && std::is_copy_assignable_v<SecretKey>);
+  static_assert(!std::is_trivially_destructible_v<SecretKey>);
+  static_assert(sizeof(SecretKey) == 32);  // the seed and nothing else
+  const SecretKey a = fixed_key(1);
+  SecretKey b = a;
+  CHECK(b.seed == a.seed);
+  SecretKey c;
+  c = a;
+  CHECK(c.seed == a.seed);
+  CHECK(c.public_key() == a.public_key());
+  // The bytes the key occupied are zero once it is gone.
+  alignas(SecretKey) unsigned char storage[sizeof(SecretKey)];
+  auto* k = new (storage) SecretKey(fixed_key(1));
+  REQUIRE(k->seed == a.seed);
+  k->~SecretKey();
+  CHECK(
+      std::all_of(std::begin(storage), std::end(storage), [](unsigned char x) { return x == 0; }));
 }
 
 TEST_CASE("sign: key files round trip and are exactly what openssl writes", "[sign]") {
@@ -451,15 +528,42 @@ TEST_CASE("sign: signed templates keep the fields findable", "[sign][batch]") {
   const auto layout = [](const std::string& text) {
     return message_of([&] { PayloadTemplate p(text, "--data"); }, ErrorCategory::usage);
   };
+  const auto sig_layout = [](const std::string& text) {
+    return "--data '" + text +
+           "' must have {serial}.{sig}: {sig} right after {serial} and a '.' (no other "
+           "character), e.g. 'https://b.example/a/{serial}.{sig}'";
+  };
+  for (const std::string& text : {std::string("https://b.example/a/{serial}{sig}"),
+                                  std::string("https://b.example/a/{sig}.{serial}"),
+                                  std::string("https://b.example/a/{serial}/{sig}"),
+                                  std::string("https://b.example/a/{serial}-{sig}"),
+                                  std::string("https://b.example/a/{serial}:{sig}"),
+                                  std::string("https://b.example/a/{serial}..{sig}"),
+                                  std::string("{product}/{serial}/{sig}")}) {
+    CHECK(layout(text) == sig_layout(text));
+  }
   CHECK(layout("https://b.example/a/{serial}{sig}") ==
-        "--data 'https://b.example/a/{serial}{sig}' must have {sig} right after {serial} and one "
-        "separator (- . / or :), e.g. 'https://b.example/a/{serial}.{sig}'");
-  CHECK(layout("https://b.example/a/{sig}.{serial}") ==
-        "--data 'https://b.example/a/{sig}.{serial}' must have {sig} right after {serial} and one "
-        "separator (- . / or :), e.g. 'https://b.example/a/{serial}.{sig}'");
-  CHECK(layout("{product}_{serial}.{sig}") ==
-        "--data '{product}_{serial}.{sig}' must have {serial} right after {product} and one "
-        "separator (- . / or :), e.g. 'https://b.example/a/{product}/{serial}.{sig}'");
+        "--data 'https://b.example/a/{serial}{sig}' must have {serial}.{sig}: {sig} right after "
+        "{serial} and a '.' (no other character), e.g. 'https://b.example/a/{serial}.{sig}'");
+  const auto product_layout = [](const std::string& text) {
+    return "--data '" + text +
+           "' must have {product}/{serial}: {serial} right after {product} and a '/' (no other "
+           "character), e.g. 'https://b.example/a/{product}/{serial}.{sig}'";
+  };
+  for (const std::string& text :
+       {std::string("{product}_{serial}.{sig}"), std::string("{product}.{serial}.{sig}"),
+        std::string("{product}-{serial}.{sig}"), std::string("{product}:{serial}.{sig}"),
+        std::string("{product}{serial}.{sig}"), std::string("{product}//{serial}.{sig}"),
+        std::string("{serial}.{sig}/{product}")}) {
+    CHECK(layout(text) == product_layout(text));
+  }
+  CHECK(layout("{product}.{serial}.{sig}") ==
+        "--data '{product}.{serial}.{sig}' must have {product}/{serial}: {serial} right after "
+        "{product} and a '/' (no other character), e.g. "
+        "'https://b.example/a/{product}/{serial}.{sig}'");
+  CHECK_NOTHROW(PayloadTemplate("https://b.example/a/{product}/{serial}.{sig}"));
+  CHECK_NOTHROW(PayloadTemplate("{product}/{serial}.{sig}"));
+  CHECK_NOTHROW(PayloadTemplate("{serial}.{sig}"));
   CHECK(layout("HTTPS://B.EXAMPLE/A{serial}.{sig}") ==
         "--data 'HTTPS://B.EXAMPLE/A{serial}.{sig}' has 'A' right before {serial}: a digit or "
         "capital letter there would read as part of it; end the text before it with a "
@@ -478,7 +582,8 @@ TEST_CASE("sign: signed templates keep the fields findable", "[sign][batch]") {
   const PayloadTemplate plain("https://b.example/a/{serial}");
   CHECK(message_of([&] { check_signed_template(plain); }, ErrorCategory::usage) ==
         "--template 'https://b.example/a/{serial}' has no {sig}: a signed payload needs "
-        "{serial}, a separator and {sig}, e.g. 'https://b.example/a/{serial}.{sig}'");
+        "{serial}.{sig} (the serial, a '.' and the signature), e.g. "
+        "'https://b.example/a/{serial}.{sig}'");
   const PayloadTemplate no_product("https://b.example/a/{serial}.{sig}");
   CHECK(message_of([&] { check_signed_template(no_product, "SHOE42"); }, ErrorCategory::usage) ==
         "--product 'SHOE42' is signed with each serial, so the payload must show it: put "
