@@ -61,6 +61,8 @@ class PayloadTemplate {
   bool has_product() const;  // has {product}
   const std::string& text() const { return text_; }
   const std::string& flag() const { return flag_; }
+  // The literal text before, between and after the placeholders (one more than them).
+  const std::vector<std::string>& literals() const { return parts_; }
 
   enum class Field { serial, product, sig };
 

@@ -12,6 +12,7 @@
 
 #include "batch/manifest.hpp"
 #include "ledger/backend.hpp"
+#include "text.hpp"
 #include "viscode/batch.hpp"
 #include "viscode/error.hpp"
 #include "viscode/sign.hpp"
@@ -36,41 +37,15 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
 // Well-formed UTF-8 without control characters: what a database TEXT column, a terminal
 // and a CSV report all take as it is.
 bool is_clean_text(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7f) return false;
-    const std::size_t extra = c < 0x80                 ? 0
-                              : c >= 0xc2 && c <= 0xdf ? 1
-                              : c >= 0xe0 && c <= 0xef ? 2
-                              : c >= 0xf0 && c <= 0xf4 ? 3
-                                                       : 9;
-    if (extra == 9 || i + extra >= s.size()) return false;
-    for (std::size_t k = 1; k <= extra; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
-    }
-    if (extra > 1) {  // no overlong forms, no UTF-16 surrogates, nothing above U+10FFFF
-      const auto n = static_cast<unsigned char>(s[i + 1]);
-      if ((c == 0xe0 && n < 0xa0) || (c == 0xed && n > 0x9f) || (c == 0xf0 && n < 0x90) ||
-          (c == 0xf4 && n > 0x8f)) {
-        return false;
-      }
-    }
-    i += extra + 1;
-  }
-  return true;
+  return std::none_of(s.begin(), s.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }) &&
+         detail::valid_utf8(s);
 }
 
 // The payload as it goes into the scan log: as it is when it is clean text, else hex, so
 // that a code with binary content is still logged (PostgreSQL's TEXT holds no NUL byte).
 std::string loggable(std::string_view payload) {
-  if (is_clean_text(payload)) return std::string(payload);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "hex:";
-  for (const char c : payload) {
-    out += kHex[static_cast<unsigned char>(c) >> 4];
-    out += kHex[static_cast<unsigned char>(c) & 15];
-  }
-  return out;
+  return is_clean_text(payload) ? std::string(payload) : detail::hex_text(payload);
 }
 
 void check_serial_text(std::string_view serial) {
@@ -106,42 +81,31 @@ struct TemplateParts {
   std::string prefix, suffix;
 };
 
-std::optional<TemplateParts> split_template(std::string_view tpl) {
-  TemplateParts parts;
-  std::string* side = &parts.prefix;
-  bool found = false;
-  for (std::size_t i = 0; i < tpl.size(); ++i) {
-    if ((tpl[i] == '{' || tpl[i] == '}') && i + 1 < tpl.size() && tpl[i + 1] == tpl[i]) {
-      *side += tpl[i++];
-    } else if (tpl.substr(i, 8) == "{serial}" && !found) {
-      found = true;
-      side = &parts.suffix;
-      i += 7;
-    } else {
-      *side += tpl[i];
-    }
+// The literal text around a stored template's one {serial}, read by the same parser as
+// viscode batch's --template; nullopt for anything else (a hand-edited table).
+std::optional<TemplateParts> split_template(const std::string& tpl) {
+  try {
+    const PayloadTemplate parsed(tpl);
+    const std::vector<std::string>& literals = parsed.literals();
+    if (literals.size() != 2 || parsed.is_signed() || parsed.has_product()) return std::nullopt;
+    return TemplateParts{literals[0], literals[1]};
+  } catch (const Error&) {
+    return std::nullopt;
   }
-  if (!found) return std::nullopt;
-  return parts;
 }
 
-std::string now_utc() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+// How times are stored: UTC, to the second, in a form that sorts as time.
+std::string utc_text(std::chrono::sys_seconds t) {
+  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
-  gmtime_r(&t, &tm);
+  gmtime_r(&tt, &tm);
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return text;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+std::string now_utc() {
+  return utc_text(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
 }
 
 }  // namespace
@@ -186,10 +150,11 @@ std::string normalize_time(std::string_view text) {
   expect('-', "date as YYYY-MM-DD");
   const int month = number(2, 1, 12, "month");
   expect('-', "date as YYYY-MM-DD");
-  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const int day = number(2, 1, kDays[month - 1], "day");
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (month == 2 && day == 29 && !leap) throw bad("day");
+  const int day = number(2, 1, 31, "day");
+  const std::chrono::year_month_day date{std::chrono::year{year},
+                                         std::chrono::month{static_cast<unsigned>(month)},
+                                         std::chrono::day{static_cast<unsigned>(day)}};
+  if (!date.ok()) throw bad("day");  // 31 April, 29 February of a common year
   int hour = 0, minute = 0, second = 0, offset_minutes = 0;
   if (pos < text.size()) {
     if (text[pos] != 'T' && text[pos] != 't' && text[pos] != ' ') throw bad("time after 'T'");
@@ -223,16 +188,12 @@ std::string normalize_time(std::string_view text) {
     }
   }
   if (pos != text.size()) throw bad("unexpected text at the end");
-  std::int64_t t =
-      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
-      hour * 3600 + minute * 60 + std::min(second, 59) - offset_minutes * 60;
-  if (t < 0) throw bad("before 1970");
-  const auto tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char out[32];
-  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return out;
+  // A leap second (:60) is stored as :59.
+  const std::chrono::sys_seconds t = std::chrono::sys_days(date) + std::chrono::hours(hour) +
+                                     std::chrono::minutes(minute - offset_minutes) +
+                                     std::chrono::seconds(std::min(second, 59));
+  if (t < std::chrono::sys_seconds{}) throw bad("before 1970");
+  return utc_text(t);
 }
 
 Ledger Ledger::open(std::string_view url) {

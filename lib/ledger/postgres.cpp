@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ledger/backend.hpp"
+#include "text.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode::detail {
@@ -83,41 +84,13 @@ std::string first_line(std::string_view text) {
 
 // Well-formed UTF-8 without NUL: what a PostgreSQL TEXT value in a UTF8 database accepts.
 bool is_pg_text(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == 0) return false;
-    const std::size_t extra = c < 0x80                 ? 0
-                              : c >= 0xc2 && c <= 0xdf ? 1
-                              : c >= 0xe0 && c <= 0xef ? 2
-                              : c >= 0xf0 && c <= 0xf4 ? 3
-                                                       : 9;
-    if (extra == 9 || i + extra >= s.size()) return false;
-    for (std::size_t k = 1; k <= extra; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
-    }
-    if (extra > 1) {  // no overlong forms, no UTF-16 surrogates, nothing above U+10FFFF
-      const auto n = static_cast<unsigned char>(s[i + 1]);
-      if ((c == 0xe0 && n < 0xa0) || (c == 0xed && n > 0x9f) || (c == 0xf0 && n < 0x90) ||
-          (c == 0xf4 && n > 0x8f)) {
-        return false;
-      }
-    }
-    i += extra + 1;
-  }
-  return true;
+  return s.find('\0') == std::string_view::npos && valid_utf8(s);
 }
 
 // Text the server would reject (a NUL byte, broken UTF-8) goes into the scan log as hex,
 // the way Ledger logs binary payloads, so that such a scan is still recorded.
 std::string loggable(std::string_view s) {
-  if (is_pg_text(s)) return std::string(s);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "hex:";
-  for (const char c : s) {
-    out += kHex[static_cast<unsigned char>(c) >> 4];
-    out += kHex[static_cast<unsigned char>(c) & 15];
-  }
-  return out;
+  return is_pg_text(s) ? std::string(s) : hex_text(s);
 }
 
 // COPY's text format: backslash, tab, newline and carriage return escaped.

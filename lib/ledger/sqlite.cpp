@@ -176,28 +176,18 @@ class SqliteLedger final : public LedgerBackend {
   }
 
   LedgerStats stats() override {
+    // One statement, one snapshot: the counts describe the same moment.
+    Statement s = prepare(
+        "SELECT count(*), count(*) FILTER (WHERE scans > 0), count(*) FILTER (WHERE scans > 1), "
+        "coalesce(sum(scans), 0), (SELECT count(*) FROM scans WHERE count = 0) FROM serials");
     LedgerStats out;
-    // One read transaction, so the two counts describe the same moment.
-    exec("BEGIN");
-    try {
-      Statement s = prepare(
-          "SELECT count(*), count(*) FILTER (WHERE scans > 0), "
-          "count(*) FILTER (WHERE scans > 1), coalesce(sum(scans), 0) FROM serials");
-      if (step(s.get(), "read the statistics") == SQLITE_ROW) {
-        out.issued = sqlite3_column_int64(s.get(), 0);
-        out.scanned = sqlite3_column_int64(s.get(), 1);
-        out.seen_before = sqlite3_column_int64(s.get(), 2);
-        out.scans = sqlite3_column_int64(s.get(), 3);
-      }
-      Statement n = prepare("SELECT count(*) FROM scans WHERE count = 0");
-      if (step(n.get(), "read the statistics") == SQLITE_ROW) {
-        out.not_issued_scans = sqlite3_column_int64(n.get(), 0);
-      }
-    } catch (...) {
-      exec_noexcept("ROLLBACK");
-      throw;
+    if (step(s.get(), "read the statistics") == SQLITE_ROW) {
+      out.issued = sqlite3_column_int64(s.get(), 0);
+      out.scanned = sqlite3_column_int64(s.get(), 1);
+      out.seen_before = sqlite3_column_int64(s.get(), 2);
+      out.scans = sqlite3_column_int64(s.get(), 3);
+      out.not_issued_scans = sqlite3_column_int64(s.get(), 4);
     }
-    exec("COMMIT");
     return out;
   }
 
