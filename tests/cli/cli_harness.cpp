@@ -14,6 +14,7 @@
 #include <iterator>
 #include <opencv2/imgcodecs.hpp>
 #include <regex>
+#include <sstream>
 #include <stdexcept>
 
 #include "readers.hpp"
@@ -115,6 +116,21 @@ std::string read_bytes(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + file.string());
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::vector<std::vector<std::string>> manifest_rows(const fs::path& dir) {
+  std::ifstream in(dir / "manifest.csv");
+  std::string line;
+  std::vector<std::vector<std::string>> rows;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream s(line);
+    std::string field;
+    while (std::getline(s, field, ',')) f.push_back(field);
+    rows.push_back(f);
+  }
+  return rows;
 }
 
 void write_bytes(const fs::path& file, const std::string& bytes) {

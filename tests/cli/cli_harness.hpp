@@ -43,6 +43,10 @@ class TempDir {
 std::vector<std::string> listing(const std::filesystem::path& dir);
 
 std::string read_bytes(const std::filesystem::path& file);
+
+// A batch manifest's rows (header skipped) as fields split at commas: enough for the runs
+// the tests make, whose fields hold no comma.
+std::vector<std::vector<std::string>> manifest_rows(const std::filesystem::path& dir);
 void write_bytes(const std::filesystem::path& file, const std::string& bytes);
 
 // The one-line summary 'viscode encode' prints on success.

@@ -12,7 +12,6 @@
 #include <fstream>
 #include <regex>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "cli_harness.hpp"
@@ -34,21 +33,6 @@ std::filesystem::path serials(const TempDir& t, int n) {
     out << "P-7,"
         << "SN" << 500000 + i * 7 << "\n";
   return path;
-}
-
-std::vector<std::vector<std::string>> manifest_rows(const std::filesystem::path& dir) {
-  std::ifstream in(dir / "manifest.csv");
-  std::string line;
-  std::vector<std::vector<std::string>> rows;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::stringstream s(line);
-    std::string field;
-    while (std::getline(s, field, ',')) f.push_back(field);
-    rows.push_back(f);
-  }
-  return rows;
 }
 
 std::size_t lines_in(const std::filesystem::path& file) {

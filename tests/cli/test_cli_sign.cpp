@@ -6,7 +6,6 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "cli_harness.hpp"
 
@@ -38,22 +37,6 @@ std::vector<std::string> signed_encode_args(const TempDir& t, const std::string&
                                             const std::filesystem::path& png) {
   return {"encode",           "--logo",   kBrandPng, "--data", kTemplate,   "--sign",
           t.in(key).string(), "--serial", kSerial,   "-o",     png.string()};
-}
-
-// The manifest's rows as fields (no field of these runs holds a comma).
-std::vector<std::vector<std::string>> manifest_rows(const std::filesystem::path& dir) {
-  std::ifstream in(dir / "manifest.csv");
-  std::string line;
-  std::getline(in, line);
-  std::vector<std::vector<std::string>> rows;
-  while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::stringstream s(line);
-    std::string field;
-    while (std::getline(s, field, ',')) f.push_back(field);
-    rows.push_back(f);
-  }
-  return rows;
 }
 
 }  // namespace

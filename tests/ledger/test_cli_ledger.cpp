@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
-#include <sstream>
 
 #include "../cli/cli_harness.hpp"
 #include "ledger_util.hpp"
@@ -19,16 +18,9 @@ struct ManifestRow {
   std::string serial, payload, file;
 };
 
-std::vector<ManifestRow> rows_of(const std::filesystem::path& manifest) {
-  std::ifstream in(manifest);
-  std::string line;
-  std::getline(in, line);
+std::vector<ManifestRow> rows_of(const std::filesystem::path& dir) {
   std::vector<ManifestRow> rows;
-  while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::stringstream s(line);
-    std::string field;
-    while (std::getline(s, field, ',')) f.push_back(field);
+  for (const std::vector<std::string>& f : manifest_rows(dir)) {
     REQUIRE(f.size() >= 4);
     rows.push_back({f[1], f[2], f[3]});
   }
@@ -45,7 +37,7 @@ std::vector<ManifestRow> issue_signed_batch(const TempDir& t, int n) {
                t.in("brand.key").string(), "--size", "20mm", "--out-dir", t.out("run1").string()});
   INFO(made.err);
   REQUIRE(made.exit_code == 0);
-  return rows_of(t.out("run1") / "manifest.csv");
+  return rows_of(t.out("run1"));
 }
 
 // The printed code photocopied and photographed: printed at 0.5 mm modules, then a
