@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "batch/sha256.hpp"
 #include "sign/common.hpp"
 #include "viscode/error.hpp"
 #include "viscode/sign.hpp"
@@ -180,15 +181,7 @@ bool has_layout(const std::vector<std::uint8_t>& der, const std::array<std::uint
 }  // namespace
 
 std::string PublicKey::id() const {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, bytes.data(), bytes.size());
-  static const char* const kHex = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 8; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
+  return detail::sha256_hex(bytes).substr(0, 16);
 }
 
 SecretKey::~SecretKey() {
