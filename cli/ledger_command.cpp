@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "json.hpp"
+#include "read_codes.hpp"
 #include "viscode/viscode.hpp"
 
 namespace viscode::cli {
@@ -89,26 +90,16 @@ int run_scan(Ledger& ledger, const LedgerArgs& a) {
   for (const std::string& file : a.pub) context.keys.push_back(load_public_key(file));
   if (!context.at.empty()) context.at = normalize_time(context.at);  // fails before reading
 
-  bool unreadable = false, no_code = false, not_first = false;
+  ReadTally tally;
+  bool not_first = false;
   for (const std::string& input : a.inputs) {
     std::error_code ec;
-    std::vector<std::string> payloads;
+    std::vector<std::string> payloads{input};
     if (std::filesystem::is_regular_file(input, ec)) {
-      try {
-        for (const Decoded& d : detect(read_image(input))) payloads.push_back(d.text);
-      } catch (const Error& e) {
-        if (e.category() != ErrorCategory::input) throw;
-        std::fprintf(stderr, "viscode: %s\n", e.what());
-        unreadable = true;
-        continue;
-      }
-      if (payloads.empty()) {
-        std::fprintf(stderr, "viscode: no code found in '%s'\n", input.c_str());
-        no_code = true;
-        continue;
-      }
-    } else {
-      payloads.push_back(input);
+      const auto report = [](const std::string& error) {
+        std::fprintf(stderr, "viscode: %s\n", error.c_str());
+      };
+      payloads = read_codes(input, {}, tally, report);
     }
     for (const std::string& payload : payloads) {
       const ScanResult r = ledger.scan(payload, context);
@@ -121,7 +112,7 @@ int run_scan(Ledger& ledger, const LedgerArgs& a) {
       std::fflush(stdout);
     }
   }
-  return unreadable ? 3 : no_code ? 4 : not_first ? 6 : 0;
+  return tally.exit_code(not_first ? 6 : 0);
 }
 
 int run_status(Ledger& ledger, const LedgerArgs& a) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "json.hpp"
+#include "read_codes.hpp"
 #include "viscode/viscode.hpp"
 
 namespace viscode::cli {
@@ -107,27 +108,17 @@ int run_authenticate(const AuthenticateArgs& a) {
   }
   DetectOptions options;
   options.max_megapixels = a.max_megapixels;
-  bool unreadable = false, empty = false, not_genuine = false;
+  ReadTally tally;
+  bool not_genuine = false;
   for (const std::string& file : a.files) {
-    std::vector<Decoded> codes;
-    try {
-      codes = detect(read_image(file, options), options);
-    } catch (const Error& e) {
-      error_out(file, e.what(), a.json);
-      unreadable = true;
-      continue;
-    }
-    if (codes.empty()) {
-      error_out(file, "no code found in '" + file + "'", a.json);
-      empty = true;
-    }
-    for (const Decoded& d : codes) {
-      const Authentication r = authenticate(d.text, keys);
+    const auto report = [&](const std::string& error) { error_out(file, error, a.json); };
+    for (const std::string& text : read_codes(file, options, tally, report)) {
+      const Authentication r = authenticate(text, keys);
       line_out(file, r, a.json);
       if (r.verdict != Authenticity::genuine) not_genuine = true;
     }
   }
-  return unreadable ? 3 : empty ? 4 : not_genuine ? 6 : 0;
+  return tally.exit_code(not_genuine ? 6 : 0);
 }
 
 void add_sign_options(CLI::App* encode, SignArgs& a) {

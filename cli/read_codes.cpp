@@ -1,0 +1,25 @@
+#include "read_codes.hpp"
+
+#include "viscode/error.hpp"
+
+namespace viscode::cli {
+
+std::vector<std::string> read_codes(const std::string& file, const DetectOptions& options,
+                                    ReadTally& tally,
+                                    const std::function<void(const std::string&)>& report) {
+  std::vector<std::string> texts;
+  try {
+    for (const Decoded& d : detect(read_image(file, options), options)) texts.push_back(d.text);
+  } catch (const Error& e) {
+    report(e.what());
+    tally.unreadable = true;
+    return texts;
+  }
+  if (texts.empty()) {
+    report("no code found in '" + file + "'");
+    tally.no_code = true;
+  }
+  return texts;
+}
+
+}  // namespace viscode::cli
