@@ -26,17 +26,20 @@ enum class Reader {
   ours,    // viscode::detect
   zxing,   // zxing-cpp, as phone apps built on ZXing read
   wechat,  // OpenCV's WeChat QR reader, as WeChat reads
+  zbar,    // ZBar, as the open-source scanner apps and barcode tools built on it read
 };
 
 std::string_view to_string(Reader reader);
-// "ours", "zxing", "wechat"; throws Error(usage) naming the accepted values, and saying so
+// "ours", "zxing", "wechat", "zbar"; throws Error(usage) naming the accepted values, and saying so
 // when the reader exists but this build of viscode has no access to it.
 Reader parse_reader(std::string_view name);
-// The readers this build can use: ours always; zxing and wechat when their libraries were
-// found at build time (CMake options VISCODE_WITH_ZXING, VISCODE_WITH_WECHAT).
+// The readers this build can use: ours always; zxing, wechat and zbar when their libraries
+// were found at build time (CMake options VISCODE_WITH_ZXING, VISCODE_WITH_WECHAT,
+// VISCODE_WITH_ZBAR).
 std::vector<Reader> available_readers();
-// Every text the reader finds in the image (8-bit grey, BGR or BGRA). Throws Error(usage)
-// for a reader this build lacks.
+// Every text the reader finds in the image (8-bit grey, BGR or BGRA), as the reader returns
+// it (zbar: the symbol's bytes after ZBar's own character-set guess, as UTF-8). Throws
+// Error(usage) for a reader this build lacks.
 std::vector<std::string> read_with(Reader reader, const cv::Mat& image);
 
 struct VerifyOptions {

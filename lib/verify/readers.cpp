@@ -1,4 +1,4 @@
-// The readers a verification reads with: ours, and the two references where this build
+// The readers a verification reads with: ours, and the three references where this build
 // has them. The references get the same grey image ours sees (BT.601 luma, transparency
 // over white), so a difference between readers is the readers'.
 #include <algorithm>
@@ -15,7 +15,15 @@
 #ifndef VISCODE_WITH_WECHAT
 #define VISCODE_WITH_WECHAT 0
 #endif
+#ifndef VISCODE_WITH_ZBAR
+#define VISCODE_WITH_ZBAR 0
+#endif
 
+// Before ZXing: zxing-cpp 1.4's Error.h defines a macro UnsupportedError, the name of a class
+// zbar.h declares (it pulls in ZBar's C++ API when compiled as C++).
+#if VISCODE_WITH_ZBAR
+#include <zbar.h>
+#endif
 #if VISCODE_WITH_ZXING
 #include <ZXing/BarcodeFormat.h>
 #include <ZXing/DecodeHints.h>
@@ -48,6 +56,37 @@ using detail::over_white;
 
 constexpr bool kHaveZxing = VISCODE_WITH_ZXING != 0;
 constexpr bool kHaveWechat = VISCODE_WITH_WECHAT != 0;
+constexpr bool kHaveZbar = VISCODE_WITH_ZBAR != 0;
+
+#if VISCODE_WITH_ZBAR
+// QR only: ZBar enables every 1-D symbology by default, and an EAN read in a logo's stripes
+// must not count as a text the code gave. (zbar::ImageScanner owns a raw pointer and has
+// the implicit copy, hence a wrapper rather than a lambda returning one.)
+struct QrOnlyScanner {
+  zbar::ImageScanner scanner;
+  QrOnlyScanner() {
+    scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_ENABLE, 0);
+    scanner.set_config(zbar::ZBAR_QRCODE, zbar::ZBAR_CFG_ENABLE, 1);
+  }
+};
+
+std::vector<std::string> read_zbar(const cv::Mat& grey) {
+  // One scanner per thread: it keeps the last scan's state and is not thread-safe.
+  thread_local QrOnlyScanner qr;
+  zbar::ImageScanner& scanner = qr.scanner;
+  // "Y800": 8-bit grey, one byte per pixel, rows without padding (grey is continuous).
+  // ZBar borrows the pixels; the image dies before grey does.
+  zbar::Image image(static_cast<unsigned>(grey.cols), static_cast<unsigned>(grey.rows), "Y800",
+                    grey.data, grey.total());
+  std::vector<std::string> texts;
+  if (scanner.scan(image) <= 0) return texts;
+  for (auto sym = image.symbol_begin(); sym != image.symbol_end(); ++sym) {
+    // get_data() is built from zbar_symbol_get_data_length(), so a NUL in the data survives.
+    if (sym->get_type() == zbar::ZBAR_QRCODE) texts.push_back(sym->get_data());
+  }
+  return texts;
+}
+#endif
 
 }  // namespace
 
@@ -59,12 +98,14 @@ std::string_view to_string(Reader reader) {
       return "zxing";
     case Reader::wechat:
       return "wechat";
+    case Reader::zbar:
+      return "zbar";
   }
   return "unknown";
 }
 
 Reader parse_reader(std::string_view name) {
-  for (const Reader r : {Reader::ours, Reader::zxing, Reader::wechat}) {
+  for (const Reader r : {Reader::ours, Reader::zxing, Reader::wechat, Reader::zbar}) {
     if (name != to_string(r)) continue;
     const auto have = available_readers();
     if (std::find(have.begin(), have.end(), r) == have.end()) {
@@ -72,18 +113,20 @@ Reader parse_reader(std::string_view name) {
                   "reader '" + std::string(name) +
                       "' is not in this build of viscode (its library was not found when it "
                       "was built): choose from ours" +
-                      (kHaveZxing ? ", zxing" : "") + (kHaveWechat ? ", wechat" : ""));
+                      (kHaveZxing ? ", zxing" : "") + (kHaveWechat ? ", wechat" : "") +
+                      (kHaveZbar ? ", zbar" : ""));
     }
     return r;
   }
   throw Error(ErrorCategory::usage,
-              "unknown reader '" + std::string(name) + "': choose from ours, zxing, wechat");
+              "unknown reader '" + std::string(name) + "': choose from ours, zxing, wechat, zbar");
 }
 
 std::vector<Reader> available_readers() {
   std::vector<Reader> out = {Reader::ours};
   if (kHaveZxing) out.push_back(Reader::zxing);
   if (kHaveWechat) out.push_back(Reader::wechat);
+  if (kHaveZbar) out.push_back(Reader::zbar);
   return out;
 }
 
@@ -119,6 +162,13 @@ std::vector<std::string> read_with(Reader reader, const cv::Mat& image) {
       // documented as safe.
       thread_local cv::wechat_qrcode::WeChatQRCode wechat;
       return wechat.detectAndDecode(continuous_grey(image));
+#else
+      break;
+#endif
+    }
+    case Reader::zbar: {
+#if VISCODE_WITH_ZBAR
+      return read_zbar(continuous_grey(image));
 #else
       break;
 #endif
