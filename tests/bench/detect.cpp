@@ -1,4 +1,4 @@
-// Detector benchmark: viscode::detect against zxing-cpp and WeChat on the same simulated
+// Detector benchmark: viscode::detect against zxing-cpp, WeChat and ZBar on the same simulated
 // captures, in one process, so rates and times are comparable. Two code sets: designer
 // codes (halftone and dots at the default strength over every test logo and both samples,
 // EC H) and plain codes (EC M, versions 1-10), the latter so the detector is judged on
@@ -72,8 +72,9 @@ constexpr Severity kSeverities[] = {
 };
 constexpr int kNumSeverities = sizeof kSeverities / sizeof kSeverities[0];
 
-constexpr int kNumReaders = 3;
-const char* const kReaderNames[kNumReaders] = {"ours", "zxing", "wechat"};
+// Ours, then test::all_readers() in its order.
+constexpr int kNumReaders = 4;
+const char* const kReaderNames[kNumReaders] = {"ours", "zxing", "wechat", "zbar"};
 
 std::vector<std::string> payloads(bool quick) {
   // Product URLs and serials: at EC H they span versions 2 to 6 (the designer codes' range).
@@ -215,7 +216,7 @@ Result read_image_all(const cv::Mat& img, const std::string& payload) {
         r.error = e.what();
       }
     } else {
-      texts = read_all(k == 1 ? test::Reader::zxing : test::Reader::wechat, img);
+      texts = read_all(test::all_readers()[static_cast<std::size_t>(k - 1)], img);
     }
     r.ms[k] =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -245,6 +246,12 @@ int main(int argc, char** argv) {
   bool quick = false;
   bool save = false;  // --save DIR: write every simulated image, for looking at failures
   std::string save_dir;
+  if (test::all_readers().size() + 1 != kNumReaders) {
+    std::fprintf(stderr,
+                 "bench_detect: kReaderNames lists %d readers, the test support %zu + ours\n",
+                 kNumReaders, test::all_readers().size());
+    return 1;
+  }
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--seeds" && i + 1 < argc)
@@ -359,9 +366,12 @@ int main(int argc, char** argv) {
     std::size_t ncodes = 0;
     for (const auto& c : codes) ncodes += c.set == set;
     std::printf("\n## %s codes (%zu codes x %d seeds per severity)\n\n", set, ncodes, seeds);
-    std::printf(
-        "| severity | ours | zxing | wechat | ours ms | zxing ms | wechat ms |\n"
-        "|---|---:|---:|---:|---:|---:|---:|\n");
+    std::printf("| severity |");
+    for (const char* name : kReaderNames) std::printf(" %s |", name);
+    for (const char* name : kReaderNames) std::printf(" %s ms |", name);
+    std::printf("\n|---|");
+    for (int k = 0; k < 2 * kNumReaders; ++k) std::printf("---:|");
+    std::printf("\n");
     int wrong[kNumReaders] = {}, images = 0;
     std::vector<std::string> our_wrong, our_errors;
     for (int s = 0; s < kNumSeverities; ++s) {
@@ -397,8 +407,11 @@ int main(int argc, char** argv) {
     }
     std::printf("\nTime ours/zxing on the %zu images both read: median %.2fx.\n", ratio.size(),
                 median(ratio));
-    std::printf("Wrong decodes: ours %d, zxing %d, wechat %d. Images: %d.\n", wrong[0], wrong[1],
-                wrong[2], images);
+    std::printf("Wrong decodes:");
+    for (int k = 0; k < kNumReaders; ++k) {
+      std::printf("%s %s %d", k ? "," : "", kReaderNames[k], wrong[k]);
+    }
+    std::printf(". Images: %d.\n", images);
     for (const auto& w : our_wrong) std::printf("- ours WRONG: %s\n", w.c_str());
     for (const auto& e : our_errors) std::printf("- ours threw: %s\n", e.c_str());
   }

@@ -163,8 +163,10 @@ void check_reads_back(const fs::path& png, const std::string& payload) {
   INFO("reading back " << png.string());
   const cv::Mat image = cv::imread(png.string(), cv::IMREAD_UNCHANGED);
   REQUIRE_FALSE(image.empty());
-  CHECK(test::reads(test::Reader::zxing, image, payload));
-  CHECK(test::reads(test::Reader::wechat, image, payload));
+  for (const test::Reader reader : test::all_readers()) {
+    INFO("reader " << test::to_string(reader));
+    CHECK(test::reads(reader, image, payload));
+  }
 }
 
 }  // namespace viscode::cli_test

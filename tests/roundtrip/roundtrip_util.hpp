@@ -20,8 +20,6 @@
 
 namespace viscode::roundtrip {
 
-inline constexpr test::Reader kReaders[] = {test::Reader::zxing, test::Reader::wechat};
-
 struct NamedLogo {
   std::string name;
   Logo logo;
@@ -73,14 +71,14 @@ inline std::string describe(const Symbol& symbol, const RenderOptions& options,
   return s.str();
 }
 
-// Captures the rendering and checks that both reference readers, and viscode's own
+// Captures the rendering and checks that every reference reader, and viscode's own
 // detector, return exactly the payload. CHECK
 // rather than REQUIRE so that one run lists every failing reader and capture, not just the
 // first.
 inline void check_reads(const cv::Mat& image, int modules, test::Capture kind,
                         const std::string& payload, const std::string& what) {
   const cv::Mat captured = test::capture(image, modules, kind);
-  for (const test::Reader reader : kReaders) {
+  for (const test::Reader reader : test::all_readers()) {
     INFO(what << ", capture " << test::to_string(kind) << ", reader " << test::to_string(reader)
               << ", payload \"" << payload << "\"");
     CHECK(test::reads(reader, captured, payload));

@@ -1,5 +1,5 @@
 // run_batch end to end: the files it writes read back as the manifest says (our detector,
-// zxing-cpp and WeChat), the manifest checks out, and an interrupted run resumes to exactly
+// zxing-cpp, WeChat and ZBar), the manifest checks out, and an interrupted run resumes to exactly
 // what an uninterrupted one makes.
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -63,10 +63,10 @@ std::filesystem::path serial_file(const TempDir& t, int n, bool varied_lengths) 
   return path;
 }
 
-// Our detector, zxing-cpp and WeChat each read exactly the payload.
+// Our detector, zxing-cpp, WeChat and ZBar each read exactly the payload.
 void check_reads_all(const cv::Mat& image, const std::string& payload, const std::string& what) {
   INFO(what << ", payload " << payload);
-  for (const test::Reader r : roundtrip::kReaders) {
+  for (const test::Reader r : test::all_readers()) {
     INFO("reader " << test::to_string(r));
     CHECK(test::reads(r, image, payload));
   }

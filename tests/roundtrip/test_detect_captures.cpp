@@ -1,7 +1,7 @@
 // viscode's detector against codes it did not make and captures it was not tuned on: the
 // qrencode CLI in every version, level and mode it writes; every mask; qrencode's codes
 // photographed (tests/support/capture.hpp); and prints whose ink spread. Every code is read
-// by zxing-cpp and WeChat too, so that a failure of ours cannot hide behind a bad image.
+// by zxing-cpp, WeChat and ZBar too, so that a failure of ours cannot hide behind a bad image.
 #include <iconv.h>
 
 #include <array>
@@ -221,7 +221,7 @@ void check_read(const cv::Mat& image, const Expected& e, const std::string& what
     CHECK_FALSE(d.mirrored);
   }
   if (!references) return;
-  for (const test::Reader reader : kReaders) {
+  for (const test::Reader reader : test::all_readers()) {
     INFO("reader " << test::to_string(reader));
     CHECK(test::reads(reader, image,
                       e.wechat_text && reader == test::Reader::wechat ? *e.wechat_text : e.text));

@@ -1,5 +1,11 @@
 #include "readers.hpp"
 
+// Before ZXing: zxing-cpp 1.4's Error.h defines a macro UnsupportedError, the name of a class
+// zbar.h declares (it pulls in ZBar's C++ API when compiled as C++).
+// clang-format off
+#include <zbar.h>
+// clang-format on
+
 #include <ZXing/BarcodeFormat.h>
 #include <ZXing/DecodeHints.h>
 #include <ZXing/ImageView.h>
@@ -16,7 +22,7 @@
 namespace viscode::test {
 namespace {
 
-// Both readers get the same luminance image, so a difference between them is the readers'.
+// Every reader gets the same luminance image, so a difference between them is the readers'.
 cv::Mat grey_for_reading(const cv::Mat& image) {
   if (image.empty()) return {};
   const cv::Mat grey = to_grey(image);
@@ -51,6 +57,34 @@ std::vector<std::string> read_wechat(const cv::Mat& grey) {
   return detector.detectAndDecode(grey);
 }
 
+// QR only: ZBar enables every 1-D symbology by default, and an EAN found in a logo's stripes
+// is not a text the code gave. (zbar::ImageScanner owns a raw pointer yet has the implicit
+// copy, so it is configured in place rather than returned from a lambda.)
+struct QrOnlyScanner {
+  zbar::ImageScanner scanner;
+  QrOnlyScanner() {
+    scanner.set_config(zbar::ZBAR_NONE, zbar::ZBAR_CFG_ENABLE, 0);
+    scanner.set_config(zbar::ZBAR_QRCODE, zbar::ZBAR_CFG_ENABLE, 1);
+  }
+};
+
+std::vector<std::string> read_zbar(const cv::Mat& grey) {
+  // A scanner keeps the last scan's state and is not thread-safe: one per thread.
+  thread_local QrOnlyScanner qr;
+  // "Y800": 8-bit grey, rows without padding (grey is continuous). ZBar borrows the pixels.
+  zbar::Image image(static_cast<unsigned>(grey.cols), static_cast<unsigned>(grey.rows), "Y800",
+                    grey.data, grey.total());
+  std::vector<std::string> texts;
+  if (qr.scanner.scan(image) <= 0) return texts;
+  for (auto sym = image.symbol_begin(); sym != image.symbol_end(); ++sym) {
+    // get_data() is built from zbar_symbol_get_data_length(), so a NUL in the data survives.
+    // The bytes are ZBar's UTF-8 after its own character-set guess: byte-mode data that is
+    // not valid UTF-8 comes back as ISO-8859-1 converted to UTF-8, as zxing-cpp gives it.
+    if (sym->get_type() == zbar::ZBAR_QRCODE) texts.push_back(sym->get_data());
+  }
+  return texts;
+}
+
 }  // namespace
 
 std::string_view to_string(Reader reader) {
@@ -59,8 +93,15 @@ std::string_view to_string(Reader reader) {
       return "zxing";
     case Reader::wechat:
       return "wechat";
+    case Reader::zbar:
+      return "zbar";
   }
   return "unknown";
+}
+
+const std::vector<Reader>& all_readers() {
+  static const std::vector<Reader> readers = {Reader::zxing, Reader::wechat, Reader::zbar};
+  return readers;
 }
 
 std::vector<std::string> read_all(Reader reader, const cv::Mat& bgr_or_grey) {
@@ -71,6 +112,8 @@ std::vector<std::string> read_all(Reader reader, const cv::Mat& bgr_or_grey) {
       return read_zxing(grey);
     case Reader::wechat:
       return read_wechat(grey);
+    case Reader::zbar:
+      return read_zbar(grey);
   }
   throw std::invalid_argument("readers: unknown Reader");
 }

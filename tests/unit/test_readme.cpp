@@ -29,13 +29,15 @@ TEST_CASE("the README's library example writes a readable code", "[unit][readme]
   fs::current_path(before);
   REQUIRE(fs::file_size(dir / "code.svg") > 1000);
 
-  // The same design as PNG pixels, read back by both reference readers.
+  // The same design as PNG pixels, read back by every reference reader.
   const viscode::Logo logo = viscode::Logo::load(dir / "brand.png");
   const viscode::RenderOptions style;
   const viscode::Symbol symbol =
       viscode::design_symbol("https://brand.example/p/123", &logo, {}, style);
   const cv::Mat pixels = viscode::render(symbol, &logo, style, 8);
-  CHECK(viscode::test::reads(viscode::test::Reader::zxing, pixels, "https://brand.example/p/123"));
-  CHECK(viscode::test::reads(viscode::test::Reader::wechat, pixels, "https://brand.example/p/123"));
+  for (const viscode::test::Reader reader : viscode::test::all_readers()) {
+    INFO("reader " << viscode::test::to_string(reader));
+    CHECK(viscode::test::reads(reader, pixels, "https://brand.example/p/123"));
+  }
   fs::remove_all(dir);
 }

@@ -170,7 +170,7 @@ std::string as_string(const std::vector<std::uint8_t>& b) {
 }
 
 // Renders the document with pdftoppm, crops every code at its grid position (with 1 mm of
-// the gap around it) and reads it with our detector, zxing-cpp and WeChat.
+// the gap around it) and reads it with our detector, zxing-cpp, WeChat and ZBar.
 void check_reads(const Batch& batch, const SheetLayout& layout, const std::string& pdftoppm) {
   TempDir dir;
   const fs::path file = dir.path / "sheet.pdf";
@@ -203,8 +203,10 @@ void check_reads(const Batch& batch, const SheetLayout& layout, const std::strin
       bool ours = false;
       for (const Decoded& d : detect(code)) ours = ours || d.text == payload(static_cast<int>(i));
       CHECK(ours);
-      CHECK(test::reads(test::Reader::zxing, code, payload(static_cast<int>(i))));
-      CHECK(test::reads(test::Reader::wechat, code, payload(static_cast<int>(i))));
+      for (const test::Reader reader : test::all_readers()) {
+        INFO("reader " << test::to_string(reader));
+        CHECK(test::reads(reader, code, payload(static_cast<int>(i))));
+      }
     }
   }
 }

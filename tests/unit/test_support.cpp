@@ -72,7 +72,7 @@ TEST_CASE("qrencode fixture is a sane QR code", "[support]") {
 
 TEST_CASE("reference readers decode a plain code exactly", "[support]") {
   const auto& code = plain_code();
-  for (const Reader reader : {Reader::zxing, Reader::wechat}) {
+  for (const Reader reader : all_readers()) {
     INFO("reader " << to_string(reader));
     const auto texts = read_all(reader, code.bgr);
     REQUIRE(texts.size() == 1);
@@ -91,7 +91,7 @@ TEST_CASE("reference readers decode a plain code exactly", "[support]") {
 TEST_CASE("reference readers find nothing where there is no code", "[support]") {
   const cv::Mat white(400, 400, CV_8UC3, cv::Scalar::all(255));
   const cv::Mat black(400, 400, CV_8UC1, cv::Scalar::all(0));
-  for (const Reader reader : {Reader::zxing, Reader::wechat}) {
+  for (const Reader reader : all_readers()) {
     INFO("reader " << to_string(reader));
     CHECK(read_all(reader, white).empty());
     CHECK(read_all(reader, black).empty());
@@ -106,6 +106,8 @@ TEST_CASE("reference readers find nothing where there is no code", "[support]") 
 TEST_CASE("reader names", "[support]") {
   CHECK(to_string(Reader::zxing) == "zxing");
   CHECK(to_string(Reader::wechat) == "wechat");
+  CHECK(to_string(Reader::zbar) == "zbar");
+  CHECK(all_readers() == std::vector<Reader>{Reader::zxing, Reader::wechat, Reader::zbar});
   CHECK(to_string(Capture::pristine) == "pristine");
   CHECK(to_string(Capture::typical) == "typical");
   CHECK(to_string(Capture::small) == "small");
@@ -163,11 +165,11 @@ TEST_CASE("capture rejects what it cannot define", "[support]") {
   CHECK_THROWS_AS(capture(square, 0, Capture::small), std::invalid_argument);
 }
 
-TEST_CASE("a plain code survives typical and small captures with both readers", "[support]") {
+TEST_CASE("a plain code survives typical and small captures with every reader", "[support]") {
   const auto& code = plain_code();
   for (const Capture kind : {Capture::typical, Capture::small}) {
     const cv::Mat captured = capture(code.bgr, code.total_modules, kind);
-    for (const Reader reader : {Reader::zxing, Reader::wechat}) {
+    for (const Reader reader : all_readers()) {
       INFO("capture " << to_string(kind) << ", reader " << to_string(reader));
       CHECK(reads(reader, captured, kPayload));
     }
