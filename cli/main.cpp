@@ -370,7 +370,7 @@ int main(int argc, char** argv) {
   ver->add_option("--min-rate", va.min_rate, "Read rate every reader must reach, 0..1")
       ->capture_default_str();
   ver->add_option("--readers", va.readers,
-                  "Comma-separated readers: ours, zxing, wechat (default: all in this build)")
+                  "Comma-separated readers: ours, zxing, wechat, zbar (default: all in this build)")
       ->delimiter(',');
   ver->add_option("--heatmap", va.heatmap,
                   "Write a PNG of where our reader misread modules (white never, red always)");

@@ -39,6 +39,35 @@ TEST_CASE("cli verify: a plain code passes, with a table of rates", "[cli][verif
   CHECK(r.out.find("moderate") == std::string::npos);  // only up to the gate
 }
 
+TEST_CASE("cli verify --readers zbar: ZBar alone, named in the table", "[cli][verify]") {
+  TempDir t;
+  const auto code = plain_code(t, "code.png");
+  const CliResult r = run_cli({"verify", code.string(), "--expect", kPayload, "--severity", "mild",
+                               "--seeds", "6", "--readers", "zbar", "--no-min-size"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(std::regex_search(r.out, std::regex("\nseverity +zbar  worst block use \\(ours\\)\n")));
+  CHECK(std::regex_search(r.out, std::regex("\npristine +100%  -\n")));
+  CHECK(std::regex_search(r.out, std::regex("\nmild +100%  -\n")));
+  CHECK(r.out.find("zxing") == std::string::npos);
+  CHECK(r.out.find("wechat") == std::string::npos);
+}
+
+TEST_CASE("cli verify: by default every reader in the build, zbar included", "[cli][verify]") {
+  TempDir t;
+  const auto code = plain_code(t, "code.png");
+  const CliResult r = run_cli({"verify", code.string(), "--expect", kPayload, "--severity",
+                               "pristine", "--seeds", "2", "--no-min-size", "--json"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("[{\"reader\": \"ours\", \"rate\": 1.0000, \"read\": 2, \"wrong\": 0, "
+                   "\"trials\": 2}, {\"reader\": \"zxing\", \"rate\": 1.0000, \"read\": 2, "
+                   "\"wrong\": 0, \"trials\": 2}, {\"reader\": \"wechat\", \"rate\": 1.0000, "
+                   "\"read\": 2, \"wrong\": 0, \"trials\": 2}, {\"reader\": \"zbar\", "
+                   "\"rate\": 1.0000, \"read\": 2, \"wrong\": 0, \"trials\": 2}]") !=
+        std::string::npos);
+}
+
 TEST_CASE("cli verify: a washed-out print fails with exit 5, naming reader and rate",
           "[cli][verify]") {
   TempDir t;
@@ -103,8 +132,8 @@ TEST_CASE("cli verify: bad input, each with its exit code and message", "[cli][v
   };
   check(run_cli({"verify", file}), 2,
         "viscode: no expected payload: give --expect TEXT or --expect-file FILE\n");
-  check(run_cli({"verify", file, "--expect", kPayload, "--readers", "ours,zbar"}), 2,
-        "viscode: unknown reader 'zbar': choose from ours, zxing, wechat\n");
+  check(run_cli({"verify", file, "--expect", kPayload, "--readers", "ours,quirc"}), 2,
+        "viscode: unknown reader 'quirc': choose from ours, zxing, wechat, zbar\n");
   check(run_cli({"verify", file, "--expect", kPayload, "--heatmap", t.out("map.svg").string()}), 2,
         "viscode: --heatmap " + t.out("map.svg").string() + " must be a .png file\n");
   check(run_cli({"verify", file, "--expect", kPayload, "--seeds", "0"}), 2,

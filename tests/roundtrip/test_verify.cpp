@@ -1,7 +1,9 @@
 // viscode::verify and ensure_design: the gate a print pipeline relies on must pass what
 // scans, fail what does not, and point at where a code is damaged.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <opencv2/imgproc.hpp>
+#include <utility>
 
 #include "roundtrip_util.hpp"
 #include "test_logos.hpp"
@@ -27,6 +29,36 @@ VerifyOptions quick(std::vector<Severity> severities, int seeds) {
   o.seeds = seeds;
   o.find_min_size = false;
   return o;
+}
+
+// An EAN-13 barcode, bar_px px per bar, grey: what a ZBar left at its defaults reads too.
+cv::Mat ean13(const std::string& digits, int bar_px) {
+  static const char* const kL[] = {"0001101", "0011001", "0010011", "0111101", "0100011",
+                                   "0110001", "0101111", "0111011", "0110111", "0001011"};
+  static const char* const kG[] = {"0100111", "0110011", "0011011", "0100001", "0011101",
+                                   "0111001", "0000101", "0010001", "0001001", "0010111"};
+  static const char* const kR[] = {"1110010", "1100110", "1101100", "1000010", "1011100",
+                                   "1001110", "1010000", "1000100", "1001000", "1110100"};
+  // The first digit is carried by the L/G parity of the next six.
+  static const char* const kParity[] = {"LLLLLL", "LLGLGG", "LLGGLG", "LLGGGL", "LGLLGG",
+                                        "LGGLLG", "LGGGLL", "LGLGLG", "LGLGGL", "LGGLGL"};
+  std::string bits = "101";
+  for (int i = 1; i <= 6; ++i) {
+    bits += (kParity[digits[0] - '0'][i - 1] == 'L' ? kL : kG)[digits[i] - '0'];
+  }
+  bits += "01010";
+  for (int i = 7; i <= 12; ++i) bits += kR[digits[i] - '0'];
+  bits += "101";
+  const int quiet = 11;
+  cv::Mat image(60 * bar_px, (static_cast<int>(bits.size()) + 2 * quiet) * bar_px, CV_8UC1,
+                cv::Scalar::all(255));
+  for (std::size_t i = 0; i < bits.size(); ++i) {
+    if (bits[i] == '1') {
+      image(cv::Rect((quiet + static_cast<int>(i)) * bar_px, 5 * bar_px, bar_px, 50 * bar_px))
+          .setTo(0);
+    }
+  }
+  return image;
 }
 
 }  // namespace
@@ -116,7 +148,54 @@ TEST_CASE("verify: bad input is refused with the reason", "[verify]") {
                     Catch::Contains("no code reads in the image itself"));
   VerifyOptions o = quick({Severity::pristine}, 0);
   CHECK_THROWS_WITH(verify(code, payload, o), "VerifyOptions.seeds must be 1-10000, got 0");
-  CHECK_THROWS_WITH(parse_reader("zbar"), "unknown reader 'zbar': choose from ours, zxing, wechat");
+  CHECK_THROWS_WITH(parse_reader("quirc"),
+                    "unknown reader 'quirc': choose from ours, zxing, wechat, zbar");
+}
+
+TEST_CASE("readers: zbar is in the build and reads exactly what was encoded", "[verify][readers]") {
+  CHECK(parse_reader("zbar") == Reader::zbar);
+  CHECK(to_string(Reader::zbar) == "zbar");
+  const std::vector<Reader> have = available_readers();
+  CHECK(std::find(have.begin(), have.end(), Reader::zbar) != have.end());
+
+  // ZBar hands back UTF-8 after guessing the character set of byte-mode data itself. Data
+  // that is UTF-8 comes back unchanged, NULs included; data that is not (here 0x80, 0xfe,
+  // 0xff) is taken as ISO-8859-1, the QR default without an ECI, and converted, as zxing-cpp
+  // does.
+  const std::string binary("\x00\x01\x7f\x80\xfe\xffviscode\x00\n", 15);
+  const std::string binary_as_utf8("\x00\x01\x7f\xc2\x80\xc3\xbe\xc3\xbfviscode\x00\n", 18);
+  const std::pair<std::string, std::string> cases[] = {
+      {"https://brand.example/p/000123", "https://brand.example/p/000123"},
+      {"Caf\xc3\xa9 \xc3\xbc\xc3\x9f \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e",
+       "Caf\xc3\xa9 \xc3\xbc\xc3\x9f \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"},
+      {std::string("serial\0"
+                   "42",
+                   9),
+       std::string("serial\0"
+                   "42",
+                   9)},
+      {binary, binary_as_utf8},
+  };
+  for (const auto& [payload, read_as] : cases) {
+    INFO("payload of " << payload.size() << " bytes");
+    const cv::Mat code = plain_code(payload, EcLevel::M);
+    CHECK(read_with(Reader::zbar, code) == std::vector<std::string>{read_as});
+    cv::Mat bgra;
+    cv::cvtColor(code, bgra, cv::COLOR_BGR2BGRA);
+    CHECK(read_with(Reader::zbar, bgra) == std::vector<std::string>{read_as});
+  }
+  // QR only: an EAN-13 beside the code (which ZBar reads by default) is not a text it gives.
+  const std::string payload = "https://brand.example/p/000123";
+  cv::Mat code;
+  cv::cvtColor(plain_code(payload, EcLevel::M), code, cv::COLOR_BGR2GRAY);
+  const cv::Mat ean = ean13("4006381333931", 3);
+  cv::Mat both(std::max(code.rows, ean.rows), code.cols + ean.cols, CV_8UC1, cv::Scalar::all(255));
+  code.copyTo(both(cv::Rect(0, 0, code.cols, code.rows)));
+  ean.copyTo(both(cv::Rect(code.cols, 0, ean.cols, ean.rows)));
+  CHECK(read_with(Reader::zbar, both) == std::vector<std::string>{payload});
+  CHECK(read_with(Reader::zbar, ean).empty());
+  CHECK(read_with(Reader::zbar, cv::Mat(300, 300, CV_8UC1, cv::Scalar::all(255))).empty());
+  CHECK_THROWS_WITH(read_with(Reader::zbar, cv::Mat()), "the image is empty");
 }
 
 TEST_CASE("verify: the smallest print grows with the severity's demands", "[verify]") {
