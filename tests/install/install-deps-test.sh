@@ -19,7 +19,7 @@ fail() { echo "install-deps test: $*"; echo "--- output:"; echo "$out"; exit 1; 
 [[ $rc -ne 0 ]] || fail "exit code 0 although nothing could be installed"
 grep -q "cannot install as designer (not root, no password-less sudo). Run:" <<< "$out" ||
   fail "no explanation of why it cannot install"
-grep -qE "^  sudo apt-get update && sudo apt-get install -y --no-install-recommends build-essential cmake .*libzxing-dev qrencode poppler-utils openssl postgresql$" <<< "$out" ||
+grep -qE "^  sudo apt-get update && sudo apt-get install -y --no-install-recommends build-essential cmake .*libzxing-dev libzbar-dev qrencode poppler-utils openssl postgresql$" <<< "$out" ||
   fail "the apt-get line to run is missing or incomplete"
 
 # And where everything is installed, it says so and changes nothing.
