@@ -80,6 +80,8 @@ std::vector<std::string> read_zbar(const cv::Mat& grey) {
     // get_data() is built from zbar_symbol_get_data_length(), so a NUL in the data survives.
     // The bytes are ZBar's UTF-8 after its own character-set guess: byte-mode data that is
     // not valid UTF-8 comes back as ISO-8859-1 converted to UTF-8, as zxing-cpp gives it.
+    // The guess can miss: a UTF-8 byte segment before a numeric one came back as Shift JIS
+    // mojibake (test_detect_captures' mixed-mode codes).
     if (sym->get_type() == zbar::ZBAR_QRCODE) texts.push_back(sym->get_data());
   }
   return texts;
