@@ -71,7 +71,8 @@ struct CaptureOptions {
 enum class Severity {
   pristine,  // flat, sharp, 10 px/module, no noise, no JPEG
   mild,      // a careful photo: 6 px/module, slight blur, +-10 deg, JPEG 90
-  moderate,  // a quick photo: 5 px/module, any rotation, tilt <= 0.2, noise, JPEG 80
+  moderate,  // arm's length: 4.5-5 px/module, any rotation, tilt <= 0.1, light gradient,
+             // noise, JPEG 80
   hard,      // far and hurried: 4 px/module, tilt <= 0.4, blur, uneven light, JPEG 70
 };
 
