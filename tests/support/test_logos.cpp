@@ -529,6 +529,94 @@ cv::Mat colour_photo() {
   return to_8u(img);
 }
 
+// A wordmark on white: dark letter strokes across the middle band, white above and below,
+// as a brand's name-only logo is usually supplied. Letters are built from bars and bowls
+// so that they have the stems, counters and gaps of real type.
+cv::Mat wordmark() {
+  const Colour ink = bgr(40, 30, 30);
+  cv::Mat img = canvas(bgr(255, 255, 255));
+  constexpr int s = 16, shift = 4;
+  const auto P = [](double x, double y) { return cv::Point(cvRound(x * s), cvRound(y * s)); };
+  paint(img, mask([&](cv::Mat& m) {
+          const double top = 196, base = 316, stem = 18;
+          double x = 40;
+          // Six letters: a stem letter, a bowl, a diagonal, a stem pair, a bowl, a stem.
+          for (int i = 0; i < 6; ++i) {
+            switch (i % 3) {
+              case 0:
+                cv::rectangle(m, P(x, top), P(x + stem, base), 255, cv::FILLED, cv::LINE_AA,
+                              shift);
+                cv::rectangle(m, P(x, top), P(x + 52, top + stem), 255, cv::FILLED, cv::LINE_AA,
+                              shift);
+                cv::rectangle(m, P(x, (top + base) / 2 - 8), P(x + 40, (top + base) / 2 + 8), 255,
+                              cv::FILLED, cv::LINE_AA, shift);
+                x += 70;
+                break;
+              case 1:
+                cv::ellipse(m, P(x + 34, (top + base) / 2), cv::Size(34 * s, 60 * s), 0, 0, 360,
+                            255, cvRound(stem) * 1, cv::LINE_AA, shift);
+                x += 86;
+                break;
+              default:
+                cv::line(m, P(x, base), P(x + 30, top), 255, cvRound(stem), cv::LINE_AA, shift);
+                cv::line(m, P(x + 30, top), P(x + 60, base), 255, cvRound(stem), cv::LINE_AA,
+                         shift);
+                x += 78;
+                break;
+            }
+          }
+        }),
+        ink);
+  return to_8u(img);
+}
+
+// A thin-line icon on white (a cup with steam, 6 px strokes): little ink, fine detail.
+cv::Mat thin_icon() {
+  const Colour ink = bgr(90, 60, 20);
+  cv::Mat img = canvas(bgr(255, 255, 255));
+  constexpr int s = 16, shift = 4;
+  const auto P = [](double x, double y) { return cv::Point(cvRound(x * s), cvRound(y * s)); };
+  paint(img, mask([&](cv::Mat& m) {
+          constexpr int w = 6;
+          cv::rectangle(m, P(150, 230), P(330, 400), 255, w, cv::LINE_AA, shift);
+          cv::ellipse(m, P(330, 300), cv::Size(44 * s, 44 * s), 0, -90, 90, 255, w, cv::LINE_AA,
+                      shift);
+          cv::line(m, P(120, 430), P(380, 430), 255, w, cv::LINE_AA, shift);
+          for (int k = 0; k < 3; ++k) {
+            const double x0 = 190 + 50 * k;
+            for (int seg = 0; seg < 6; ++seg) {
+              const double y0 = 200 - 18 * seg, y1 = y0 - 18;
+              const double dx0 = (seg % 2 ? -10 : 10), dx1 = -dx0;
+              cv::line(m, P(x0 + dx0, y0), P(x0 + dx1, y1), 255, w, cv::LINE_AA, shift);
+            }
+          }
+        }),
+        ink);
+  return to_8u(img);
+}
+
+// A flat logo in mid-grey on white: a grey badge with a lighter grey mark, the tones a
+// reader's threshold sits closest to.
+cv::Mat mid_grey() {
+  cv::Mat img = canvas(bgr(255, 255, 255));
+  constexpr int s = 16, shift = 4;
+  const auto P = [](double x, double y) { return cv::Point(cvRound(x * s), cvRound(y * s)); };
+  paint(img, mask([&](cv::Mat& m) {
+          cv::circle(m, P(256, 256), 200 * s, 255, cv::FILLED, cv::LINE_AA, shift);
+        }),
+        bgr(128, 128, 128));
+  paint(img, mask([&](cv::Mat& m) {
+          std::vector<cv::Point> star;
+          for (int k = 0; k < 10; ++k) {
+            const double a = -CV_PI / 2 + k * CV_PI / 5, r = k % 2 ? 60 : 140;
+            star.push_back(P(256 + r * std::cos(a), 256 + r * std::sin(a)));
+          }
+          cv::fillPoly(m, std::vector<std::vector<cv::Point>>{star}, 255, cv::LINE_AA, shift);
+        }),
+        bgr(170, 170, 170));
+  return to_8u(img);
+}
+
 }  // namespace
 
 std::vector<TestLogo> test_logos() {
@@ -538,7 +626,10 @@ std::vector<TestLogo> test_logos() {
           {"very_light", very_light()},
           {"low_contrast", low_contrast()},
           {"transparent", transparent()},
-          {"colour_photo", colour_photo()}};
+          {"colour_photo", colour_photo()},
+          {"wordmark", wordmark()},
+          {"thin_icon", thin_icon()},
+          {"mid_grey", mid_grey()}};
 }
 
 }  // namespace viscode::test

@@ -22,6 +22,9 @@ struct TestLogo {
 //   transparent   BGRA: coloured emblem on a fully transparent background, soft alpha edges
 //                 (colour under transparent pixels is black, as many exporters leave it)
 //   colour_photo  saturated natural scene: sky gradient, sun, hills, foliage texture
+//   wordmark      a dark wordmark across the middle of a white square (name-only logo)
+//   thin_icon     a thin-line icon on white (6 px strokes): little ink, fine detail
+//   mid_grey      a flat mid-grey badge with a lighter grey mark on white
 // Generated afresh on every call (about 0.2 s); callers that loop should keep the result.
 std::vector<TestLogo> test_logos();
 
