@@ -218,10 +218,10 @@ void flip(std::uint64_t* v, int i) {
   v[i >> 6] ^= std::uint64_t{1} << (i & 63);
 }
 
-// Greedy Gaussian elimination over one block's free bits. Modules of pad data codewords pin
-// one bit each; EC modules are dense rows, at most 8 * 30 of them, kept in reduced row
-// echelon form over the unpinned bits. So a pad module costs a look-up and a pass over the
-// dense rows, never a reduction against hundreds of unit rows.
+// Greedy Gaussian elimination over one block's free bits. A pad data module pins one bit;
+// EC modules are dense rows, at most 8 * 30, kept in reduced row echelon form with pivots
+// among the unpinned bits. Rows keep their pinned bits (solve() reads the pinned values), so
+// pinning a bit touches the rows only when it was a pivot.
 class BlockSolver {
  public:
   void reset(int vars, int ec_bits) {
@@ -231,13 +231,12 @@ class BlockSolver {
     dense_count_ = 0;
     const auto w = static_cast<std::size_t>(words_);
     ec_rows_.assign(static_cast<std::size_t>(ec_bits) * w, 0);
-    dense_.assign(static_cast<std::size_t>(ec_bits) * w, 0);
+    dense_.resize(static_cast<std::size_t>(ec_bits) * w);
     dense_pivot_.assign(static_cast<std::size_t>(ec_bits), -1);
     dense_target_.assign(static_cast<std::size_t>(ec_bits), 0);
     pivot_row_.assign(static_cast<std::size_t>(vars), -1);
     pinned_.assign(w, 0);
     value_.assign(w, 0);
-    scratch_.assign(w, 0);
   }
   // How EC bit r depends on the free bits; filled by the caller before adding rows.
   std::uint64_t* ec_row(int r) { return ec_rows_.data() + static_cast<std::size_t>(r) * w(); }
@@ -246,79 +245,66 @@ class BlockSolver {
   // Asks free bit i to be `target`; false when earlier choices already decide it.
   bool add_unit(int i, bool target) {
     const int d = pivot_row_[static_cast<std::size_t>(i)];
-    if (d >= 0 && weight(dense(d)) == 1) return false;
+    // The row whose pivot is i decides bit i alone iff i is its only unpinned bit.
+    if (d >= 0 && lowest_unpinned(dense(d), i + 1) < 0 && lowest_unpinned(dense(d), 0) == i) {
+      return false;
+    }
     flip(pinned_.data(), i);
     if (target) flip(value_.data(), i);
-    // The pinned bit moves to the right-hand side of every dense row that has it.
-    for (int k = 0; k < dense_count_; ++k) {
-      if (test(dense(k), i)) {
-        flip(dense(k), i);
-        dense_target_[static_cast<std::size_t>(k)] ^= target ? 1 : 0;
-      }
-    }
     if (d >= 0) {
-      // Row d lost its pivot; any remaining bit of it is free of other pivots, so it can
-      // take over once the other rows are cleared of it.
+      // Row d lost its pivot; another unpinned bit of it, free of other pivots (reduced
+      // form), takes over once the other rows are cleared of it.
       pivot_row_[static_cast<std::size_t>(i)] = -1;
-      eliminate(d, lowest(dense(d)));
+      eliminate(d, lowest_unpinned(dense(d), 0));
     }
     ++rank_;
     return true;
   }
 
-  // Asks EC bit r (given the constant part of its value) to be `target`.
+  // Asks EC bit r, whose value is `constant` XOR its row times the free bits, to be `target`.
   bool add_dense(int r, bool target) {
+    std::uint64_t* v = dense(dense_count_);
     const std::uint64_t* src = ec_row(r);
-    std::uint64_t* v = scratch_.data();
-    int t = target ? 1 : 0;
-    for (std::size_t k = 0; k < w(); ++k) {
-      v[k] = src[k] & ~pinned_[k];
-      t ^= std::popcount(src[k] & pinned_[k] & value_[k]) & 1;
-    }
+    std::copy(src, src + w(), v);
+    std::uint8_t t = target ? 1 : 0;
     for (int k = 0; k < dense_count_; ++k) {
       if (test(v, dense_pivot_[static_cast<std::size_t>(k)])) {
         xor_into(v, dense(k));
         t ^= dense_target_[static_cast<std::size_t>(k)];
       }
     }
-    const int q = lowest(v);
+    // Nothing unpinned left: the pinned bits and earlier rows decide this one.
+    const int q = lowest_unpinned(v, 0);
     if (q < 0) return false;
     const int d = dense_count_++;
-    std::copy(v, v + w(), dense(d));
-    dense_target_[static_cast<std::size_t>(d)] = static_cast<std::uint8_t>(t);
+    dense_target_[static_cast<std::size_t>(d)] = t;
     eliminate(d, q);
     ++rank_;
     return true;
   }
 
-  // The free bits: pinned ones as asked, those no row decides as in `current`, and each
+  // The free bits: pinned ones as asked, those no row decides as `x` has them, and each
   // dense row's pivot from the rest of its row.
   void solve(std::vector<std::uint64_t>& x) const {
     for (std::size_t k = 0; k < w(); ++k) x[k] = (x[k] & ~pinned_[k]) | value_[k];
     for (int d = 0; d < dense_count_; ++d) {
-      const std::uint64_t* row = dense_row(d);
-      const int p = dense_pivot_[static_cast<std::size_t>(d)];
+      const std::uint64_t* row = dense_.data() + static_cast<std::size_t>(d) * w();
       int parity = dense_target_[static_cast<std::size_t>(d)];
       for (std::size_t k = 0; k < w(); ++k) parity ^= std::popcount(row[k] & x[k]) & 1;
-      // The sum included the pivot's own (stale) value; the row must sum to its target.
-      if (parity != 0) flip(x.data(), p);
+      // The sum included the pivot's own stale value; no other row has that bit.
+      if (parity != 0) flip(x.data(), dense_pivot_[static_cast<std::size_t>(d)]);
     }
   }
 
  private:
   std::size_t w() const { return static_cast<std::size_t>(words_); }
   std::uint64_t* dense(int d) { return dense_.data() + static_cast<std::size_t>(d) * w(); }
-  const std::uint64_t* dense_row(int d) const {
-    return dense_.data() + static_cast<std::size_t>(d) * w();
-  }
-  int weight(const std::uint64_t* v) const {
-    int n = 0;
-    for (std::size_t k = 0; k < w(); ++k) n += std::popcount(v[k]);
-    return n;
-  }
-  int lowest(const std::uint64_t* v) const {
-    for (std::size_t k = 0; k < w(); ++k) {
-      if (v[k] != 0) return static_cast<int>(k) * 64 + std::countr_zero(v[k]);
+  // The lowest unpinned set bit of v at or above `from`, or -1.
+  int lowest_unpinned(const std::uint64_t* v, int from) const {
+    for (std::size_t k = static_cast<std::size_t>(from) / 64; k < w(); ++k) {
+      std::uint64_t bits = v[k] & ~pinned_[k];
+      if (k == static_cast<std::size_t>(from) / 64) bits &= ~std::uint64_t{0} << (from % 64);
+      if (bits != 0) return static_cast<int>(k) * 64 + std::countr_zero(bits);
     }
     return -1;
   }
@@ -343,10 +329,20 @@ class BlockSolver {
   int words_ = 0;
   int rank_ = 0;
   int dense_count_ = 0;
-  std::vector<std::uint64_t> ec_rows_, dense_, pinned_, value_, scratch_;
+  std::vector<std::uint64_t> ec_rows_, dense_, pinned_, value_;
   std::vector<int> dense_pivot_, pivot_row_;
   std::vector<std::uint8_t> dense_target_;
 };
+
+// Transposes an 8x8 bit matrix (byte i, bit j) -> (byte j, bit i) (Hacker's Delight 7-3).
+std::uint64_t transpose8(std::uint64_t x) {
+  std::uint64_t t = (x ^ (x >> 7)) & 0x00AA00AA00AA00AAull;
+  x ^= t ^ (t << 7);
+  t = (x ^ (x >> 14)) & 0x0000CCCC0000CCCCull;
+  x ^= t ^ (t << 14);
+  t = (x ^ (x >> 28)) & 0x00000000F0F0F0F0ull;
+  return x ^ t ^ (t << 28);
+}
 
 // Chooses block b's free codewords (data positions from `first` on) and rewrites its EC.
 // Appends the modules it set to `chosen`.
@@ -364,17 +360,24 @@ void choose_block(Codewords& c, int b, int first, std::vector<Candidate>& candid
   // Each free bit's EC contribution, transposed to one row of free bits per EC bit.
   std::vector<std::uint8_t> responses(static_cast<std::size_t>(free_bytes * ec));
   detail::rs_unit_responses(length, first, ec, responses);
-  std::uint8_t y[30];
+  // y[j][k]: EC codeword k's response to free bit j (value 1 << (7 - j)) of a codeword.
+  std::uint8_t y[8][30];
   for (int q = 0; q < free_bytes; ++q) {
-    std::copy_n(responses.data() + static_cast<std::size_t>(q * ec), ec, y);
-    // Bit 7 - j of the codeword is free bit 8q + j; its value 1 << (7 - j) doubles as j falls.
-    for (int j = 7; j >= 0; --j) {
-      const int var = 8 * q + j;
-      for (int k = 0; k < ec; ++k) {
-        for (unsigned v = y[k]; v != 0; v &= v - 1) {
-          flip(solver.ec_row(8 * k + 7 - std::countr_zero(v)), var);
-        }
-        y[k] = detail::gf_double(y[k]);
+    std::copy_n(responses.data() + static_cast<std::size_t>(q * ec), ec, y[7]);
+    for (int j = 6; j >= 0; --j) {
+      for (int k = 0; k < ec; ++k) y[j][k] = detail::gf_double(y[j + 1][k]);
+    }
+    // Per EC codeword, the 8x8 matrix (free bit j, EC bit) transposed gives each EC bit's
+    // row one whole byte: free bits 8q..8q+7.
+    const auto word = static_cast<std::size_t>(q / 8);
+    const int shift = 8 * (q % 8);
+    for (int k = 0; k < ec; ++k) {
+      std::uint64_t m = 0;
+      for (int j = 0; j < 8; ++j) m |= std::uint64_t{y[j][k]} << (8 * j);
+      m = transpose8(m);
+      // Byte `bit` of m: the EC bit with value 1 << bit, bit 7 - bit of codeword k.
+      for (int bit = 0; bit < 8; ++bit) {
+        solver.ec_row(8 * k + 7 - bit)[word] |= ((m >> (8 * bit)) & 0xFFu) << shift;
       }
     }
   }
