@@ -101,13 +101,13 @@ int free_pad_bits(const Symbol& symbol);
 // The symbol with its free pad codewords chosen so that, taking the data/EC modules of the
 // blocks holding free codewords in descending weight (ties: lower row-major index first),
 // each module whose colour can still be set independently of the modules taken before it
-// gets wanted_dark's colour (greedy Gaussian elimination over GF(2), per block). Free bits
-// that no weighted module constrains keep their current value, so all-zero weights return
-// the symbol unchanged. Payload, version, EC level, mask, function modules and remainder
-// bits are unchanged; every Reed-Solomon block stays a valid codeword; deterministic.
-// wanted_dark (nonzero = dark) and weight are row-major, size * size; entries for function
-// modules are ignored, weight <= 0 (or NaN) means "don't care". Throws Error(usage) when a
-// span has the wrong size or the symbol's size, dark and roles disagree.
+// gets wanted_dark's colour (greedy Gaussian elimination over GF(2), per block). Freedom the
+// weighted modules leave keeps pad data modules, then EC modules, as they were, so all-zero
+// weights return the symbol unchanged. Payload, version, EC level, mask, function modules
+// and remainder bits are unchanged; every Reed-Solomon block stays a valid codeword;
+// deterministic. wanted_dark (nonzero = dark) and weight are row-major, size * size; entries
+// for function modules are ignored, weight <= 0 (or NaN) means "don't care". Throws
+// Error(usage) when a span has the wrong size or the symbol's size, dark and roles disagree.
 Symbol choose_pad(const Symbol& symbol, std::span<const std::uint8_t> wanted_dark,
                   std::span<const float> weight);
 

@@ -218,208 +218,233 @@ void flip(std::uint64_t* v, int i) {
   v[i >> 6] ^= std::uint64_t{1} << (i & 63);
 }
 
-// Greedy Gaussian elimination over one block's free bits. A pad data module pins one bit;
-// EC modules are dense rows, at most 8 * 30, kept in reduced row echelon form with pivots
-// among the unpinned bits. Rows keep their pinned bits (solve() reads the pinned values), so
-// pinning a bit touches the rows only when it was a pivot.
-class BlockSolver {
+// The greedy works on the dual matroid. A block's free bits x (F of them) set its pad data
+// modules to x and its R = 8 * EC modules to constant + A x: generator [I | A^T]. Greedy in
+// descending weight picks a basis B of that matroid; its complement is the basis the greedy
+// picks in ascending order from the dual, whose parity-check columns are A's columns (pad
+// bits) and unit vectors (EC bits): vectors of R <= 240 bits rather than F <= 944, and only
+// R of them to find. Solving is then expressing one vector in that dual basis: the EC
+// modules outside B take up the slack.
+constexpr int kMaxWords = 4;  // R <= 8 * 30 bits
+
+class DualBasis {
  public:
-  void reset(int vars, int ec_bits) {
-    vars_ = vars;
-    words_ = (vars + 63) / 64;
-    rank_ = 0;
-    dense_count_ = 0;
-    const auto w = static_cast<std::size_t>(words_);
-    ec_rows_.assign(static_cast<std::size_t>(ec_bits) * w, 0);
-    dense_.resize(static_cast<std::size_t>(ec_bits) * w);
-    dense_pivot_.assign(static_cast<std::size_t>(ec_bits), -1);
-    dense_target_.assign(static_cast<std::size_t>(ec_bits), 0);
-    pivot_row_.assign(static_cast<std::size_t>(vars), -1);
-    pinned_.assign(w, 0);
-    value_.assign(w, 0);
+  void reset(int bits) {
+    bits_ = bits;
+    words_ = (bits + 63) / 64;
+    count_ = 0;
+    vec_.assign(static_cast<std::size_t>(bits * kMaxWords), 0);
+    comb_.assign(static_cast<std::size_t>(bits * kMaxWords), 0);
+    pivot_.assign(static_cast<std::size_t>(bits), -1);
+    element_.assign(static_cast<std::size_t>(bits), -1);
   }
-  // How EC bit r depends on the free bits; filled by the caller before adding rows.
-  std::uint64_t* ec_row(int r) { return ec_rows_.data() + static_cast<std::size_t>(r) * w(); }
-  bool full() const { return rank_ == vars_; }
+  bool full() const { return count_ == bits_; }
+  int size() const { return count_; }
+  int element(int k) const { return element_[static_cast<std::size_t>(k)]; }
 
-  // Asks free bit i to be `target`; false when earlier choices already decide it.
-  bool add_unit(int i, bool target) {
-    const int d = pivot_row_[static_cast<std::size_t>(i)];
-    // The row whose pivot is i decides bit i alone iff i is its only unpinned bit.
-    if (d >= 0 && lowest_unpinned(dense(d), i + 1) < 0 && lowest_unpinned(dense(d), 0) == i) {
-      return false;
-    }
-    flip(pinned_.data(), i);
-    if (target) flip(value_.data(), i);
-    if (d >= 0) {
-      // Row d lost its pivot; another unpinned bit of it, free of other pivots (reduced
-      // form), takes over once the other rows are cleared of it.
-      pivot_row_[static_cast<std::size_t>(i)] = -1;
-      eliminate(d, lowest_unpinned(dense(d), 0));
-    }
-    ++rank_;
-    return true;
-  }
-
-  // Asks EC bit r, whose value is `constant` XOR its row times the free bits, to be `target`.
-  bool add_dense(int r, bool target) {
-    std::uint64_t* v = dense(dense_count_);
-    const std::uint64_t* src = ec_row(r);
-    std::copy(src, src + w(), v);
-    std::uint8_t t = target ? 1 : 0;
-    for (int k = 0; k < dense_count_; ++k) {
-      if (test(v, dense_pivot_[static_cast<std::size_t>(k)])) {
-        xor_into(v, dense(k));
-        t ^= dense_target_[static_cast<std::size_t>(k)];
+  // Adds element e with vector v when it is independent of the basis so far.
+  bool add(const std::uint64_t* v, int e) {
+    std::uint64_t r[kMaxWords] = {};
+    std::uint64_t c[kMaxWords] = {};
+    std::copy(v, v + words_, r);
+    flip(c, count_);
+    // Each basis row's lowest bit is its pivot, so every XOR only raises r's lowest bit.
+    for (int low = lowest(r); low >= 0; low = lowest(r)) {
+      const int row = pivot_[static_cast<std::size_t>(low)];
+      if (row < 0) {
+        std::copy(r, r + words_, at(vec_, count_));
+        std::copy(c, c + words_, at(comb_, count_));
+        pivot_[static_cast<std::size_t>(low)] = count_;
+        element_[static_cast<std::size_t>(count_)] = e;
+        ++count_;
+        return true;
       }
+      xor_into(r, at(vec_, row));
+      xor_into(c, at(comb_, row));
     }
-    // Nothing unpinned left: the pinned bits and earlier rows decide this one.
-    const int q = lowest_unpinned(v, 0);
-    if (q < 0) return false;
-    const int d = dense_count_++;
-    dense_target_[static_cast<std::size_t>(d)] = t;
-    eliminate(d, q);
-    ++rank_;
-    return true;
+    return false;
   }
 
-  // The free bits: pinned ones as asked, those no row decides as `x` has them, and each
-  // dense row's pivot from the rest of its row.
-  void solve(std::vector<std::uint64_t>& x) const {
-    for (std::size_t k = 0; k < w(); ++k) x[k] = (x[k] & ~pinned_[k]) | value_[k];
-    for (int d = 0; d < dense_count_; ++d) {
-      const std::uint64_t* row = dense_.data() + static_cast<std::size_t>(d) * w();
-      int parity = dense_target_[static_cast<std::size_t>(d)];
-      for (std::size_t k = 0; k < w(); ++k) parity ^= std::popcount(row[k] & x[k]) & 1;
-      // The sum included the pivot's own stale value; no other row has that bit.
-      if (parity != 0) flip(x.data(), dense_pivot_[static_cast<std::size_t>(d)]);
+  // The basis elements (bit k: the k-th added) whose vectors sum to v; needs a full basis.
+  void express(const std::uint64_t* v, std::uint64_t* coords) const {
+    std::uint64_t r[kMaxWords] = {};
+    std::copy(v, v + words_, r);
+    std::fill(coords, coords + words_, 0);
+    for (int low = lowest(r); low >= 0; low = lowest(r)) {
+      const int row = pivot_[static_cast<std::size_t>(low)];
+      xor_into(r, at(vec_, row));
+      xor_into(coords, at(comb_, row));
     }
   }
 
  private:
-  std::size_t w() const { return static_cast<std::size_t>(words_); }
-  std::uint64_t* dense(int d) { return dense_.data() + static_cast<std::size_t>(d) * w(); }
-  // The lowest unpinned set bit of v at or above `from`, or -1.
-  int lowest_unpinned(const std::uint64_t* v, int from) const {
-    for (std::size_t k = static_cast<std::size_t>(from) / 64; k < w(); ++k) {
-      std::uint64_t bits = v[k] & ~pinned_[k];
-      if (k == static_cast<std::size_t>(from) / 64) bits &= ~std::uint64_t{0} << (from % 64);
-      if (bits != 0) return static_cast<int>(k) * 64 + std::countr_zero(bits);
+  static std::uint64_t* at(std::vector<std::uint64_t>& m, int row) {
+    return m.data() + static_cast<std::size_t>(row) * kMaxWords;
+  }
+  static const std::uint64_t* at(const std::vector<std::uint64_t>& m, int row) {
+    return m.data() + static_cast<std::size_t>(row) * kMaxWords;
+  }
+  int lowest(const std::uint64_t* v) const {
+    for (int k = 0; k < words_; ++k) {
+      if (v[k] != 0) return k * 64 + std::countr_zero(v[k]);
     }
     return -1;
   }
   void xor_into(std::uint64_t* dst, const std::uint64_t* src) const {
-    for (std::size_t k = 0; k < w(); ++k) dst[k] ^= src[k];
-  }
-  // Makes column q row d's pivot and clears it from every other dense row.
-  void eliminate(int d, int q) {
-    dense_pivot_[static_cast<std::size_t>(d)] = q;
-    pivot_row_[static_cast<std::size_t>(q)] = d;
-    const std::uint64_t* row = dense(d);
-    const std::uint8_t t = dense_target_[static_cast<std::size_t>(d)];
-    for (int k = 0; k < dense_count_; ++k) {
-      if (k != d && test(dense(k), q)) {
-        xor_into(dense(k), row);
-        dense_target_[static_cast<std::size_t>(k)] ^= t;
-      }
-    }
+    for (int k = 0; k < words_; ++k) dst[k] ^= src[k];
   }
 
-  int vars_ = 0;
+  int bits_ = 0;
   int words_ = 0;
-  int rank_ = 0;
-  int dense_count_ = 0;
-  std::vector<std::uint64_t> ec_rows_, dense_, pinned_, value_;
-  std::vector<int> dense_pivot_, pivot_row_;
-  std::vector<std::uint8_t> dense_target_;
+  int count_ = 0;
+  std::vector<std::uint64_t> vec_, comb_;
+  std::vector<int> pivot_, element_;
 };
 
-// Transposes an 8x8 bit matrix (byte i, bit j) -> (byte j, bit i) (Hacker's Delight 7-3).
-std::uint64_t transpose8(std::uint64_t x) {
-  std::uint64_t t = (x ^ (x >> 7)) & 0x00AA00AA00AA00AAull;
-  x ^= t ^ (t << 7);
-  t = (x ^ (x >> 14)) & 0x0000CCCC0000CCCCull;
-  x ^= t ^ (t << 14);
-  t = (x ^ (x >> 28)) & 0x00000000F0F0F0F0ull;
-  return x ^ t ^ (t << 28);
-}
+// Reused across blocks and calls' blocks, so a block costs no allocation after the first.
+struct BlockScratch {
+  DualBasis dual;
+  std::vector<std::uint8_t> responses;
+  std::vector<std::uint64_t> columns;  // per free bit: its EC response, kMaxWords words
+  std::vector<std::uint8_t> target;    // per element (2 * bit, 2 * EC bit + 1): wanted bit
+  std::vector<std::uint8_t> weighted;  // per element: a candidate with weight > 0
+  std::vector<std::uint8_t> in_dual;   // per element: in the dual basis
+};
 
 // Chooses block b's free codewords (data positions from `first` on) and rewrites its EC.
-// Appends the modules it set to `chosen`.
+// Appends the modules it set to `chosen`. EC bits are numbered 8 * codeword + (7 - bit
+// from the most significant), so a codeword's response bytes are its bits as they are.
 void choose_block(Codewords& c, int b, int first, std::vector<Candidate>& candidates,
-                  std::span<const std::uint8_t> wanted, BlockSolver& solver,
-                  std::vector<int>& chosen) {
+                  std::span<const std::uint8_t> wanted, BlockScratch& s, std::vector<int>& chosen) {
   const int length = c.data_length(b);
   const int ec = c.layout.ec_per_block;
   const int free_bytes = length - first;
   const int vars = 8 * free_bytes;
+  const int ec_bits = 8 * ec;
+  const int elements = 2 * std::max(vars, ec_bits);
   std::uint8_t* data = c.bytes.data() + c.block_start[static_cast<std::size_t>(b)];
   std::uint8_t* ec_bytes = data + length;
+  const auto column = [&](int var) {
+    return s.columns.data() + static_cast<std::size_t>(var) * kMaxWords;
+  };
+  const auto data_bit = [&](int var) { return (data[first + var / 8] >> (7 - var % 8)) & 1; };
 
-  solver.reset(vars, 8 * ec);
-  // Each free bit's EC contribution, transposed to one row of free bits per EC bit.
-  std::vector<std::uint8_t> responses(static_cast<std::size_t>(free_bytes * ec));
-  detail::rs_unit_responses(length, first, ec, responses);
-  // y[j][k]: EC codeword k's response to free bit j (value 1 << (7 - j)) of a codeword.
-  std::uint8_t y[8][30];
+  s.responses.resize(static_cast<std::size_t>(free_bytes * ec));
+  detail::rs_unit_responses(length, first, ec, s.responses);
+  s.columns.assign(static_cast<std::size_t>(vars) * kMaxWords, 0);
   for (int q = 0; q < free_bytes; ++q) {
-    std::copy_n(responses.data() + static_cast<std::size_t>(q * ec), ec, y[7]);
+    // Free bit 8q + 7 has value 1; each bit to its left doubles it, eight bytes at a time.
+    std::uint64_t* col = column(8 * q + 7);
+    const std::uint8_t* y = s.responses.data() + static_cast<std::size_t>(q * ec);
+    for (int k = 0; k < ec; ++k) col[k / 8] |= std::uint64_t{y[k]} << (8 * (k % 8));
     for (int j = 6; j >= 0; --j) {
-      for (int k = 0; k < ec; ++k) y[j][k] = detail::gf_double(y[j + 1][k]);
-    }
-    // Per EC codeword, the 8x8 matrix (free bit j, EC bit) transposed gives each EC bit's
-    // row one whole byte: free bits 8q..8q+7.
-    const auto word = static_cast<std::size_t>(q / 8);
-    const int shift = 8 * (q % 8);
-    for (int k = 0; k < ec; ++k) {
-      std::uint64_t m = 0;
-      for (int j = 0; j < 8; ++j) m |= std::uint64_t{y[j][k]} << (8 * j);
-      m = transpose8(m);
-      // Byte `bit` of m: the EC bit with value 1 << bit, bit 7 - bit of codeword k.
-      for (int bit = 0; bit < 8; ++bit) {
-        solver.ec_row(8 * k + 7 - bit)[word] |= ((m >> (8 * bit)) & 0xFFu) << shift;
+      const std::uint64_t* from = col;
+      col = column(8 * q + j);
+      for (int k = 0; k < kMaxWords; ++k) {
+        const std::uint64_t v = from[k];
+        col[k] = ((v & 0x7F7F7F7F7F7F7F7Full) << 1) ^ (((v >> 7) & 0x0101010101010101ull) * 0x1D);
       }
     }
   }
-  // What the EC would be with every free bit 0: the constant of each EC module's function.
+
+  s.target.assign(static_cast<std::size_t>(elements), 0);
+  s.weighted.assign(static_cast<std::size_t>(elements), 0);
+  s.in_dual.assign(static_cast<std::size_t>(elements), 0);
+  const auto element_of = [](int row) {
+    // Candidate rows number EC bits from the most significant; elements as above.
+    return row % 2 == 0 ? row : 2 * (8 * (row / 2 / 8) + 7 - row / 2 % 8) + 1;
+  };
+  for (const Candidate& cand : candidates) {
+    const auto m = static_cast<std::size_t>(cand.module);
+    const auto e = static_cast<std::size_t>(element_of(cand.row));
+    s.weighted[e] = 1;
+    // The module is dark when its unmasked bit differs from the mask.
+    s.target[e] = (wanted[m] != 0) != (c.mask[m] != 0) ? 1 : 0;
+  }
+  // Primal order: weighted modules by descending weight (ties: lower index), then the other
+  // pad bits, then the other EC bits, each keeping its current value. The dual takes it
+  // backwards.
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) {
+    return x.weight != y.weight ? x.weight > y.weight : x.module < y.module;
+  });
+  for (int r = 0; r < ec_bits; ++r) {
+    const auto e = static_cast<std::size_t>(2 * r + 1);
+    if (s.weighted[e] == 0)
+      s.target[e] = static_cast<std::uint8_t>((ec_bytes[r / 8] >> (r % 8)) & 1);
+  }
+  s.dual.reset(ec_bits);
+  std::uint64_t unit[kMaxWords];
+  for (int r = ec_bits - 1; r >= 0 && !s.dual.full(); --r) {
+    const auto e = static_cast<std::size_t>(2 * r + 1);
+    if (s.weighted[e] != 0) continue;
+    std::fill(unit, unit + kMaxWords, 0);
+    flip(unit, r);
+    s.in_dual[e] = s.dual.add(unit, 2 * r + 1) ? 1 : 0;
+  }
+  for (int var = vars - 1; var >= 0 && !s.dual.full(); --var) {
+    const auto e = static_cast<std::size_t>(2 * var);
+    if (s.weighted[e] != 0) continue;
+    s.in_dual[e] = s.dual.add(column(var), 2 * var) ? 1 : 0;
+  }
+  for (auto it = candidates.rbegin(); it != candidates.rend() && !s.dual.full(); ++it) {
+    const int e = element_of(it->row);
+    if (e % 2 == 0) {
+      s.in_dual[static_cast<std::size_t>(e)] = s.dual.add(column(e / 2), e) ? 1 : 0;
+    } else {
+      std::fill(unit, unit + kMaxWords, 0);
+      flip(unit, e / 2);
+      s.in_dual[static_cast<std::size_t>(e)] = s.dual.add(unit, e) ? 1 : 0;
+    }
+  }
+  if (!s.dual.full()) {
+    throw Error(ErrorCategory::internal, "choose_pad: a block's parity checks have rank " +
+                                             std::to_string(s.dual.size()) + ", not " +
+                                             std::to_string(ec_bits));
+  }
+
+  // Pad bits outside the dual basis are set directly; the EC bits outside it need
+  // A x = target + constant, i.e. the dual-basis pad bits' columns must sum to the target
+  // plus the constant plus the set bits' columns, up to the slack of the dual EC bits.
   std::vector<std::uint8_t> base(data, data + length);
   std::fill(base.begin() + first, base.end(), std::uint8_t{0});
   std::uint8_t base_ec[30];
   detail::rs_ec_codewords(base, std::span(base_ec, static_cast<std::size_t>(ec)));
-
-  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b2) {
-    return a.weight != b2.weight ? a.weight > b2.weight : a.module < b2.module;
-  });
-  for (const Candidate& cand : candidates) {
-    if (solver.full()) break;
-    const auto m = static_cast<std::size_t>(cand.module);
-    // The module is dark when its unmasked bit differs from the mask.
-    const bool bit = (wanted[m] != 0) != (c.mask[m] != 0);
-    bool taken = false;
-    if (cand.row % 2 == 0) {
-      taken = solver.add_unit(cand.row / 2, bit);
-    } else {
-      const int r = cand.row / 2;
-      const bool constant = ((base_ec[r / 8] >> (7 - r % 8)) & 1) != 0;
-      taken = solver.add_dense(r, bit != constant);
-    }
-    if (taken) chosen.push_back(cand.module);
+  std::uint64_t rhs[kMaxWords] = {};
+  for (int k = 0; k < ec; ++k) rhs[k / 8] |= std::uint64_t{base_ec[k]} << (8 * (k % 8));
+  for (int r = 0; r < ec_bits; ++r) {
+    const auto e = static_cast<std::size_t>(2 * r + 1);
+    if (s.in_dual[e] == 0 && s.target[e] != 0) flip(rhs, r);
   }
-
-  std::vector<std::uint64_t> x(static_cast<std::size_t>((vars + 63) / 64), 0);
+  std::vector<std::uint8_t> x(static_cast<std::size_t>(vars), 0);
   for (int var = 0; var < vars; ++var) {
-    if (((data[first + var / 8] >> (7 - var % 8)) & 1) != 0) flip(x.data(), var);
+    const auto e = static_cast<std::size_t>(2 * var);
+    if (s.in_dual[e] != 0) continue;
+    const int bit = s.weighted[e] != 0 ? s.target[e] : data_bit(var);
+    x[static_cast<std::size_t>(var)] = static_cast<std::uint8_t>(bit);
+    if (bit != 0) {
+      for (int k = 0; k < kMaxWords; ++k) rhs[k] ^= column(var)[k];
+    }
   }
-  solver.solve(x);
+  std::uint64_t coords[kMaxWords];
+  s.dual.express(rhs, coords);
+  for (int k = 0; k < ec_bits; ++k) {
+    const int e = s.dual.element(k);
+    if (e % 2 == 0) x[static_cast<std::size_t>(e / 2)] = test(coords, k) ? 1 : 0;
+  }
   for (int q = 0; q < free_bytes; ++q) {
     std::uint8_t byte = 0;
     for (int j = 0; j < 8; ++j) {
-      byte = static_cast<std::uint8_t>(byte << 1 | (test(x.data(), 8 * q + j) ? 1 : 0));
+      byte = static_cast<std::uint8_t>(byte << 1 | x[static_cast<std::size_t>(8 * q + j)]);
     }
     data[first + q] = byte;
   }
   detail::rs_ec_codewords(std::span(data, static_cast<std::size_t>(length)),
                           std::span(ec_bytes, static_cast<std::size_t>(ec)));
+  for (const Candidate& cand : candidates) {
+    if (s.in_dual[static_cast<std::size_t>(element_of(cand.row))] == 0) {
+      chosen.push_back(cand.module);
+    }
+  }
 }
 
 }  // namespace
@@ -467,12 +492,12 @@ Symbol choose_pad(const Symbol& symbol, std::span<const std::uint8_t> wanted_dar
     candidates[ub].push_back({w, m, 2 * bit + (offset < length ? 0 : 1)});
   }
 
-  BlockSolver solver;
+  BlockScratch scratch;
   std::vector<int> chosen;
   for (int b = 0; b < blocks; ++b) {
     const auto ub = static_cast<std::size_t>(b);
     if (first[ub] == c.data_length(b)) continue;
-    choose_block(c, b, first[ub], candidates[ub], wanted_dark, solver, chosen);
+    choose_block(c, b, first[ub], candidates[ub], wanted_dark, scratch, chosen);
   }
 
   Symbol out = symbol;

@@ -1,6 +1,8 @@
 // Image-aware pad codewords: free_pad_bits against hand-counted bitstreams, and choose_pad
 // against what it must never touch (payload codewords, function modules, RS validity) and
 // what the elimination provably achieves.
+#include <algorithm>
+#include <bitset>
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <string>
@@ -215,5 +217,81 @@ TEST_CASE("choose_pad: bad spans are usage errors", "[encode][pad]") {
     CHECK(std::string(e.what()) ==
           "choose_pad needs wanted_dark and weight with one entry per module (625 for version "
           "2), got 625 and 624");
+  }
+}
+
+TEST_CASE("choose_pad: the modules a textbook greedy elimination picks take the picture",
+          "[encode][pad]") {
+  // Restated independently: free bits as unknowns, each module a vector over them (a pad
+  // module its own bit, an EC module its Reed-Solomon response from test_gf256), modules in
+  // descending weight, kept when independent of those kept before. Single-block symbols:
+  // more free bits than EC bits (1-L, 3-L) and fewer (1-H).
+  struct Case {
+    std::string text;
+    EcLevel ec;
+    int version;
+  };
+  for (const Case& c :
+       {Case{"hello", EcLevel::L, 1}, Case{"vis", EcLevel::H, 1}, Case{"hello", EcLevel::L, 3}}) {
+    INFO("EC " << viscode::to_char(c.ec) << ", version " << c.version);
+    const Symbol before = at(c.text, c.ec, c.version);
+    const viscode::BlockLayout layout = viscode::block_layout(c.version, c.ec);
+    REQUIRE(layout.blocks() == 1);
+    const int n = layout.data_per_block1;
+    const int ec = layout.ec_per_block;
+    const int vars = viscode::free_pad_bits(before);
+    const int first = n - vars / 8;
+    // response[v][k]: EC codeword k of a block whose only nonzero data is free bit v.
+    std::vector<std::vector<int>> response;
+    for (int v = 0; v < vars; ++v) {
+      std::vector<int> unit(static_cast<std::size_t>(n), 0);
+      unit[static_cast<std::size_t>(first + v / 8)] = 1 << (7 - v % 8);
+      response.push_back(t::rs_remainder(unit, ec));
+    }
+    const t::SymbolCodewords cw = t::read_codewords(before);
+    const Picture p = noise(before, static_cast<std::uint32_t>(c.version * 31));
+    std::vector<int> modules;
+    for (std::size_t i = 0; i < p.weight.size(); ++i) {
+      const bool pad = cw.data_codeword[i] >= first;
+      if ((pad || cw.ec_block[i] >= 0) && p.weight[i] > 0) modules.push_back(static_cast<int>(i));
+    }
+    std::sort(modules.begin(), modules.end(), [&](int a, int b) {
+      const float wa = p.weight[static_cast<std::size_t>(a)];
+      const float wb = p.weight[static_cast<std::size_t>(b)];
+      return wa != wb ? wa > wb : a < b;
+    });
+    using Row = std::bitset<1024>;
+    std::vector<std::pair<Row, int>> basis;  // reduced rows and their pivots, as inserted
+    std::vector<int> kept;
+    for (const int m : modules) {
+      const auto um = static_cast<std::size_t>(m);
+      Row r;
+      if (cw.data_codeword[um] >= 0) {
+        r.set(static_cast<std::size_t>(8 * (cw.data_codeword[um] - first) + cw.bit[um]));
+      } else {
+        const auto k = static_cast<std::size_t>(cw.ec_codeword[um]);
+        for (int v = 0; v < vars; ++v) {
+          const int word = response[static_cast<std::size_t>(v)][k];
+          if (((word >> (7 - cw.bit[um])) & 1) != 0) r.set(static_cast<std::size_t>(v));
+        }
+      }
+      for (const auto& [row, pivot] : basis) {
+        if (r.test(static_cast<std::size_t>(pivot))) r ^= row;
+      }
+      if (r.none()) continue;
+      int pivot = 0;
+      while (!r.test(static_cast<std::size_t>(pivot))) ++pivot;
+      basis.emplace_back(r, pivot);
+      kept.push_back(m);
+    }
+    CHECK(static_cast<int>(kept.size()) == std::min(vars, static_cast<int>(modules.size())));
+    const Symbol after = viscode::choose_pad(before, p.dark, p.weight);
+    check_kept(before, after);
+    int missed = 0;
+    for (const int m : kept) {
+      const auto um = static_cast<std::size_t>(m);
+      missed += (after.dark[um] != 0) != (p.dark[um] != 0) ? 1 : 0;
+    }
+    CHECK(missed == 0);
   }
 }

@@ -112,7 +112,9 @@ struct SymbolCodewords {
   // Per module (row-major): index of its codeword in the data bitstream (the blocks' data
   // codewords in block order), or -1 for EC, function and remainder modules.
   std::vector<int> data_codeword;
-  std::vector<int> ec_block;  // per module: the block of its EC codeword, or -1
+  std::vector<int> ec_block;     // per module: the block of its EC codeword, or -1
+  std::vector<int> ec_codeword;  // per module: its EC codeword's index in that block, or -1
+  std::vector<int> bit;          // per module: its bit in its codeword, 0 = most significant
   std::vector<int> stream() const {
     std::vector<int> out;
     for (const auto& block : data) out.insert(out.end(), block.begin(), block.end());
@@ -151,6 +153,8 @@ inline SymbolCodewords read_codewords(const Symbol& s) {
   }
   out.data_codeword.assign(s.dark.size(), -1);
   out.ec_block.assign(s.dark.size(), -1);
+  out.ec_codeword.assign(s.dark.size(), -1);
+  out.bit.assign(s.dark.size(), -1);
   const std::vector<int> order = walk(s);
   for (std::size_t k = 0; k < source.size() * 8 && k < order.size(); ++k) {
     const int m = order[k];
@@ -160,8 +164,10 @@ inline SymbolCodewords read_codewords(const Symbol& s) {
     const bool bit = s.is_dark(m % s.size, m / s.size) != iso_mask(s.mask, m / s.size, m % s.size);
     int& word = src.ec ? out.ec[ub][ui] : out.data[ub][ui];
     word |= (bit ? 1 : 0) << (7 - k % 8);
+    out.bit[static_cast<std::size_t>(m)] = static_cast<int>(k % 8);
     if (src.ec) {
       out.ec_block[static_cast<std::size_t>(m)] = src.block;
+      out.ec_codeword[static_cast<std::size_t>(m)] = src.index;
     } else {
       out.data_codeword[static_cast<std::size_t>(m)] = block_offset[ub] + src.index;
     }
