@@ -364,9 +364,12 @@ void choose_block(Codewords& c, int b, int first, std::vector<Candidate>& candid
   // Primal order: weighted modules by descending weight (ties: lower index), then the other
   // pad bits, then the other EC bits, each keeping its current value. The dual takes it
   // backwards.
-  std::sort(candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) {
+  // The dual needs only the last few hundred of the weighted modules in that order, so a
+  // heap with the last on top, rather than a sort of all of them.
+  const auto before = [](const Candidate& x, const Candidate& y) {
     return x.weight != y.weight ? x.weight > y.weight : x.module < y.module;
-  });
+  };
+  std::make_heap(candidates.begin(), candidates.end(), before);
   for (int r = 0; r < ec_bits; ++r) {
     const auto e = static_cast<std::size_t>(2 * r + 1);
     if (s.weighted[e] == 0)
@@ -386,8 +389,9 @@ void choose_block(Codewords& c, int b, int first, std::vector<Candidate>& candid
     if (s.weighted[e] != 0) continue;
     s.in_dual[e] = s.dual.add(column(var), 2 * var) ? 1 : 0;
   }
-  for (auto it = candidates.rbegin(); it != candidates.rend() && !s.dual.full(); ++it) {
-    const int e = element_of(it->row);
+  for (auto end = candidates.end(); end != candidates.begin() && !s.dual.full(); --end) {
+    std::pop_heap(candidates.begin(), end, before);
+    const int e = element_of((end - 1)->row);
     if (e % 2 == 0) {
       s.in_dual[static_cast<std::size_t>(e)] = s.dual.add(column(e / 2), e) ? 1 : 0;
     } else {
