@@ -218,14 +218,16 @@ void flip(std::uint64_t* v, int i) {
   v[i >> 6] ^= std::uint64_t{1} << (i & 63);
 }
 
-// The greedy works on the dual matroid. A block's free bits x (F of them) set its pad data
-// modules to x and its R = 8 * EC modules to constant + A x: generator [I | A^T]. Greedy in
-// descending weight picks a basis B of that matroid; its complement is the basis the greedy
-// picks in ascending order from the dual, whose parity-check columns are A's columns (pad
-// bits) and unit vectors (EC bits): vectors of R <= 240 bits rather than F <= 944, and only
-// R of them to find. Solving is then expressing one vector in that dual basis: the EC
-// modules outside B take up the slack.
-constexpr int kMaxWords = 4;  // R <= 8 * 30 bits
+// The greedy works on whichever of the matroid and its dual has the shorter vectors. A
+// block's free bits x (F of them) set its pad data modules to x and its R = 8 * EC modules
+// to constant + A x: generator [I | A^T]. Greedy in descending weight picks a basis B of
+// that matroid; its complement is the basis the greedy picks in ascending order from the
+// dual, whose parity-check columns are A's columns (pad bits) and unit vectors (EC bits).
+// With F >= R the dual's vectors are R <= 240 bits, not F <= 944, and only R are needed;
+// solving is expressing one vector in the dual basis, the EC modules outside B taking up
+// the slack. With F < R the primal's F-bit vectors are the shorter, and back-substitution
+// solves. Both paths give the same B: a matroid's greedy basis is unique for a total order.
+constexpr int kMaxWords = 4;  // min(F, R) <= 8 * 30 bits
 
 class DualBasis {
  public:
@@ -241,6 +243,11 @@ class DualBasis {
   bool full() const { return count_ == bits_; }
   int size() const { return count_; }
   int element(int k) const { return element_[static_cast<std::size_t>(k)]; }
+  // The basis row whose lowest bit is `bit` (every bit has one in a full basis), its vector
+  // and the added elements (bit k: the k-th) it sums.
+  int row_of(int bit) const { return pivot_[static_cast<std::size_t>(bit)]; }
+  const std::uint64_t* vec(int row) const { return at(vec_, row); }
+  const std::uint64_t* comb(int row) const { return at(comb_, row); }
 
   // Adds element e with vector v when it is independent of the basis so far.
   bool add(const std::uint64_t* v, int e) {
@@ -309,7 +316,14 @@ struct BlockScratch {
   std::vector<std::uint8_t> target;    // per element (2 * bit, 2 * EC bit + 1): wanted bit
   std::vector<std::uint8_t> weighted;  // per element: a candidate with weight > 0
   std::vector<std::uint8_t> in_dual;   // per element: in the dual basis
+  std::vector<std::uint64_t> rows;     // per EC bit: the free bits it depends on
 };
+
+int parity(const std::uint64_t* a, const std::uint64_t* b) {
+  int p = 0;
+  for (int k = 0; k < kMaxWords; ++k) p ^= std::popcount(a[k] & b[k]) & 1;
+  return p;
+}
 
 // Chooses block b's free codewords (data positions from `first` on) and rewrites its EC.
 // Appends the modules it set to `chosen`. EC bits are numbered 8 * codeword + (7 - bit
@@ -347,6 +361,12 @@ void choose_block(Codewords& c, int b, int first, std::vector<Candidate>& candid
     }
   }
 
+  // The EC with every free bit 0: the constant in each EC module's affine function.
+  std::vector<std::uint8_t> base(data, data + length);
+  std::fill(base.begin() + first, base.end(), std::uint8_t{0});
+  std::uint8_t base_ec[30];
+  detail::rs_ec_codewords(base, std::span(base_ec, static_cast<std::size_t>(ec)));
+
   s.target.assign(static_cast<std::size_t>(elements), 0);
   s.weighted.assign(static_cast<std::size_t>(elements), 0);
   s.in_dual.assign(static_cast<std::size_t>(elements), 0);
@@ -362,78 +382,136 @@ void choose_block(Codewords& c, int b, int first, std::vector<Candidate>& candid
     s.target[e] = (wanted[m] != 0) != (c.mask[m] != 0) ? 1 : 0;
   }
   // Primal order: weighted modules by descending weight (ties: lower index), then the other
-  // pad bits, then the other EC bits, each keeping its current value. The dual takes it
-  // backwards.
-  // The dual needs only the last few hundred of the weighted modules in that order, so a
-  // heap with the last on top, rather than a sort of all of them.
+  // pad bits, then the other EC bits, each keeping its current value.
   const auto before = [](const Candidate& x, const Candidate& y) {
     return x.weight != y.weight ? x.weight > y.weight : x.module < y.module;
   };
-  std::make_heap(candidates.begin(), candidates.end(), before);
+  std::vector<std::uint8_t> x(static_cast<std::size_t>(vars), 0);
   for (int r = 0; r < ec_bits; ++r) {
     const auto e = static_cast<std::size_t>(2 * r + 1);
     if (s.weighted[e] == 0)
       s.target[e] = static_cast<std::uint8_t>((ec_bytes[r / 8] >> (r % 8)) & 1);
   }
-  s.dual.reset(ec_bits);
   std::uint64_t unit[kMaxWords];
-  for (int r = ec_bits - 1; r >= 0 && !s.dual.full(); --r) {
-    const auto e = static_cast<std::size_t>(2 * r + 1);
-    if (s.weighted[e] != 0) continue;
-    std::fill(unit, unit + kMaxWords, 0);
-    flip(unit, r);
-    s.in_dual[e] = s.dual.add(unit, 2 * r + 1) ? 1 : 0;
-  }
-  for (int var = vars - 1; var >= 0 && !s.dual.full(); --var) {
-    const auto e = static_cast<std::size_t>(2 * var);
-    if (s.weighted[e] != 0) continue;
-    s.in_dual[e] = s.dual.add(column(var), 2 * var) ? 1 : 0;
-  }
-  for (auto end = candidates.end(); end != candidates.begin() && !s.dual.full(); --end) {
-    std::pop_heap(candidates.begin(), end, before);
-    const int e = element_of((end - 1)->row);
-    if (e % 2 == 0) {
-      s.in_dual[static_cast<std::size_t>(e)] = s.dual.add(column(e / 2), e) ? 1 : 0;
-    } else {
+  if (vars < ec_bits) {
+    // Fewer free bits than EC bits: the primal's vectors are the shorter, and it needs
+    // only `vars` of them.
+    s.rows.assign(static_cast<std::size_t>(ec_bits) * kMaxWords, 0);
+    for (int var = 0; var < vars; ++var) {
+      const std::uint64_t* col = column(var);
+      for (int k = 0; k < kMaxWords; ++k) {
+        for (std::uint64_t v = col[k]; v != 0; v &= v - 1) {
+          const auto r = static_cast<std::size_t>(64 * k + std::countr_zero(v));
+          flip(s.rows.data() + r * kMaxWords, var);
+        }
+      }
+    }
+    std::fill(s.in_dual.begin(), s.in_dual.end(), std::uint8_t{1});  // outside the basis
+    s.dual.reset(vars);
+    std::uint64_t rhs_of[kMaxWords] = {};  // bit k: what the k-th basis element must sum to
+    const auto add = [&](int e) {
+      const auto ue = static_cast<std::size_t>(e);
+      const std::uint64_t* v = unit;
+      int rhs = s.target[ue];
+      if (e % 2 == 0) {
+        std::fill(unit, unit + kMaxWords, 0);
+        flip(unit, e / 2);
+      } else {
+        const int r = e / 2;
+        v = s.rows.data() + static_cast<std::size_t>(r) * kMaxWords;
+        rhs ^= (base_ec[r / 8] >> (r % 8)) & 1;
+      }
+      const int k = s.dual.size();
+      if (!s.dual.add(v, e)) return;
+      s.in_dual[ue] = 0;
+      if (rhs != 0) flip(rhs_of, k);
+    };
+    const auto after = [&](const Candidate& p, const Candidate& q) { return before(q, p); };
+    std::make_heap(candidates.begin(), candidates.end(), after);
+    for (auto end = candidates.end(); end != candidates.begin() && !s.dual.full(); --end) {
+      std::pop_heap(candidates.begin(), end, after);
+      add(element_of((end - 1)->row));
+    }
+    for (int var = 0; var < vars && !s.dual.full(); ++var) {
+      const auto e = static_cast<std::size_t>(2 * var);
+      if (s.weighted[e] != 0) continue;
+      s.target[e] = static_cast<std::uint8_t>(data_bit(var));
+      add(2 * var);
+    }
+    for (int r = 0; r < ec_bits && !s.dual.full(); ++r) {
+      if (s.weighted[static_cast<std::size_t>(2 * r + 1)] == 0) add(2 * r + 1);
+    }
+    if (!s.dual.full()) {
+      throw Error(ErrorCategory::internal, "choose_pad: a block's modules have rank " +
+                                               std::to_string(s.dual.size()) + ", not its " +
+                                               std::to_string(vars) + " free bits");
+    }
+    // Each basis row's lowest bit is its pivot: from the top bit down, every other bit of
+    // a row is already known.
+    std::uint64_t xs[kMaxWords] = {};
+    for (int bit = vars - 1; bit >= 0; --bit) {
+      const int row = s.dual.row_of(bit);
+      if ((parity(s.dual.comb(row), rhs_of) ^ parity(s.dual.vec(row), xs)) != 0) flip(xs, bit);
+    }
+    for (int var = 0; var < vars; ++var) x[static_cast<std::size_t>(var)] = test(xs, var) ? 1 : 0;
+  } else {
+    // The dual takes the order backwards, and needs only the last few hundred weighted
+    // modules: a heap with the last on top rather than a sort of all of them.
+    std::make_heap(candidates.begin(), candidates.end(), before);
+    s.dual.reset(ec_bits);
+    for (int r = ec_bits - 1; r >= 0 && !s.dual.full(); --r) {
+      const auto e = static_cast<std::size_t>(2 * r + 1);
+      if (s.weighted[e] != 0) continue;
       std::fill(unit, unit + kMaxWords, 0);
-      flip(unit, e / 2);
-      s.in_dual[static_cast<std::size_t>(e)] = s.dual.add(unit, e) ? 1 : 0;
+      flip(unit, r);
+      s.in_dual[e] = s.dual.add(unit, 2 * r + 1) ? 1 : 0;
     }
-  }
-  if (!s.dual.full()) {
-    throw Error(ErrorCategory::internal, "choose_pad: a block's parity checks have rank " +
-                                             std::to_string(s.dual.size()) + ", not " +
-                                             std::to_string(ec_bits));
-  }
+    for (int var = vars - 1; var >= 0 && !s.dual.full(); --var) {
+      const auto e = static_cast<std::size_t>(2 * var);
+      if (s.weighted[e] != 0) continue;
+      s.in_dual[e] = s.dual.add(column(var), 2 * var) ? 1 : 0;
+    }
+    for (auto end = candidates.end(); end != candidates.begin() && !s.dual.full(); --end) {
+      std::pop_heap(candidates.begin(), end, before);
+      const int e = element_of((end - 1)->row);
+      if (e % 2 == 0) {
+        s.in_dual[static_cast<std::size_t>(e)] = s.dual.add(column(e / 2), e) ? 1 : 0;
+      } else {
+        std::fill(unit, unit + kMaxWords, 0);
+        flip(unit, e / 2);
+        s.in_dual[static_cast<std::size_t>(e)] = s.dual.add(unit, e) ? 1 : 0;
+      }
+    }
+    if (!s.dual.full()) {
+      throw Error(ErrorCategory::internal, "choose_pad: a block's parity checks have rank " +
+                                               std::to_string(s.dual.size()) + ", not " +
+                                               std::to_string(ec_bits));
+    }
 
-  // Pad bits outside the dual basis are set directly; the EC bits outside it need
-  // A x = target + constant, i.e. the dual-basis pad bits' columns must sum to the target
-  // plus the constant plus the set bits' columns, up to the slack of the dual EC bits.
-  std::vector<std::uint8_t> base(data, data + length);
-  std::fill(base.begin() + first, base.end(), std::uint8_t{0});
-  std::uint8_t base_ec[30];
-  detail::rs_ec_codewords(base, std::span(base_ec, static_cast<std::size_t>(ec)));
-  std::uint64_t rhs[kMaxWords] = {};
-  for (int k = 0; k < ec; ++k) rhs[k / 8] |= std::uint64_t{base_ec[k]} << (8 * (k % 8));
-  for (int r = 0; r < ec_bits; ++r) {
-    const auto e = static_cast<std::size_t>(2 * r + 1);
-    if (s.in_dual[e] == 0 && s.target[e] != 0) flip(rhs, r);
-  }
-  std::vector<std::uint8_t> x(static_cast<std::size_t>(vars), 0);
-  for (int var = 0; var < vars; ++var) {
-    const auto e = static_cast<std::size_t>(2 * var);
-    if (s.in_dual[e] != 0) continue;
-    const int bit = s.weighted[e] != 0 ? s.target[e] : data_bit(var);
-    x[static_cast<std::size_t>(var)] = static_cast<std::uint8_t>(bit);
-    if (bit != 0) {
-      for (int k = 0; k < kMaxWords; ++k) rhs[k] ^= column(var)[k];
+    // Pad bits outside the dual basis are set directly; the EC bits outside it need
+    // A x = target + constant, i.e. the dual-basis pad bits' columns must sum to the target
+    // plus the constant plus the set bits' columns, up to the slack of the dual EC bits.
+    std::uint64_t rhs[kMaxWords] = {};
+    for (int k = 0; k < ec; ++k) rhs[k / 8] |= std::uint64_t{base_ec[k]} << (8 * (k % 8));
+    for (int r = 0; r < ec_bits; ++r) {
+      const auto e = static_cast<std::size_t>(2 * r + 1);
+      if (s.in_dual[e] == 0 && s.target[e] != 0) flip(rhs, r);
     }
-  }
-  std::uint64_t coords[kMaxWords];
-  s.dual.express(rhs, coords);
-  for (int k = 0; k < ec_bits; ++k) {
-    const int e = s.dual.element(k);
-    if (e % 2 == 0) x[static_cast<std::size_t>(e / 2)] = test(coords, k) ? 1 : 0;
+    for (int var = 0; var < vars; ++var) {
+      const auto e = static_cast<std::size_t>(2 * var);
+      if (s.in_dual[e] != 0) continue;
+      const int bit = s.weighted[e] != 0 ? s.target[e] : data_bit(var);
+      x[static_cast<std::size_t>(var)] = static_cast<std::uint8_t>(bit);
+      if (bit != 0) {
+        for (int k = 0; k < kMaxWords; ++k) rhs[k] ^= column(var)[k];
+      }
+    }
+    std::uint64_t coords[kMaxWords];
+    s.dual.express(rhs, coords);
+    for (int k = 0; k < ec_bits; ++k) {
+      const int e = s.dual.element(k);
+      if (e % 2 == 0) x[static_cast<std::size_t>(e / 2)] = test(coords, k) ? 1 : 0;
+    }
   }
   for (int q = 0; q < free_bytes; ++q) {
     std::uint8_t byte = 0;
