@@ -85,6 +85,32 @@ BlockLayout block_layout(int version, EcLevel ec);
 // count how many codewords per block an occlusion touches.
 std::vector<int> module_blocks(const Symbol& symbol);
 
+// Image-aware pad codewords. Readers stop at the terminator, so the whole data codewords
+// after the one holding its end (the 0xEC/0x11 pad) carry nothing: they can be chosen so
+// that the modules they set — their own data modules, and through Reed-Solomon's linearity
+// the EC modules of their block — agree with a picture, at any EC level, with no error
+// correction spent.
+//
+// How many bits of the symbol are free: 8 * the data codewords after the one that holds the
+// end of the 4-bit terminator. 0 when the data leaves no room for a whole terminator, and
+// when the bitstream has a mode this parser does not know (numeric, alphanumeric, byte,
+// kanji, ECI, FNC1 and structured append are known). Throws Error(usage) for a symbol whose
+// size, dark and roles disagree.
+int free_pad_bits(const Symbol& symbol);
+
+// The symbol with its free pad codewords chosen so that, taking the data/EC modules of the
+// blocks holding free codewords in descending weight (ties: lower row-major index first),
+// each module whose colour can still be set independently of the modules taken before it
+// gets wanted_dark's colour (greedy Gaussian elimination over GF(2), per block). Freedom the
+// weighted modules leave keeps pad data modules, then EC modules, as they were, so all-zero
+// weights return the symbol unchanged. Payload, version, EC level, mask, function modules
+// and remainder bits are unchanged; every Reed-Solomon block stays a valid codeword;
+// deterministic. wanted_dark (nonzero = dark) and weight are row-major, size * size; entries
+// for function modules are ignored, weight <= 0 (or NaN) means "don't care". Throws
+// Error(usage) when a span has the wrong size or the symbol's size, dark and roles disagree.
+Symbol choose_pad(const Symbol& symbol, std::span<const std::uint8_t> wanted_dark,
+                  std::span<const float> weight);
+
 // Largest payload in bytes (byte mode) that fits at this level up to max_version.
 int byte_capacity(EcLevel ec, int max_version);
 

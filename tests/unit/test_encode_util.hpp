@@ -104,6 +104,77 @@ inline std::vector<int> walk(const Symbol& s) {
   return order;
 }
 
+// A symbol's codewords read back as ISO 18004 places them (figure 13, section 8.6):
+// unmasked, de-interleaved per block, and for every module which codeword bit it carries.
+struct SymbolCodewords {
+  std::vector<std::vector<int>> data;  // per block: its data codewords
+  std::vector<std::vector<int>> ec;    // per block: its EC codewords
+  // Per module (row-major): index of its codeword in the data bitstream (the blocks' data
+  // codewords in block order), or -1 for EC, function and remainder modules.
+  std::vector<int> data_codeword;
+  std::vector<int> ec_block;     // per module: the block of its EC codeword, or -1
+  std::vector<int> ec_codeword;  // per module: its EC codeword's index in that block, or -1
+  std::vector<int> bit;          // per module: its bit in its codeword, 0 = most significant
+  std::vector<int> stream() const {
+    std::vector<int> out;
+    for (const auto& block : data) out.insert(out.end(), block.begin(), block.end());
+    return out;
+  }
+};
+
+inline SymbolCodewords read_codewords(const Symbol& s) {
+  const BlockLayout layout = block_layout(s.version, s.ec);
+  const int blocks = layout.blocks();
+  const auto length = [&](int b) {
+    return b < layout.blocks1 ? layout.data_per_block1 : layout.data_per_block2;
+  };
+  struct Source {
+    int block, index;
+    bool ec;
+  };
+  std::vector<Source> source;  // what each transmitted codeword is
+  for (int i = 0; i <= layout.data_per_block1; ++i) {
+    for (int b = 0; b < blocks; ++b) {
+      if (i < length(b)) source.push_back({b, i, false});
+    }
+  }
+  for (int i = 0; i < layout.ec_per_block; ++i) {
+    for (int b = 0; b < blocks; ++b) source.push_back({b, i, true});
+  }
+  SymbolCodewords out;
+  std::vector<int> block_offset(static_cast<std::size_t>(blocks), 0);
+  for (int b = 0; b + 1 < blocks; ++b) {
+    block_offset[static_cast<std::size_t>(b + 1)] =
+        block_offset[static_cast<std::size_t>(b)] + length(b);
+  }
+  for (int b = 0; b < blocks; ++b) {
+    out.data.emplace_back(static_cast<std::size_t>(length(b)), 0);
+    out.ec.emplace_back(static_cast<std::size_t>(layout.ec_per_block), 0);
+  }
+  out.data_codeword.assign(s.dark.size(), -1);
+  out.ec_block.assign(s.dark.size(), -1);
+  out.ec_codeword.assign(s.dark.size(), -1);
+  out.bit.assign(s.dark.size(), -1);
+  const std::vector<int> order = walk(s);
+  for (std::size_t k = 0; k < source.size() * 8 && k < order.size(); ++k) {
+    const int m = order[k];
+    const Source& src = source[k / 8];
+    const auto ub = static_cast<std::size_t>(src.block);
+    const auto ui = static_cast<std::size_t>(src.index);
+    const bool bit = s.is_dark(m % s.size, m / s.size) != iso_mask(s.mask, m / s.size, m % s.size);
+    int& word = src.ec ? out.ec[ub][ui] : out.data[ub][ui];
+    word |= (bit ? 1 : 0) << (7 - k % 8);
+    out.bit[static_cast<std::size_t>(m)] = static_cast<int>(k % 8);
+    if (src.ec) {
+      out.ec_block[static_cast<std::size_t>(m)] = src.block;
+      out.ec_codeword[static_cast<std::size_t>(m)] = src.index;
+    } else {
+      out.data_codeword[static_cast<std::size_t>(m)] = block_offset[ub] + src.index;
+    }
+  }
+  return out;
+}
+
 inline int count_role(const Symbol& s, ModuleRole role) {
   int n = 0;
   for (const ModuleRole r : s.roles) n += r == role ? 1 : 0;

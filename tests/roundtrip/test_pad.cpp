@@ -1,0 +1,121 @@
+// Image-aware pad codewords at every version and EC level: the chosen pad must change the
+// standard 0xEC/0x11 pattern where there is room, and every reference reader and viscode's
+// detector must still return exactly the payload, nothing after it.
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "../unit/test_encode_util.hpp"
+#include "roundtrip_util.hpp"
+
+using namespace viscode;
+
+namespace {
+
+// The readers every code is read back with; a new reference reader is one more entry.
+constexpr test::Reader kPadReaders[] = {test::Reader::zxing, test::Reader::wechat};
+
+constexpr int kModulePx = 4;
+constexpr int kQuiet = 4;
+
+// A picture with structure (a disc over a checker of 3x3 blocks) and pseudo-random weights,
+// a fifth of them "don't care"; deterministic per seed.
+void picture(const Symbol& s, std::uint32_t seed, std::vector<std::uint8_t>& dark,
+             std::vector<float>& weight) {
+  dark.assign(s.dark.size(), 0);
+  weight.assign(s.dark.size(), 0.0f);
+  std::uint32_t state = seed;
+  const double r = s.size * 0.35;
+  for (int y = 0; y < s.size; ++y) {
+    for (int x = 0; x < s.size; ++x) {
+      const auto i = static_cast<std::size_t>(y * s.size + x);
+      const double dx = x - s.size / 2.0;
+      const double dy = y - s.size / 2.0;
+      const bool disc = dx * dx + dy * dy < r * r;
+      const bool checker = (x / 3 + y / 3) % 2 == 0;
+      dark[i] = disc != checker ? 1 : 0;
+      state = state * 1664525u + 1013904223u;
+      const std::uint32_t v = (state >> 8) % 1000;
+      weight[i] = v < 200 ? 0.0f : static_cast<float>(v) / 1000.0f;
+    }
+  }
+}
+
+void check_reads_exactly(const Symbol& symbol, const std::string& payload) {
+  RenderOptions ro;
+  ro.style = Style::plain;
+  ro.quiet = kQuiet;
+  const cv::Mat image = render(symbol, nullptr, ro, kModulePx);
+  for (const test::Reader reader : kPadReaders) {
+    INFO("reader " << test::to_string(reader));
+    CHECK(test::read_all(reader, image) == std::vector<std::string>{payload});
+  }
+  INFO("reader viscode");
+  const std::vector<Decoded> decoded = detect(image);
+  // CHECK, not REQUIRE: one unreadable symbol must not hide the level's other versions.
+  CHECK(decoded.size() == 1);
+  if (decoded.size() != 1) return;
+  CHECK(decoded[0].text == payload);
+  CHECK(decoded[0].bytes == std::vector<std::uint8_t>(payload.begin(), payload.end()));
+  CHECK(decoded[0].errors_corrected() == 0);
+}
+
+void check_pad(EcLevel ec, int version, const std::string& payload) {
+  EncodeOptions eo;
+  eo.ec = ec;
+  eo.min_version = eo.max_version = version;
+  INFO("EC " << to_char(ec) << ", version " << version << ", payload of " << payload.size()
+             << " bytes");
+  const Symbol before = encode(payload, eo);
+  REQUIRE(before.version == version);
+  std::vector<std::uint8_t> dark;
+  std::vector<float> weight;
+  picture(before, static_cast<std::uint32_t>(version * 4 + static_cast<int>(ec)), dark, weight);
+  const Symbol after = choose_pad(before, dark, weight);
+
+  const int free_bytes = free_pad_bits(before) / 8;
+  INFO(free_bytes << " free pad codewords");
+  const std::vector<int> was = test::read_codewords(before).stream();
+  const std::vector<int> now = test::read_codewords(after).stream();
+  REQUIRE(was.size() == now.size());
+  const std::size_t first = was.size() - static_cast<std::size_t>(free_bytes);
+  bool pad_changed = false;
+  for (std::size_t i = first; i < was.size(); ++i) {
+    // libqrencode pads with the standard pattern from exactly where free_pad_bits says.
+    CHECK(was[i] == ((i - first) % 2 == 0 ? 0xEC : 0x11));
+    pad_changed = pad_changed || now[i] != was[i];
+  }
+  if (free_bytes > 0) {
+    CHECK(pad_changed);
+  } else {
+    CHECK(after.dark == before.dark);
+  }
+  for (std::size_t i = 0; i < first; ++i) CHECK(now[i] == was[i]);
+  check_reads_exactly(after, payload);
+}
+
+void check_level(EcLevel ec) {
+  const std::string alphabet = "abcdefghijkmnopqrstuvwxyz-_./";
+  for (int version = 1; version <= 40; ++version) {
+    const std::string full = roundtrip::payload_filling(ec, version, alphabet);
+    // Half the capacity leaves free codewords in every block of most layouts.
+    check_pad(ec, version, full.substr(0, std::max<std::size_t>(1, full.size() / 2)));
+    check_pad(ec, version, full);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("choose_pad round trip, versions 1-40: EC L", "[roundtrip][pad]") {
+  check_level(EcLevel::L);
+}
+TEST_CASE("choose_pad round trip, versions 1-40: EC M", "[roundtrip][pad]") {
+  check_level(EcLevel::M);
+}
+TEST_CASE("choose_pad round trip, versions 1-40: EC Q", "[roundtrip][pad]") {
+  check_level(EcLevel::Q);
+}
+TEST_CASE("choose_pad round trip, versions 1-40: EC H", "[roundtrip][pad]") {
+  check_level(EcLevel::H);
+}
