@@ -13,8 +13,6 @@ using namespace viscode;
 
 namespace {
 
-// The readers every code is read back with; a new reference reader is one more entry.
-constexpr test::Reader kPadReaders[] = {test::Reader::zxing, test::Reader::wechat};
 
 constexpr int kModulePx = 4;
 constexpr int kQuiet = 4;
@@ -47,7 +45,7 @@ void check_reads_exactly(const Symbol& symbol, const std::string& payload) {
   ro.style = Style::plain;
   ro.quiet = kQuiet;
   const cv::Mat image = render(symbol, nullptr, ro, kModulePx);
-  for (const test::Reader reader : kPadReaders) {
+  for (const test::Reader reader : test::all_readers()) {
     INFO("reader " << test::to_string(reader));
     CHECK(test::read_all(reader, image) == std::vector<std::string>{payload});
   }
