@@ -325,6 +325,32 @@ ImageStats analyse_image(const Logo& logo, const RenderOptions& options, int sym
   return stats;
 }
 
+PicturePreference picture_preference(const ImageStats& stats, int symbol_size) {
+  // The surrounds' mean is what a module shows of the picture when it is left alone.
+  const int f = stats.frame, q = stats.quiet;
+  cv::Mat shown(f, f, CV_32F);
+  for (int i = 0; i < f * f; ++i) {
+    shown.at<float>(i) = static_cast<float>(stats.surrounds.mean[static_cast<std::size_t>(i)]);
+  }
+  cv::Mat threshold;
+  static const cv::Mat local = gaussian(kThresholdSigma);
+  cv::sepFilter2D(shown, threshold, CV_32F, local, local, cv::Point(-1, -1), 0,
+                  cv::BORDER_REPLICATE);
+  PicturePreference p;
+  const auto cells = static_cast<std::size_t>(symbol_size) * static_cast<std::size_t>(symbol_size);
+  p.dark.resize(cells);
+  p.weight.resize(cells);
+  for (int y = 0; y < symbol_size; ++y) {
+    for (int x = 0; x < symbol_size; ++x) {
+      const float v = shown.at<float>(y + q, x + q), t = threshold.at<float>(y + q, x + q);
+      const auto i = static_cast<std::size_t>(y * symbol_size + x);
+      p.dark[i] = v < t ? 1 : 0;
+      p.weight[i] = std::abs(v - t) + 1;
+    }
+  }
+  return p;
+}
+
 Halftone halftone(const Symbol& symbol, const ImageStats& stats, const Dial& d,
                   const RenderOptions& options) {
   Solver solver(symbol, stats, d, options);

@@ -2,6 +2,7 @@
 // local threshold to see the module's bit, and no further.
 #pragma once
 
+#include <cstdint>
 #include <opencv2/core.hpp>
 #include <vector>
 
@@ -49,6 +50,16 @@ ImageStats analyse_image(const Logo& logo, const RenderOptions& options, int sym
 // The surrounds of a frame-module analysis (ImageStats::lightness) for a centre this many
 // analysis pixels wide.
 Surrounds make_surrounds(const cv::Mat& lightness, int frame, int centre_px);
+
+// What the picture asks of each symbol module (row-major, size * size), for the free bits a
+// symbol has (its pad codewords): dark where the picture under the module is darker than
+// the local threshold of the unshifted picture; the weight is how far from it (L*, plus 1),
+// so that the modules whose disagreement would cost the most shift come first.
+struct PicturePreference {
+  std::vector<std::uint8_t> dark;
+  std::vector<float> weight;
+};
+PicturePreference picture_preference(const ImageStats& stats, int symbol_size);
 
 struct Halftone {
   cv::Mat shifts;       // CV_32F frame x frame: L* shift of each module's surround

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 
 #include "encode/mask.hpp"
 #include "render/center_patch.hpp"
@@ -84,10 +85,15 @@ namespace detail {
 
 Symbol choose_mask(const Symbol& symbol, const ImageStats& stats, const RenderOptions& options) {
   const detail::Dial d = detail::dial(options);
+  // Each mask with its own pad codewords: the free bits follow the picture under that mask,
+  // and the mask is then chosen by how well the whole symbol agrees.
+  const bool pad = free_pad_bits(symbol) > 0;
+  const PicturePreference want = pad ? picture_preference(stats, symbol.size) : PicturePreference{};
   std::vector<Symbol> candidates;
   std::vector<int> n3;
   for (int m = 0; m < 8; ++m) {
-    candidates.push_back(with_mask(symbol, m));
+    candidates.push_back(pad ? choose_pad(with_mask(symbol, m), want.dark, want.weight)
+                             : with_mask(symbol, m));
     n3.push_back(detail::finder_like_penalty(candidates.back()));
   }
   const int best_n3 = *std::min_element(n3.begin(), n3.end());
@@ -126,9 +132,19 @@ Symbol design_symbol(std::string_view payload, const Logo* logo,
     // Fail before any rendering.
     (void)checked_center_patch(symbol, *logo, render_options.strength);
   }
-  if (encode_options.mask >= 0 || !image_under_modules(logo, render_options)) return symbol;
-  if (stats_for) return choose_mask(symbol, *stats_for(symbol.size), render_options);
-  return choose_mask(symbol, analyse_image(*logo, render_options, symbol.size), render_options);
+  if (!image_under_modules(logo, render_options)) return symbol;
+  const std::shared_ptr<const ImageStats> shared =
+      stats_for ? stats_for(symbol.size)
+                : std::make_shared<const ImageStats>(
+                      analyse_image(*logo, render_options, symbol.size));
+  const ImageStats& stats = *shared;
+  if (encode_options.mask >= 0) {
+    // A forced mask is kept; its pad codewords still follow the picture.
+    if (free_pad_bits(symbol) == 0) return symbol;
+    const PicturePreference want = picture_preference(stats, symbol.size);
+    return choose_pad(symbol, want.dark, want.weight);
+  }
+  return choose_mask(symbol, stats, render_options);
 }
 
 }  // namespace detail
