@@ -326,6 +326,8 @@ ImageStats analyse_image(const Logo& logo, const RenderOptions& options, int sym
 }
 
 PicturePreference picture_preference(const ImageStats& stats, int symbol_size) {
+  // L*: closer to the picture's local mean than this, a module may be either colour.
+  constexpr float kNoPreference = 8;
   // The surrounds' mean is what a module shows of the picture when it is left alone.
   const int f = stats.frame, q = stats.quiet;
   cv::Mat shown(f, f, CV_32F);
@@ -345,7 +347,10 @@ PicturePreference picture_preference(const ImageStats& stats, int symbol_size) {
       const float v = shown.at<float>(y + q, x + q), t = threshold.at<float>(y + q, x + q);
       const auto i = static_cast<std::size_t>(y * symbol_size + x);
       p.dark[i] = v < t ? 1 : 0;
-      p.weight[i] = std::abs(v - t) + 1;
+      // Where the picture sits at its own local mean it has no preference: a smooth area
+      // would otherwise turn whole regions of modules one colour, which readers' binarisers
+      // and samplers see as a hole in the code. Those modules keep the standard pad's.
+      p.weight[i] = std::max(0.0f, std::abs(v - t) - kNoPreference);
     }
   }
   return p;

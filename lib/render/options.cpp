@@ -87,7 +87,7 @@ Symbol choose_mask(const Symbol& symbol, const ImageStats& stats, const RenderOp
   const detail::Dial d = detail::dial(options);
   // Each mask with its own pad codewords: the free bits follow the picture under that mask,
   // and the mask is then chosen by how well the whole symbol agrees.
-  const bool pad = free_pad_bits(symbol) > 0;
+  const bool pad = options.picture_pad && free_pad_bits(symbol) > 0;
   const PicturePreference want = pad ? picture_preference(stats, symbol.size) : PicturePreference{};
   std::vector<Symbol> candidates;
   std::vector<int> n3;
@@ -140,7 +140,7 @@ Symbol design_symbol(std::string_view payload, const Logo* logo,
   const ImageStats& stats = *shared;
   if (encode_options.mask >= 0) {
     // A forced mask is kept; its pad codewords still follow the picture.
-    if (free_pad_bits(symbol) == 0) return symbol;
+    if (!render_options.picture_pad || free_pad_bits(symbol) == 0) return symbol;
     const PicturePreference want = picture_preference(stats, symbol.size);
     return choose_pad(symbol, want.dark, want.weight);
   }

@@ -38,9 +38,12 @@ namespace {
 constexpr int kPx = 10;
 constexpr int kSeverities = 4;
 constexpr int kMaxReaders = 3;
-// Full readability: every reader reads >= this share of moderate captures (and every
-// pristine and mild one), over all codes of a row.
+// Full readability: every reader reads every pristine and mild capture, >= kFullRate of the
+// row's moderate captures, and >= kLogoFloor of each logo's. The floor is below kFullRate
+// because a logo's 50 captures are few: a plain code misses 2 of 50 of some logo's seeds
+// with WeChat and ZBar (96%) by chance alone, and no design can beat plain.
 constexpr double kFullRate = 0.97;
+constexpr double kLogoFloor = 0.95;
 
 struct Cell {
   double ssim = 0;
@@ -128,6 +131,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> styles = {"halftone", "dots"};
   int moderate_seeds = 8;
   bool refs = true;
+  bool picture_pad = true;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const std::string v = i + 1 < argc ? argv[i + 1] : "";
@@ -137,6 +141,7 @@ int main(int argc, char** argv) {
     if (a == "--strengths") strengths = parse_list(v), ++i;
     if (a == "--seeds") moderate_seeds = std::stoi(v), ++i;
     if (a == "--refs") refs = v != "0", ++i;
+    if (a == "--no-pad") picture_pad = false;
     if (a == "--styles") {
       styles.clear();
       std::stringstream ss(v);
@@ -199,6 +204,7 @@ int main(int argc, char** argv) {
       } else {
         ro.style = parse_style(var.style);
         ro.strength = var.strength;
+        ro.picture_pad = picture_pad;
         symbol = design_symbol(payload, &logo, eo, ro);
         frame = render_logo_frame(symbol, logo, ro, kPx);
         image = render(symbol, &logo, ro, kPx);
@@ -286,6 +292,11 @@ int main(int argc, char** argv) {
         if (sev == Severity::moderate && rate < kFullRate) ok = false;
       }
     }
+    for (int r = 0; r < nr; ++r) {
+      for (const auto& [name, reads] : c.logo_moderate_reader[r]) {
+        if (reads < kLogoFloor * c.logo_moderate.at(name).second - 1e-9) ok = false;
+      }
+    }
     full[v] = ok;
     std::printf(" %s |\n", ok ? "yes" : "no");
   }
@@ -295,9 +306,9 @@ int main(int argc, char** argv) {
       "2; %.0f s on %u threads\n",
       logos.size() * payloads().size(), logos.size(), payloads().size(), kPx, moderate_seeds,
       seconds, threads);
-  std::printf("full: every reader reads every pristine and mild capture and >= %.0f%% of the "
-              "moderate ones\n",
-              100 * kFullRate);
+  std::printf("full: every reader reads every pristine and mild capture, >= %.0f%% of the "
+              "moderate ones and >= %.0f%% of each logo's\n",
+              100 * kFullRate, 100 * kLogoFloor);
 
   // Worst logos at moderate, per design: where the frontier's limit comes from.
   std::printf("\nWorst logo at moderate per design (reader: logo rate):\n");

@@ -175,6 +175,8 @@ struct Expected {
   std::optional<std::string> wechat_text;
   // A pristine rendering of plain modules: not one codeword may need correcting.
   bool clean = false;
+  // False where ZBar itself misreads the plain code (see where it is cleared).
+  bool zbar = true;
 };
 
 // What reading one of our own symbols must give: its payload, version, level and mask.
@@ -204,7 +206,7 @@ std::string abbreviated(const std::string& text) {
 // the text from each reference reader unless told otherwise. CHECK, not REQUIRE, so that
 // a run lists every image and reader that fails.
 void check_read(const cv::Mat& image, const Expected& e, const std::string& what,
-                bool references = true) {
+                bool references = true, bool zbar = true) {
   INFO(what << ", version " << e.version << ", EC " << to_char(e.ec) << ", payload "
             << abbreviated(e.text));
   const std::vector<Decoded> found = detect(image);
@@ -222,6 +224,7 @@ void check_read(const cv::Mat& image, const Expected& e, const std::string& what
   }
   if (!references) return;
   for (const test::Reader reader : test::all_readers()) {
+    if (reader == test::Reader::zbar && !(zbar && e.zbar)) continue;
     INFO("reader " << test::to_string(reader));
     CHECK(test::reads(reader, image,
                       e.wechat_text && reader == test::Reader::wechat ? *e.wechat_text : e.text));
@@ -334,6 +337,9 @@ TEST_CASE("detect reads qrencode's mixed-mode codes", "[roundtrip][detect]") {
       e.ec = ec;
       e.bytes = std::vector<std::uint8_t>(input.begin(), input.end());
       if (c.kanji) e.wechat_text = input;
+      // ZBar guesses the charset of a byte segment without ECI and takes this one's UTF-8
+      // for Shift JIS ("Grﾃｼﾃ歹 aus..."): ZBar's guess, on a plain qrencode code.
+      e.zbar = c.text.rfind("Grüße", 0) != 0;
       e.clean = true;
       check_read(code.image, e, "qrencode " + flags + ", mixed modes");
     }
@@ -384,6 +390,9 @@ TEST_CASE("detect reads qrencode's codes through synthetic captures", "[roundtri
     // False where zxing-cpp or WeChat fail on some of these codes (see the comments at
     // the captures): only viscode is held to them.
     bool references = true;
+    // False where ZBar alone fails on some of these plain codes: ZBar 0.23 misses the
+    // kanji version 8 and numeric version 12 codes at a tilt of 0.2-0.25.
+    bool zbar = true;
   };
   // One effect at a time (6 px/module unless the effect is the module size), then all of
   // them together.
@@ -391,7 +400,7 @@ TEST_CASE("detect reads qrencode's codes through synthetic captures", "[roundtri
   const auto add = [&](const char* name, auto&& set, bool references = true) {
     test::CaptureSpec s;
     set(s);
-    captures.push_back({name, s, references});
+    captures.push_back({name, s, references, s.tilt < 0.2});
   };
   add("rotation 33 deg", [](auto& s) { s.rotation_deg = 33; });
   add("rotation 135 deg", [](auto& s) { s.rotation_deg = 135; });
@@ -463,7 +472,7 @@ TEST_CASE("detect reads qrencode's codes through synthetic captures", "[roundtri
       const cv::Mat image =
           test::capture(f.code.image, f.code.total_modules, captures[i].spec, i + 1);
       check_read(image, f.expected, f.what + ", capture " + captures[i].name,
-                 captures[i].references);
+                 captures[i].references, captures[i].zbar);
     }
   }
 }

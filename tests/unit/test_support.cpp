@@ -380,9 +380,9 @@ TEST_CASE("ssim_grey", "[support]") {
 TEST_CASE("test logos are the documented, deterministic set", "[support]") {
   const auto logos = test_logos();
   const auto again = test_logos();
-  const std::vector<std::string> names = {"photo",       "flat_brand",   "very_dark",
-                                          "very_light",  "low_contrast", "transparent",
-                                          "colour_photo"};
+  const std::vector<std::string> names = {
+      "photo",        "flat_brand", "very_dark", "very_light", "low_contrast",
+      "transparent",  "colour_photo", "wordmark", "thin_icon", "mid_grey"};
   REQUIRE(logos.size() == names.size());
   for (std::size_t i = 0; i < logos.size(); ++i) {
     const auto& logo = logos[i];
@@ -398,6 +398,12 @@ TEST_CASE("test logos are the documented, deterministic set", "[support]") {
   const auto mean_grey = [](const cv::Mat& image) { return cv::mean(to_grey(image))[0]; };
   CHECK(mean_grey(logos[2].image) < 40);   // very_dark
   CHECK(mean_grey(logos[3].image) > 215);  // very_light
+  CHECK(mean_grey(logos[7].image) > 180);  // wordmark: ink across the middle of white
+  CHECK(mean_grey(logos[8].image) > 225);  // thin_icon: little ink
+  // mid_grey: every pixel is white or a mid grey (no darker ink).
+  double lowest = 0;
+  cv::minMaxLoc(to_grey(logos[9].image), &lowest);
+  CHECK(lowest > 110);
   double lo = 0, hi = 0;
   cv::minMaxLoc(to_grey(logos[4].image), &lo, &hi);  // low_contrast
   CHECK(lo >= 100);
