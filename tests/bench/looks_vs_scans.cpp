@@ -8,6 +8,7 @@
 // Usage: bench_looks_vs_scans [--out DIR] [--strengths 0,0.5,1] [--styles halftone,dots]
 //                             [--seeds N] [--refs 0|1] [--before FILE.csv] [--sheet DIR]
 //                             [--no-pad]
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -377,11 +378,12 @@ int main(int argc, char** argv) {
   const unsigned pale[] = {0x9ecae1, 0xfdd0a2, 0xa1d99b, 0xfcbba1};
   int ci = 0;
   if (!before_csv.empty()) {
-    int pi = 0;
     for (const auto& [style, points] : read_before(before_csv)) {
+      // The pale twin of the style's colour in this run.
+      const auto at = std::find(styles.begin(), styles.end(), style);
       bench::Series s;
       s.label = style + " (before)";
-      s.colour = pale[pi++ % 4];
+      s.colour = pale[static_cast<std::size_t>(at - styles.begin()) % 4];
       s.points = points;
       series.push_back(s);
     }
