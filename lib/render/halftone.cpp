@@ -166,8 +166,7 @@ class Solver {
     static const cv::Mat local = gaussian(kThresholdSigma), wide = gaussian(kWideSigma);
     cv::sepFilter2D(value_, threshold_, CV_32F, local, local, cv::Point(-1, -1), 0,
                     cv::BORDER_REPLICATE);
-    cv::sepFilter2D(value_, wide_, CV_32F, wide, wide, cv::Point(-1, -1), 0,
-                    cv::BORDER_REPLICATE);
+    cv::sepFilter2D(value_, wide_, CV_32F, wide, wide, cv::Point(-1, -1), 0, cv::BORDER_REPLICATE);
   }
 
   // One pass: every bit module's shift against the current threshold, and what a reader
@@ -235,7 +234,8 @@ class Solver {
     double pull = 0;
     if (!quiet && x > 0 && y > 0 && x < f_ - 1 && y < f_ - 1) {
       const double around = (value_.at<float>(y - 1, x) + value_.at<float>(y + 1, x) +
-                             value_.at<float>(y, x - 1) + value_.at<float>(y, x + 1)) / 4;
+                             value_.at<float>(y, x - 1) + value_.at<float>(y, x + 1)) /
+                            4;
       pull = kNeighbourWeight * (t - around);
     }
     return (light ? t + delta : t - delta) + pull;

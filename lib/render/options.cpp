@@ -134,9 +134,9 @@ Symbol design_symbol(std::string_view payload, const Logo* logo,
   }
   if (!image_under_modules(logo, render_options)) return symbol;
   const std::shared_ptr<const ImageStats> shared =
-      stats_for ? stats_for(symbol.size)
-                : std::make_shared<const ImageStats>(
-                      analyse_image(*logo, render_options, symbol.size));
+      stats_for
+          ? stats_for(symbol.size)
+          : std::make_shared<const ImageStats>(analyse_image(*logo, render_options, symbol.size));
   const ImageStats& stats = *shared;
   if (encode_options.mask >= 0) {
     // A forced mask is kept; its pad codewords still follow the picture.

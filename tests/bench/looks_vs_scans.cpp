@@ -65,8 +65,7 @@ struct Variant {
 std::vector<std::string> payloads() {
   // Versions 2 to 10 at EC H: a serial, short and long product URLs, and a signed serial's
   // length (viscode1 layout, 16-character serial: about 150 characters).
-  return {"SN-4F7A-99C2-11DE",
-          "https://brand.example/p/000123",
+  return {"SN-4F7A-99C2-11DE", "https://brand.example/p/000123",
           "https://v.brand.example/a/7KQ2M9X4PZ8R3T6W",
           "https://www.brand-example.com/products/sparkling-water/lot/2026-11/A7",
           "https://brand.example.com/a/NEW3BKC0D48VBKKF.MFRGGZDFMZTWQ2LKNNWG23TPOBYXE4TTOR2"
@@ -120,6 +119,15 @@ std::map<std::string, std::vector<std::pair<double, double>>> read_before(const 
     out[style].emplace_back(std::stod(ssim), std::stod(rate));
   }
   return out;
+}
+
+// The worst reader's share of a row's moderate captures (severity index 2).
+double worst_moderate(const int (&reads)[kSeverities][kMaxReaders],
+                      const int (&trials)[kSeverities], int readers) {
+  double worst = 1;
+  for (int r = 0; r < readers; ++r)
+    worst = std::min(worst, static_cast<double>(reads[2][r]) / trials[2]);
+  return worst;
 }
 
 }  // namespace
@@ -307,9 +315,10 @@ int main(int argc, char** argv) {
       "2; %.0f s on %u threads\n",
       logos.size() * payloads().size(), logos.size(), payloads().size(), kPx, moderate_seeds,
       seconds, threads);
-  std::printf("full: every reader reads every pristine and mild capture, >= %.0f%% of the "
-              "moderate ones and >= %.0f%% of each logo's\n",
-              100 * kFullRate, 100 * kLogoFloor);
+  std::printf(
+      "full: every reader reads every pristine and mild capture, >= %.0f%% of the "
+      "moderate ones and >= %.0f%% of each logo's\n",
+      100 * kFullRate, 100 * kLogoFloor);
 
   // Worst logos at moderate, per design: where the frontier's limit comes from.
   std::printf("\nWorst logo at moderate per design (reader: logo rate):\n");
@@ -319,11 +328,11 @@ int main(int argc, char** argv) {
       std::string worst;
       double worst_rate = 2;
       for (const auto& [name, reads] : cells[v].logo_moderate_reader[r]) {
-        const double rate =
-            static_cast<double>(reads) / cells[v].logo_moderate.at(name).second;
+        const double rate = static_cast<double>(reads) / cells[v].logo_moderate.at(name).second;
         if (rate < worst_rate) worst_rate = rate, worst = name;
       }
-      std::printf(" %s %s %.0f%%", std::string(to_string(readers[static_cast<std::size_t>(r)])).c_str(),
+      std::printf(" %s %s %.0f%%",
+                  std::string(to_string(readers[static_cast<std::size_t>(r)])).c_str(),
                   worst.c_str(), 100 * worst_rate);
     }
     std::printf("\n");
@@ -352,10 +361,7 @@ int main(int argc, char** argv) {
     f << "\n";
     for (std::size_t v = 0; v < variants.size(); ++v) {
       const Cell& c = cells[v];
-      double worst = 1;
-      const int m = 2;  // moderate
-      for (int r = 0; r < nr; ++r)
-        worst = std::min(worst, static_cast<double>(c.reads[m][r]) / c.trials[m]);
+      const double worst = worst_moderate(c.reads, c.trials, nr);
       char buf[128];
       std::snprintf(buf, sizeof buf, "%s,%.2f,%.4f,%.4f", variants[v].style.c_str(),
                     variants[v].strength, c.ssim / c.n, worst);
@@ -395,10 +401,7 @@ int main(int argc, char** argv) {
     for (std::size_t v = 0; v < variants.size(); ++v) {
       if (variants[v].style != st) continue;
       const Cell& c = cells[v];
-      double worst = 1;
-      for (int r = 0; r < nr; ++r)
-        worst = std::min(worst, static_cast<double>(c.reads[2][r]) / c.trials[2]);
-      s.points.emplace_back(c.ssim / c.n, worst);
+      s.points.emplace_back(c.ssim / c.n, worst_moderate(c.reads, c.trials, nr));
     }
     series.push_back(s);
   }
@@ -409,10 +412,7 @@ int main(int argc, char** argv) {
     s.colour = ref_colours[v % 3];
     s.line = false;
     const Cell& c = cells[v];
-    double worst = 1;
-    for (int r = 0; r < nr; ++r)
-      worst = std::min(worst, static_cast<double>(c.reads[2][r]) / c.trials[2]);
-    s.points.emplace_back(c.ssim / c.n, worst);
+    s.points.emplace_back(c.ssim / c.n, worst_moderate(c.reads, c.trials, nr));
     series.push_back(s);
   }
   const std::string png = out_dir + "/looks-vs-scans.png";

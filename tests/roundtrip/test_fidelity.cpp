@@ -85,13 +85,13 @@ void check_monotonic(Style style) {
 // the 50%-opacity logo keeps a little more of the picture (0.313 against 0.297 when
 // measured). What the default beats it on is the frontier: nearly as much picture, and
 // read where the reference is not.
-TEST_CASE("fidelity: halftone at the default strength beats the logo at 50% opacity on the "
-          "frontier",
-          "[roundtrip][fidelity]") {
+TEST_CASE(
+    "fidelity: halftone at the default strength beats the logo at 50% opacity on the "
+    "frontier",
+    "[roundtrip][fidelity]") {
   const double ours = mean_fidelity(Style::halftone, kDefaultStrength);
   const double reference = mean_fidelity_half_opacity(Style::halftone);
-  INFO("mean fidelity " << ours << " at the default strength, 50% opacity reference "
-                        << reference);
+  INFO("mean fidelity " << ours << " at the default strength, 50% opacity reference " << reference);
   CHECK(ours >= 0.9 * reference);
   // Moderate captures of every test logo, read by every reference reader.
   int ours_read = 0, reference_read = 0, trials = 0;

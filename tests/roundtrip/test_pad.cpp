@@ -13,7 +13,6 @@ using namespace viscode;
 
 namespace {
 
-
 constexpr int kModulePx = 4;
 constexpr int kQuiet = 4;
 

@@ -86,15 +86,13 @@ void check_default(Style style, const std::string& logo_name) {
     tally(image, payload, Severity::moderate, kModerateSeeds, moderate);
   }
   for (const auto& [reader, c] : sharp) {
-    INFO(to_string(style) << " at the default strength, logo " << logo_name << ", reader "
-                          << reader << ": pristine and mild captures read " << c.read << " of "
-                          << c.trials);
+    INFO(to_string(style) << " at the default strength, logo " << logo_name << ", reader " << reader
+                          << ": pristine and mild captures read " << c.read << " of " << c.trials);
     CHECK(c.read == c.trials);
   }
   for (const auto& [reader, c] : moderate) {
-    INFO(to_string(style) << " at the default strength, logo " << logo_name << ", reader "
-                          << reader << ": moderate captures read " << c.read << " of "
-                          << c.trials);
+    INFO(to_string(style) << " at the default strength, logo " << logo_name << ", reader " << reader
+                          << ": moderate captures read " << c.read << " of " << c.trials);
     CHECK(c.rate() >= (reader == "ours" ? kOursModerateRate : kModerateRate));
   }
 }
@@ -120,12 +118,12 @@ void check_strength_one(Style style, const std::string& logo_name) {
 
 }  // namespace
 
-#define VISCODE_STRENGTH_CASES(STYLE, LOGO)                                                    \
-  TEST_CASE("default strength, moderate: " #STYLE " " LOGO, "[roundtrip][strength]") {         \
-    check_default(Style::STYLE, LOGO);                                                         \
-  }                                                                                            \
-  TEST_CASE("strength 1, hard: " #STYLE " " LOGO, "[roundtrip][strength]") {                   \
-    check_strength_one(Style::STYLE, LOGO);                                                    \
+#define VISCODE_STRENGTH_CASES(STYLE, LOGO)                                            \
+  TEST_CASE("default strength, moderate: " #STYLE " " LOGO, "[roundtrip][strength]") { \
+    check_default(Style::STYLE, LOGO);                                                 \
+  }                                                                                    \
+  TEST_CASE("strength 1, hard: " #STYLE " " LOGO, "[roundtrip][strength]") {           \
+    check_strength_one(Style::STYLE, LOGO);                                            \
   }
 
 #define VISCODE_STRENGTH_CASES_ALL_LOGOS(STYLE)      \
@@ -150,7 +148,7 @@ TEST_CASE("strength: the logo list the cases name is the generated one", "[round
   std::vector<std::string> names;
   for (const auto& l : test_and_sample_logos()) names.push_back(l.name);
   CHECK(names == std::vector<std::string>{"photo", "flat_brand", "very_dark", "very_light",
-                                          "low_contrast", "transparent", "colour_photo",
-                                          "wordmark", "thin_icon", "mid_grey",
-                                          "samples/brand.png", "samples/brand.svg"});
+                                          "low_contrast", "transparent", "colour_photo", "wordmark",
+                                          "thin_icon", "mid_grey", "samples/brand.png",
+                                          "samples/brand.svg"});
 }

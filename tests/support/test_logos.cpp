@@ -544,8 +544,7 @@ cv::Mat wordmark() {
           for (int i = 0; i < 6; ++i) {
             switch (i % 3) {
               case 0:
-                cv::rectangle(m, P(x, top), P(x + stem, base), 255, cv::FILLED, cv::LINE_AA,
-                              shift);
+                cv::rectangle(m, P(x, top), P(x + stem, base), 255, cv::FILLED, cv::LINE_AA, shift);
                 cv::rectangle(m, P(x, top), P(x + 52, top + stem), 255, cv::FILLED, cv::LINE_AA,
                               shift);
                 cv::rectangle(m, P(x, (top + base) / 2 - 8), P(x + 40, (top + base) / 2 + 8), 255,

@@ -381,8 +381,8 @@ TEST_CASE("test logos are the documented, deterministic set", "[support]") {
   const auto logos = test_logos();
   const auto again = test_logos();
   const std::vector<std::string> names = {
-      "photo",        "flat_brand", "very_dark", "very_light", "low_contrast",
-      "transparent",  "colour_photo", "wordmark", "thin_icon", "mid_grey"};
+      "photo",       "flat_brand",   "very_dark", "very_light", "low_contrast",
+      "transparent", "colour_photo", "wordmark",  "thin_icon",  "mid_grey"};
   REQUIRE(logos.size() == names.size());
   for (std::size_t i = 0; i < logos.size(); ++i) {
     const auto& logo = logos[i];
