@@ -89,7 +89,8 @@ struct RenderOptions {
 Symbol design_symbol(std::string_view payload, const Logo* logo, const EncodeOptions& encode,
                      const RenderOptions& render);
 
-// Picks the image-aware mask for a symbol (see docs/how-it-works.md).
+// Picks the image-aware mask for a symbol, each mask with picture pad codewords when
+// options.picture_pad (see docs/how-it-works.md).
 Symbol choose_mask(const Symbol& symbol, const Logo& logo, const RenderOptions& options);
 
 // Throws Error(usage) for out-of-range options or a dark/light pair below kMinContrastRatio.

@@ -53,7 +53,7 @@ Surrounds make_surrounds(const cv::Mat& lightness, int frame, int centre_px);
 
 // What the picture asks of each symbol module (row-major, size * size), for the free bits a
 // symbol has (its pad codewords): dark where the picture under the module is darker than
-// the local threshold of the unshifted picture; the weight is how far beyond 4 L* from it,
+// the local threshold of the unshifted picture; the weight is how far beyond 8 L* from it,
 // so that the modules whose disagreement would cost the most shift come first, and those
 // where the picture has no clear preference (weight 0) keep the standard pad's colour.
 struct PicturePreference {
