@@ -36,6 +36,15 @@ constexpr double kNeighbourWeight = 0.35;
 cv::Mat gaussian(double sigma) {
   return cv::getGaussianKernel(static_cast<int>(std::lround(sigma * 8 + 1)) | 1, sigma, CV_32F);
 }
+// The thresholds' kernels, built once rather than by cv::GaussianBlur on every call.
+const cv::Mat& local_kernel() {
+  static const cv::Mat k = gaussian(kThresholdSigma);
+  return k;
+}
+const cv::Mat& wide_kernel() {
+  static const cv::Mat k = gaussian(kWideSigma);
+  return k;
+}
 
 enum class Kind : std::uint8_t { fixed_dark, fixed_light, bit_dark, bit_light };
 
@@ -160,10 +169,9 @@ class Solver {
     }
   }
 
-  // The local and the wide threshold of the current values: cv::GaussianBlur, less the
-  // kernels it would rebuild on every call.
+  // The local and the wide threshold of the current values.
   void blur() {
-    static const cv::Mat local = gaussian(kThresholdSigma), wide = gaussian(kWideSigma);
+    const cv::Mat &local = local_kernel(), &wide = wide_kernel();
     cv::sepFilter2D(value_, threshold_, CV_32F, local, local, cv::Point(-1, -1), 0,
                     cv::BORDER_REPLICATE);
     cv::sepFilter2D(value_, wide_, CV_32F, wide, wide, cv::Point(-1, -1), 0, cv::BORDER_REPLICATE);
@@ -335,7 +343,7 @@ PicturePreference picture_preference(const ImageStats& stats, int symbol_size) {
     shown.at<float>(i) = static_cast<float>(stats.surrounds.mean[static_cast<std::size_t>(i)]);
   }
   cv::Mat threshold;
-  static const cv::Mat local = gaussian(kThresholdSigma);
+  const cv::Mat& local = local_kernel();
   cv::sepFilter2D(shown, threshold, CV_32F, local, local, cv::Point(-1, -1), 0,
                   cv::BORDER_REPLICATE);
   PicturePreference p;

@@ -37,7 +37,8 @@ namespace {
 // Artwork pixels per module, as `viscode verify` rectifies a code to; the capture prints it
 // at 0.5 mm per module at 600 dpi (capture.hpp's defaults) and photographs the print.
 constexpr int kPx = 10;
-constexpr int kSeverities = 4;
+constexpr int kSeverities = 4;  // all_severities(), mildest first
+constexpr int kModerate = 2;    // its index there
 constexpr int kMaxReaders = 3;
 // Full readability: every reader reads every pristine and mild capture, >= kFullRate of the
 // row's moderate captures, and >= kLogoFloor of each logo's. The floor is below kFullRate
@@ -51,8 +52,8 @@ struct Cell {
   int n = 0;
   int reads[kSeverities][kMaxReaders] = {};
   int trials[kSeverities] = {};
-  // Per logo: moderate reads of the worst reader, and trials.
-  std::map<std::string, std::pair<int, int>> logo_moderate;
+  // Per logo: moderate captures, and each reader's reads of them.
+  std::map<std::string, int> logo_moderate;
   std::map<std::string, int> logo_moderate_reader[kMaxReaders];
 };
 
@@ -121,12 +122,12 @@ std::map<std::string, std::vector<std::pair<double, double>>> read_before(const 
   return out;
 }
 
-// The worst reader's share of a row's moderate captures (severity index 2).
+// The worst reader's share of a row's moderate captures.
 double worst_moderate(const int (&reads)[kSeverities][kMaxReaders],
                       const int (&trials)[kSeverities], int readers) {
   double worst = 1;
   for (int r = 0; r < readers; ++r)
-    worst = std::min(worst, static_cast<double>(reads[2][r]) / trials[2]);
+    worst = std::min(worst, static_cast<double>(reads[kModerate][r]) / trials[kModerate]);
   return worst;
 }
 
@@ -227,8 +228,6 @@ int main(int argc, char** argv) {
       }
       Cell local;
       local.ssim = fidelity(image, frame, modules);  // at kFidelityPx, see fidelity.hpp
-      int moderate_worst = 1 << 30, moderate_trials = 0;
-      int moderate_reader[kMaxReaders] = {};
       for (int si = 0; si < kSeverities; ++si) {
         const Severity sev = severities[static_cast<std::size_t>(si)];
         const int seeds = seeds_for(sev, moderate_seeds);
@@ -247,13 +246,6 @@ int main(int argc, char** argv) {
         }
         local.trials[si] = seeds;
         for (int r = 0; r < nr; ++r) local.reads[si][r] = hits[r];
-        if (sev == Severity::moderate) {
-          moderate_trials = seeds;
-          for (int r = 0; r < nr; ++r) {
-            moderate_worst = std::min(moderate_worst, hits[r]);
-            moderate_reader[r] = hits[r];
-          }
-        }
       }
       std::lock_guard lock(mu);
       Cell& cell = cells[job.variant];
@@ -263,10 +255,10 @@ int main(int argc, char** argv) {
         cell.trials[s] += local.trials[s];
         for (int r = 0; r < nr; ++r) cell.reads[s][r] += local.reads[s][r];
       }
-      auto& lm = cell.logo_moderate[logo_name];
-      lm.first += moderate_worst;
-      lm.second += moderate_trials;
-      for (int r = 0; r < nr; ++r) cell.logo_moderate_reader[r][logo_name] += moderate_reader[r];
+      cell.logo_moderate[logo_name] += local.trials[kModerate];
+      for (int r = 0; r < nr; ++r) {
+        cell.logo_moderate_reader[r][logo_name] += local.reads[kModerate][r];
+      }
       const std::size_t d = ++done;
       if (d % 50 == 0) {
         std::fprintf(stderr, "\r%zu/%zu codes", d, jobs.size());
@@ -303,7 +295,7 @@ int main(int argc, char** argv) {
     }
     for (int r = 0; r < nr; ++r) {
       for (const auto& [name, reads] : c.logo_moderate_reader[r]) {
-        if (reads < kLogoFloor * c.logo_moderate.at(name).second - 1e-9) ok = false;
+        if (reads < kLogoFloor * c.logo_moderate.at(name) - 1e-9) ok = false;
       }
     }
     full[v] = ok;
@@ -328,7 +320,7 @@ int main(int argc, char** argv) {
       std::string worst;
       double worst_rate = 2;
       for (const auto& [name, reads] : cells[v].logo_moderate_reader[r]) {
-        const double rate = static_cast<double>(reads) / cells[v].logo_moderate.at(name).second;
+        const double rate = static_cast<double>(reads) / cells[v].logo_moderate.at(name);
         if (rate < worst_rate) worst_rate = rate, worst = name;
       }
       std::printf(" %s %s %.0f%%",

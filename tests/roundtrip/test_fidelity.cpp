@@ -40,19 +40,23 @@ double mean_fidelity(Style style, double strength) {
 }
 
 // The naive design a designer would try first: every pixel half plain code, half logo.
+cv::Mat half_opacity(const Symbol& symbol, const Logo& logo, const RenderOptions& ro) {
+  RenderOptions plain_options;
+  plain_options.style = Style::plain;
+  cv::Mat blended;
+  cv::addWeighted(render(symbol, nullptr, plain_options, kModulePx), 0.5,
+                  render_logo_frame(symbol, logo, ro, kModulePx), 0.5, 0, blended);
+  return blended;
+}
+
 double mean_fidelity_half_opacity(Style style) {
   double sum = 0;
   for (const auto& l : test_logos()) {
     RenderOptions ro;
     ro.style = style;
     const Symbol symbol = symbol_for(l.logo, ro);
-    RenderOptions plain_options;
-    plain_options.style = Style::plain;
-    const cv::Mat plain = render(symbol, nullptr, plain_options, kModulePx);
     const cv::Mat frame = render_logo_frame(symbol, l.logo, ro, kModulePx);
-    cv::Mat blended;
-    cv::addWeighted(plain, 0.5, frame, 0.5, 0, blended);
-    sum += test::fidelity(blended, frame, total_modules(symbol, ro));
+    sum += test::fidelity(half_opacity(symbol, l.logo, ro), frame, total_modules(symbol, ro));
   }
   return sum / static_cast<double>(test_logos().size());
 }
@@ -99,11 +103,7 @@ TEST_CASE(
     RenderOptions ro;
     const Symbol symbol = symbol_for(l.logo, ro);
     const cv::Mat image = render(symbol, &l.logo, ro, kModulePx);
-    RenderOptions plain_options;
-    plain_options.style = Style::plain;
-    cv::Mat half;
-    cv::addWeighted(render(symbol, nullptr, plain_options, kModulePx), 0.5,
-                    render_logo_frame(symbol, l.logo, ro, kModulePx), 0.5, 0, half);
+    const cv::Mat half = half_opacity(symbol, l.logo, ro);
     for (std::uint64_t seed = 1; seed <= 5; ++seed) {
       CaptureOptions co = capture_preset(Severity::moderate, seed);
       co.input_module_px = kModulePx;
