@@ -14,6 +14,7 @@ struct DesignArgs {
   std::string style = "halftone", ec, mask = "auto", fit = "cover", logo_area = "symbol";
   std::string dark = "#000000", light = "#ffffff", size;
   double strength = viscode::kDefaultStrength;
+  double picture_ec = viscode::kDefaultPictureErrors;
   double dpi = 600;
   int min_version = 1, max_version = 40, quiet = 4, module_px = 0;
   CLI::Option* style_option = nullptr;

@@ -40,9 +40,16 @@ struct Symbol {
   std::vector<std::uint8_t> dark;  // 1 = dark module
   std::vector<ModuleRole> roles;   // role of each module
   std::size_t payload_bytes = 0;   // length of the encoded payload in bytes
+  // Empty, or row-major: 1 for the modules of codewords given to a picture (picture_errors).
+  // Readers correct those codewords whatever their modules show, so a renderer may draw
+  // them as picture alone.
+  std::vector<std::uint8_t> spent;
 
   bool is_dark(int x, int y) const { return dark[static_cast<std::size_t>(y * size + x)] != 0; }
   ModuleRole role(int x, int y) const { return roles[static_cast<std::size_t>(y * size + x)]; }
+  bool is_spent(int x, int y) const {
+    return !spent.empty() && spent[static_cast<std::size_t>(y * size + x)] != 0;
+  }
   bool is_function(int x, int y) const {
     const ModuleRole r = role(x, y);
     return r != ModuleRole::data && r != ModuleRole::ec;
@@ -110,6 +117,23 @@ int free_pad_bits(const Symbol& symbol);
 // Error(usage) when a span has the wrong size or the symbol's size, dark and roles disagree.
 Symbol choose_pad(const Symbol& symbol, std::span<const std::uint8_t> wanted_dark,
                   std::span<const float> weight);
+
+// Codeword errors every Reed-Solomon block of this version and level corrects: half its EC
+// codewords, less the misdecode-protection codewords of versions 1-3 (ISO 18004 table 9).
+int correctable_per_block(int version, EcLevel ec);
+
+// Spends error correction on a picture: in every RS block, the per_block codewords (0..
+// correctable_per_block) whose modules disagree with wanted_dark by the largest total weight
+// (ties: earlier in placement order) get those modules set to wanted_dark's colour, and every
+// module of those codewords marked in Symbol::spent. Readers
+// correct them as they correct capture damage, so each one spent is one fewer left for the
+// capture: the result decodes to the same payload only while the capture's own errors stay
+// within the rest. Codewords with no weighted disagreement are never touched; per_block 0
+// returns the symbol unchanged; deterministic. Spans as for choose_pad, which must come first:
+// it recomputes EC codewords from the data and would undo the errors. Throws Error(usage)
+// for a per_block out of range, spans of the wrong size or an inconsistent symbol.
+Symbol picture_errors(const Symbol& symbol, std::span<const std::uint8_t> wanted_dark,
+                      std::span<const float> weight, int per_block);
 
 // Largest payload in bytes (byte mode) that fits at this level up to max_version.
 int byte_capacity(EcLevel ec, int max_version);

@@ -67,6 +67,12 @@ class Logo {
 // the moderate ones (a pack at arm's length), in both the halftone and the dots style (see
 // docs/looks-vs-scans.md). Lower strengths show more of the image for prints scanned closer.
 inline constexpr double kDefaultStrength = 0.6;
+// Error correction is not spent on the picture by default (RenderOptions.picture_errors):
+// on the looks-vs-scans bench it buys up to +0.04 of fidelity at full readability, but any
+// share costs WeChat reads of a very dark logo at the default strength (93-95% of moderate
+// captures where 97% is required), and at strength 0.7 the share that keeps 97% (0.2) shows
+// no more of the logo than strength 0.6 without it. docs/looks-vs-scans.md has the numbers.
+inline constexpr double kDefaultPictureErrors = 0;
 
 struct RenderOptions {
   Style style = Style::halftone;
@@ -81,6 +87,10 @@ struct RenderOptions {
   // readers ignore) so that their modules, and the EC modules they set, follow the image
   // (free_pad_bits / choose_pad in encode.hpp). false keeps the standard 0xEC 0x11 pad.
   bool picture_pad = true;
+  // Share (0..0.5) of each Reed-Solomon block's correction capacity (correctable_per_block
+  // in encode.hpp) spent on letting the picture keep the codewords that disagree with it
+  // most (picture_errors). The rest stays for the capture; readers need it at arm's length.
+  double picture_errors = kDefaultPictureErrors;
 };
 
 // Encodes the payload (as encode() does) and, when options.mask is -1 and there is a logo

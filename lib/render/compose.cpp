@@ -43,7 +43,7 @@ Plan make_plan(const Symbol& symbol, const Logo* logo, const RenderOptions& opti
         } else if (toned) {
           plan.full_light.push_back(at);  // hides the image under light function modules
         }
-      } else {
+      } else if (!symbol.is_spent(x, y)) {
         (dark ? plan.centre_dark : plan.centre_light).push_back(at);
       }
     }

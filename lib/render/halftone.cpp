@@ -46,7 +46,9 @@ const cv::Mat& wide_kernel() {
   return k;
 }
 
-enum class Kind : std::uint8_t { fixed_dark, fixed_light, bit_dark, bit_light };
+// spent: a module of a codeword given to the picture (Symbol::spent): drawn as the picture
+// alone, no centre and no shift.
+enum class Kind : std::uint8_t { fixed_dark, fixed_light, bit_dark, bit_light, spent };
 
 bool is_bit(Kind k) {
   return k == Kind::bit_dark || k == Kind::bit_light;
@@ -120,6 +122,7 @@ void classify(const Symbol& symbol, const ImageStats& stats, std::vector<Kind>& 
       const bool dark = symbol.is_dark(sx, sy);
       kinds[static_cast<std::size_t>((sy + q) * f + sx + q)] =
           symbol.is_function(sx, sy) ? (dark ? Kind::fixed_dark : Kind::fixed_light)
+          : symbol.is_spent(sx, sy)  ? Kind::spent
                                      : (dark ? Kind::bit_dark : Kind::bit_light);
     }
   }
@@ -165,6 +168,7 @@ class Solver {
       value_.at<float>(i) = static_cast<float>(
           k == Kind::fixed_dark    ? l_dark_
           : k == Kind::fixed_light ? l_light_
+          : k == Kind::spent       ? sur_.use->mean[static_cast<std::size_t>(i)]
                                    : seen(is_dark(k), sur_.use->mean[static_cast<std::size_t>(i)]));
     }
   }
@@ -200,10 +204,12 @@ class Solver {
   }
 
   // The data/EC modules that disagree with the first threshold, and with total_shift,
-  // the shift they need.
-  Disagreement first_disagreement(const Symbol& symbol, bool total_shift) {
+  // the shift they need; with per_module (size * size), each one's shift too.
+  Disagreement first_disagreement(const Symbol& symbol, bool total_shift,
+                                  std::vector<float>* per_module = nullptr) {
     blur();
     Disagreement out;
+    if (per_module) per_module->assign(static_cast<std::size_t>(symbol.size * symbol.size), 0);
     const int q = stats_.quiet;
     for (int sy = 0; sy < symbol.size; ++sy) {
       for (int sx = 0; sx < symbol.size; ++sx) {
@@ -214,8 +220,10 @@ class Solver {
         double t = target(sx + q, sy + q, light);
         if (agrees(*sur_.use, i, light, t)) continue;
         ++out.modules;
-        if (total_shift) {
-          out.shift += std::abs(static_cast<float>(needed_shift(*sur_.use, i, light, t)));
+        if (total_shift || per_module) {
+          const float shift = std::abs(static_cast<float>(needed_shift(*sur_.use, i, light, t)));
+          out.shift += shift;
+          if (per_module) (*per_module)[static_cast<std::size_t>(sy * symbol.size + sx)] = shift;
         }
       }
     }
@@ -379,6 +387,13 @@ Disagreement disagreement(const Symbol& symbol, const ImageStats& stats, const D
                           const RenderOptions& options, bool total_shift) {
   // One pass is enough to rank masks; the full solve refines the chosen one.
   return Solver(symbol, stats, d, options).first_disagreement(symbol, total_shift);
+}
+
+std::vector<float> module_shifts(const Symbol& symbol, const ImageStats& stats, const Dial& d,
+                                 const RenderOptions& options) {
+  std::vector<float> out;
+  Solver(symbol, stats, d, options).first_disagreement(symbol, false, &out);
+  return out;
 }
 
 }  // namespace viscode::detail

@@ -79,4 +79,9 @@ struct Disagreement {
 Disagreement disagreement(const Symbol& symbol, const ImageStats& stats, const Dial& dial,
                           const RenderOptions& options, bool total_shift = true);
 
+// Each data/EC module's shift (L*, >= 0) against the first threshold, row-major size * size,
+// 0 where the image already agrees: what a module costs the picture.
+std::vector<float> module_shifts(const Symbol& symbol, const ImageStats& stats, const Dial& dial,
+                                 const RenderOptions& options);
+
 }  // namespace viscode::detail

@@ -53,6 +53,11 @@ void validate(const RenderOptions& o) {
                 "--strength must be between 0 and 1 (0 shows the most "
                 "of the image, 1 scans best)");
   }
+  if (!(o.picture_errors >= 0 && o.picture_errors <= 0.5)) {
+    throw Error(ErrorCategory::usage,
+                "--picture-ec (RenderOptions.picture_errors) must be between 0 and 0.5: at "
+                "least half of each block's error correction stays for the capture");
+  }
   if (o.quiet < 0 || o.quiet > 40) {
     throw Error(ErrorCategory::usage, "--quiet " + std::to_string(o.quiet) +
                                           " is out of range: use 0..40 modules (4 is standard)");
@@ -82,18 +87,52 @@ Symbol design_symbol(std::string_view payload, const Logo* logo,
 }
 
 namespace detail {
+namespace {
+
+// What the picture may choose of a symbol's bits, whatever its mask: its free pad codewords
+// (RenderOptions.picture_pad) and the codewords it may spend (RenderOptions.picture_errors).
+class PictureChoices {
+ public:
+  PictureChoices(const Symbol& symbol, const ImageStats& stats, const RenderOptions& options)
+      : stats_(stats),
+        options_(options),
+        pad_(options.picture_pad && free_pad_bits(symbol) > 0),
+        spend_(static_cast<int>(options.picture_errors *
+                                correctable_per_block(symbol.version, symbol.ec))) {
+    if (pad_) want_ = picture_preference(stats, symbol.size);
+  }
+  Symbol apply(const Symbol& masked) const {
+    Symbol s = pad_ ? choose_pad(masked, want_.dark, want_.weight) : masked;
+    if (spend_ == 0) return s;
+    // The codewords whose modules cost the picture the most shift are the ones given to it.
+    const std::vector<float> cost = module_shifts(s, stats_, dial(options_), options_);
+    std::vector<std::uint8_t> flipped(s.dark.size());
+    for (std::size_t i = 0; i < flipped.size(); ++i) {
+      flipped[i] = cost[i] > 0 ? !s.dark[i] : s.dark[i];
+    }
+    return picture_errors(s, flipped, cost, spend_);
+  }
+
+ private:
+  const ImageStats& stats_;
+  const RenderOptions& options_;
+  bool pad_;
+  int spend_;
+  PicturePreference want_;
+};
+
+}  // namespace
 
 Symbol choose_mask(const Symbol& symbol, const ImageStats& stats, const RenderOptions& options) {
   const detail::Dial d = detail::dial(options);
-  // Each mask with its own pad codewords: the free bits follow the picture under that mask,
-  // and the mask is then chosen by how well the whole symbol agrees.
-  const bool pad = options.picture_pad && free_pad_bits(symbol) > 0;
-  const PicturePreference want = pad ? picture_preference(stats, symbol.size) : PicturePreference{};
+  // Each mask with its own pad codewords and picture errors: the free bits and the spent
+  // codewords follow the picture under that mask, and the mask is then chosen by how well
+  // the whole symbol agrees.
+  const PictureChoices picture(symbol, stats, options);
   std::vector<Symbol> candidates;
   std::vector<int> n3;
   for (int m = 0; m < 8; ++m) {
-    candidates.push_back(pad ? choose_pad(with_mask(symbol, m), want.dark, want.weight)
-                             : with_mask(symbol, m));
+    candidates.push_back(picture.apply(with_mask(symbol, m)));
     n3.push_back(detail::finder_like_penalty(candidates.back()));
   }
   const int best_n3 = *std::min_element(n3.begin(), n3.end());
@@ -139,10 +178,8 @@ Symbol design_symbol(std::string_view payload, const Logo* logo,
           : std::make_shared<const ImageStats>(analyse_image(*logo, render_options, symbol.size));
   const ImageStats& stats = *shared;
   if (encode_options.mask >= 0) {
-    // A forced mask is kept; its pad codewords still follow the picture.
-    if (!render_options.picture_pad || free_pad_bits(symbol) == 0) return symbol;
-    const PicturePreference want = picture_preference(stats, symbol.size);
-    return choose_pad(symbol, want.dark, want.weight);
+    // A forced mask is kept; its pad codewords and picture errors still follow the picture.
+    return PictureChoices(symbol, stats, render_options).apply(symbol);
   }
   return choose_mask(symbol, stats, render_options);
 }

@@ -49,6 +49,14 @@ EnsuredDesign ensure_design(std::string_view payload, const Logo* logo,
     out.report = verify(image, expected, vo);
     const std::string missing = shortfall(out.report, vo);
     if (missing.empty()) return out;
+    if (strength >= 1 && out.render.picture_errors > 0 && logo != nullptr &&
+        render_options.style != Style::plain) {
+      // The last step: all of the error correction back to the capture.
+      out.changes.push_back("picture error correction " + strength_text(out.render.picture_errors) +
+                            " -> 0 (" + missing + ")");
+      out.render.picture_errors = 0;
+      continue;
+    }
     if (strength >= 1 || render_options.style == Style::plain || logo == nullptr) {
       throw Error(ErrorCategory::encode,
                   "no design within limits reads at " + std::string(to_string(severity)) + " (" +

@@ -7,7 +7,7 @@
 //
 // Usage: bench_looks_vs_scans [--out DIR] [--strengths 0,0.5,1] [--styles halftone,dots]
 //                             [--seeds N] [--refs 0|1] [--before FILE.csv] [--sheet DIR]
-//                             [--no-pad]
+//                             [--no-pad] [--errors SHARE]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -142,6 +142,7 @@ int main(int argc, char** argv) {
   int moderate_seeds = 8;
   bool refs = true;
   bool picture_pad = true;
+  double picture_errors = -1;  // -1: the library's default
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const std::string v = i + 1 < argc ? argv[i + 1] : "";
@@ -152,6 +153,7 @@ int main(int argc, char** argv) {
     if (a == "--seeds") moderate_seeds = std::stoi(v), ++i;
     if (a == "--refs") refs = v != "0", ++i;
     if (a == "--no-pad") picture_pad = false;
+    if (a == "--errors") picture_errors = std::stod(v), ++i;
     if (a == "--styles") {
       styles.clear();
       std::stringstream ss(v);
@@ -215,6 +217,7 @@ int main(int argc, char** argv) {
         ro.style = parse_style(var.style);
         ro.strength = var.strength;
         ro.picture_pad = picture_pad;
+        if (picture_errors >= 0) ro.picture_errors = picture_errors;
         symbol = design_symbol(payload, &logo, eo, ro);
         frame = render_logo_frame(symbol, logo, ro, kPx);
         image = render(symbol, &logo, ro, kPx);

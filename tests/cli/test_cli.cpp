@@ -411,6 +411,14 @@ TEST_CASE("cli: brand colours and strength extremes read back", "[cli][style]") 
     encode_ok({"--logo", kBrandPng, "--data", kPayload, "--strength", "1", "-o", out.string()});
     check_reads_back(out, kPayload);
   }
+  SECTION("half the error correction given to the picture") {
+    encode_ok({"--logo", kBrandPng, "--data", kPayload, "--picture-ec", "0.5", "-o", out.string()});
+    check_reads_back(out, kPayload);
+    // The flag changes the picture: it must not be ignored on the way to the library.
+    const auto plain = t.out("default.png");
+    encode_ok({"--logo", kBrandPng, "--data", kPayload, "-o", plain.string()});
+    CHECK(read_bytes(out) != read_bytes(plain));
+  }
 }
 
 // Raster logos the samples do not cover: a JPEG, and a PNG whose alpha is the point.
@@ -434,9 +442,10 @@ TEST_CASE("cli: --help lists every option", "[cli][help]") {
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());
   for (const char* option :
-       {"--logo", "--data", "--data-file", "-o,--output", "--style", "--strength", "--ec",
-        "--min-version", "--max-version", "--mask", "--fit", "--logo-area", "--dark", "--light",
-        "--quiet", "--dpi", "--size", "--module-px", "--help"}) {
+       {"--logo",     "--data",       "--data-file", "-o,--output",   "--style",
+        "--strength", "--picture-ec", "--ec",        "--min-version", "--max-version",
+        "--mask",     "--fit",        "--logo-area", "--dark",        "--light",
+        "--quiet",    "--dpi",        "--size",      "--module-px",   "--help"}) {
     INFO(option);
     CHECK(r.out.find(std::string(option) + " ") != std::string::npos);
   }

@@ -392,6 +392,11 @@ TEST_CASE("cli: bad rendering options are usage errors", "[cli][error][options]"
                 "viscode: --strength must be between 0 and 1 (0 shows the most of the image, 1 "
                 "scans best)\n");
   }
+  SECTION("--picture-ec 0.6") {
+    check_fails(t, encode({"--data", "hello", "--picture-ec", "0.6", "-o", out}), 2,
+                "viscode: --picture-ec (RenderOptions.picture_errors) must be between 0 and "
+                "0.5: at least half of each block's error correction stays for the capture\n");
+  }
   SECTION("--style nosuch") {
     check_fails(t, encode({"--data", "hello", "--style", "nosuch", "-o", out}), 2,
                 "viscode: --style nosuch is not a style: use halftone, dots, center or plain\n");

@@ -107,4 +107,28 @@ inline std::string payload_filling(EcLevel ec, int version, std::string_view alp
   return s;
 }
 
+// What a picture asks of a symbol's modules, without a picture: structure (a disc over a
+// checker of 3x3 blocks) and pseudo-random weights, a fifth of them "don't care";
+// deterministic per seed. For choose_pad and picture_errors.
+inline void synthetic_picture(const Symbol& s, std::uint32_t seed, std::vector<std::uint8_t>& dark,
+                              std::vector<float>& weight) {
+  dark.assign(s.dark.size(), 0);
+  weight.assign(s.dark.size(), 0.0f);
+  std::uint32_t state = seed;
+  const double r = s.size * 0.35;
+  for (int y = 0; y < s.size; ++y) {
+    for (int x = 0; x < s.size; ++x) {
+      const auto i = static_cast<std::size_t>(y * s.size + x);
+      const double dx = x - s.size / 2.0;
+      const double dy = y - s.size / 2.0;
+      const bool disc = dx * dx + dy * dy < r * r;
+      const bool checker = (x / 3 + y / 3) % 2 == 0;
+      dark[i] = disc != checker ? 1 : 0;
+      state = state * 1664525u + 1013904223u;
+      const std::uint32_t v = (state >> 8) % 1000;
+      weight[i] = v < 200 ? 0.0f : static_cast<float>(v) / 1000.0f;
+    }
+  }
+}
+
 }  // namespace viscode::roundtrip

@@ -16,29 +16,6 @@ namespace {
 constexpr int kModulePx = 4;
 constexpr int kQuiet = 4;
 
-// A picture with structure (a disc over a checker of 3x3 blocks) and pseudo-random weights,
-// a fifth of them "don't care"; deterministic per seed.
-void picture(const Symbol& s, std::uint32_t seed, std::vector<std::uint8_t>& dark,
-             std::vector<float>& weight) {
-  dark.assign(s.dark.size(), 0);
-  weight.assign(s.dark.size(), 0.0f);
-  std::uint32_t state = seed;
-  const double r = s.size * 0.35;
-  for (int y = 0; y < s.size; ++y) {
-    for (int x = 0; x < s.size; ++x) {
-      const auto i = static_cast<std::size_t>(y * s.size + x);
-      const double dx = x - s.size / 2.0;
-      const double dy = y - s.size / 2.0;
-      const bool disc = dx * dx + dy * dy < r * r;
-      const bool checker = (x / 3 + y / 3) % 2 == 0;
-      dark[i] = disc != checker ? 1 : 0;
-      state = state * 1664525u + 1013904223u;
-      const std::uint32_t v = (state >> 8) % 1000;
-      weight[i] = v < 200 ? 0.0f : static_cast<float>(v) / 1000.0f;
-    }
-  }
-}
-
 void check_reads_exactly(const Symbol& symbol, const std::string& payload) {
   RenderOptions ro;
   ro.style = Style::plain;
@@ -68,7 +45,8 @@ void check_pad(EcLevel ec, int version, const std::string& payload) {
   REQUIRE(before.version == version);
   std::vector<std::uint8_t> dark;
   std::vector<float> weight;
-  picture(before, static_cast<std::uint32_t>(version * 4 + static_cast<int>(ec)), dark, weight);
+  roundtrip::synthetic_picture(
+      before, static_cast<std::uint32_t>(version * 4 + static_cast<int>(ec)), dark, weight);
   const Symbol after = choose_pad(before, dark, weight);
 
   const int free_bytes = free_pad_bits(before) / 8;
