@@ -1,3 +1,5 @@
+#include <array>
+#include <mutex>
 #include <string>
 
 #include "encode/placement.hpp"
@@ -24,6 +26,14 @@ std::vector<int> placement_order(const Symbol& symbol) {
     upward = !upward;
   }
   return order;
+}
+
+const std::vector<int>& cached_placement_order(const Symbol& symbol) {
+  static std::array<std::once_flag, 41> once;
+  static std::array<std::vector<int>, 41> orders;
+  const auto v = static_cast<std::size_t>(symbol.version);
+  std::call_once(once.at(v), [&] { orders[v] = placement_order(symbol); });
+  return orders[v];
 }
 
 }  // namespace detail
@@ -53,7 +63,7 @@ std::vector<int> module_blocks(const Symbol& symbol) {
     for (int b = 0; b < blocks; ++b) codeword_block.push_back(b);
   }
 
-  const std::vector<int> order = detail::placement_order(symbol);
+  const std::vector<int>& order = detail::cached_placement_order(symbol);
   if (order.size() / 8 != codeword_block.size()) {
     throw Error(ErrorCategory::internal, "version " + std::to_string(symbol.version) + " has " +
                                              std::to_string(order.size()) + " data modules but " +

@@ -7,6 +7,7 @@
 #include <bit>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,7 @@ void check_symbol(const Symbol& symbol, const char* what) {
 // from block_start[b].
 struct Codewords {
   BlockLayout layout;
-  std::vector<int> order;            // detail::placement_order
+  std::span<const int> order;        // detail::cached_placement_order
   std::vector<std::uint8_t> mask;    // row-major, 1 where the symbol's mask inverts
   std::vector<int> block_start;      // blocks + 1 entries
   std::vector<int> codeword_block;   // per interleaved codeword: its block ...
@@ -55,7 +56,7 @@ Codewords extract(const Symbol& symbol) {
   c.layout = block_layout(symbol.version, symbol.ec);
   const int blocks = c.layout.blocks();
   const int total = c.layout.total_codewords();
-  c.order = detail::placement_order(symbol);
+  c.order = detail::cached_placement_order(symbol);
   if (c.order.size() / 8 != static_cast<std::size_t>(total)) {
     throw Error(ErrorCategory::internal, "version " + std::to_string(symbol.version) + " has " +
                                              std::to_string(c.order.size()) + " data modules but " +

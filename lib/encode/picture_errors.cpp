@@ -49,7 +49,7 @@ Symbol picture_errors(const Symbol& symbol, std::span<const std::uint8_t> wanted
   }
   if (per_block == 0) return symbol;
 
-  const std::vector<int> order = detail::placement_order(symbol);
+  const std::vector<int>& order = detail::cached_placement_order(symbol);
   const std::vector<int> blocks = module_blocks(symbol);
   const std::size_t codewords = order.size() / 8;
   // What the picture gains per codeword: the weight of its modules that disagree with it.

@@ -14,6 +14,11 @@ namespace viscode::detail {
 // remainder bits, which come last.
 std::vector<int> placement_order(const Symbol& symbol);
 
+// placement_order of a symbol from encode(), computed once per version and shared: its
+// function modules are the version's, so the walk is too. Every design evaluates eight
+// masks, each walking it several times.
+const std::vector<int>& cached_placement_order(const Symbol& symbol);
+
 // Number of modules available for codewords and remainder bits in a version (1..40).
 int raw_data_modules(int version);
 
