@@ -110,7 +110,11 @@ std::string settings_text(const Design& design, const BatchOptions& o, std::size
   s += "render=style " + std::string(to_string(r.style)) + " strength " + fixed(r.strength) +
        " fit " + std::to_string(static_cast<int>(r.fit)) + " area " +
        std::to_string(static_cast<int>(r.logo_area)) + " dark " + to_hex(r.dark) + " light " +
-       to_hex(r.light) + " quiet " + std::to_string(r.quiet) + "\n";
+       to_hex(r.light) + " quiet " + std::to_string(r.quiet) +
+       // Written only when not the default, so that runs started before these options
+       // existed resume unchanged.
+       (r.picture_errors > 0 ? " picture_errors " + fixed(r.picture_errors) : "") +
+       (r.picture_pad ? "" : " standard_pad") + "\n";
   s += "logo=" + logo_fingerprint(design.logo()) + "\n";
   return s;
 }

@@ -112,6 +112,34 @@ TEST_CASE("cli batch: PNG files from a CSV column, read back, manifest checks ou
                          "of every file)\n");
 }
 
+TEST_CASE("cli batch: --picture-ec is part of the run, and a resume with another is refused",
+          "[cli][batch]") {
+  TempDir t;
+  const auto list = serials(t, 2);
+  const std::vector<std::string> base = {"batch",   "--logo",    kBrandPng,           "--template",
+                                         kTemplate, "--serials", list.string(),       "--column",
+                                         "serial",  "--out-dir", t.out_dir().string()};
+  std::vector<std::string> first = base;
+  first.insert(first.end(), {"--picture-ec", "0.3"});
+  const CliResult r = run_cli(first);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto rows = manifest_rows(t.out_dir());
+  REQUIRE(rows.size() == 2);
+  for (const auto& row : rows) check_reads_back(t.out_dir() / row[3], row[2]);
+  CHECK(read_bytes(t.out_dir() / "batch-settings.txt").find(" picture_errors 0.3000\n") !=
+        std::string::npos);
+  std::vector<std::string> resume = base;
+  resume.push_back("--resume");
+  const CliResult again = run_cli(resume);
+  CHECK(again.exit_code == 2);
+  CHECK(again.err.find("--resume needs the options the run in '" + t.out_dir().string() +
+                       "' started with (batch-settings.txt): 'render=style halftone strength "
+                       "0.6000 fit 0 area 0 dark #000000 light #ffffff quiet 4 picture_errors "
+                       "0.3000' then, 'render=style halftone strength 0.6000 fit 0 area 0 dark "
+                       "#000000 light #ffffff quiet 4' now") != std::string::npos);
+}
+
 TEST_CASE("cli batch: killed mid-run, --resume finishes it exactly as an uninterrupted run",
           "[cli][batch][resume]") {
   TempDir t;
