@@ -53,4 +53,27 @@ void check_options(const EncodeOptions& options) {
   }
 }
 
+void check_symbol(const Symbol& symbol, const char* what) {
+  const auto cells = static_cast<std::size_t>(symbol.size) * static_cast<std::size_t>(symbol.size);
+  if (symbol.version < 1 || symbol.version > 40 || symbol.size != 17 + 4 * symbol.version ||
+      symbol.dark.size() != cells || symbol.roles.size() != cells || symbol.mask < 0 ||
+      symbol.mask > 7) {
+    throw Error(ErrorCategory::usage, std::string(what) +
+                                          " needs a symbol from encode(): version, size, mask, "
+                                          "dark and roles disagree");
+  }
+}
+
+void check_module_spans(const Symbol& symbol, std::span<const std::uint8_t> wanted_dark,
+                        std::span<const float> weight, const char* what) {
+  const auto cells = symbol.dark.size();
+  if (wanted_dark.size() != cells || weight.size() != cells) {
+    throw Error(ErrorCategory::usage,
+                std::string(what) + " needs wanted_dark and weight with one entry per module (" +
+                    std::to_string(cells) + " for version " + std::to_string(symbol.version) +
+                    "), got " + std::to_string(wanted_dark.size()) + " and " +
+                    std::to_string(weight.size()));
+  }
+}
+
 }  // namespace viscode::detail

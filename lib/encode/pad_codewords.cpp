@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "encode/checks.hpp"
 #include "encode/mask.hpp"
 #include "encode/placement.hpp"
 #include "encode/reed_solomon.hpp"
@@ -19,17 +20,6 @@
 
 namespace viscode {
 namespace {
-
-void check_symbol(const Symbol& symbol, const char* what) {
-  const auto cells = static_cast<std::size_t>(symbol.size) * static_cast<std::size_t>(symbol.size);
-  if (symbol.version < 1 || symbol.version > 40 || symbol.size != 17 + 4 * symbol.version ||
-      symbol.dark.size() != cells || symbol.roles.size() != cells || symbol.mask < 0 ||
-      symbol.mask > 7) {
-    throw Error(ErrorCategory::usage, std::string(what) +
-                                          " needs a symbol from encode(): version, size, mask, "
-                                          "dark and roles disagree");
-  }
-}
 
 // A symbol's codewords, unmasked and de-interleaved: block b's data then its EC codewords
 // from block_start[b].
@@ -533,22 +523,15 @@ void choose_block(Codewords& c, int b, int first, std::vector<Candidate>& candid
 }  // namespace
 
 int free_pad_bits(const Symbol& symbol) {
-  check_symbol(symbol, "free_pad_bits");
+  detail::check_symbol(symbol, "free_pad_bits");
   const Codewords c = extract(symbol);
   return 8 * (c.layout.data_codewords() - first_free_codeword(c, symbol.version));
 }
 
 Symbol choose_pad(const Symbol& symbol, std::span<const std::uint8_t> wanted_dark,
                   std::span<const float> weight) {
-  check_symbol(symbol, "choose_pad");
-  const auto cells = symbol.dark.size();
-  if (wanted_dark.size() != cells || weight.size() != cells) {
-    throw Error(ErrorCategory::usage,
-                "choose_pad needs wanted_dark and weight with one entry per module (" +
-                    std::to_string(cells) + " for version " + std::to_string(symbol.version) +
-                    "), got " + std::to_string(wanted_dark.size()) + " and " +
-                    std::to_string(weight.size()));
-  }
+  detail::check_symbol(symbol, "choose_pad");
+  detail::check_module_spans(symbol, wanted_dark, weight, "choose_pad");
   Codewords c = extract(symbol);
   const int first_free = first_free_codeword(c, symbol.version);
   if (first_free >= c.layout.data_codewords()) return symbol;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "encode/checks.hpp"
 #include "encode/placement.hpp"
 #include "viscode/encode.hpp"
 #include "viscode/error.hpp"
@@ -25,20 +26,8 @@ int correctable_per_block(int version, EcLevel ec) {
 
 Symbol picture_errors(const Symbol& symbol, std::span<const std::uint8_t> wanted_dark,
                       std::span<const float> weight, int per_block) {
-  const auto cells = static_cast<std::size_t>(symbol.size) * static_cast<std::size_t>(symbol.size);
-  if (symbol.version < 1 || symbol.version > 40 || symbol.size != 17 + 4 * symbol.version ||
-      symbol.dark.size() != cells || symbol.roles.size() != cells) {
-    throw Error(ErrorCategory::usage,
-                "picture_errors needs a symbol from encode(): version, size, dark and roles "
-                "disagree");
-  }
-  if (wanted_dark.size() != cells || weight.size() != cells) {
-    throw Error(ErrorCategory::usage,
-                "picture_errors needs wanted_dark and weight with one entry per module (" +
-                    std::to_string(cells) + " for version " + std::to_string(symbol.version) +
-                    "), got " + std::to_string(wanted_dark.size()) + " and " +
-                    std::to_string(weight.size()));
-  }
+  detail::check_symbol(symbol, "picture_errors");
+  detail::check_module_spans(symbol, wanted_dark, weight, "picture_errors");
   const int capacity = correctable_per_block(symbol.version, symbol.ec);
   if (per_block < 0 || per_block > capacity) {
     throw Error(ErrorCategory::usage, "picture_errors: per_block " + std::to_string(per_block) +
@@ -77,7 +66,7 @@ Symbol picture_errors(const Symbol& symbol, std::span<const std::uint8_t> wanted
     for (std::size_t j = 0; j < n; ++j) flip[static_cast<std::size_t>(list[j])] = 1;
   }
   Symbol out = symbol;
-  if (out.spent.empty()) out.spent.assign(cells, 0);
+  if (out.spent.empty()) out.spent.assign(symbol.dark.size(), 0);
   for (std::size_t k = 0; k < codewords * 8; ++k) {
     if (!flip[k / 8]) continue;
     const auto m = static_cast<std::size_t>(order[k]);
