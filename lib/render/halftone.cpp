@@ -325,21 +325,7 @@ Dial dial(const RenderOptions& options) {
   return d;
 }
 
-ImageStats analyse_image(const Logo& logo, const RenderOptions& options, int symbol_size) {
-  ImageStats stats;
-  stats.quiet = options.quiet;
-  stats.frame = symbol_size + 2 * options.quiet;
-  stats.full_area = options.logo_area == LogoArea::full;
-  const Placement p = place_image(logo, options, symbol_size);
-  const cv::Mat layer = image_layer(logo, p, stats.frame, ImageStats::kPx);
-  stats.lab = to_lab(layer, options.light);
-  stats.lightness = reader_lightness(flatten(layer, options.light));
-  cv::Mat l_star;
-  cv::extractChannel(stats.lab, l_star, 0);
-  cv::resize(l_star, stats.module_mean, cv::Size(stats.frame, stats.frame), 0, 0, cv::INTER_AREA);
-  stats.surrounds = make_surrounds(stats.lightness, stats.frame, centre_px(dial(options)));
-  return stats;
-}
+namespace {
 
 PicturePreference picture_preference(const ImageStats& stats, int symbol_size) {
   // L*: closer to the picture's local mean than this, a module may be either colour.
@@ -370,6 +356,25 @@ PicturePreference picture_preference(const ImageStats& stats, int symbol_size) {
     }
   }
   return p;
+}
+
+}  // namespace
+
+ImageStats analyse_image(const Logo& logo, const RenderOptions& options, int symbol_size) {
+  ImageStats stats;
+  stats.quiet = options.quiet;
+  stats.frame = symbol_size + 2 * options.quiet;
+  stats.full_area = options.logo_area == LogoArea::full;
+  const Placement p = place_image(logo, options, symbol_size);
+  const cv::Mat layer = image_layer(logo, p, stats.frame, ImageStats::kPx);
+  stats.lab = to_lab(layer, options.light);
+  stats.lightness = reader_lightness(flatten(layer, options.light));
+  cv::Mat l_star;
+  cv::extractChannel(stats.lab, l_star, 0);
+  cv::resize(l_star, stats.module_mean, cv::Size(stats.frame, stats.frame), 0, 0, cv::INTER_AREA);
+  stats.surrounds = make_surrounds(stats.lightness, stats.frame, centre_px(dial(options)));
+  stats.preference = picture_preference(stats, symbol_size);
+  return stats;
 }
 
 Halftone halftone(const Symbol& symbol, const ImageStats& stats, const Dial& d,

@@ -34,6 +34,16 @@ struct Surrounds {
   std::vector<double> mean;    // frame * frame: mean of each surround
 };
 
+// What the picture asks of each symbol module (row-major, size * size), for the free bits a
+// symbol has (its pad codewords): dark where the picture under the module is darker than
+// the local threshold of the unshifted picture; the weight is how far beyond 8 L* from it,
+// so that the modules whose disagreement would cost the most shift come first, and those
+// where the picture has no clear preference (weight 0) keep the standard pad's colour.
+struct PicturePreference {
+  std::vector<std::uint8_t> dark;
+  std::vector<float> weight;
+};
+
 // The image sampled at a fixed analysis resolution, so that the decisions do not depend on
 // the output's DPI or format.
 struct ImageStats {
@@ -45,22 +55,13 @@ struct ImageStats {
   cv::Mat lightness;    // CV_32F, the lightness a reader sees: L* of the image's luma grey
   cv::Mat module_mean;  // CV_32F frame x frame: the image's L* per module
   Surrounds surrounds;  // for the centre of dial(options)
+  // For every code of this symbol size (and so made once with the analysis, not per code).
+  PicturePreference preference;
 };
 ImageStats analyse_image(const Logo& logo, const RenderOptions& options, int symbol_size);
 // The surrounds of a frame-module analysis (ImageStats::lightness) for a centre this many
 // analysis pixels wide.
 Surrounds make_surrounds(const cv::Mat& lightness, int frame, int centre_px);
-
-// What the picture asks of each symbol module (row-major, size * size), for the free bits a
-// symbol has (its pad codewords): dark where the picture under the module is darker than
-// the local threshold of the unshifted picture; the weight is how far beyond 8 L* from it,
-// so that the modules whose disagreement would cost the most shift come first, and those
-// where the picture has no clear preference (weight 0) keep the standard pad's colour.
-struct PicturePreference {
-  std::vector<std::uint8_t> dark;
-  std::vector<float> weight;
-};
-PicturePreference picture_preference(const ImageStats& stats, int symbol_size);
 
 struct Halftone {
   cv::Mat shifts;       // CV_32F frame x frame: L* shift of each module's surround

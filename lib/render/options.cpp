@@ -98,11 +98,10 @@ class PictureChoices {
         options_(options),
         pad_(options.picture_pad && free_pad_bits(symbol) > 0),
         spend_(static_cast<int>(options.picture_errors *
-                                correctable_per_block(symbol.version, symbol.ec))) {
-    if (pad_) want_ = picture_preference(stats, symbol.size);
-  }
+                                correctable_per_block(symbol.version, symbol.ec))) {}
   Symbol apply(const Symbol& masked) const {
-    Symbol s = pad_ ? choose_pad(masked, want_.dark, want_.weight) : masked;
+    const PicturePreference& want = stats_.preference;
+    Symbol s = pad_ ? choose_pad(masked, want.dark, want.weight) : masked;
     if (spend_ == 0) return s;
     // The codewords whose modules cost the picture the most shift are the ones given to it.
     const std::vector<float> cost = module_shifts(s, stats_, dial(options_), options_);
@@ -118,7 +117,6 @@ class PictureChoices {
   const RenderOptions& options_;
   bool pad_;
   int spend_;
-  PicturePreference want_;
 };
 
 }  // namespace
