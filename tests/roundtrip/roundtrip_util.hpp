@@ -107,6 +107,37 @@ inline std::string payload_filling(EcLevel ec, int version, std::string_view alp
   return s;
 }
 
+// A symbol drawn plain at 4 px per module: every reference reader and viscode's detector
+// must return exactly the payload and nothing after it, ours correcting exactly
+// `corrections` errors. CHECK, not REQUIRE: one unreadable symbol must not hide the others
+// of a sweep.
+inline void check_reads_exactly(const Symbol& symbol, const std::string& payload, int corrections) {
+  RenderOptions ro;
+  ro.style = Style::plain;
+  const cv::Mat image = render(symbol, nullptr, ro, 4);
+  for (const test::Reader reader : test::all_readers()) {
+    INFO("reader " << test::to_string(reader));
+    CHECK(test::read_all(reader, image) == std::vector<std::string>{payload});
+  }
+  INFO("reader viscode");
+  const std::vector<Decoded> decoded = detect(image);
+  CHECK(decoded.size() == 1);
+  if (decoded.size() != 1) return;
+  CHECK(decoded[0].text == payload);
+  CHECK(decoded[0].bytes == std::vector<std::uint8_t>(payload.begin(), payload.end()));
+  CHECK(decoded[0].errors_corrected() == corrections);
+}
+
+// encode() pinned to one version and level.
+inline Symbol encode_at(EcLevel ec, int version, const std::string& payload) {
+  EncodeOptions eo;
+  eo.ec = ec;
+  eo.min_version = eo.max_version = version;
+  Symbol symbol = encode(payload, eo);
+  REQUIRE(symbol.version == version);
+  return symbol;
+}
+
 // What a picture asks of a symbol's modules, without a picture: structure (a disc over a
 // checker of 3x3 blocks) and pseudo-random weights, a fifth of them "don't care";
 // deterministic per seed. For choose_pad and picture_errors.

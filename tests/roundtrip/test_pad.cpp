@@ -13,36 +13,10 @@ using namespace viscode;
 
 namespace {
 
-constexpr int kModulePx = 4;
-constexpr int kQuiet = 4;
-
-void check_reads_exactly(const Symbol& symbol, const std::string& payload) {
-  RenderOptions ro;
-  ro.style = Style::plain;
-  ro.quiet = kQuiet;
-  const cv::Mat image = render(symbol, nullptr, ro, kModulePx);
-  for (const test::Reader reader : test::all_readers()) {
-    INFO("reader " << test::to_string(reader));
-    CHECK(test::read_all(reader, image) == std::vector<std::string>{payload});
-  }
-  INFO("reader viscode");
-  const std::vector<Decoded> decoded = detect(image);
-  // CHECK, not REQUIRE: one unreadable symbol must not hide the level's other versions.
-  CHECK(decoded.size() == 1);
-  if (decoded.size() != 1) return;
-  CHECK(decoded[0].text == payload);
-  CHECK(decoded[0].bytes == std::vector<std::uint8_t>(payload.begin(), payload.end()));
-  CHECK(decoded[0].errors_corrected() == 0);
-}
-
 void check_pad(EcLevel ec, int version, const std::string& payload) {
-  EncodeOptions eo;
-  eo.ec = ec;
-  eo.min_version = eo.max_version = version;
   INFO("EC " << to_char(ec) << ", version " << version << ", payload of " << payload.size()
              << " bytes");
-  const Symbol before = encode(payload, eo);
-  REQUIRE(before.version == version);
+  const Symbol before = roundtrip::encode_at(ec, version, payload);
   std::vector<std::uint8_t> dark;
   std::vector<float> weight;
   roundtrip::synthetic_picture(
@@ -67,7 +41,7 @@ void check_pad(EcLevel ec, int version, const std::string& payload) {
     CHECK(after.dark == before.dark);
   }
   for (std::size_t i = 0; i < first; ++i) CHECK(now[i] == was[i]);
-  check_reads_exactly(after, payload);
+  roundtrip::check_reads_exactly(after, payload, 0);
 }
 
 void check_level(EcLevel ec) {

@@ -14,8 +14,6 @@ using namespace viscode;
 
 namespace {
 
-constexpr int kModulePx = 4;
-
 // Per block: how many of its codewords (data and EC) differ between two symbols.
 std::vector<int> changed_per_block(const Symbol& a, const Symbol& b) {
   const test::SymbolCodewords ca = test::read_codewords(a), cb = test::read_codewords(b);
@@ -28,13 +26,9 @@ std::vector<int> changed_per_block(const Symbol& a, const Symbol& b) {
 }
 
 void check_spent(EcLevel ec, int version, const std::string& payload) {
-  EncodeOptions eo;
-  eo.ec = ec;
-  eo.min_version = eo.max_version = version;
   INFO("EC " << to_char(ec) << ", version " << version << ", payload of " << payload.size()
              << " bytes");
-  const Symbol before = encode(payload, eo);
-  REQUIRE(before.version == version);
+  const Symbol before = roundtrip::encode_at(ec, version, payload);
   std::vector<std::uint8_t> dark;
   std::vector<float> weight;
   roundtrip::synthetic_picture(
@@ -60,19 +54,7 @@ void check_spent(EcLevel ec, int version, const std::string& payload) {
     if (after.dark[m] != before.dark[m]) CHECK(after.spent[m] == 1);
   }
 
-  RenderOptions ro;
-  ro.style = Style::plain;
-  const cv::Mat image = render(after, nullptr, ro, kModulePx);
-  for (const test::Reader reader : test::all_readers()) {
-    INFO("reader " << test::to_string(reader));
-    CHECK(test::read_all(reader, image) == std::vector<std::string>{payload});
-  }
-  INFO("reader viscode");
-  const std::vector<Decoded> decoded = detect(image);
-  CHECK(decoded.size() == 1);
-  if (decoded.size() != 1) return;
-  CHECK(decoded[0].text == payload);
-  CHECK(decoded[0].errors_corrected() == total);
+  roundtrip::check_reads_exactly(after, payload, total);
 }
 
 void check_level(EcLevel ec) {
