@@ -4,47 +4,29 @@
 #include <array>
 #include <vector>
 
+#include "encode/gf256.hpp"
+
 namespace viscode::detail {
 namespace {
-
-// GF(256) built on the primitive element a = 2 of x^8+x^4+x^3+x^2+1. The exponent table is
-// doubled so a product of two logarithms indexes it without a modulo.
-struct Field {
-  std::array<std::uint8_t, 512> exp{};
-  std::array<int, 256> log{};
-  constexpr Field() {
-    int x = 1;
-    for (int i = 0; i < 255; ++i) {
-      exp[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(x);
-      log[static_cast<std::size_t>(x)] = i;
-      x <<= 1;
-      if (x & 0x100) x ^= 0x11D;
-    }
-    for (int i = 255; i < 512; ++i)
-      exp[static_cast<std::size_t>(i)] = exp[static_cast<std::size_t>(i - 255)];
-  }
-};
-constexpr Field kField;
 
 std::uint8_t gf_exp(int power) {
   power %= 255;
   if (power < 0) power += 255;
-  return kField.exp[static_cast<std::size_t>(power)];
+  return kGf256.exp[static_cast<std::size_t>(power)];
 }
 int gf_log(std::uint8_t x) {
-  return kField.log[x];
+  return kGf256.log[x];
 }
 
 std::uint8_t gf_mul(std::uint8_t a, std::uint8_t b) {
-  if (a == 0 || b == 0) return 0;
-  return kField.exp[static_cast<std::size_t>(gf_log(a) + gf_log(b))];
+  return kGf256.mul(a, b);
 }
 std::uint8_t gf_div(std::uint8_t a, std::uint8_t b) {  // b != 0
   if (a == 0) return 0;
-  return kField.exp[static_cast<std::size_t>(gf_log(a) + 255 - gf_log(b))];
+  return kGf256.exp[static_cast<std::size_t>(gf_log(a) + 255 - gf_log(b))];
 }
 std::uint8_t gf_inv(std::uint8_t a) {
-  return kField.exp[static_cast<std::size_t>(255 - gf_log(a))];
+  return kGf256.exp[static_cast<std::size_t>(255 - gf_log(a))];
 }
 
 // Polynomials are stored lowest power first.
@@ -75,7 +57,7 @@ std::vector<std::uint8_t> syndromes(std::span<const std::uint8_t> block, int ec)
     const int step = (n - 1 - i) % 255;
     int power = gf_log(c);
     for (int j = 0; j < ec; ++j) {
-      s[static_cast<std::size_t>(j)] ^= kField.exp[static_cast<std::size_t>(power)];
+      s[static_cast<std::size_t>(j)] ^= kGf256.exp[static_cast<std::size_t>(power)];
       power += step;
       if (power >= 255) power -= 255;
     }

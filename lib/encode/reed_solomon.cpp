@@ -4,6 +4,7 @@
 #include <array>
 #include <string>
 
+#include "encode/gf256.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode::detail {
@@ -11,24 +12,15 @@ namespace {
 
 constexpr int kMaxEc = 30;  // ISO 18004 table 9's largest EC codewords per block
 
-struct Field {
-  std::array<std::uint8_t, 512> exp{};
-  std::array<int, 256> log{};
-  // generators[n]: the coefficients of prod (x - a^i), i < n, below the leading 1, highest
+// The generator polynomials of every EC length a QR block uses.
+struct Generators {
+  // generator_log[n]: the coefficients of prod (x - a^i), i < n, below the leading 1, highest
   // degree first, as logarithms (-1 for a zero coefficient) so the shift register's inner
   // loop is one table look-up per coefficient.
   std::array<std::array<int, kMaxEc>, kMaxEc + 1> generator_log{};
 
-  Field() {
-    int x = 1;
-    for (int i = 0; i < 255; ++i) {
-      exp[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(x);
-      log[static_cast<std::size_t>(x)] = i;
-      x <<= 1;
-      if ((x & 0x100) != 0) x ^= 0x11D;
-    }
-    for (std::size_t i = 255; i < exp.size(); ++i) exp[i] = exp[i - 255];
-    log[0] = -1;
+  Generators() {
+    const Gf256& gf = kGf256;
     for (int n = 1; n <= kMaxEc; ++n) {
       // Full polynomial, highest degree first, multiplied by (x - a^i) one root at a time.
       std::array<std::uint8_t, kMaxEc + 1> g{};
@@ -36,26 +28,21 @@ struct Field {
       for (int i = 0; i < n; ++i) {
         for (int k = i + 1; k >= 1; --k) {
           const auto uk = static_cast<std::size_t>(k);
-          g[uk] =
-              static_cast<std::uint8_t>(g[uk] ^ mul(g[uk - 1], exp[static_cast<std::size_t>(i)]));
+          g[uk] = static_cast<std::uint8_t>(g[uk] ^
+                                            gf.mul(g[uk - 1], gf.exp[static_cast<std::size_t>(i)]));
         }
       }
       for (int k = 0; k < n; ++k) {
         generator_log[static_cast<std::size_t>(n)][static_cast<std::size_t>(k)] =
-            log[g[static_cast<std::size_t>(k + 1)]];
+            gf.log[g[static_cast<std::size_t>(k + 1)]];
       }
     }
   }
-
-  std::uint8_t mul(std::uint8_t a, std::uint8_t b) const {
-    if (a == 0 || b == 0) return 0;
-    return exp[static_cast<std::size_t>(log[a] + log[b])];
-  }
 };
 
-const Field& field() {
-  static const Field f;
-  return f;
+const Generators& generators() {
+  static const Generators g;
+  return g;
 }
 
 void check_ec_length(std::size_t n) {
@@ -67,12 +54,13 @@ void check_ec_length(std::size_t n) {
 }
 
 // remainder = remainder * x + factor * x^n, reduced by the generator: one shift-register step.
-void shift_in(const Field& f, const std::array<int, kMaxEc>& g_log, std::uint8_t factor,
+void shift_in(const std::array<int, kMaxEc>& g_log, std::uint8_t factor,
               std::span<std::uint8_t> remainder) {
   const std::size_t n = remainder.size();
   for (std::size_t k = 0; k + 1 < n; ++k) remainder[k] = remainder[k + 1];
   remainder[n - 1] = 0;
   if (factor == 0) return;
+  const Gf256& f = kGf256;
   const int factor_log = f.log[factor];
   for (std::size_t k = 0; k < n; ++k) {
     if (g_log[k] >= 0) {
@@ -86,10 +74,9 @@ void shift_in(const Field& f, const std::array<int, kMaxEc>& g_log, std::uint8_t
 
 void rs_ec_codewords(std::span<const std::uint8_t> data, std::span<std::uint8_t> ec) {
   check_ec_length(ec.size());
-  const Field& f = field();
-  const auto& g_log = f.generator_log[ec.size()];
+  const auto& g_log = generators().generator_log[ec.size()];
   for (auto& c : ec) c = 0;
-  for (const std::uint8_t d : data) shift_in(f, g_log, static_cast<std::uint8_t>(d ^ ec[0]), ec);
+  for (const std::uint8_t d : data) shift_in(g_log, static_cast<std::uint8_t>(d ^ ec[0]), ec);
 }
 
 void rs_unit_responses(int data_length, int first, int ec_length, std::span<std::uint8_t> out) {
@@ -99,15 +86,14 @@ void rs_unit_responses(int data_length, int first, int ec_length, std::span<std:
       out.size() < static_cast<std::size_t>(data_length - first) * n) {
     throw Error(ErrorCategory::internal, "rs_unit_responses: positions or buffer out of range");
   }
-  const Field& f = field();
-  const auto& g_log = f.generator_log[n];
+  const auto& g_log = generators().generator_log[n];
   // A 1 in the last data position leaves x^n mod g; each position earlier multiplies by x.
   std::array<std::uint8_t, kMaxEc> r{};
   const std::span<std::uint8_t> rem(r.data(), n);
   for (int p = data_length - 1; p >= first; --p) {
     // The zero register with factor 1 gives x^n mod g; later steps multiply the register by
     // x, its top coefficient overflowing into the generator.
-    shift_in(f, g_log, static_cast<std::uint8_t>(p == data_length - 1 ? 1 : r[0]), rem);
+    shift_in(g_log, static_cast<std::uint8_t>(p == data_length - 1 ? 1 : r[0]), rem);
     std::copy(rem.begin(), rem.end(),
               out.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(p - first) * n));
   }
