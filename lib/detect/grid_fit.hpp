@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "detect/grouping.hpp"
+#include "encode/function_patterns.hpp"
 
 namespace viscode::detail {
 
@@ -22,15 +23,6 @@ struct GridFit {
   int alignments_found = 0;  // alignment patterns located and used in the fit
   cv::Point2f map(double x, double y) const;
 };
-
-// Centres (row = column indices) of the alignment patterns of a version (ISO 18004
-// annex E); empty for version 1.
-std::vector<int> alignment_positions(int version);
-
-// 1 for the modules every symbol of the version draws the same and at full contrast
-// (finder, separator, timing and alignment patterns, format and version information),
-// 0 for data and error-correction modules. Row-major, (17 + 4 * version)^2 entries.
-std::vector<std::uint8_t> function_mask(int version);
 
 // The best fit of a finder triple: the version estimated from the finders' spacing (and its
 // neighbours, ±2), the homography from the finders' corners and centres (a parallelogram's
