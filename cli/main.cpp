@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -27,6 +28,7 @@ using viscode::cli::DesignOptions;
 struct EncodeArgs {
   DesignArgs d;
   std::string data, data_file, output, ensure;
+  bool no_size_check = false;
   viscode::cli::SignArgs sign;
 };
 
@@ -58,6 +60,39 @@ std::string readers_text(const std::vector<viscode::Reader>& readers) {
     out += viscode::to_string(r);
   }
   return out;
+}
+
+// A print too small to read is legal, and an easy mistake (--size 5mm): measure what this
+// design needs when its modules are small enough to be in doubt.
+void warn_if_too_small(const viscode::Symbol& symbol, const viscode::Logo* logo,
+                       const viscode::RenderOptions& render, const std::string& payload,
+                       const viscode::OutputInfo& info, double dpi) {
+  using namespace viscode;
+  if (info.module_mm >= print_size_check_mm(render.strength)) return;
+  const VerifyOptions verify_options;
+  if (isatty(fileno(stderr))) {
+    std::fprintf(stderr, "checking the print size (moderate, readers %s)...\n",
+                 readers_text(verify_options.readers).c_str());
+  }
+  const std::optional<double> needed =
+      smallest_print_module_mm(symbol, logo, render, payload, verify_options);
+  const int frame = symbol.size + 2 * render.quiet;
+  if (!needed) {
+    std::fprintf(stderr,
+                 "viscode: warning: no print size of this design reads at moderate with every "
+                 "reader (%s): raise --strength, or check it with 'viscode verify'\n",
+                 readers_text(verify_options.readers).c_str());
+  } else if (info.module_mm < *needed) {
+    // Modules are whole pixels at the print's dpi: the width that gives at least `needed`.
+    const double px_per_mm = dpi / 25.4;
+    const double width_mm = std::ceil(std::ceil(*needed * px_per_mm - 1e-9) / px_per_mm * frame);
+    std::fprintf(stderr,
+                 "viscode: warning: modules of %.2f mm are below the %.2f mm this design needs to "
+                 "read at moderate (camera %g px/mm; %s): print it at least %.0f mm wide "
+                 "(--size %.0fmm), or check it with 'viscode verify'\n",
+                 info.module_mm, *needed, verify_options.camera_px_per_mm,
+                 readers_text(verify_options.readers).c_str(), width_mm, width_mm);
+  }
 }
 
 int run_encode(const EncodeArgs& a) {
@@ -94,6 +129,9 @@ int run_encode(const EncodeArgs& a) {
     symbol = std::move(design.symbol);
     render = design.render;
   }
+  for (const std::string& warning : design_warnings(logo_ptr, render, symbol.size)) {
+    std::fprintf(stderr, "viscode: warning: %s\n", warning.c_str());
+  }
   const OutputInfo info = write(symbol, logo_ptr, render, print, a.output);
   fmt::print(
       "version {}, EC {}, mask {}, {}x{} modules, module {:.2f} mm ({} px at {:g} dpi), "
@@ -101,6 +139,9 @@ int run_encode(const EncodeArgs& a) {
       symbol.version, to_char(symbol.ec), symbol.mask, symbol.size, symbol.size, info.module_mm,
       info.module_px, a.d.dpi, info.size_mm, to_string(render.style), a.output);
   if (!signed_or_not.note.empty()) fmt::print("{}\n", signed_or_not.note);
+  // --module-px asks for pixels (a screen, a test), not for a print.
+  if (!a.no_size_check && print.module_px == 0)
+    warn_if_too_small(symbol, logo_ptr, render, payload, info, print.dpi);
   return 0;
 }
 
@@ -321,6 +362,10 @@ int main(int argc, char** argv) {
                   "After rendering, verify at this severity (pristine, mild, moderate, hard) "
                   "with every reader; raise --strength step by step until it reads, and say "
                   "what changed");
+  enc->add_flag("--no-size-check", a.no_size_check,
+                "Skip the check that the print size reads at arm's length: it runs (seconds) "
+                "when --size leaves modules under 0.5 mm (1 mm below strength 0.5) and warns "
+                "with the smallest size that reads");
   viscode::cli::add_sign_options(enc, a.sign);
 
   viscode::cli::BatchArgs ba;

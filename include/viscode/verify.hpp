@@ -136,4 +136,21 @@ cv::Mat failure_map_image(const VerifyReport& report, int module_px = 8);
 void write_failure_map(const VerifyReport& report, const std::filesystem::path& file,
                        int module_px = 8);
 
+// Modules below this size (mm) are worth smallest_print_module_mm() before printing: every
+// design measured (docs/verify.md) reads at moderate from 0.4 mm modules at strength 0.5
+// and above, and lower strengths need up to about twice that.
+inline double print_size_check_mm(double strength) {
+  return strength >= 0.5 ? 0.5 : 1.0;
+}
+
+// The smallest printed module (mm) at which every reader in `options` reads a design at
+// options.min_size_severity with options.camera_px_per_mm: the largest of the readers'
+// minimum sizes (verify()'s size search on the design rendered at 10 px per module).
+// Empty when some reader reaches options.min_rate at no size tried. Costs one size
+// search: seconds.
+std::optional<double> smallest_print_module_mm(const Symbol& symbol, const Logo* logo,
+                                               const RenderOptions& render,
+                                               const std::string& payload,
+                                               VerifyOptions options = {});
+
 }  // namespace viscode

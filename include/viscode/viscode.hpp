@@ -1,6 +1,7 @@
 // viscode/viscode.hpp — everything in one include.
 #pragma once
 
+#include "viscode/advice.hpp"
 #include "viscode/batch.hpp"
 #include "viscode/capture.hpp"
 #include "viscode/design.hpp"

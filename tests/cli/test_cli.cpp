@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <string>
 #include <vector>
 
@@ -433,6 +434,77 @@ TEST_CASE("cli: JPEG and transparent PNG logos", "[cli][style]") {
     encode_ok({"--logo", file.string(), "--data", kPayload, "-o", out.string()});
     check_reads_back(out, kPayload);
   }
+}
+
+// A 1200x300 wordmark: twelve dark blocks spread evenly over a white field, so that a square
+// cover crop keeps exactly the middle quarter of its content.
+fs::path write_wide_logo(const TempDir& t) {
+  cv::Mat logo(300, 1200, CV_8UC3, cv::Scalar(255, 255, 255));
+  for (int k = 0; k < 12; ++k) {
+    cv::rectangle(logo, cv::Rect(20 + 100 * k, 60, 60, 180), cv::Scalar(90, 40, 20), cv::FILLED);
+  }
+  const fs::path file = t.in("wordmark.png");
+  REQUIRE(cv::imwrite(file.string(), logo));
+  return file;
+}
+
+TEST_CASE("cli: a wide logo that cover would crop is warned about; contain shows it all",
+          "[cli][style][warning]") {
+  TempDir t;
+  const fs::path logo = write_wide_logo(t);
+  const auto cover = t.out("cover.png");
+  const auto r = encode({"--logo", logo.string(), "--data", kPayload, "-o", cover.string()});
+  CHECK(r.exit_code == 0);
+  CHECK(r.err ==
+        "viscode: warning: --fit cover (RenderOptions.fit = cover) crops 75% of the logo "
+        "(1200x300, 4.0:1) to fill the square: use --fit contain to show all of it\n");
+  check_reads_back(cover, kPayload);
+
+  const auto contain = t.out("contain.png");
+  encode_ok(
+      {"--logo", logo.string(), "--data", kPayload, "--fit", "contain", "-o", contain.string()});
+  check_reads_back(contain, kPayload);
+}
+
+TEST_CASE("cli: a logo with --style plain is warned about", "[cli][style][warning]") {
+  TempDir t;
+  const auto out = t.out("code.png");
+  const auto r =
+      encode({"--logo", kBrandPng, "--style", "plain", "--data", kPayload, "-o", out.string()});
+  CHECK(r.exit_code == 0);
+  CHECK(r.err ==
+        "viscode: warning: the logo is not drawn with --style plain (RenderOptions.style = "
+        "plain): choose halftone, dots or center to show it, or leave out --logo\n");
+  check_reads_back(out, kPayload);
+}
+
+// The warning's suggested size must itself pass the check it comes from.
+TEST_CASE("cli: a print too small to read is warned about, with a size that reads",
+          "[cli][size][warning]") {
+  TempDir t;
+  const auto out = t.out("code.png");
+  const auto small =
+      encode({"--logo", kBrandPng, "--data", kPayload, "--size", "5mm", "-o", out.string()});
+  INFO(small.err);
+  CHECK(small.exit_code == 0);
+  const std::string head = "viscode: warning: modules of 0.08 mm are below the ";
+  REQUIRE(small.err.substr(0, head.size()) == head);
+  const std::size_t at = small.err.find("(--size ");
+  REQUIRE(at != std::string::npos);
+  const int suggested = std::stoi(small.err.substr(at + 8));
+  CHECK(suggested > 5);
+  CHECK(suggested <= 25);
+
+  const auto fixed = encode({"--logo", kBrandPng, "--data", kPayload, "--size",
+                             std::to_string(suggested) + "mm", "-o", out.string()});
+  CHECK(fixed.exit_code == 0);
+  CHECK(fixed.err.empty());
+  check_reads_back(out, kPayload);
+
+  const auto skipped = encode({"--logo", kBrandPng, "--data", kPayload, "--size", "5mm",
+                               "--no-size-check", "-o", out.string()});
+  CHECK(skipped.exit_code == 0);
+  CHECK(skipped.err.empty());
 }
 
 // ---- help and version -------------------------------------------------------------------

@@ -8,8 +8,10 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "encode/function_patterns.hpp"
 #include "render/center_patch.hpp"
 #include "render/color.hpp"
+#include "render/frame.hpp"
 #include "render/halftone.hpp"
 #include "test_error_util.hpp"
 #include "viscode/viscode.hpp"
@@ -415,4 +417,58 @@ TEST_CASE("render_logo_frame places the image where render() does", "[render][go
   CHECK(covered.at<cv::Vec3b>(1, 1) == cv::Vec3b(255, 255, 255));  // quiet zone
   o.logo_area = LogoArea::full;
   CHECK(render_logo_frame(s, l, o, px).at<cv::Vec3b>(1, 1) == cv::Vec3b(0, 0, 255));
+}
+
+// A contained wordmark spans the symbol; the timing column would cut through its letters.
+TEST_CASE("contain keeps a wide logo off the function patterns where that keeps it large",
+          "[render][golden]") {
+  EncodeOptions eo;
+  eo.min_version = 4;
+  const Symbol s = encode("hello", eo);
+  RenderOptions o;
+  o.fit = Fit::contain;
+  const Logo wide = Logo::from_image(cv::Mat(300, 1200, CV_8UC3, cv::Scalar(0, 0, 255)));
+  const detail::Placement p = detail::place_image(wide, o, s.size);
+  // Plain contain would give 33 x 8.25 modules; the clear box right of the timing column,
+  // 26 x 6.5, is more than half of that.
+  CHECK(p.image.width == Approx(26));
+  CHECK(p.image.height == Approx(6.5));
+  const std::vector<std::uint8_t> function = detail::function_mask(s.version);
+  for (int y = 0; y < s.size; ++y) {
+    for (int x = 0; x < s.size; ++x) {
+      const cv::Rect2d cell(x + o.quiet, y + o.quiet, 1, 1);
+      if (function[static_cast<std::size_t>(y * s.size + x)] == 0) continue;
+      INFO("function module " << x << "," << y);
+      CHECK((cell & p.image).area() < 1e-9);
+    }
+  }
+  // Vertically centred in the symbol.
+  CHECK(p.image.y + p.image.height / 2 == Approx(o.quiet + s.size / 2.0));
+
+  // A square logo would shrink to a fifth of its size off the patterns: it stays whole.
+  const Logo square = Logo::from_image(cv::Mat(100, 100, CV_8UC3, cv::Scalar(0, 0, 255)));
+  const detail::Placement q = detail::place_image(square, o, s.size);
+  CHECK(q.image == cv::Rect2d(o.quiet, o.quiet, s.size, s.size));
+}
+
+TEST_CASE("logo_cut_share counts the content a cover crop loses, not the margin",
+          "[render][golden]") {
+  const Symbol s = encode("hello");
+  RenderOptions o;
+  cv::Mat bars(300, 1200, CV_8UC3, cv::Scalar(255, 255, 255));
+  for (int k = 0; k < 12; ++k) {
+    cv::rectangle(bars, cv::Rect(20 + 100 * k, 60, 60, 180), cv::Scalar(0, 0, 0), cv::FILLED);
+  }
+  CHECK(logo_cut_share(Logo::from_image(bars), o, s.size) == Approx(0.75).margin(0.01));
+  o.fit = Fit::contain;
+  CHECK(logo_cut_share(Logo::from_image(bars), o, s.size) == Approx(0).margin(1e-9));
+  CHECK(design_warnings(nullptr, o, s.size).empty());
+  // Wide white margins around a centred mark: cover cuts only white.
+  o.fit = Fit::cover;
+  cv::Mat mark(300, 1200, CV_8UC3, cv::Scalar(255, 255, 255));
+  cv::circle(mark, cv::Point(600, 150), 100, cv::Scalar(0, 0, 0), cv::FILLED);
+  CHECK(logo_cut_share(Logo::from_image(mark), o, s.size) == Approx(0).margin(1e-9));
+  CHECK(design_warnings(nullptr, o, s.size).empty());
+  const Logo mark_logo = Logo::from_image(mark);
+  CHECK(design_warnings(&mark_logo, o, s.size).empty());
 }

@@ -1,0 +1,21 @@
+#include <algorithm>
+
+#include "viscode/verify.hpp"
+
+namespace viscode {
+
+std::optional<double> smallest_print_module_mm(const Symbol& symbol, const Logo* logo,
+                                               const RenderOptions& render,
+                                               const std::string& payload, VerifyOptions options) {
+  options.severities.clear();
+  options.find_min_size = true;
+  const VerifyReport report = verify(viscode::render(symbol, logo, render, 10), payload, options);
+  double worst = 0;
+  for (const MinSize& m : report.min_size) {
+    if (!m.module_mm) return std::nullopt;
+    worst = std::max(worst, *m.module_mm);
+  }
+  return worst;
+}
+
+}  // namespace viscode
