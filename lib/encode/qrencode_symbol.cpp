@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "encode/checks.hpp"
@@ -31,6 +32,52 @@ struct QrcodeDeleter {
   void operator()(QRcode* code) const { QRcode_free(code); }
 };
 using QrcodePtr = std::unique_ptr<QRcode, QrcodeDeleter>;
+
+#if VISCODE_QRENCODE_MASK
+// Exported by libqrencode but not in its header (CMake checks they link): the two halves
+// of QRcode_encodeString, so that a forced mask skips the library's own mask evaluation,
+// an eighth of a serialised run's time when the picture chooses the mask anyway.
+extern "C" int Split_splitStringToQRinput(const char* string, QRinput* input, QRencodeMode hint,
+                                          int casesensitive);
+extern "C" QRcode* QRcode_encodeMask(QRinput* input, int mask);
+
+struct QrinputDeleter {
+  void operator()(QRinput* input) const { QRinput_free(input); }
+};
+using QrinputPtr = std::unique_ptr<QRinput, QrinputDeleter>;
+#endif
+
+// QRcode_encodeString with QR_MODE_8 hint, case-sensitive: characters outside the
+// numeric/alphanumeric sets go in byte mode as-is, so UTF-8 survives, and lower case is not
+// folded into alphanumeric. mask 0..7 is applied as given; -1 takes libqrencode's
+// lowest-penalty choice.
+QRcode* encode_string(const char* text, int version, QRecLevel level, int mask) {
+#if VISCODE_QRENCODE_MASK
+  if (mask >= 0) {
+    const QrinputPtr input(QRinput_new2(version, level));
+    if (!input || Split_splitStringToQRinput(text, input.get(), QR_MODE_8, 1) < 0) return nullptr;
+    return QRcode_encodeMask(input.get(), mask);
+  }
+#endif
+  (void)mask;
+  return QRcode_encodeString(text, version, level, QR_MODE_8, 1);
+}
+
+// QRcode_encodeData (one byte-mode segment), with a mask as encode_string.
+QRcode* encode_data(std::span<const std::uint8_t> data, int version, QRecLevel level, int mask) {
+#if VISCODE_QRENCODE_MASK
+  if (mask >= 0) {
+    const QrinputPtr input(QRinput_new2(version, level));
+    if (!input ||
+        QRinput_append(input.get(), QR_MODE_8, static_cast<int>(data.size()), data.data()) < 0) {
+      return nullptr;
+    }
+    return QRcode_encodeMask(input.get(), mask);
+  }
+#endif
+  (void)mask;
+  return QRcode_encodeData(static_cast<int>(data.size()), data.data(), version, level);
+}
 
 QRecLevel to_qr_level(EcLevel ec) {
   switch (ec) {
@@ -161,7 +208,7 @@ Symbol run(EncodeFn encode_fn, std::size_t payload_bytes, const EncodeOptions& o
   // keeps the length within libqrencode's int.
   if (payload_bytes > 7089) throw_too_large(payload_bytes, options);
   errno = 0;
-  const QrcodePtr code(encode_fn(options.min_version, to_qr_level(options.ec)));
+  const QrcodePtr code(encode_fn(options.min_version, to_qr_level(options.ec), options.mask));
   if (!code) {
     const int err = errno;
     if (err == ERANGE) throw_too_large(payload_bytes, options);
@@ -170,7 +217,7 @@ Symbol run(EncodeFn encode_fn, std::size_t payload_bytes, const EncodeOptions& o
   }
   if (code->version > options.max_version) throw_too_large(payload_bytes, options);
   Symbol symbol = from_qrcode(*code, options.ec, payload_bytes);
-  // libqrencode's public API cannot force a mask, so re-mask its lowest-penalty choice.
+  // Without the mask entry point, re-mask libqrencode's lowest-penalty choice.
   if (options.mask >= 0 && options.mask != symbol.mask) return with_mask(symbol, options.mask);
   return symbol;
 }
@@ -187,13 +234,9 @@ Symbol encode(std::string_view text, const EncodeOptions& options) {
   const auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
   std::optional<Symbol> split;
   try {
-    split = run(
-        [&](int version, QRecLevel level) {
-          // QR_MODE_8: characters outside the numeric/alphanumeric sets go in byte mode as-is,
-          // so UTF-8 survives; case-sensitive, so lower case is not folded into alphanumeric.
-          return QRcode_encodeString(owned.c_str(), version, level, QR_MODE_8, 1);
-        },
-        text.size(), options);
+    split = run([&](int version, QRecLevel level,
+                    int mask) { return encode_string(owned.c_str(), version, level, mask); },
+                text.size(), options);
   } catch (const Error& e) {
     if (e.category() != ErrorCategory::encode) throw;
   }
@@ -214,11 +257,9 @@ Symbol encode(std::string_view text, const EncodeOptions& options) {
 }
 
 Symbol encode_bytes(std::span<const std::uint8_t> data, const EncodeOptions& options) {
-  return run(
-      [&](int version, QRecLevel level) {
-        return QRcode_encodeData(static_cast<int>(data.size()), data.data(), version, level);
-      },
-      data.size(), options);
+  return run([&](int version, QRecLevel level,
+                 int mask) { return encode_data(data, version, level, mask); },
+             data.size(), options);
 }
 
 }  // namespace viscode

@@ -164,7 +164,11 @@ Symbol design_symbol(std::string_view payload, const Logo* logo,
                      const EncodeOptions& encode_options, const RenderOptions& render_options,
                      const StatsFor& stats_for) {
   validate(render_options);
-  const Symbol symbol = encode(payload, encode_options);
+  // choose_mask builds all eight masks from the symbol's codewords, so which one the
+  // encoder applies first does not matter: any fixed mask spares its penalty evaluation.
+  EncodeOptions first = encode_options;
+  if (first.mask < 0 && image_under_modules(logo, render_options)) first.mask = 0;
+  const Symbol symbol = encode(payload, first);
   if (logo != nullptr && render_options.style == Style::center) {
     // Fail before any rendering.
     (void)checked_center_patch(symbol, *logo, render_options.strength);

@@ -60,6 +60,38 @@ TEST_CASE("with_mask: re-masking reproduces libqrencode's symbol", "[encode]") {
   }
 }
 
+// A forced mask goes straight to libqrencode's masking (or through with_mask where that entry
+// point is missing): either way the symbol must be the automatic one re-masked, module for
+// module, in every segmentation and byte mode.
+TEST_CASE("encode: a forced mask gives the automatic symbol re-masked", "[encode]") {
+  const std::vector<std::string> payloads = {
+      "0123456789012345", "HELLO WORLD 42", "https://brand.example/p/123",
+      "Mixed 12345 text, caf\xc3\xa9 und \xe6\x97\xa5", std::string(300, 'z') + "1234567890"};
+  for (const std::string& payload : payloads) {
+    for (const EcLevel ec : t::kLevels) {
+      EncodeOptions o;
+      o.ec = ec;
+      const Symbol automatic = viscode::encode(payload, o);
+      for (int m = 0; m < 8; ++m) {
+        INFO(payload << " level " << viscode::to_char(ec) << " mask " << m);
+        o.mask = m;
+        const Symbol forced = viscode::encode(payload, o);
+        const Symbol remasked = viscode::with_mask(automatic, m);
+        CHECK(forced.mask == m);
+        CHECK(forced.version == automatic.version);
+        CHECK(forced.dark == remasked.dark);
+        CHECK(forced.roles == remasked.roles);
+        const std::string bytes_payload = payload + std::string(1, '\0');
+        const Symbol forced_bytes = viscode::encode(bytes_payload, o);
+        o.mask = -1;
+        const Symbol auto_bytes = viscode::encode(bytes_payload, o);
+        CHECK(forced_bytes.dark == viscode::with_mask(auto_bytes, m).dark);
+      }
+      o.mask = -1;
+    }
+  }
+}
+
 TEST_CASE("with_mask: format information matches libqrencode's for every level and mask",
           "[encode]") {
   for (const EcLevel ec : t::kLevels) {
