@@ -13,6 +13,11 @@
 namespace viscode::cli {
 namespace {
 
+// "1 row", "2 rows".
+std::string count_of(std::int64_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
 std::string verdict_id(const ScanResult& r) {
   if (r.verdict == ScanVerdict::not_authentic) {
     return std::string(to_string(r.authentication->verdict));
@@ -74,8 +79,9 @@ int run_import(Ledger& ledger, const LedgerArgs& a) {
     fmt::print("{{\"manifest\": {}, \"rows\": {}, \"added\": {}, \"already_issued\": {}}}\n",
                json_string(a.manifest), s.rows, s.added, s.already_issued);
   } else {
-    fmt::print("imported {}: {} rows, {} new serials, {} already issued\n", a.manifest, s.rows,
-               s.added, s.already_issued);
+    fmt::print("imported {}: {}, {}, {} already issued\n", a.manifest,
+               count_of(s.rows, "row", "rows"), count_of(s.added, "new serial", "new serials"),
+               s.already_issued);
   }
   return 0;
 }
@@ -147,9 +153,10 @@ int run_stats(Ledger& ledger, const LedgerArgs& a) {
         s.not_issued_scans);
   } else {
     fmt::print(
-        "{} ledger: {} serials issued, {} scanned, {} scanned more than once (possible "
-        "copies); {} scans of issued serials, {} scans of codes not issued\n",
-        ledger.backend(), s.issued, s.scanned, s.seen_before, s.scans, s.not_issued_scans);
+        "{} ledger: {} issued, {} scanned, {} scanned more than once (possible copies); {} of "
+        "issued serials, {} of codes not issued\n",
+        ledger.backend(), count_of(s.issued, "serial", "serials"), s.scanned, s.seen_before,
+        count_of(s.scans, "scan", "scans"), count_of(s.not_issued_scans, "scan", "scans"));
   }
   return 0;
 }

@@ -199,3 +199,28 @@ TEST_CASE("cli ledger: bad input stops with a clear error and records nothing", 
         "{\"backend\": \"sqlite\", \"issued\": 0, \"scanned\": 0, \"seen_before\": 0, "
         "\"scans\": 0, \"not_issued_scans\": 1}\n");
 }
+
+TEST_CASE("cli ledger: a count of one is singular", "[cli][ledger]") {
+  TempDir t;
+  const std::string db = (t.root() / "ledger.db").string();
+  const auto manifest = test::write_manifest(t.root(), 1);
+  const CliResult imported = run_cli({"ledger", "--db", db, "import", manifest.string()});
+  CHECK(imported.exit_code == 0);
+  CHECK(imported.out ==
+        "imported " + manifest.string() + ": 1 row, 1 new serial, 0 already issued\n");
+  CHECK(run_cli({"ledger", "--db", db, "scan", "S0000001", "--at", "2026-11-24T10:00:00Z"})
+            .exit_code == 0);
+  CHECK(run_cli({"ledger", "--db", db, "scan", "https://else.example/x"}).exit_code == 6);
+  const CliResult stats = run_cli({"ledger", "--db", db, "stats"});
+  CHECK(stats.out ==
+        "sqlite ledger: 1 serial issued, 1 scanned, 0 scanned more than once (possible copies); "
+        "1 scan of issued serials, 1 scan of codes not issued\n");
+  const CliResult again =
+      run_cli({"ledger", "--db", db, "scan", "S0000001", "--at", "2026-11-25T10:00:00Z"});
+  CHECK(again.out ==
+        "genuine serial, seen before: serial S0000001 (batch batch-1) seen 1 time since "
+        "2026-11-24T10:00:00Z: possible copy\n");
+  const CliResult status = run_cli({"ledger", "--db", db, "status", "S0000001"});
+  CHECK(status.out.ends_with(
+      ", scanned 2 times: first 2026-11-24T10:00:00Z, last 2026-11-25T10:00:00Z\n"));
+}
