@@ -169,6 +169,7 @@ CLI::App* add_ledger_command(CLI::App& app, LedgerArgs& a) {
       "The first-scan ledger: import the serials a batch issued, then record scans. The first "
       "scan of an issued serial is genuine; later scans of it are reported as seen before "
       "(a copied code carries its original's serial).\n"
+      "Only import creates a ledger; the other commands need an existing one.\n"
       "Example: viscode ledger --db ledger.db import run1/manifest.csv\n"
       "         viscode ledger --db ledger.db scan photo.jpg --where 'Shop 12, Lyon'\n"
       "Exit codes: 0 ok (scan: genuine first scan; status: issued), 6 seen before, not "
@@ -176,8 +177,9 @@ CLI::App* add_ledger_command(CLI::App& app, LedgerArgs& a) {
       "usage.");
   led->require_subcommand(1);
   led->add_option("--db", a.db,
-                  "The ledger: an SQLite file (created when missing), or a PostgreSQL URL "
-                  "postgresql://user@host:port/dbname. Default: $VISCODE_LEDGER")
+                  "The ledger: an SQLite file, or a PostgreSQL URL "
+                  "postgresql://user@host:port/dbname (import creates it when missing; the "
+                  "other commands need an existing ledger). Default: $VISCODE_LEDGER")
       ->envname("VISCODE_LEDGER")
       ->required();
   led->add_flag("--json", a.json, "One JSON object per line instead of text");
@@ -213,7 +215,11 @@ CLI::App* add_ledger_command(CLI::App& app, LedgerArgs& a) {
 }
 
 int run_ledger_command(const LedgerArgs& a) {
-  Ledger ledger = Ledger::open(a.db);
+  // Only import starts a ledger: a mistyped --db must not become a new, empty ledger that
+  // reports every genuine code as not issued.
+  const LedgerOpenOptions open_options{
+      .mode = a.import->parsed() ? LedgerOpenMode::create_if_missing : LedgerOpenMode::must_exist};
+  Ledger ledger = Ledger::open(a.db, open_options);
   if (a.import->parsed()) return run_import(ledger, a);
   if (a.scan->parsed()) return run_scan(ledger, a);
   if (a.status->parsed()) return run_status(ledger, a);

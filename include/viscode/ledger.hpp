@@ -77,16 +77,34 @@ struct ImportSummary {
   std::int64_t already_issued = 0;  // serials the ledger had (importing twice is harmless)
 };
 
+// Whether Ledger::open may start a new ledger. A command that only reads or adds scans must
+// not start an empty ledger because its --db was mistyped: its scans would go to a ledger
+// with no issued serials, and every genuine code would be reported not issued.
+enum class LedgerOpenMode {
+  // The ledger must exist (the default): Error(input) naming the URL when the SQLite file
+  // is absent (or has no tables) or the PostgreSQL database has no ledger tables; nothing
+  // is created, the file and the database stay as they were.
+  must_exist,
+  // Start an empty ledger when there is none: create the SQLite file, or the tables in the
+  // PostgreSQL database (the database itself must exist). What `viscode ledger import` uses.
+  create_if_missing,
+};
+
+struct LedgerOpenOptions {
+  LedgerOpenMode mode = LedgerOpenMode::must_exist;
+};
+
 // One connection to a ledger. Open one per thread; any number of threads and processes
 // may scan the same ledger at once: each scan is one atomic update, so no scan is lost or
 // counted twice and exactly one scan of a serial is ever its first.
 class Ledger {
  public:
-  // url: "sqlite:PATH" or a plain PATH (created when missing, WAL journal), or a libpq URI
-  // "postgresql://user@host:port/dbname" / "postgres://..." (the tables are created when
-  // missing). Throws Error(input) for a file that is not a viscode ledger (or not a
-  // database), an unreachable server or refused login, naming the URL and the fix.
-  static Ledger open(std::string_view url);
+  // url: "sqlite:PATH" or a plain PATH (WAL journal), or a libpq URI
+  // "postgresql://user@host:port/dbname" / "postgres://...". options.mode says whether a
+  // missing ledger is an error (the default) or is created. Throws Error(input) for a
+  // missing ledger (must_exist), a file that is not a viscode ledger (or not a database),
+  // an unreachable server or refused login, naming the URL and the fix.
+  static Ledger open(std::string_view url, const LedgerOpenOptions& options = {});
 
   Ledger(Ledger&&) noexcept;
   Ledger& operator=(Ledger&&) noexcept;

@@ -196,9 +196,10 @@ std::string normalize_time(std::string_view text) {
   return utc_text(t);
 }
 
-Ledger Ledger::open(std::string_view url) {
+Ledger Ledger::open(std::string_view url, const LedgerOpenOptions& options) {
+  const bool create = options.mode == LedgerOpenMode::create_if_missing;
   if (starts_with_ci(url, "postgresql://") || starts_with_ci(url, "postgres://")) {
-    return Ledger(detail::open_postgres(std::string(url)));
+    return Ledger(detail::open_postgres(std::string(url), create));
   }
   std::string path(url);
   if (starts_with_ci(url, "sqlite:")) path = std::string(url.substr(7));
@@ -212,7 +213,7 @@ Ledger Ledger::open(std::string_view url) {
                                           "' is a directory: give --db a file name, e.g. " +
                                           (std::filesystem::path(path) / "ledger.db").string());
   }
-  return Ledger(detail::open_sqlite(path));
+  return Ledger(detail::open_sqlite(path, create));
 }
 
 namespace detail {

@@ -135,7 +135,7 @@ void drop_notice(void*, const char*) {}
 
 class PostgresLedger final : public LedgerBackend {
  public:
-  explicit PostgresLedger(const std::string& url) : shown_url_(redact(url)) {
+  PostgresLedger(const std::string& url, bool create) : shown_url_(redact(url)), create_(create) {
     // Defaults before "dbname" (the URL, expanded in place) yield to the URL's own settings;
     // client_encoding after it is forced: every string this class sends is UTF-8.
     const char* keywords[] = {"connect_timeout", "application_name", "dbname", "client_encoding",
@@ -467,6 +467,12 @@ class PostgresLedger final : public LedgerBackend {
                   "the database at '" + shown_url_ +
                       "' is not a viscode ledger (it has tables named serials, scans or "
                       "templates but no viscode_meta): give --db a new database");
+    } else if (!create_) {
+      // No ledger in this database: nothing is created unless asked (an import).
+      throw Error(ErrorCategory::input,
+                  "the database at '" + shown_url_ +
+                      "' has no viscode ledger: run 'viscode ledger --db " + shown_url_ +
+                      " import manifest.csv' to create it, or check the URL given to --db");
     } else {
       exec(
           "CREATE TABLE IF NOT EXISTS viscode_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -484,14 +490,15 @@ class PostgresLedger final : public LedgerBackend {
   }
 
   std::string shown_url_;
+  bool create_ = false;
   PGconn* conn_ = nullptr;
   bool scan_prepared_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<LedgerBackend> open_postgres(const std::string& url) {
-  return std::make_unique<PostgresLedger>(url);
+std::unique_ptr<LedgerBackend> open_postgres(const std::string& url, bool create) {
+  return std::make_unique<PostgresLedger>(url, create);
 }
 
 }  // namespace viscode::detail

@@ -147,6 +147,8 @@ TEST_CASE("cli ledger: forged and unsigned codes are not counted", "[cli][ledger
 TEST_CASE("cli ledger: bad input stops with a clear error and records nothing", "[cli][ledger]") {
   TempDir t;
   const std::string db = (t.root() / "ledger.db").string();
+  REQUIRE(run_cli({"ledger", "--db", db, "import", test::write_manifest(t.root(), 1, 7).string()})
+              .exit_code == 0);
   write_bytes(t.in("notes.db"), std::string(8192, 'n'));
 
   const CliResult corrupt = run_cli({"ledger", "--db", t.in("notes.db").string(), "stats"});
@@ -196,7 +198,7 @@ TEST_CASE("cli ledger: bad input stops with a clear error and records nothing", 
 
   const CliResult stats = run_cli({"ledger", "--db", db, "--json", "stats"});
   CHECK(stats.out ==
-        "{\"backend\": \"sqlite\", \"issued\": 0, \"scanned\": 0, \"seen_before\": 0, "
+        "{\"backend\": \"sqlite\", \"issued\": 1, \"scanned\": 0, \"seen_before\": 0, "
         "\"scans\": 0, \"not_issued_scans\": 1}\n");
 }
 
@@ -223,4 +225,45 @@ TEST_CASE("cli ledger: a count of one is singular", "[cli][ledger]") {
   const CliResult status = run_cli({"ledger", "--db", db, "status", "S0000001"});
   CHECK(status.out.ends_with(
       ", scanned 2 times: first 2026-11-24T10:00:00Z, last 2026-11-25T10:00:00Z\n"));
+}
+
+// A mistyped --db must not become a new, empty ledger that calls every genuine code "not
+// issued": only import creates one.
+TEST_CASE("cli ledger: only import creates a missing ledger", "[cli][ledger]") {
+  for (const std::string& backend : test::ledger_backends()) {
+    INFO(backend);
+    test::FreshLedger fresh(backend);
+    const bool sqlite = backend == "sqlite";
+    const std::string db = sqlite ? (fresh.dir() / "ledgr.db").string() : fresh.url();
+    const std::string error =
+        sqlite ? "viscode: the ledger '" + db + "' does not exist: run 'viscode ledger --db " + db +
+                     " import manifest.csv' to create it, or check the path given to --db\n"
+               : "viscode: the database at '" + db +
+                     "' has no viscode ledger: run 'viscode ledger --db " + db +
+                     " import manifest.csv' to create it, or check the URL given to --db\n";
+    const std::vector<std::vector<std::string>> commands = {
+        {"stats"},
+        {"--json", "stats"},
+        {"status", "S0000001"},
+        {"scan", "S0000001", "--at", "2026-11-24T10:00:00Z"},
+        {"scan", "https://v.example/a/S0000001"}};
+    for (const std::vector<std::string>& command : commands) {
+      std::vector<std::string> args = {"ledger", "--db", db};
+      args.insert(args.end(), command.begin(), command.end());
+      const CliResult r = run_cli(args);
+      INFO(command[0]);
+      CHECK(r.exit_code == 3);
+      CHECK(r.out.empty());
+      CHECK(r.err == error);
+      if (sqlite) CHECK_FALSE(std::filesystem::exists(db));
+    }
+    const auto manifest = test::write_manifest(fresh.dir(), 1);
+    const CliResult imported = run_cli({"ledger", "--db", db, "import", manifest.string()});
+    CHECK(imported.exit_code == 0);
+    CHECK(imported.out ==
+          "imported " + manifest.string() + ": 1 row, 1 new serial, 0 already issued\n");
+    const CliResult status = run_cli({"ledger", "--db", db, "status", "S0000001"});
+    CHECK(status.exit_code == 0);
+    CHECK(status.out.ends_with(", never scanned\n"));
+  }
 }

@@ -28,7 +28,7 @@ using viscode::test::message_of;
 
 LEDGER_CASE(first_scan_then_seen_before) {
   test::FreshLedger fresh(backend);
-  Ledger ledger = Ledger::open(fresh.url());
+  Ledger ledger = Ledger::open(fresh.url(), test::kCreate);
   CHECK(ledger.backend() == backend);
   const auto manifest = test::write_manifest(fresh.dir(), 3);
   const viscode::ImportSummary imported = ledger.import_manifest(manifest);
@@ -95,7 +95,7 @@ LEDGER_CASE(state_survives_reopening_and_reimport_is_harmless) {
   test::FreshLedger fresh(backend);
   const auto manifest = test::write_manifest(fresh.dir(), 5);
   {
-    Ledger ledger = Ledger::open(fresh.url());
+    Ledger ledger = Ledger::open(fresh.url(), test::kCreate);
     ledger.import_manifest(manifest, "spring run");
     ledger.scan("S0000004", {.at = "2026-11-20T10:00:00Z", .where = "Paris"});
   }
@@ -111,7 +111,7 @@ LEDGER_CASE(state_survives_reopening_and_reimport_is_harmless) {
 
 LEDGER_CASE(import_is_all_or_nothing) {
   test::FreshLedger fresh(backend);
-  Ledger ledger = Ledger::open(fresh.url());
+  Ledger ledger = Ledger::open(fresh.url(), test::kCreate);
   const auto manifest = test::write_manifest(fresh.dir(), 4);
   {
     std::ofstream out(manifest, std::ios::app | std::ios::binary);
@@ -138,7 +138,7 @@ LEDGER_CASE(import_is_all_or_nothing) {
 
 LEDGER_CASE(imports_a_100k_row_manifest) {
   test::FreshLedger fresh(backend);
-  Ledger ledger = Ledger::open(fresh.url());
+  Ledger ledger = Ledger::open(fresh.url(), test::kCreate);
   const auto manifest = test::write_manifest(fresh.dir(), 100'000);
   std::int64_t last_progress = 0;
   const auto summary =
@@ -168,7 +168,7 @@ LEDGER_CASE(signed_payloads_carry_their_serial) {
     out << "2,0000111122223333," << payload("0000111122223333") << ",b.png,,,"
         << std::string(64, 'b') << "\n";
   }
-  Ledger ledger = Ledger::open(fresh.url());
+  Ledger ledger = Ledger::open(fresh.url(), test::kCreate);
   ledger.import_manifest(file);
   const auto scan = ledger.scan(payload("7K3M9Q2W8R4T6Y1B"), {});
   CHECK(scan.verdict == ScanVerdict::first_scan);
@@ -201,7 +201,7 @@ LEDGER_CASE(signed_payloads_carry_their_serial) {
 
 LEDGER_CASE(a_batch_imported_by_another_process_is_recognised) {
   test::FreshLedger fresh(backend);
-  Ledger scanner = Ledger::open(fresh.url());
+  Ledger scanner = Ledger::open(fresh.url(), test::kCreate);
   scanner.import_manifest(test::write_manifest(fresh.dir(), 2));
   CHECK(scanner.scan("https://v.example/a/S0000001", {}).verdict == ScanVerdict::first_scan);
   {
@@ -238,7 +238,7 @@ std::filesystem::path manifest_with(const std::filesystem::path& dir, const std:
 
 LEDGER_CASE(the_most_specific_template_finds_the_serial) {
   test::FreshLedger fresh(backend);
-  Ledger scanner = Ledger::open(fresh.url());
+  Ledger scanner = Ledger::open(fresh.url(), test::kCreate);
   scanner.import_manifest(
       manifest_with(fresh.dir(), "plain", {{"WXYZ", "https://b.example/WXYZ"}}));
   scanner.import_manifest(
@@ -260,7 +260,7 @@ LEDGER_CASE(the_most_specific_template_finds_the_serial) {
 
 LEDGER_CASE(bad_scan_details_record_nothing) {
   test::FreshLedger fresh(backend);
-  Ledger ledger = Ledger::open(fresh.url());
+  Ledger ledger = Ledger::open(fresh.url(), test::kCreate);
   ledger.import_manifest(test::write_manifest(fresh.dir(), 1));
   CHECK(message_of([&] { ledger.scan("S0000001", {.at = "yesterday", .where = ""}); },
                    ErrorCategory::usage) ==
@@ -276,6 +276,41 @@ LEDGER_CASE(bad_scan_details_record_nothing) {
   CHECK(st.scans == 0);
   CHECK(st.not_issued_scans == 0);
   CHECK(ledger.status("S0000001").scans == 0);
+}
+
+LEDGER_CASE(a_missing_ledger_is_created_only_when_asked) {
+  test::FreshLedger fresh(backend);
+  const std::string path = fresh.url().substr(std::string("sqlite:").size());
+  const std::string expected =
+      backend == "sqlite"
+          ? "the ledger '" + path + "' does not exist: run 'viscode ledger --db " + path +
+                " import manifest.csv' to create it, or check the path given to --db"
+          : "the database at '" + fresh.url() +
+                "' has no viscode ledger: run 'viscode ledger --db " + fresh.url() +
+                " import manifest.csv' to create it, or check the URL given to --db";
+  CHECK(message_of([&] { Ledger::open(fresh.url()); }, ErrorCategory::input) == expected);
+  // Nothing was created: the same open fails the same way, and no file appeared.
+  CHECK(message_of([&] { Ledger::open(fresh.url(), {}); }, ErrorCategory::input) == expected);
+  if (backend == "sqlite") CHECK_FALSE(std::filesystem::exists(path));
+
+  CHECK(Ledger::open(fresh.url(), test::kCreate).stats().issued == 0);
+  Ledger ledger = Ledger::open(fresh.url());  // exists now
+  ledger.import_manifest(test::write_manifest(fresh.dir(), 2));
+  CHECK(Ledger::open(fresh.url(), test::kCreate).stats().issued == 2);  // kept as it is
+}
+
+TEST_CASE("ledger sqlite: an empty file is not a ledger unless one is created in it", "[ledger]") {
+  test::FreshLedger fresh("sqlite");
+  const auto empty = fresh.dir() / "empty.db";
+  { std::ofstream out(empty, std::ios::binary); }
+  CHECK(message_of([&] { Ledger::open(empty.string()); }, ErrorCategory::input) ==
+        "the ledger '" + empty.string() +
+            "' is empty (no viscode ledger in it yet): run 'viscode "
+            "ledger --db " +
+            empty.string() + " import manifest.csv' to create it, or check the path given to --db");
+  CHECK(std::filesystem::file_size(empty) == 0);
+  CHECK(Ledger::open(empty.string(), test::kCreate).stats().issued == 0);
+  CHECK(Ledger::open(empty.string()).stats().issued == 0);
 }
 
 TEST_CASE("ledger sqlite: another program's database is refused unchanged", "[ledger]") {
@@ -316,10 +351,15 @@ TEST_CASE("ledger sqlite: a file that is not a ledger is refused", "[ledger]") {
         "the ledger '" + fresh.dir().string() + "' is a directory: give --db a file name, e.g. " +
             (fresh.dir() / "ledger.db").string());
   const auto missing = fresh.dir() / "no" / "such" / "ledger.db";
-  CHECK(message_of([&] { Ledger::open("sqlite:" + missing.string()); }, ErrorCategory::input) ==
+  CHECK(message_of([&] { Ledger::open("sqlite:" + missing.string(), test::kCreate); },
+                   ErrorCategory::input) ==
         "cannot open the ledger '" + missing.string() +
             "' (unable to open database file): check the path given to --db and its folder's "
             "permissions");
+  CHECK(message_of([&] { Ledger::open("sqlite:" + missing.string()); }, ErrorCategory::input) ==
+        "the ledger '" + missing.string() + "' does not exist: run 'viscode ledger --db " +
+            missing.string() +
+            " import manifest.csv' to create it, or check the path given to --db");
   CHECK(message_of([&] { Ledger::open("sqlite:"); }, ErrorCategory::usage) ==
         "--db is empty: give a ledger file (ledger.db) or a postgresql:// URL");
 }
