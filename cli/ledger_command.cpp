@@ -215,6 +215,7 @@ CLI::App* add_ledger_command(CLI::App& app, LedgerArgs& a) {
 }
 
 int run_ledger_command(const LedgerArgs& a) {
+  if (a.status->parsed()) check_serial(a.serial);
   // Only import starts a ledger: a mistyped --db must not become a new, empty ledger that
   // reports every genuine code as not issued.
   const LedgerOpenOptions open_options{

@@ -128,7 +128,7 @@ class Ledger {
   // a serial (4..64 characters of 0-9, A-Z, a-z, '-', '_'); else empty.
   std::string serial_in_payload(std::string_view payload);
 
-  // Throws Error(usage) for a serial that is empty, longer than 256 bytes or not printable.
+  // Throws Error(usage) for a serial that check_serial() refuses.
   SerialStatus status(std::string_view serial);
   LedgerStats stats();
 
@@ -137,6 +137,12 @@ class Ledger {
   std::unique_ptr<detail::LedgerBackend> backend_;
   std::unique_ptr<detail::TemplateCache> templates_;
 };
+
+// What the ledger takes for a serial, the one rule for import_manifest() and status(): 1 to
+// 256 bytes of well-formed UTF-8 without control characters and without a leading or
+// trailing space. Throws Error(usage) quoting at most the first 40 characters of it (bytes
+// that are not text in hex); import turns it into Error(input) naming the manifest line.
+void check_serial(std::string_view serial);
 
 // "YYYY-MM-DDTHH:MM:SSZ" for an ISO 8601 date or date-time (with Z, an offset, or none =
 // UTC). Throws Error(usage) naming the text.

@@ -267,3 +267,36 @@ TEST_CASE("cli ledger: only import creates a missing ledger", "[cli][ledger]") {
     CHECK(status.out.ends_with(", never scanned\n"));
   }
 }
+
+TEST_CASE("cli ledger: a serial that is not one is bad usage, checked before the ledger",
+          "[cli][ledger]") {
+  TempDir t;
+  const std::string db = (t.root() / "ledger.db").string();
+  const std::string rule =
+      "a serial is 1 to 256 bytes of printable text without leading or trailing spaces, as "
+      "viscode batch issues them\n";
+  const CliResult empty = run_cli({"ledger", "--db", db, "status", ""});
+  CHECK(empty.exit_code == 2);
+  CHECK(empty.err == "viscode: unknown serial format: '' is not a serial (it is empty): " + rule);
+  CHECK_FALSE(std::filesystem::exists(db));  // bad usage opens no ledger
+
+  REQUIRE(run_cli({"ledger", "--db", db, "import", test::write_manifest(t.root(), 1).string()})
+              .exit_code == 0);
+  const CliResult long_serial =
+      run_cli({"ledger", "--db", db, "status", "S0000001" + std::string(300, 'X')});
+  CHECK(long_serial.exit_code == 2);
+  CHECK(long_serial.out.empty());
+  CHECK(long_serial.err == "viscode: unknown serial format: 'S0000001" + std::string(32, 'X') +
+                               "...' is not a serial (308 bytes, over 256): " + rule);
+  const CliResult tab = run_cli({"ledger", "--db", db, "--json", "status", "S00\t01"});
+  CHECK(tab.exit_code == 2);
+  CHECK(tab.out.empty());
+  CHECK(
+      tab.err ==
+      "viscode: unknown serial format: 'hex:533030093031' is not a serial (a control character): " +
+          rule);
+  // A well-formed serial the ledger never imported is an answer, not an error.
+  const CliResult never = run_cli({"ledger", "--db", db, "status", "AB 12"});
+  CHECK(never.exit_code == 6);
+  CHECK(never.out == "AB 12: not issued\n");
+}

@@ -270,8 +270,8 @@ LEDGER_CASE(bad_scan_details_record_nothing) {
                    ErrorCategory::usage)
             .starts_with("--where 'xxxx"));
   CHECK(message_of([&] { ledger.status(""); }, ErrorCategory::usage) ==
-        "unknown serial format: '' is not a serial (1 to 256 bytes of printable text without "
-        "leading or trailing spaces, as viscode batch issues them)");
+        "unknown serial format: '' is not a serial (it is empty): a serial is 1 to 256 bytes of "
+        "printable text without leading or trailing spaces, as viscode batch issues them");
   const viscode::LedgerStats st = ledger.stats();
   CHECK(st.scans == 0);
   CHECK(st.not_issued_scans == 0);
@@ -297,6 +297,54 @@ LEDGER_CASE(a_missing_ledger_is_created_only_when_asked) {
   Ledger ledger = Ledger::open(fresh.url());  // exists now
   ledger.import_manifest(test::write_manifest(fresh.dir(), 2));
   CHECK(Ledger::open(fresh.url(), test::kCreate).stats().issued == 2);  // kept as it is
+}
+
+// One rule for what a serial is, for import and status alike; its message quotes at most
+// 40 characters.
+LEDGER_CASE(import_and_status_refuse_the_same_serials) {
+  test::FreshLedger fresh(backend);
+  Ledger ledger = Ledger::open(fresh.url(), test::kCreate);
+  const std::string rule =
+      "a serial is 1 to 256 bytes of printable text without leading or trailing spaces, as "
+      "viscode batch issues them";
+  const std::string long_serial(300, 'A');
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {long_serial, "unknown serial format: '" + std::string(40, 'A') +
+                        "...' is not a serial (300 bytes, over 256): " + rule},
+      {"S1\tX",
+       "unknown serial format: 'hex:53310958' is not a serial (a control character): " + rule},
+      {"S1\xff", "unknown serial format: 'hex:5331ff' is not a serial (not UTF-8 text): " + rule},
+      {"S1 ",
+       "unknown serial format: 'S1 ' is not a serial (a leading or trailing space): " + rule},
+  };
+  int n = 0;
+  for (const auto& [serial, message] : bad) {
+    CHECK(message_of([&] { ledger.status(serial); }, ErrorCategory::usage) == message);
+    const auto file = fresh.dir() / ("bad" + std::to_string(++n)) / "manifest.csv";
+    std::filesystem::create_directories(file.parent_path());
+    {
+      std::ofstream out(file, std::ios::binary);
+      out << "index,serial,payload,file,page,position,sha256\n"
+          << "1,S0000001,https://v.example/a/S0000001,a.png,,," << std::string(64, 'a') << "\n"
+          << "2,\"" << serial << "\",https://v.example/a/x,b.png,,," << std::string(64, 'b')
+          << "\n";
+    }
+    CHECK(message_of([&] { ledger.import_manifest(file); }, ErrorCategory::input) ==
+          "manifest '" + file.string() + "' line 3: " + message + "; nothing was imported");
+  }
+  CHECK(message_of([&] { ledger.status(""); }, ErrorCategory::usage) ==
+        "unknown serial format: '' is not a serial (it is empty): " + rule);
+  // A long multi-byte serial is cut between characters, never inside one.
+  std::string accents;
+  for (int i = 0; i < 130; ++i) accents += "\xc3\xa9";  // 260 bytes of é
+  std::string forty;
+  for (int i = 0; i < 40; ++i) forty += "\xc3\xa9";
+  CHECK(message_of([&] { ledger.status(accents); }, ErrorCategory::usage) ==
+        "unknown serial format: '" + forty + "...' is not a serial (260 bytes, over 256): " + rule);
+  // Spaces inside, any script: serials viscode batch issues, so only "not issued".
+  CHECK_FALSE(ledger.status("AB 12").issued);
+  CHECK_FALSE(ledger.status("\xc3\xa9t\xc3\xa9-1").issued);
+  CHECK(ledger.stats().issued == 0);
 }
 
 TEST_CASE("ledger sqlite: an empty file is not a ledger unless one is created in it", "[ledger]") {
