@@ -18,6 +18,57 @@ std::string count_of(std::int64_t n, std::string_view one, std::string_view many
   return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
+// "https:", "mailto:", "WIFI:": a payload, never a file name.
+bool has_url_scheme(std::string_view s) {
+  const std::size_t colon = s.find(':');
+  if (colon == std::string_view::npos || colon < 2) return false;
+  const auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (!alpha(s[0])) return false;
+  for (std::size_t i = 1; i < colon; ++i) {
+    const char c = s[i];
+    if (!alpha(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.') return false;
+  }
+  return true;
+}
+
+// A scan input that names a file rather than a payload: a path with a '/' or a name with an
+// image extension, and no URL scheme. "paack.png" is a mistyped file, not a payload.
+bool looks_like_path(std::string_view s) {
+  if (has_url_scheme(s)) return false;
+  if (s.find('/') != std::string_view::npos) return true;
+  const std::size_t dot = s.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  std::string ext(s.substr(dot + 1));
+  for (char& c : ext) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  for (const std::string_view image :
+       {"png", "jpg", "jpeg", "webp", "tif", "tiff", "bmp", "svg", "pdf"}) {
+    if (ext == image) return true;
+  }
+  return false;
+}
+
+// Before anything is recorded: every positional input is an image file or a payload text,
+// and one that names a file that is not there (or not a file) stops the scan.
+void check_scan_inputs(const std::vector<std::string>& inputs) {
+  for (const std::string& input : inputs) {
+    std::error_code ec;
+    const auto status = std::filesystem::status(input, ec);
+    if (std::filesystem::exists(status)) {
+      if (!std::filesystem::is_regular_file(status)) {
+        throw Error(ErrorCategory::input, "'" + input +
+                                              "' is not an image file (a directory or a "
+                                              "device): give image files, or --payload TEXT to "
+                                              "scan a text; nothing was recorded");
+      }
+    } else if (looks_like_path(input)) {
+      throw Error(ErrorCategory::input, "image '" + input +
+                                            "' does not exist: check the path, or give "
+                                            "--payload '" +
+                                            input + "' to scan it as a text; nothing was recorded");
+    }
+  }
+}
+
 std::string verdict_id(const ScanResult& r) {
   if (r.verdict == ScanVerdict::not_authentic) {
     return std::string(to_string(r.authentication->verdict));
@@ -98,26 +149,31 @@ int run_scan(Ledger& ledger, const LedgerArgs& a) {
 
   ReadTally tally;
   bool not_first = false;
-  for (const std::string& input : a.inputs) {
-    std::error_code ec;
-    std::vector<std::string> payloads{input};
-    if (std::filesystem::is_regular_file(input, ec)) {
-      const auto report = [](const std::string& error) {
-        std::fprintf(stderr, "viscode: %s\n", error.c_str());
-      };
-      payloads = read_codes(input, {}, tally, report);
-    }
+  const bool several = a.inputs.size() + a.payloads.size() > 1;
+  const auto record = [&](const std::string& input, const std::vector<std::string>& payloads) {
     for (const std::string& payload : payloads) {
       const ScanResult r = ledger.scan(payload, context);
       if (r.verdict != ScanVerdict::first_scan) not_first = true;
       if (a.json) {
         fmt::print("{}\n", scan_json(input, payload, r));
       } else {
-        fmt::print("{}{}\n", a.inputs.size() > 1 ? input + ": " : "", scan_text(r));
+        fmt::print("{}{}\n", several ? input + ": " : "", scan_text(r));
       }
       std::fflush(stdout);
     }
+  };
+  for (const std::string& input : a.inputs) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(input, ec)) {
+      const auto report = [](const std::string& error) {
+        std::fprintf(stderr, "viscode: %s\n", error.c_str());
+      };
+      record(input, read_codes(input, {}, tally, report));
+    } else {
+      record(input, {input});  // checked before: not a path, so a payload text
+    }
   }
+  for (const std::string& payload : a.payloads) record(payload, {payload});
   return tally.exit_code(not_first ? 6 : 0);
 }
 
@@ -195,8 +251,15 @@ CLI::App* add_ledger_command(CLI::App& app, LedgerArgs& a) {
   a.scan = led->add_subcommand(
       "scan",
       "Record scans and say whether each is a genuine first scan. Each input is an image "
-      "file (read with viscode's detector) or, when no such file exists, a payload text.");
-  a.scan->add_option("inputs", a.inputs, "Images or payloads")->required();
+      "file (read with viscode's detector) or, when no such file exists and it does not look "
+      "like a path (a '/' or an image extension, without a URL scheme), a payload text.");
+  a.scan->add_option("inputs", a.inputs,
+                     "Images, or payload texts (a missing file that looks like a path is an "
+                     "error)");
+  a.scan
+      ->add_option("--payload", a.payloads,
+                   "A payload text to scan as it is, never read as a file (repeatable)")
+      ->allow_extra_args(false);
   a.scan->add_option("--at", a.at,
                      "When the scan happened, ISO 8601 (2026-11-23T14:05:00Z, "
                      "2026-11-23T15:05+01:00); default now");
@@ -215,6 +278,15 @@ CLI::App* add_ledger_command(CLI::App& app, LedgerArgs& a) {
 }
 
 int run_ledger_command(const LedgerArgs& a) {
+  // Bad usage and mistyped inputs are reported before the ledger is opened.
+  if (a.scan->parsed()) {
+    if (a.inputs.empty() && a.payloads.empty()) {
+      throw Error(ErrorCategory::usage,
+                  "ledger scan has nothing to scan: give image files or --payload TEXT");
+    }
+    if (!a.at.empty()) normalize_time(a.at);
+    check_scan_inputs(a.inputs);
+  }
   if (a.status->parsed()) check_serial(a.serial);
   // Only import starts a ledger: a mistyped --db must not become a new, empty ledger that
   // reports every genuine code as not issued.

@@ -268,6 +268,68 @@ TEST_CASE("cli ledger: only import creates a missing ledger", "[cli][ledger]") {
   }
 }
 
+TEST_CASE("cli ledger: a scan input that looks like a missing file records nothing",
+          "[cli][ledger]") {
+  TempDir t;
+  const std::string db = (t.root() / "ledger.db").string();
+  REQUIRE(run_cli({"ledger", "--db", db, "import", test::write_manifest(t.root(), 1).string()})
+              .exit_code == 0);
+  REQUIRE(run_cli({"keygen", "--out", t.in("brand").string()}).exit_code == 0);
+  const std::string no_scans =
+      "sqlite ledger: 1 serial issued, 0 scanned, 0 scanned more than once (possible copies); 0 "
+      "scans of issued serials, 0 scans of codes not issued\n";
+  const auto missing = [](const std::string& path) {
+    return "viscode: image '" + path + "' does not exist: check the path, or give --payload '" +
+           path + "' to scan it as a text; nothing was recorded\n";
+  };
+
+  const CliResult typo = run_cli(
+      {"ledger", "--db", db, "scan", "paack.png", "--pub", t.in("brand.pub").string()}, t.root());
+  CHECK(typo.exit_code == 3);
+  CHECK(typo.out.empty());
+  CHECK(typo.err == missing("paack.png"));
+  // Every input is checked before any is recorded: the serial before it is not scanned.
+  const std::string nested = (t.root() / "photos" / "pack").string();
+  const CliResult several = run_cli({"ledger", "--db", db, "scan", "S0000001", nested});
+  CHECK(several.exit_code == 3);
+  CHECK(several.out.empty());
+  CHECK(several.err == missing(nested));
+  for (const char* path : {"PACK.JPG", "scan.jpeg", "a.webp", "a.tif", "a.tiff", "a.bmp", "a.svg",
+                           "a.pdf", "v.example/a/S0000001"}) {
+    const CliResult r = run_cli({"ledger", "--db", db, "scan", path}, t.root());
+    INFO(path);
+    CHECK(r.exit_code == 3);
+    CHECK(r.err == missing(path));
+  }
+  std::filesystem::create_directories(t.in("photos"));
+  const CliResult dir = run_cli({"ledger", "--db", db, "scan", t.in("photos").string()});
+  CHECK(dir.exit_code == 3);
+  CHECK(dir.err == "viscode: '" + t.in("photos").string() +
+                       "' is not an image file (a directory or a device): give image files, or "
+                       "--payload TEXT to scan a text; nothing was recorded\n");
+  CHECK(run_cli({"ledger", "--db", db, "stats"}).out == no_scans);
+
+  // Payload texts: a URL, a serial, and anything given with --payload.
+  const CliResult url = run_cli({"ledger", "--db", db, "scan", "https://v.example/a/S0000001"});
+  CHECK(url.exit_code == 0);
+  CHECK(url.out == "genuine, first scan: serial S0000001 (batch batch-1)\n");
+  const CliResult text = run_cli(
+      {"ledger", "--db", db, "scan", "--payload", "paack.png", "--payload", "v.example/a/S0000001"},
+      t.root());
+  CHECK(text.exit_code == 6);
+  CHECK(text.out ==
+        "paack.png: not issued: the code carries no serial this ledger knows\n"
+        "v.example/a/S0000001: not issued: the code carries no serial this ledger knows\n");
+  CHECK(run_cli({"ledger", "--db", db, "stats"}).out ==
+        "sqlite ledger: 1 serial issued, 1 scanned, 0 scanned more than once (possible copies); "
+        "1 scan of issued serials, 2 scans of codes not issued\n");
+
+  const CliResult nothing = run_cli({"ledger", "--db", db, "scan"});
+  CHECK(nothing.exit_code == 2);
+  CHECK(nothing.err ==
+        "viscode: ledger scan has nothing to scan: give image files or --payload TEXT\n");
+}
+
 TEST_CASE("cli ledger: a serial that is not one is bad usage, checked before the ledger",
           "[cli][ledger]") {
   TempDir t;
