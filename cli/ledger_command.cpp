@@ -88,10 +88,17 @@ std::string scan_text(const ScanResult& r) {
     case ScanVerdict::first_scan:
       return fmt::format("genuine, first scan: serial {} (batch {})", r.serial, r.batch);
     case ScanVerdict::seen_before:
+      // A scan dated no later than the serial's first (a backdated --at, a late upload) is
+      // still seen before: the other scans were recorded first.
+      if (r.first_at == r.at) {
+        return fmt::format(
+            "genuine serial, seen before: serial {} (batch {}) seen {} before this scan was "
+            "recorded, none dated earlier than it ({}): possible copy",
+            r.serial, r.batch, count_of(r.scans - 1, "time", "times"), r.at);
+      }
       return fmt::format(
-          "genuine serial, seen before: serial {} (batch {}) seen {} time{} since {}{}: "
-          "possible copy",
-          r.serial, r.batch, r.scans - 1, r.scans == 2 ? "" : "s", r.first_at,
+          "genuine serial, seen before: serial {} (batch {}) seen {} since {}{}: possible copy",
+          r.serial, r.batch, count_of(r.scans - 1, "time", "times"), r.first_at,
           r.first_where.empty() ? "" : " (first at " + r.first_where + ")");
     case ScanVerdict::not_authentic:
       return r.authentication->verdict == Authenticity::forged

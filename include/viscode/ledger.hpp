@@ -45,11 +45,15 @@ struct ScanContext {
 
 struct ScanResult {
   ScanVerdict verdict = ScanVerdict::not_issued;
-  std::string serial;       // as found in the payload; empty when there was none
-  std::int64_t scans = 0;   // scans of this serial, this one included (0 when not issued)
-  std::string at;           // this scan's time (UTC)
-  std::string first_at;     // the serial's first scan (this one for first_scan)
-  std::string first_where;  // where the first scan happened
+  std::string serial;      // as found in the payload; empty when there was none
+  std::int64_t scans = 0;  // scans of this serial, this one included (0 when not issued)
+  std::string at;          // this scan's time (UTC)
+  // The serial's earliest scan by scan time, this one included: this one for first_scan,
+  // and for a seen_before scan dated before every other scan of the serial (a late upload,
+  // a backdated --at), which is still seen_before: the verdict goes by the order scans are
+  // recorded, so exactly one scan of a serial is ever its first_scan.
+  std::string first_at;
+  std::string first_where;  // where the earliest scan happened
   std::string batch;        // the batch the serial was issued in
   // With ScanContext::keys: the signature check (verdict not_authentic unless genuine).
   std::optional<Authentication> authentication;
@@ -60,7 +64,9 @@ struct SerialStatus {
   bool issued = false;
   std::string batch, issued_at;  // when it was imported (UTC)
   std::int64_t scans = 0;
-  std::string first_at, first_where, last_at, last_where;  // empty until scanned
+  // The earliest and the latest scan by scan time (not by when they were recorded, so a
+  // backdated scan takes its place); empty until scanned.
+  std::string first_at, first_where, last_at, last_where;
 };
 
 struct LedgerStats {

@@ -241,21 +241,30 @@ class PostgresLedger final : public LedgerBackend {
       // Data-modifying CTEs run exactly once whether or not the query reads them, and the
       // INSERT sees the UPDATE's RETURNING row: the count and its log row commit together.
       // $1 matches the serial (NULL, matching nothing, when it is not text the server can
-      // hold), $5 is the serial as logged.
+      // hold), $5 is the serial as logged. First and last go by scan time, not arrival (a
+      // backdated scan earlier than the first becomes the first); the times compare in the
+      // "C" collation, byte order, which for "YYYY-MM-DDTHH:MM:SSZ" is time order whatever
+      // the database's collation. On a tie the first stays and the last is the newest.
       const Oid types[] = {kTextOid, kTextOid, kTextOid, kTextOid, kTextOid};
-      Result r(PQprepare(conn_, "viscode_scan",
-                         "WITH counted AS ("
-                         "  UPDATE serials SET scans = scans + 1,"
-                         "    first_at = COALESCE(first_at, $2),"
-                         "    first_where = COALESCE(first_where, $3),"
-                         "    last_at = $2, last_where = $3"
-                         "  WHERE serial = $1"
-                         "  RETURNING scans, first_at, first_where, batch),"
-                         " logged AS ("
-                         "  INSERT INTO scans(serial, payload, at, place, count)"
-                         "  SELECT $5, $4, $2, $3, COALESCE((SELECT scans FROM counted), 0))"
-                         " SELECT scans, first_at, first_where, batch FROM counted",
-                         5, types));
+      Result r(
+          PQprepare(conn_, "viscode_scan",
+                    "WITH counted AS ("
+                    "  UPDATE serials SET scans = scans + 1,"
+                    "    first_at = CASE WHEN first_at IS NULL OR $2 < first_at COLLATE \"C\""
+                    "      THEN $2 ELSE first_at END,"
+                    "    first_where = CASE WHEN first_at IS NULL OR $2 < first_at COLLATE \"C\""
+                    "      THEN $3 ELSE first_where END,"
+                    "    last_at = CASE WHEN last_at IS NULL OR $2 >= last_at COLLATE \"C\""
+                    "      THEN $2 ELSE last_at END,"
+                    "    last_where = CASE WHEN last_at IS NULL OR $2 >= last_at COLLATE \"C\""
+                    "      THEN $3 ELSE last_where END"
+                    "  WHERE serial = $1"
+                    "  RETURNING scans, first_at, first_where, batch),"
+                    " logged AS ("
+                    "  INSERT INTO scans(serial, payload, at, place, count)"
+                    "  SELECT $5, $4, $2, $3, COALESCE((SELECT scans FROM counted), 0))"
+                    " SELECT scans, first_at, first_where, batch FROM counted",
+                    5, types));
       check(r, PGRES_COMMAND_OK, "prepare the scan statement");
       scan_prepared_ = true;
     }

@@ -84,9 +84,17 @@ class SqliteLedger final : public LedgerBackend {
           "ON CONFLICT(serial) DO NOTHING");
       insert_template_ =
           prepare("INSERT INTO templates(template) VALUES (?1) ON CONFLICT DO NOTHING");
+      // First and last by scan time, not by arrival: a backdated scan (--at, a late upload)
+      // earlier than the first becomes the first, one older than the last leaves the last.
+      // Times are "YYYY-MM-DDTHH:MM:SSZ", so text order is time order; on a tie the first
+      // stays and the last is the newest recorded. Every right-hand side reads the old row.
       count_scan_ = prepare(
-          "UPDATE serials SET scans = scans + 1, first_at = coalesce(first_at, ?2), "
-          "first_where = coalesce(first_where, ?3), last_at = ?2, last_where = ?3 "
+          "UPDATE serials SET scans = scans + 1, "
+          "first_at = CASE WHEN first_at IS NULL OR ?2 < first_at THEN ?2 ELSE first_at END, "
+          "first_where = CASE WHEN first_at IS NULL OR ?2 < first_at THEN ?3 "
+          "ELSE first_where END, "
+          "last_at = CASE WHEN last_at IS NULL OR ?2 >= last_at THEN ?2 ELSE last_at END, "
+          "last_where = CASE WHEN last_at IS NULL OR ?2 >= last_at THEN ?3 ELSE last_where END "
           "WHERE serial = ?1 RETURNING scans, first_at, first_where, batch");
       log_scan_ = prepare(
           "INSERT INTO scans(serial, payload, at, place, count) VALUES (?1, ?2, ?3, ?4, ?5)");

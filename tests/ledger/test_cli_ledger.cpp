@@ -362,3 +362,35 @@ TEST_CASE("cli ledger: a serial that is not one is bad usage, checked before the
   CHECK(never.exit_code == 6);
   CHECK(never.out == "AB 12: not issued\n");
 }
+
+// --at can date a scan before the serial's first one; status still shows first <= last.
+TEST_CASE("cli ledger: a backdated scan is seen before and becomes the first by time",
+          "[cli][ledger]") {
+  TempDir t;
+  const std::string db = (t.root() / "ledger.db").string();
+  REQUIRE(run_cli({"ledger", "--db", db, "import", test::write_manifest(t.root(), 1).string()})
+              .exit_code == 0);
+  const CliResult lyon = run_cli({"ledger", "--db", db, "scan", "S0000001", "--at",
+                                  "2026-11-24T10:00:00Z", "--where", "Lyon"});
+  CHECK(lyon.exit_code == 0);
+  const CliResult paris = run_cli({"ledger", "--db", db, "scan", "S0000001", "--at",
+                                   "2026-11-20T08:00:00Z", "--where", "Paris"});
+  CHECK(paris.exit_code == 6);
+  CHECK(paris.out ==
+        "genuine serial, seen before: serial S0000001 (batch batch-1) seen 1 time before this "
+        "scan was recorded, none dated earlier than it (2026-11-20T08:00:00Z): possible copy\n");
+  const CliResult status = run_cli({"ledger", "--db", db, "status", "S0000001"});
+  CHECK(status.exit_code == 0);
+  CHECK(status.out.ends_with(
+      ", scanned 2 times: first 2026-11-20T08:00:00Z (Paris), last 2026-11-24T10:00:00Z "
+      "(Lyon)\n"));
+  const CliResult nice = run_cli({"ledger", "--db", db, "scan", "S0000001", "--at",
+                                  "2026-11-22T12:00:00Z", "--where", "Nice"});
+  CHECK(nice.exit_code == 6);
+  CHECK(nice.out ==
+        "genuine serial, seen before: serial S0000001 (batch batch-1) seen 2 times since "
+        "2026-11-20T08:00:00Z (first at Paris): possible copy\n");
+  CHECK(run_cli({"ledger", "--db", db, "stats"}).out ==
+        "sqlite ledger: 1 serial issued, 1 scanned, 1 scanned more than once (possible copies); 3 "
+        "scans of issued serials, 0 scans of codes not issued\n");
+}

@@ -299,6 +299,49 @@ LEDGER_CASE(a_missing_ledger_is_created_only_when_asked) {
   CHECK(Ledger::open(fresh.url(), test::kCreate).stats().issued == 2);  // kept as it is
 }
 
+// A backdated --at (or a scanner uploading late) does not make the last scan earlier than
+// the first: first and last go by scan time. The verdict goes by the order scans are
+// recorded, so the serial still has exactly one first_scan.
+LEDGER_CASE(first_and_last_scan_are_by_scan_time) {
+  test::FreshLedger fresh(backend);
+  Ledger ledger = Ledger::open(fresh.url(), test::kCreate);
+  ledger.import_manifest(test::write_manifest(fresh.dir(), 1));
+
+  const auto lyon = ledger.scan("S0000001", {.at = "2026-11-24T10:00:00Z", .where = "Lyon"});
+  CHECK(lyon.verdict == ScanVerdict::first_scan);
+  const auto marseille =
+      ledger.scan("S0000001", {.at = "2026-11-25T17:30:00Z", .where = "Marseille"});
+  CHECK(marseille.verdict == ScanVerdict::seen_before);
+  CHECK(marseille.first_at == "2026-11-24T10:00:00Z");
+
+  // Dated before the first scan: seen before (recorded third), and now the earliest.
+  const auto paris = ledger.scan("S0000001", {.at = "2026-11-20T08:00:00Z", .where = "Paris"});
+  CHECK(paris.verdict == ScanVerdict::seen_before);
+  CHECK(paris.scans == 3);
+  CHECK(paris.first_at == "2026-11-20T08:00:00Z");
+  CHECK(paris.first_where == "Paris");
+  // Dated between the first and the last: changes neither.
+  const auto nice = ledger.scan("S0000001", {.at = "2026-11-22T12:00:00Z", .where = "Nice"});
+  CHECK(nice.verdict == ScanVerdict::seen_before);
+  CHECK(nice.first_at == "2026-11-20T08:00:00Z");
+  CHECK(nice.first_where == "Paris");
+
+  const viscode::SerialStatus st = ledger.status("S0000001");
+  CHECK(st.scans == 4);
+  CHECK(st.first_at == "2026-11-20T08:00:00Z");
+  CHECK(st.first_where == "Paris");
+  CHECK(st.last_at == "2026-11-25T17:30:00Z");
+  CHECK(st.last_where == "Marseille");
+
+  // Same second as the first: the first stays; same second as the last: the newer is last.
+  ledger.scan("S0000001", {.at = "2026-11-20T08:00:00Z", .where = "Dijon"});
+  ledger.scan("S0000001", {.at = "2026-11-25T17:30:00Z", .where = "Toulon"});
+  const viscode::SerialStatus tie = ledger.status("S0000001");
+  CHECK(tie.first_where == "Paris");
+  CHECK(tie.last_where == "Toulon");
+  CHECK(ledger.stats().seen_before == 1);
+}
+
 // One rule for what a serial is, for import and status alike; its message quotes at most
 // 40 characters.
 LEDGER_CASE(import_and_status_refuse_the_same_serials) {
