@@ -13,6 +13,62 @@
 namespace viscode::cli {
 namespace {
 
+// "1 row", "2 rows".
+std::string count_of(std::int64_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+// "https:", "mailto:", "WIFI:": a payload, never a file name.
+bool has_url_scheme(std::string_view s) {
+  const std::size_t colon = s.find(':');
+  if (colon == std::string_view::npos || colon < 2) return false;
+  const auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (!alpha(s[0])) return false;
+  for (std::size_t i = 1; i < colon; ++i) {
+    const char c = s[i];
+    if (!alpha(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.') return false;
+  }
+  return true;
+}
+
+// A scan input that names a file rather than a payload: a path with a '/' or a name with an
+// image extension, and no URL scheme. "paack.png" is a mistyped file, not a payload.
+bool looks_like_path(std::string_view s) {
+  if (has_url_scheme(s)) return false;
+  if (s.find('/') != std::string_view::npos) return true;
+  const std::size_t dot = s.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  std::string ext(s.substr(dot + 1));
+  for (char& c : ext) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  for (const std::string_view image :
+       {"png", "jpg", "jpeg", "webp", "tif", "tiff", "bmp", "svg", "pdf"}) {
+    if (ext == image) return true;
+  }
+  return false;
+}
+
+// Before anything is recorded: every positional input is an image file or a payload text,
+// and one that names a file that is not there (or not a file) stops the scan.
+void check_scan_inputs(const std::vector<std::string>& inputs) {
+  for (const std::string& input : inputs) {
+    std::error_code ec;
+    const auto status = std::filesystem::status(input, ec);
+    if (std::filesystem::exists(status)) {
+      if (!std::filesystem::is_regular_file(status)) {
+        throw Error(ErrorCategory::input, "'" + input +
+                                              "' is not an image file (a directory or a "
+                                              "device): give image files, or --payload TEXT to "
+                                              "scan a text; nothing was recorded");
+      }
+    } else if (looks_like_path(input)) {
+      throw Error(ErrorCategory::input, "image '" + input +
+                                            "' does not exist: check the path, or give "
+                                            "--payload '" +
+                                            input + "' to scan it as a text; nothing was recorded");
+    }
+  }
+}
+
 std::string verdict_id(const ScanResult& r) {
   if (r.verdict == ScanVerdict::not_authentic) {
     return std::string(to_string(r.authentication->verdict));
@@ -32,10 +88,17 @@ std::string scan_text(const ScanResult& r) {
     case ScanVerdict::first_scan:
       return fmt::format("genuine, first scan: serial {} (batch {})", r.serial, r.batch);
     case ScanVerdict::seen_before:
+      // A scan dated no later than the serial's first (a backdated --at, a late upload) is
+      // still seen before: the other scans were recorded first.
+      if (r.first_at == r.at) {
+        return fmt::format(
+            "genuine serial, seen before: serial {} (batch {}) seen {} before this scan was "
+            "recorded, none dated earlier than it ({}): possible copy",
+            r.serial, r.batch, count_of(r.scans - 1, "time", "times"), r.at);
+      }
       return fmt::format(
-          "genuine serial, seen before: serial {} (batch {}) seen {} time{} since {}{}: "
-          "possible copy",
-          r.serial, r.batch, r.scans - 1, r.scans == 2 ? "" : "s", r.first_at,
+          "genuine serial, seen before: serial {} (batch {}) seen {} since {}{}: possible copy",
+          r.serial, r.batch, count_of(r.scans - 1, "time", "times"), r.first_at,
           r.first_where.empty() ? "" : " (first at " + r.first_where + ")");
     case ScanVerdict::not_authentic:
       return r.authentication->verdict == Authenticity::forged
@@ -74,8 +137,9 @@ int run_import(Ledger& ledger, const LedgerArgs& a) {
     fmt::print("{{\"manifest\": {}, \"rows\": {}, \"added\": {}, \"already_issued\": {}}}\n",
                json_string(a.manifest), s.rows, s.added, s.already_issued);
   } else {
-    fmt::print("imported {}: {} rows, {} new serials, {} already issued\n", a.manifest, s.rows,
-               s.added, s.already_issued);
+    fmt::print("imported {}: {}, {}, {} already issued\n", a.manifest,
+               count_of(s.rows, "row", "rows"), count_of(s.added, "new serial", "new serials"),
+               s.already_issued);
   }
   return 0;
 }
@@ -92,26 +156,31 @@ int run_scan(Ledger& ledger, const LedgerArgs& a) {
 
   ReadTally tally;
   bool not_first = false;
-  for (const std::string& input : a.inputs) {
-    std::error_code ec;
-    std::vector<std::string> payloads{input};
-    if (std::filesystem::is_regular_file(input, ec)) {
-      const auto report = [](const std::string& error) {
-        std::fprintf(stderr, "viscode: %s\n", error.c_str());
-      };
-      payloads = read_codes(input, {}, tally, report);
-    }
+  const bool several = a.inputs.size() + a.payloads.size() > 1;
+  const auto record = [&](const std::string& input, const std::vector<std::string>& payloads) {
     for (const std::string& payload : payloads) {
       const ScanResult r = ledger.scan(payload, context);
       if (r.verdict != ScanVerdict::first_scan) not_first = true;
       if (a.json) {
         fmt::print("{}\n", scan_json(input, payload, r));
       } else {
-        fmt::print("{}{}\n", a.inputs.size() > 1 ? input + ": " : "", scan_text(r));
+        fmt::print("{}{}\n", several ? input + ": " : "", scan_text(r));
       }
       std::fflush(stdout);
     }
+  };
+  for (const std::string& input : a.inputs) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(input, ec)) {
+      const auto report = [](const std::string& error) {
+        std::fprintf(stderr, "viscode: %s\n", error.c_str());
+      };
+      record(input, read_codes(input, {}, tally, report));
+    } else {
+      record(input, {input});  // checked before: not a path, so a payload text
+    }
   }
+  for (const std::string& payload : a.payloads) record(payload, {payload});
   return tally.exit_code(not_first ? 6 : 0);
 }
 
@@ -147,9 +216,10 @@ int run_stats(Ledger& ledger, const LedgerArgs& a) {
         s.not_issued_scans);
   } else {
     fmt::print(
-        "{} ledger: {} serials issued, {} scanned, {} scanned more than once (possible "
-        "copies); {} scans of issued serials, {} scans of codes not issued\n",
-        ledger.backend(), s.issued, s.scanned, s.seen_before, s.scans, s.not_issued_scans);
+        "{} ledger: {} issued, {} scanned, {} scanned more than once (possible copies); {} of "
+        "issued serials, {} of codes not issued\n",
+        ledger.backend(), count_of(s.issued, "serial", "serials"), s.scanned, s.seen_before,
+        count_of(s.scans, "scan", "scans"), count_of(s.not_issued_scans, "scan", "scans"));
   }
   return 0;
 }
@@ -162,6 +232,7 @@ CLI::App* add_ledger_command(CLI::App& app, LedgerArgs& a) {
       "The first-scan ledger: import the serials a batch issued, then record scans. The first "
       "scan of an issued serial is genuine; later scans of it are reported as seen before "
       "(a copied code carries its original's serial).\n"
+      "Only import creates a ledger; the other commands need an existing one.\n"
       "Example: viscode ledger --db ledger.db import run1/manifest.csv\n"
       "         viscode ledger --db ledger.db scan photo.jpg --where 'Shop 12, Lyon'\n"
       "Exit codes: 0 ok (scan: genuine first scan; status: issued), 6 seen before, not "
@@ -169,8 +240,9 @@ CLI::App* add_ledger_command(CLI::App& app, LedgerArgs& a) {
       "usage.");
   led->require_subcommand(1);
   led->add_option("--db", a.db,
-                  "The ledger: an SQLite file (created when missing), or a PostgreSQL URL "
-                  "postgresql://user@host:port/dbname. Default: $VISCODE_LEDGER")
+                  "The ledger: an SQLite file, or a PostgreSQL URL "
+                  "postgresql://user@host:port/dbname (import creates it when missing; the "
+                  "other commands need an existing ledger). Default: $VISCODE_LEDGER")
       ->envname("VISCODE_LEDGER")
       ->required();
   led->add_flag("--json", a.json, "One JSON object per line instead of text");
@@ -186,8 +258,15 @@ CLI::App* add_ledger_command(CLI::App& app, LedgerArgs& a) {
   a.scan = led->add_subcommand(
       "scan",
       "Record scans and say whether each is a genuine first scan. Each input is an image "
-      "file (read with viscode's detector) or, when no such file exists, a payload text.");
-  a.scan->add_option("inputs", a.inputs, "Images or payloads")->required();
+      "file (read with viscode's detector) or, when no such file exists and it does not look "
+      "like a path (a '/' or an image extension, without a URL scheme), a payload text.");
+  a.scan->add_option("inputs", a.inputs,
+                     "Images, or payload texts (a missing file that looks like a path is an "
+                     "error)");
+  a.scan
+      ->add_option("--payload", a.payloads,
+                   "A payload text to scan as it is, never read as a file (repeatable)")
+      ->allow_extra_args(false);
   a.scan->add_option("--at", a.at,
                      "When the scan happened, ISO 8601 (2026-11-23T14:05:00Z, "
                      "2026-11-23T15:05+01:00); default now");
@@ -206,7 +285,21 @@ CLI::App* add_ledger_command(CLI::App& app, LedgerArgs& a) {
 }
 
 int run_ledger_command(const LedgerArgs& a) {
-  Ledger ledger = Ledger::open(a.db);
+  // Bad usage and mistyped inputs are reported before the ledger is opened.
+  if (a.scan->parsed()) {
+    if (a.inputs.empty() && a.payloads.empty()) {
+      throw Error(ErrorCategory::usage,
+                  "ledger scan has nothing to scan: give image files or --payload TEXT");
+    }
+    if (!a.at.empty()) normalize_time(a.at);
+    check_scan_inputs(a.inputs);
+  }
+  if (a.status->parsed()) check_serial(a.serial);
+  // Only import starts a ledger: a mistyped --db must not become a new, empty ledger that
+  // reports every genuine code as not issued.
+  const LedgerOpenOptions open_options{
+      .mode = a.import->parsed() ? LedgerOpenMode::create_if_missing : LedgerOpenMode::must_exist};
+  Ledger ledger = Ledger::open(a.db, open_options);
   if (a.import->parsed()) return run_import(ledger, a);
   if (a.scan->parsed()) return run_scan(ledger, a);
   if (a.status->parsed()) return run_status(ledger, a);

@@ -11,8 +11,8 @@ struct LedgerArgs {
   std::string db;
   // import
   std::string manifest, batch;
-  // scan
-  std::vector<std::string> inputs;
+  // scan: images (or payload texts) as positional inputs, payload texts with --payload
+  std::vector<std::string> inputs, payloads;
   std::string at, where;
   std::vector<std::string> pub;
   // status

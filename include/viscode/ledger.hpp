@@ -45,11 +45,15 @@ struct ScanContext {
 
 struct ScanResult {
   ScanVerdict verdict = ScanVerdict::not_issued;
-  std::string serial;       // as found in the payload; empty when there was none
-  std::int64_t scans = 0;   // scans of this serial, this one included (0 when not issued)
-  std::string at;           // this scan's time (UTC)
-  std::string first_at;     // the serial's first scan (this one for first_scan)
-  std::string first_where;  // where the first scan happened
+  std::string serial;      // as found in the payload; empty when there was none
+  std::int64_t scans = 0;  // scans of this serial, this one included (0 when not issued)
+  std::string at;          // this scan's time (UTC)
+  // The serial's earliest scan by scan time, this one included: this one for first_scan,
+  // and for a seen_before scan dated before every other scan of the serial (a late upload,
+  // a backdated --at), which is still seen_before: the verdict goes by the order scans are
+  // recorded, so exactly one scan of a serial is ever its first_scan.
+  std::string first_at;
+  std::string first_where;  // where the earliest scan happened
   std::string batch;        // the batch the serial was issued in
   // With ScanContext::keys: the signature check (verdict not_authentic unless genuine).
   std::optional<Authentication> authentication;
@@ -60,7 +64,9 @@ struct SerialStatus {
   bool issued = false;
   std::string batch, issued_at;  // when it was imported (UTC)
   std::int64_t scans = 0;
-  std::string first_at, first_where, last_at, last_where;  // empty until scanned
+  // The earliest and the latest scan by scan time (not by when they were recorded, so a
+  // backdated scan takes its place); empty until scanned.
+  std::string first_at, first_where, last_at, last_where;
 };
 
 struct LedgerStats {
@@ -77,16 +83,34 @@ struct ImportSummary {
   std::int64_t already_issued = 0;  // serials the ledger had (importing twice is harmless)
 };
 
+// Whether Ledger::open may start a new ledger. A command that only reads or adds scans must
+// not start an empty ledger because its --db was mistyped: its scans would go to a ledger
+// with no issued serials, and every genuine code would be reported not issued.
+enum class LedgerOpenMode {
+  // The ledger must exist (the default): Error(input) naming the URL when the SQLite file
+  // is absent (or has no tables) or the PostgreSQL database has no ledger tables; nothing
+  // is created, the file and the database stay as they were.
+  must_exist,
+  // Start an empty ledger when there is none: create the SQLite file, or the tables in the
+  // PostgreSQL database (the database itself must exist). What `viscode ledger import` uses.
+  create_if_missing,
+};
+
+struct LedgerOpenOptions {
+  LedgerOpenMode mode = LedgerOpenMode::must_exist;
+};
+
 // One connection to a ledger. Open one per thread; any number of threads and processes
 // may scan the same ledger at once: each scan is one atomic update, so no scan is lost or
 // counted twice and exactly one scan of a serial is ever its first.
 class Ledger {
  public:
-  // url: "sqlite:PATH" or a plain PATH (created when missing, WAL journal), or a libpq URI
-  // "postgresql://user@host:port/dbname" / "postgres://..." (the tables are created when
-  // missing). Throws Error(input) for a file that is not a viscode ledger (or not a
-  // database), an unreachable server or refused login, naming the URL and the fix.
-  static Ledger open(std::string_view url);
+  // url: "sqlite:PATH" or a plain PATH (WAL journal), or a libpq URI
+  // "postgresql://user@host:port/dbname" / "postgres://...". options.mode says whether a
+  // missing ledger is an error (the default) or is created. Throws Error(input) for a
+  // missing ledger (must_exist), a file that is not a viscode ledger (or not a database),
+  // an unreachable server or refused login, naming the URL and the fix.
+  static Ledger open(std::string_view url, const LedgerOpenOptions& options = {});
 
   Ledger(Ledger&&) noexcept;
   Ledger& operator=(Ledger&&) noexcept;
@@ -110,7 +134,7 @@ class Ledger {
   // a serial (4..64 characters of 0-9, A-Z, a-z, '-', '_'); else empty.
   std::string serial_in_payload(std::string_view payload);
 
-  // Throws Error(usage) for a serial that is empty, longer than 256 bytes or not printable.
+  // Throws Error(usage) for a serial that check_serial() refuses.
   SerialStatus status(std::string_view serial);
   LedgerStats stats();
 
@@ -119,6 +143,12 @@ class Ledger {
   std::unique_ptr<detail::LedgerBackend> backend_;
   std::unique_ptr<detail::TemplateCache> templates_;
 };
+
+// What the ledger takes for a serial, the one rule for import_manifest() and status(): 1 to
+// 256 bytes of well-formed UTF-8 without control characters and without a leading or
+// trailing space. Throws Error(usage) quoting at most the first 40 characters of it (bytes
+// that are not text in hex); import turns it into Error(input) naming the manifest line.
+void check_serial(std::string_view serial);
 
 // "YYYY-MM-DDTHH:MM:SSZ" for an ISO 8601 date or date-time (with Z, an offset, or none =
 // UTC). Throws Error(usage) naming the text.

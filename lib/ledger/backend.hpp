@@ -42,9 +42,11 @@ class LedgerBackend {
   virtual LedgerStats stats() = 0;
 };
 
-// path: a file, created when missing. Error(input) when it is not a ledger.
-std::unique_ptr<LedgerBackend> open_sqlite(const std::string& path);
-// url: a libpq connection URI. Error(input) when the server cannot be reached.
-std::unique_ptr<LedgerBackend> open_postgres(const std::string& url);
+// path: a file, created with the ledger's tables when missing if `create`, else
+// Error(input) naming the fix. Error(input) when it is not a ledger.
+std::unique_ptr<LedgerBackend> open_sqlite(const std::string& path, bool create);
+// url: a libpq connection URI; the ledger's tables are created when missing if `create`,
+// else Error(input) naming the fix. Error(input) when the server cannot be reached.
+std::unique_ptr<LedgerBackend> open_postgres(const std::string& url, bool create);
 
 }  // namespace viscode::detail

@@ -48,14 +48,19 @@ std::string loggable(std::string_view payload) {
   return is_clean_text(payload) ? std::string(payload) : detail::hex_text(payload);
 }
 
-void check_serial_text(std::string_view serial) {
-  if (serial.empty() || serial.size() > kMaxSerialBytes || !is_clean_text(serial) ||
-      serial.front() == ' ' || serial.back() == ' ') {
-    throw Error(ErrorCategory::usage,
-                "unknown serial format: '" + loggable(serial.substr(0, 80)) +
-                    "' is not a serial (1 to 256 bytes of printable text without leading or "
-                    "trailing spaces, as viscode batch issues them)");
+// At most the first `chars` characters of a text for a message (whole UTF-8 sequences
+// where it is text), with "..." when cut; bytes that are not clean text in hex.
+std::string quoted_prefix(std::string_view s, std::size_t chars = 40) {
+  if (!is_clean_text(s)) {
+    const std::string hex = detail::hex_text(s.substr(0, chars / 2));
+    return s.size() > chars / 2 ? hex + "..." : hex;
   }
+  std::size_t end = 0;
+  for (std::size_t n = 0; end < s.size() && n < chars; ++n) {
+    ++end;
+    while (end < s.size() && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) ++end;
+  }
+  return end < s.size() ? std::string(s.substr(0, end)) + "..." : std::string(s);
 }
 
 bool is_bare_serial(std::string_view s) {
@@ -109,6 +114,26 @@ std::string now_utc() {
 }
 
 }  // namespace
+
+void check_serial(std::string_view serial) {
+  std::string why;
+  if (serial.empty()) {
+    why = "it is empty";
+  } else if (serial.size() > kMaxSerialBytes) {
+    why = std::to_string(serial.size()) + " bytes, over 256";
+  } else if (!detail::valid_utf8(serial)) {
+    why = "not UTF-8 text";
+  } else if (!is_clean_text(serial)) {
+    why = "a control character";
+  } else if (serial.front() == ' ' || serial.back() == ' ') {
+    why = "a leading or trailing space";
+  }
+  if (why.empty()) return;
+  throw Error(ErrorCategory::usage,
+              "unknown serial format: '" + quoted_prefix(serial) + "' is not a serial (" + why +
+                  "): a serial is 1 to 256 bytes of printable text without leading or trailing "
+                  "spaces, as viscode batch issues them");
+}
 
 std::string_view to_string(ScanVerdict v) {
   switch (v) {
@@ -196,9 +221,10 @@ std::string normalize_time(std::string_view text) {
   return utc_text(t);
 }
 
-Ledger Ledger::open(std::string_view url) {
+Ledger Ledger::open(std::string_view url, const LedgerOpenOptions& options) {
+  const bool create = options.mode == LedgerOpenMode::create_if_missing;
   if (starts_with_ci(url, "postgresql://") || starts_with_ci(url, "postgres://")) {
-    return Ledger(detail::open_postgres(std::string(url)));
+    return Ledger(detail::open_postgres(std::string(url), create));
   }
   std::string path(url);
   if (starts_with_ci(url, "sqlite:")) path = std::string(url.substr(7));
@@ -212,7 +238,7 @@ Ledger Ledger::open(std::string_view url) {
                                           "' is a directory: give --db a file name, e.g. " +
                                           (std::filesystem::path(path) / "ledger.db").string());
   }
-  return Ledger(detail::open_sqlite(path));
+  return Ledger(detail::open_sqlite(path, create));
 }
 
 namespace detail {
@@ -287,7 +313,7 @@ ImportSummary Ledger::import_manifest(const std::filesystem::path& manifest, std
       throw Error(e.category(), std::string(e.what()) + "; nothing was imported");
     }
     try {
-      check_serial_text(row.serial);
+      check_serial(row.serial);
     } catch (const Error& e) {
       throw Error(ErrorCategory::input, "manifest '" + file.string() + "' line " +
                                             std::to_string(reader.line()) + ": " + e.what() +
@@ -378,7 +404,7 @@ ScanResult Ledger::scan(std::string_view payload, const ScanContext& context) {
 }
 
 SerialStatus Ledger::status(std::string_view serial) {
-  check_serial_text(serial);
+  check_serial(serial);
   return backend_->status(serial);
 }
 

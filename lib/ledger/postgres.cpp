@@ -135,7 +135,7 @@ void drop_notice(void*, const char*) {}
 
 class PostgresLedger final : public LedgerBackend {
  public:
-  explicit PostgresLedger(const std::string& url) : shown_url_(redact(url)) {
+  PostgresLedger(const std::string& url, bool create) : shown_url_(redact(url)), create_(create) {
     // Defaults before "dbname" (the URL, expanded in place) yield to the URL's own settings;
     // client_encoding after it is forced: every string this class sends is UTF-8.
     const char* keywords[] = {"connect_timeout", "application_name", "dbname", "client_encoding",
@@ -241,21 +241,30 @@ class PostgresLedger final : public LedgerBackend {
       // Data-modifying CTEs run exactly once whether or not the query reads them, and the
       // INSERT sees the UPDATE's RETURNING row: the count and its log row commit together.
       // $1 matches the serial (NULL, matching nothing, when it is not text the server can
-      // hold), $5 is the serial as logged.
+      // hold), $5 is the serial as logged. First and last go by scan time, not arrival (a
+      // backdated scan earlier than the first becomes the first); the times compare in the
+      // "C" collation, byte order, which for "YYYY-MM-DDTHH:MM:SSZ" is time order whatever
+      // the database's collation. On a tie the first stays and the last is the newest.
       const Oid types[] = {kTextOid, kTextOid, kTextOid, kTextOid, kTextOid};
-      Result r(PQprepare(conn_, "viscode_scan",
-                         "WITH counted AS ("
-                         "  UPDATE serials SET scans = scans + 1,"
-                         "    first_at = COALESCE(first_at, $2),"
-                         "    first_where = COALESCE(first_where, $3),"
-                         "    last_at = $2, last_where = $3"
-                         "  WHERE serial = $1"
-                         "  RETURNING scans, first_at, first_where, batch),"
-                         " logged AS ("
-                         "  INSERT INTO scans(serial, payload, at, place, count)"
-                         "  SELECT $5, $4, $2, $3, COALESCE((SELECT scans FROM counted), 0))"
-                         " SELECT scans, first_at, first_where, batch FROM counted",
-                         5, types));
+      Result r(
+          PQprepare(conn_, "viscode_scan",
+                    "WITH counted AS ("
+                    "  UPDATE serials SET scans = scans + 1,"
+                    "    first_at = CASE WHEN first_at IS NULL OR $2 < first_at COLLATE \"C\""
+                    "      THEN $2 ELSE first_at END,"
+                    "    first_where = CASE WHEN first_at IS NULL OR $2 < first_at COLLATE \"C\""
+                    "      THEN $3 ELSE first_where END,"
+                    "    last_at = CASE WHEN last_at IS NULL OR $2 >= last_at COLLATE \"C\""
+                    "      THEN $2 ELSE last_at END,"
+                    "    last_where = CASE WHEN last_at IS NULL OR $2 >= last_at COLLATE \"C\""
+                    "      THEN $3 ELSE last_where END"
+                    "  WHERE serial = $1"
+                    "  RETURNING scans, first_at, first_where, batch),"
+                    " logged AS ("
+                    "  INSERT INTO scans(serial, payload, at, place, count)"
+                    "  SELECT $5, $4, $2, $3, COALESCE((SELECT scans FROM counted), 0))"
+                    " SELECT scans, first_at, first_where, batch FROM counted",
+                    5, types));
       check(r, PGRES_COMMAND_OK, "prepare the scan statement");
       scan_prepared_ = true;
     }
@@ -467,6 +476,12 @@ class PostgresLedger final : public LedgerBackend {
                   "the database at '" + shown_url_ +
                       "' is not a viscode ledger (it has tables named serials, scans or "
                       "templates but no viscode_meta): give --db a new database");
+    } else if (!create_) {
+      // No ledger in this database: nothing is created unless asked (an import).
+      throw Error(ErrorCategory::input,
+                  "the database at '" + shown_url_ +
+                      "' has no viscode ledger: run 'viscode ledger --db " + shown_url_ +
+                      " import manifest.csv' to create it, or check the URL given to --db");
     } else {
       exec(
           "CREATE TABLE IF NOT EXISTS viscode_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -484,14 +499,15 @@ class PostgresLedger final : public LedgerBackend {
   }
 
   std::string shown_url_;
+  bool create_ = false;
   PGconn* conn_ = nullptr;
   bool scan_prepared_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<LedgerBackend> open_postgres(const std::string& url) {
-  return std::make_unique<PostgresLedger>(url);
+std::unique_ptr<LedgerBackend> open_postgres(const std::string& url, bool create) {
+  return std::make_unique<PostgresLedger>(url, create);
 }
 
 }  // namespace viscode::detail

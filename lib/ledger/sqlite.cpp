@@ -4,7 +4,9 @@
 // at all, and no two scans read the same count.
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <string>
+#include <system_error>
 #include <utility>
 
 #include "ledger/backend.hpp"
@@ -50,12 +52,19 @@ std::string column_text(sqlite3_stmt* s, int i) {
 
 class SqliteLedger final : public LedgerBackend {
  public:
-  explicit SqliteLedger(const std::string& path) : path_(path) {
-    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  SqliteLedger(const std::string& path, bool create) : path_(path), create_(create) {
+    // Without SQLITE_OPEN_CREATE a missing file is an error, not a new empty ledger.
+    const int flags =
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
     if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
       const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
       sqlite3_close(db_);
       db_ = nullptr;
+      std::error_code ec;
+      if (!create && !std::filesystem::exists(path, ec)) {
+        throw Error(ErrorCategory::input, "the ledger '" + path + "' does not exist: " +
+                                              create_hint() + ", or check the path given to --db");
+      }
       throw Error(ErrorCategory::input, "cannot open the ledger '" + path + "' (" + why +
                                             "): check the path given to --db and its folder's "
                                             "permissions");
@@ -75,9 +84,17 @@ class SqliteLedger final : public LedgerBackend {
           "ON CONFLICT(serial) DO NOTHING");
       insert_template_ =
           prepare("INSERT INTO templates(template) VALUES (?1) ON CONFLICT DO NOTHING");
+      // First and last by scan time, not by arrival: a backdated scan (--at, a late upload)
+      // earlier than the first becomes the first, one older than the last leaves the last.
+      // Times are "YYYY-MM-DDTHH:MM:SSZ", so text order is time order; on a tie the first
+      // stays and the last is the newest recorded. Every right-hand side reads the old row.
       count_scan_ = prepare(
-          "UPDATE serials SET scans = scans + 1, first_at = coalesce(first_at, ?2), "
-          "first_where = coalesce(first_where, ?3), last_at = ?2, last_where = ?3 "
+          "UPDATE serials SET scans = scans + 1, "
+          "first_at = CASE WHEN first_at IS NULL OR ?2 < first_at THEN ?2 ELSE first_at END, "
+          "first_where = CASE WHEN first_at IS NULL OR ?2 < first_at THEN ?3 "
+          "ELSE first_where END, "
+          "last_at = CASE WHEN last_at IS NULL OR ?2 >= last_at THEN ?2 ELSE last_at END, "
+          "last_where = CASE WHEN last_at IS NULL OR ?2 >= last_at THEN ?3 ELSE last_where END "
           "WHERE serial = ?1 RETURNING scans, first_at, first_where, batch");
       log_scan_ = prepare(
           "INSERT INTO scans(serial, payload, at, place, count) VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -282,6 +299,12 @@ class SqliteLedger final : public LedgerBackend {
       step(tables.get(), "open");
       const bool fresh = sqlite3_column_int64(tables.get(), 0) == 0;
       sqlite3_reset(tables.get());
+      if (fresh && !create_) {
+        // An empty file (or a database without tables) is no ledger yet; it stays as it is.
+        throw Error(ErrorCategory::input, "the ledger '" + path_ +
+                                              "' is empty (no viscode ledger in it yet): " +
+                                              create_hint() + ", or check the path given to --db");
+      }
       if (fresh) {
         exec(
             "CREATE TABLE viscode_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -316,6 +339,10 @@ class SqliteLedger final : public LedgerBackend {
     exec("COMMIT");
   }
 
+  std::string create_hint() const {
+    return "run 'viscode ledger --db " + path_ + " import manifest.csv' to create it";
+  }
+
   void statements_clear() {
     insert_serial_ = {};
     insert_template_ = {};
@@ -328,6 +355,7 @@ class SqliteLedger final : public LedgerBackend {
   }
 
   std::string path_;
+  bool create_ = false;
   sqlite3* db_ = nullptr;
   Statement insert_serial_, insert_template_, count_scan_, log_scan_, begin_, commit_, rollback_,
       status_;
@@ -335,8 +363,8 @@ class SqliteLedger final : public LedgerBackend {
 
 }  // namespace
 
-std::unique_ptr<LedgerBackend> open_sqlite(const std::string& path) {
-  return std::make_unique<SqliteLedger>(path);
+std::unique_ptr<LedgerBackend> open_sqlite(const std::string& path, bool create) {
+  return std::make_unique<SqliteLedger>(path, create);
 }
 
 }  // namespace viscode::detail

@@ -151,7 +151,8 @@ int main(int argc, char** argv) {
         std::getline(in, url);
       }
       const auto t0 = Clock::now();
-      viscode::Ledger::open(url).import_manifest(manifest);
+      viscode::Ledger::open(url, {.mode = viscode::LedgerOpenMode::create_if_missing})
+          .import_manifest(manifest);
       const double import_s = std::chrono::duration<double>(Clock::now() - t0).count();
       for (const int clients : {1, 8}) {
         const Measured m = measure(url, clients, a.serials, a.seconds);

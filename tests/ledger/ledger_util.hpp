@@ -6,7 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "viscode/ledger.hpp"
+
 namespace test {
+
+// Ledger::open's options for a test's first open of its fresh ledger; later opens use the
+// default (the ledger must exist).
+inline constexpr viscode::LedgerOpenOptions kCreate{.mode =
+                                                        viscode::LedgerOpenMode::create_if_missing};
 
 // "sqlite" or "postgresql".
 std::vector<std::string> ledger_backends();

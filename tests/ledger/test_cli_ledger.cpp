@@ -147,6 +147,8 @@ TEST_CASE("cli ledger: forged and unsigned codes are not counted", "[cli][ledger
 TEST_CASE("cli ledger: bad input stops with a clear error and records nothing", "[cli][ledger]") {
   TempDir t;
   const std::string db = (t.root() / "ledger.db").string();
+  REQUIRE(run_cli({"ledger", "--db", db, "import", test::write_manifest(t.root(), 1, 7).string()})
+              .exit_code == 0);
   write_bytes(t.in("notes.db"), std::string(8192, 'n'));
 
   const CliResult corrupt = run_cli({"ledger", "--db", t.in("notes.db").string(), "stats"});
@@ -196,6 +198,199 @@ TEST_CASE("cli ledger: bad input stops with a clear error and records nothing", 
 
   const CliResult stats = run_cli({"ledger", "--db", db, "--json", "stats"});
   CHECK(stats.out ==
-        "{\"backend\": \"sqlite\", \"issued\": 0, \"scanned\": 0, \"seen_before\": 0, "
+        "{\"backend\": \"sqlite\", \"issued\": 1, \"scanned\": 0, \"seen_before\": 0, "
         "\"scans\": 0, \"not_issued_scans\": 1}\n");
+}
+
+TEST_CASE("cli ledger: a count of one is singular", "[cli][ledger]") {
+  TempDir t;
+  const std::string db = (t.root() / "ledger.db").string();
+  const auto manifest = test::write_manifest(t.root(), 1);
+  const CliResult imported = run_cli({"ledger", "--db", db, "import", manifest.string()});
+  CHECK(imported.exit_code == 0);
+  CHECK(imported.out ==
+        "imported " + manifest.string() + ": 1 row, 1 new serial, 0 already issued\n");
+  CHECK(run_cli({"ledger", "--db", db, "scan", "S0000001", "--at", "2026-11-24T10:00:00Z"})
+            .exit_code == 0);
+  CHECK(run_cli({"ledger", "--db", db, "scan", "https://else.example/x"}).exit_code == 6);
+  const CliResult stats = run_cli({"ledger", "--db", db, "stats"});
+  CHECK(stats.out ==
+        "sqlite ledger: 1 serial issued, 1 scanned, 0 scanned more than once (possible copies); "
+        "1 scan of issued serials, 1 scan of codes not issued\n");
+  const CliResult again =
+      run_cli({"ledger", "--db", db, "scan", "S0000001", "--at", "2026-11-25T10:00:00Z"});
+  CHECK(again.out ==
+        "genuine serial, seen before: serial S0000001 (batch batch-1) seen 1 time since "
+        "2026-11-24T10:00:00Z: possible copy\n");
+  const CliResult status = run_cli({"ledger", "--db", db, "status", "S0000001"});
+  CHECK(status.out.ends_with(
+      ", scanned 2 times: first 2026-11-24T10:00:00Z, last 2026-11-25T10:00:00Z\n"));
+}
+
+// A mistyped --db must not become a new, empty ledger that calls every genuine code "not
+// issued": only import creates one.
+TEST_CASE("cli ledger: only import creates a missing ledger", "[cli][ledger]") {
+  for (const std::string& backend : test::ledger_backends()) {
+    INFO(backend);
+    test::FreshLedger fresh(backend);
+    const bool sqlite = backend == "sqlite";
+    const std::string db = sqlite ? (fresh.dir() / "ledgr.db").string() : fresh.url();
+    const std::string error =
+        sqlite ? "viscode: the ledger '" + db + "' does not exist: run 'viscode ledger --db " + db +
+                     " import manifest.csv' to create it, or check the path given to --db\n"
+               : "viscode: the database at '" + db +
+                     "' has no viscode ledger: run 'viscode ledger --db " + db +
+                     " import manifest.csv' to create it, or check the URL given to --db\n";
+    const std::vector<std::vector<std::string>> commands = {
+        {"stats"},
+        {"--json", "stats"},
+        {"status", "S0000001"},
+        {"scan", "S0000001", "--at", "2026-11-24T10:00:00Z"},
+        {"scan", "https://v.example/a/S0000001"}};
+    for (const std::vector<std::string>& command : commands) {
+      std::vector<std::string> args = {"ledger", "--db", db};
+      args.insert(args.end(), command.begin(), command.end());
+      const CliResult r = run_cli(args);
+      INFO(command[0]);
+      CHECK(r.exit_code == 3);
+      CHECK(r.out.empty());
+      CHECK(r.err == error);
+      if (sqlite) CHECK_FALSE(std::filesystem::exists(db));
+    }
+    const auto manifest = test::write_manifest(fresh.dir(), 1);
+    const CliResult imported = run_cli({"ledger", "--db", db, "import", manifest.string()});
+    CHECK(imported.exit_code == 0);
+    CHECK(imported.out ==
+          "imported " + manifest.string() + ": 1 row, 1 new serial, 0 already issued\n");
+    const CliResult status = run_cli({"ledger", "--db", db, "status", "S0000001"});
+    CHECK(status.exit_code == 0);
+    CHECK(status.out.ends_with(", never scanned\n"));
+  }
+}
+
+TEST_CASE("cli ledger: a scan input that looks like a missing file records nothing",
+          "[cli][ledger]") {
+  TempDir t;
+  const std::string db = (t.root() / "ledger.db").string();
+  REQUIRE(run_cli({"ledger", "--db", db, "import", test::write_manifest(t.root(), 1).string()})
+              .exit_code == 0);
+  REQUIRE(run_cli({"keygen", "--out", t.in("brand").string()}).exit_code == 0);
+  const std::string no_scans =
+      "sqlite ledger: 1 serial issued, 0 scanned, 0 scanned more than once (possible copies); 0 "
+      "scans of issued serials, 0 scans of codes not issued\n";
+  const auto missing = [](const std::string& path) {
+    return "viscode: image '" + path + "' does not exist: check the path, or give --payload '" +
+           path + "' to scan it as a text; nothing was recorded\n";
+  };
+
+  const CliResult typo = run_cli(
+      {"ledger", "--db", db, "scan", "paack.png", "--pub", t.in("brand.pub").string()}, t.root());
+  CHECK(typo.exit_code == 3);
+  CHECK(typo.out.empty());
+  CHECK(typo.err == missing("paack.png"));
+  // Every input is checked before any is recorded: the serial before it is not scanned.
+  const std::string nested = (t.root() / "photos" / "pack").string();
+  const CliResult several = run_cli({"ledger", "--db", db, "scan", "S0000001", nested});
+  CHECK(several.exit_code == 3);
+  CHECK(several.out.empty());
+  CHECK(several.err == missing(nested));
+  for (const char* path : {"PACK.JPG", "scan.jpeg", "a.webp", "a.tif", "a.tiff", "a.bmp", "a.svg",
+                           "a.pdf", "v.example/a/S0000001"}) {
+    const CliResult r = run_cli({"ledger", "--db", db, "scan", path}, t.root());
+    INFO(path);
+    CHECK(r.exit_code == 3);
+    CHECK(r.err == missing(path));
+  }
+  std::filesystem::create_directories(t.in("photos"));
+  const CliResult dir = run_cli({"ledger", "--db", db, "scan", t.in("photos").string()});
+  CHECK(dir.exit_code == 3);
+  CHECK(dir.err == "viscode: '" + t.in("photos").string() +
+                       "' is not an image file (a directory or a device): give image files, or "
+                       "--payload TEXT to scan a text; nothing was recorded\n");
+  CHECK(run_cli({"ledger", "--db", db, "stats"}).out == no_scans);
+
+  // Payload texts: a URL, a serial, and anything given with --payload.
+  const CliResult url = run_cli({"ledger", "--db", db, "scan", "https://v.example/a/S0000001"});
+  CHECK(url.exit_code == 0);
+  CHECK(url.out == "genuine, first scan: serial S0000001 (batch batch-1)\n");
+  const CliResult text = run_cli(
+      {"ledger", "--db", db, "scan", "--payload", "paack.png", "--payload", "v.example/a/S0000001"},
+      t.root());
+  CHECK(text.exit_code == 6);
+  CHECK(text.out ==
+        "paack.png: not issued: the code carries no serial this ledger knows\n"
+        "v.example/a/S0000001: not issued: the code carries no serial this ledger knows\n");
+  CHECK(run_cli({"ledger", "--db", db, "stats"}).out ==
+        "sqlite ledger: 1 serial issued, 1 scanned, 0 scanned more than once (possible copies); "
+        "1 scan of issued serials, 2 scans of codes not issued\n");
+
+  const CliResult nothing = run_cli({"ledger", "--db", db, "scan"});
+  CHECK(nothing.exit_code == 2);
+  CHECK(nothing.err ==
+        "viscode: ledger scan has nothing to scan: give image files or --payload TEXT\n");
+}
+
+TEST_CASE("cli ledger: a serial that is not one is bad usage, checked before the ledger",
+          "[cli][ledger]") {
+  TempDir t;
+  const std::string db = (t.root() / "ledger.db").string();
+  const std::string rule =
+      "a serial is 1 to 256 bytes of printable text without leading or trailing spaces, as "
+      "viscode batch issues them\n";
+  const CliResult empty = run_cli({"ledger", "--db", db, "status", ""});
+  CHECK(empty.exit_code == 2);
+  CHECK(empty.err == "viscode: unknown serial format: '' is not a serial (it is empty): " + rule);
+  CHECK_FALSE(std::filesystem::exists(db));  // bad usage opens no ledger
+
+  REQUIRE(run_cli({"ledger", "--db", db, "import", test::write_manifest(t.root(), 1).string()})
+              .exit_code == 0);
+  const CliResult long_serial =
+      run_cli({"ledger", "--db", db, "status", "S0000001" + std::string(300, 'X')});
+  CHECK(long_serial.exit_code == 2);
+  CHECK(long_serial.out.empty());
+  CHECK(long_serial.err == "viscode: unknown serial format: 'S0000001" + std::string(32, 'X') +
+                               "...' is not a serial (308 bytes, over 256): " + rule);
+  const CliResult tab = run_cli({"ledger", "--db", db, "--json", "status", "S00\t01"});
+  CHECK(tab.exit_code == 2);
+  CHECK(tab.out.empty());
+  CHECK(
+      tab.err ==
+      "viscode: unknown serial format: 'hex:533030093031' is not a serial (a control character): " +
+          rule);
+  // A well-formed serial the ledger never imported is an answer, not an error.
+  const CliResult never = run_cli({"ledger", "--db", db, "status", "AB 12"});
+  CHECK(never.exit_code == 6);
+  CHECK(never.out == "AB 12: not issued\n");
+}
+
+// --at can date a scan before the serial's first one; status still shows first <= last.
+TEST_CASE("cli ledger: a backdated scan is seen before and becomes the first by time",
+          "[cli][ledger]") {
+  TempDir t;
+  const std::string db = (t.root() / "ledger.db").string();
+  REQUIRE(run_cli({"ledger", "--db", db, "import", test::write_manifest(t.root(), 1).string()})
+              .exit_code == 0);
+  const CliResult lyon = run_cli({"ledger", "--db", db, "scan", "S0000001", "--at",
+                                  "2026-11-24T10:00:00Z", "--where", "Lyon"});
+  CHECK(lyon.exit_code == 0);
+  const CliResult paris = run_cli({"ledger", "--db", db, "scan", "S0000001", "--at",
+                                   "2026-11-20T08:00:00Z", "--where", "Paris"});
+  CHECK(paris.exit_code == 6);
+  CHECK(paris.out ==
+        "genuine serial, seen before: serial S0000001 (batch batch-1) seen 1 time before this "
+        "scan was recorded, none dated earlier than it (2026-11-20T08:00:00Z): possible copy\n");
+  const CliResult status = run_cli({"ledger", "--db", db, "status", "S0000001"});
+  CHECK(status.exit_code == 0);
+  CHECK(status.out.ends_with(
+      ", scanned 2 times: first 2026-11-20T08:00:00Z (Paris), last 2026-11-24T10:00:00Z "
+      "(Lyon)\n"));
+  const CliResult nice = run_cli({"ledger", "--db", db, "scan", "S0000001", "--at",
+                                  "2026-11-22T12:00:00Z", "--where", "Nice"});
+  CHECK(nice.exit_code == 6);
+  CHECK(nice.out ==
+        "genuine serial, seen before: serial S0000001 (batch batch-1) seen 2 times since "
+        "2026-11-20T08:00:00Z (first at Paris): possible copy\n");
+  CHECK(run_cli({"ledger", "--db", db, "stats"}).out ==
+        "sqlite ledger: 1 serial issued, 1 scanned, 1 scanned more than once (possible copies); 3 "
+        "scans of issued serials, 0 scans of codes not issued\n");
 }

@@ -28,7 +28,7 @@ using viscode::test::message_of;
 
 LEDGER_CASE(first_scan_then_seen_before) {
   test::FreshLedger fresh(backend);
-  Ledger ledger = Ledger::open(fresh.url());
+  Ledger ledger = Ledger::open(fresh.url(), test::kCreate);
   CHECK(ledger.backend() == backend);
   const auto manifest = test::write_manifest(fresh.dir(), 3);
   const viscode::ImportSummary imported = ledger.import_manifest(manifest);
@@ -95,7 +95,7 @@ LEDGER_CASE(state_survives_reopening_and_reimport_is_harmless) {
   test::FreshLedger fresh(backend);
   const auto manifest = test::write_manifest(fresh.dir(), 5);
   {
-    Ledger ledger = Ledger::open(fresh.url());
+    Ledger ledger = Ledger::open(fresh.url(), test::kCreate);
     ledger.import_manifest(manifest, "spring run");
     ledger.scan("S0000004", {.at = "2026-11-20T10:00:00Z", .where = "Paris"});
   }
@@ -111,7 +111,7 @@ LEDGER_CASE(state_survives_reopening_and_reimport_is_harmless) {
 
 LEDGER_CASE(import_is_all_or_nothing) {
   test::FreshLedger fresh(backend);
-  Ledger ledger = Ledger::open(fresh.url());
+  Ledger ledger = Ledger::open(fresh.url(), test::kCreate);
   const auto manifest = test::write_manifest(fresh.dir(), 4);
   {
     std::ofstream out(manifest, std::ios::app | std::ios::binary);
@@ -138,7 +138,7 @@ LEDGER_CASE(import_is_all_or_nothing) {
 
 LEDGER_CASE(imports_a_100k_row_manifest) {
   test::FreshLedger fresh(backend);
-  Ledger ledger = Ledger::open(fresh.url());
+  Ledger ledger = Ledger::open(fresh.url(), test::kCreate);
   const auto manifest = test::write_manifest(fresh.dir(), 100'000);
   std::int64_t last_progress = 0;
   const auto summary =
@@ -168,7 +168,7 @@ LEDGER_CASE(signed_payloads_carry_their_serial) {
     out << "2,0000111122223333," << payload("0000111122223333") << ",b.png,,,"
         << std::string(64, 'b') << "\n";
   }
-  Ledger ledger = Ledger::open(fresh.url());
+  Ledger ledger = Ledger::open(fresh.url(), test::kCreate);
   ledger.import_manifest(file);
   const auto scan = ledger.scan(payload("7K3M9Q2W8R4T6Y1B"), {});
   CHECK(scan.verdict == ScanVerdict::first_scan);
@@ -201,7 +201,7 @@ LEDGER_CASE(signed_payloads_carry_their_serial) {
 
 LEDGER_CASE(a_batch_imported_by_another_process_is_recognised) {
   test::FreshLedger fresh(backend);
-  Ledger scanner = Ledger::open(fresh.url());
+  Ledger scanner = Ledger::open(fresh.url(), test::kCreate);
   scanner.import_manifest(test::write_manifest(fresh.dir(), 2));
   CHECK(scanner.scan("https://v.example/a/S0000001", {}).verdict == ScanVerdict::first_scan);
   {
@@ -238,7 +238,7 @@ std::filesystem::path manifest_with(const std::filesystem::path& dir, const std:
 
 LEDGER_CASE(the_most_specific_template_finds_the_serial) {
   test::FreshLedger fresh(backend);
-  Ledger scanner = Ledger::open(fresh.url());
+  Ledger scanner = Ledger::open(fresh.url(), test::kCreate);
   scanner.import_manifest(
       manifest_with(fresh.dir(), "plain", {{"WXYZ", "https://b.example/WXYZ"}}));
   scanner.import_manifest(
@@ -260,7 +260,7 @@ LEDGER_CASE(the_most_specific_template_finds_the_serial) {
 
 LEDGER_CASE(bad_scan_details_record_nothing) {
   test::FreshLedger fresh(backend);
-  Ledger ledger = Ledger::open(fresh.url());
+  Ledger ledger = Ledger::open(fresh.url(), test::kCreate);
   ledger.import_manifest(test::write_manifest(fresh.dir(), 1));
   CHECK(message_of([&] { ledger.scan("S0000001", {.at = "yesterday", .where = ""}); },
                    ErrorCategory::usage) ==
@@ -270,12 +270,138 @@ LEDGER_CASE(bad_scan_details_record_nothing) {
                    ErrorCategory::usage)
             .starts_with("--where 'xxxx"));
   CHECK(message_of([&] { ledger.status(""); }, ErrorCategory::usage) ==
-        "unknown serial format: '' is not a serial (1 to 256 bytes of printable text without "
-        "leading or trailing spaces, as viscode batch issues them)");
+        "unknown serial format: '' is not a serial (it is empty): a serial is 1 to 256 bytes of "
+        "printable text without leading or trailing spaces, as viscode batch issues them");
   const viscode::LedgerStats st = ledger.stats();
   CHECK(st.scans == 0);
   CHECK(st.not_issued_scans == 0);
   CHECK(ledger.status("S0000001").scans == 0);
+}
+
+LEDGER_CASE(a_missing_ledger_is_created_only_when_asked) {
+  test::FreshLedger fresh(backend);
+  const std::string path = fresh.url().substr(std::string("sqlite:").size());
+  const std::string expected =
+      backend == "sqlite"
+          ? "the ledger '" + path + "' does not exist: run 'viscode ledger --db " + path +
+                " import manifest.csv' to create it, or check the path given to --db"
+          : "the database at '" + fresh.url() +
+                "' has no viscode ledger: run 'viscode ledger --db " + fresh.url() +
+                " import manifest.csv' to create it, or check the URL given to --db";
+  CHECK(message_of([&] { Ledger::open(fresh.url()); }, ErrorCategory::input) == expected);
+  // Nothing was created: the same open fails the same way, and no file appeared.
+  CHECK(message_of([&] { Ledger::open(fresh.url(), {}); }, ErrorCategory::input) == expected);
+  if (backend == "sqlite") CHECK_FALSE(std::filesystem::exists(path));
+
+  CHECK(Ledger::open(fresh.url(), test::kCreate).stats().issued == 0);
+  Ledger ledger = Ledger::open(fresh.url());  // exists now
+  ledger.import_manifest(test::write_manifest(fresh.dir(), 2));
+  CHECK(Ledger::open(fresh.url(), test::kCreate).stats().issued == 2);  // kept as it is
+}
+
+// A backdated --at (or a scanner uploading late) does not make the last scan earlier than
+// the first: first and last go by scan time. The verdict goes by the order scans are
+// recorded, so the serial still has exactly one first_scan.
+LEDGER_CASE(first_and_last_scan_are_by_scan_time) {
+  test::FreshLedger fresh(backend);
+  Ledger ledger = Ledger::open(fresh.url(), test::kCreate);
+  ledger.import_manifest(test::write_manifest(fresh.dir(), 1));
+
+  const auto lyon = ledger.scan("S0000001", {.at = "2026-11-24T10:00:00Z", .where = "Lyon"});
+  CHECK(lyon.verdict == ScanVerdict::first_scan);
+  const auto marseille =
+      ledger.scan("S0000001", {.at = "2026-11-25T17:30:00Z", .where = "Marseille"});
+  CHECK(marseille.verdict == ScanVerdict::seen_before);
+  CHECK(marseille.first_at == "2026-11-24T10:00:00Z");
+
+  // Dated before the first scan: seen before (recorded third), and now the earliest.
+  const auto paris = ledger.scan("S0000001", {.at = "2026-11-20T08:00:00Z", .where = "Paris"});
+  CHECK(paris.verdict == ScanVerdict::seen_before);
+  CHECK(paris.scans == 3);
+  CHECK(paris.first_at == "2026-11-20T08:00:00Z");
+  CHECK(paris.first_where == "Paris");
+  // Dated between the first and the last: changes neither.
+  const auto nice = ledger.scan("S0000001", {.at = "2026-11-22T12:00:00Z", .where = "Nice"});
+  CHECK(nice.verdict == ScanVerdict::seen_before);
+  CHECK(nice.first_at == "2026-11-20T08:00:00Z");
+  CHECK(nice.first_where == "Paris");
+
+  const viscode::SerialStatus st = ledger.status("S0000001");
+  CHECK(st.scans == 4);
+  CHECK(st.first_at == "2026-11-20T08:00:00Z");
+  CHECK(st.first_where == "Paris");
+  CHECK(st.last_at == "2026-11-25T17:30:00Z");
+  CHECK(st.last_where == "Marseille");
+
+  // Same second as the first: the first stays; same second as the last: the newer is last.
+  ledger.scan("S0000001", {.at = "2026-11-20T08:00:00Z", .where = "Dijon"});
+  ledger.scan("S0000001", {.at = "2026-11-25T17:30:00Z", .where = "Toulon"});
+  const viscode::SerialStatus tie = ledger.status("S0000001");
+  CHECK(tie.first_where == "Paris");
+  CHECK(tie.last_where == "Toulon");
+  CHECK(ledger.stats().seen_before == 1);
+}
+
+// One rule for what a serial is, for import and status alike; its message quotes at most
+// 40 characters.
+LEDGER_CASE(import_and_status_refuse_the_same_serials) {
+  test::FreshLedger fresh(backend);
+  Ledger ledger = Ledger::open(fresh.url(), test::kCreate);
+  const std::string rule =
+      "a serial is 1 to 256 bytes of printable text without leading or trailing spaces, as "
+      "viscode batch issues them";
+  const std::string long_serial(300, 'A');
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {long_serial, "unknown serial format: '" + std::string(40, 'A') +
+                        "...' is not a serial (300 bytes, over 256): " + rule},
+      {"S1\tX",
+       "unknown serial format: 'hex:53310958' is not a serial (a control character): " + rule},
+      {"S1\xff", "unknown serial format: 'hex:5331ff' is not a serial (not UTF-8 text): " + rule},
+      {"S1 ",
+       "unknown serial format: 'S1 ' is not a serial (a leading or trailing space): " + rule},
+  };
+  int n = 0;
+  for (const auto& [serial, message] : bad) {
+    CHECK(message_of([&] { ledger.status(serial); }, ErrorCategory::usage) == message);
+    const auto file = fresh.dir() / ("bad" + std::to_string(++n)) / "manifest.csv";
+    std::filesystem::create_directories(file.parent_path());
+    {
+      std::ofstream out(file, std::ios::binary);
+      out << "index,serial,payload,file,page,position,sha256\n"
+          << "1,S0000001,https://v.example/a/S0000001,a.png,,," << std::string(64, 'a') << "\n"
+          << "2,\"" << serial << "\",https://v.example/a/x,b.png,,," << std::string(64, 'b')
+          << "\n";
+    }
+    CHECK(message_of([&] { ledger.import_manifest(file); }, ErrorCategory::input) ==
+          "manifest '" + file.string() + "' line 3: " + message + "; nothing was imported");
+  }
+  CHECK(message_of([&] { ledger.status(""); }, ErrorCategory::usage) ==
+        "unknown serial format: '' is not a serial (it is empty): " + rule);
+  // A long multi-byte serial is cut between characters, never inside one.
+  std::string accents;
+  for (int i = 0; i < 130; ++i) accents += "\xc3\xa9";  // 260 bytes of é
+  std::string forty;
+  for (int i = 0; i < 40; ++i) forty += "\xc3\xa9";
+  CHECK(message_of([&] { ledger.status(accents); }, ErrorCategory::usage) ==
+        "unknown serial format: '" + forty + "...' is not a serial (260 bytes, over 256): " + rule);
+  // Spaces inside, any script: serials viscode batch issues, so only "not issued".
+  CHECK_FALSE(ledger.status("AB 12").issued);
+  CHECK_FALSE(ledger.status("\xc3\xa9t\xc3\xa9-1").issued);
+  CHECK(ledger.stats().issued == 0);
+}
+
+TEST_CASE("ledger sqlite: an empty file is not a ledger unless one is created in it", "[ledger]") {
+  test::FreshLedger fresh("sqlite");
+  const auto empty = fresh.dir() / "empty.db";
+  { std::ofstream out(empty, std::ios::binary); }
+  CHECK(message_of([&] { Ledger::open(empty.string()); }, ErrorCategory::input) ==
+        "the ledger '" + empty.string() +
+            "' is empty (no viscode ledger in it yet): run 'viscode "
+            "ledger --db " +
+            empty.string() + " import manifest.csv' to create it, or check the path given to --db");
+  CHECK(std::filesystem::file_size(empty) == 0);
+  CHECK(Ledger::open(empty.string(), test::kCreate).stats().issued == 0);
+  CHECK(Ledger::open(empty.string()).stats().issued == 0);
 }
 
 TEST_CASE("ledger sqlite: another program's database is refused unchanged", "[ledger]") {
@@ -316,10 +442,15 @@ TEST_CASE("ledger sqlite: a file that is not a ledger is refused", "[ledger]") {
         "the ledger '" + fresh.dir().string() + "' is a directory: give --db a file name, e.g. " +
             (fresh.dir() / "ledger.db").string());
   const auto missing = fresh.dir() / "no" / "such" / "ledger.db";
-  CHECK(message_of([&] { Ledger::open("sqlite:" + missing.string()); }, ErrorCategory::input) ==
+  CHECK(message_of([&] { Ledger::open("sqlite:" + missing.string(), test::kCreate); },
+                   ErrorCategory::input) ==
         "cannot open the ledger '" + missing.string() +
             "' (unable to open database file): check the path given to --db and its folder's "
             "permissions");
+  CHECK(message_of([&] { Ledger::open("sqlite:" + missing.string()); }, ErrorCategory::input) ==
+        "the ledger '" + missing.string() + "' does not exist: run 'viscode ledger --db " +
+            missing.string() +
+            " import manifest.csv' to create it, or check the path given to --db");
   CHECK(message_of([&] { Ledger::open("sqlite:"); }, ErrorCategory::usage) ==
         "--db is empty: give a ledger file (ledger.db) or a postgresql:// URL");
 }

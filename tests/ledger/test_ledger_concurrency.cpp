@@ -79,7 +79,8 @@ void check_totals(const std::string& url, const std::vector<Seen>& clients) {
 
 void threads_case(const std::string& backend) {
   test::FreshLedger fresh(backend);
-  Ledger::open(fresh.url()).import_manifest(test::write_manifest(fresh.dir(), kSerials));
+  Ledger::open(fresh.url(), test::kCreate)
+      .import_manifest(test::write_manifest(fresh.dir(), kSerials));
   constexpr int kThreads = 8;
   std::vector<Seen> seen(kThreads);
   std::vector<std::string> errors(kThreads);
@@ -101,7 +102,8 @@ void threads_case(const std::string& backend) {
 // Each child reports "F <serial>" per first scan and "S <count> O <count>" at the end.
 void processes_case(const std::string& backend) {
   test::FreshLedger fresh(backend);
-  Ledger::open(fresh.url()).import_manifest(test::write_manifest(fresh.dir(), kSerials));
+  Ledger::open(fresh.url(), test::kCreate)
+      .import_manifest(test::write_manifest(fresh.dir(), kSerials));
   constexpr int kProcesses = 4;
   std::vector<Seen> seen(kProcesses);
   std::vector<pid_t> pids;

@@ -240,7 +240,7 @@ TEST_CASE("ledger postgresql: a fresh database gets the tables of schema 1",
           "[ledger][postgresql]") {
   test::FreshLedger fresh("postgresql");
   {
-    Ledger ledger = Ledger::open(fresh.url());
+    Ledger ledger = Ledger::open(fresh.url(), test::kCreate);
     CHECK(ledger.backend() == "postgresql");
   }
   Admin admin(fresh.url());
@@ -272,7 +272,7 @@ TEST_CASE("ledger postgresql: 8 clients opening a fresh database at once all suc
       ++ready;
       while (ready < kClients) std::this_thread::yield();
       try {
-        auto backend = viscode::detail::open_postgres(fresh.url());
+        auto backend = viscode::detail::open_postgres(fresh.url(), true);
         if (backend->stats().issued == 0) ++opened;
       } catch (const std::exception& e) {
         errors[static_cast<std::size_t>(k)] = e.what();
@@ -317,7 +317,7 @@ TEST_CASE("ledger postgresql: a database with other tables named serials is refu
 TEST_CASE("ledger postgresql: a failing import adds nothing and leaves no transaction open",
           "[ledger][postgresql]") {
   test::FreshLedger fresh("postgresql");
-  auto ledger = viscode::detail::open_postgres(fresh.url());
+  auto ledger = viscode::detail::open_postgres(fresh.url(), true);
   CHECK(ledger->name() == "postgresql");
   const std::string at = "2026-11-20T10:00:00Z";
   REQUIRE(ledger->import(serials(1, 3), "first", at, {"https://v.example/a/{serial}"}) == 3);
@@ -371,7 +371,7 @@ TEST_CASE("ledger postgresql: a failing import adds nothing and leaves no transa
 TEST_CASE("ledger postgresql: serials with COPY's special characters import as they are",
           "[ledger][postgresql]") {
   test::FreshLedger fresh("postgresql");
-  auto ledger = viscode::detail::open_postgres(fresh.url());
+  auto ledger = viscode::detail::open_postgres(fresh.url(), true);
   const std::vector<std::string> odd = {"A\\B", "tab\there",   "line\nbreak", "cr\rx",
                                         "\\N",  "caf\xc3\xa9", "A\\B"};
   CHECK(ledger->import(odd, "odd", "2026-11-20T10:00:00Z", {}) == 6);
@@ -385,7 +385,7 @@ TEST_CASE("ledger postgresql: serials with COPY's special characters import as t
 TEST_CASE("ledger postgresql: every scan is logged with the count it made",
           "[ledger][postgresql]") {
   test::FreshLedger fresh("postgresql");
-  auto ledger = viscode::detail::open_postgres(fresh.url());
+  auto ledger = viscode::detail::open_postgres(fresh.url(), true);
   REQUIRE(ledger->import({"S0000001", "hex:4100"}, "b1", "2026-11-20T10:00:00Z", {}) == 2);
 
   CHECK_FALSE(ledger->record_scan("S0000404", "https://v.example/a/S0000404",
@@ -434,7 +434,7 @@ TEST_CASE("ledger postgresql: every scan is logged with the count it made",
 TEST_CASE("ledger postgresql: a connection the server dropped is opened again",
           "[ledger][postgresql]") {
   test::FreshLedger fresh("postgresql");
-  auto ledger = viscode::detail::open_postgres(fresh.url());
+  auto ledger = viscode::detail::open_postgres(fresh.url(), true);
   REQUIRE(ledger->import({"S0000001"}, "b1", "2026-11-20T10:00:00Z", {}) == 1);
   REQUIRE(ledger->record_scan("S0000001", "S0000001", "2026-11-21T09:00:00Z", "")->scans == 1);
   Admin admin(fresh.url());
