@@ -134,7 +134,7 @@ TEST_CASE("verify: the failure map marks the region under a sticker", "[verify]"
   CHECK(outside_max < 0.5);
   const cv::Mat picture = failure_map_image(r, 8);
   CHECK(picture.type() == CV_8UC3);
-  CHECK(picture.cols == (n + 4) * 8);
+  CHECK(picture.cols == (n + 8) * 8);  // one panel: the code with its quiet zone
 }
 
 TEST_CASE("verify: bad input is refused with the reason", "[verify]") {
