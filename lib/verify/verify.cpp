@@ -229,11 +229,13 @@ std::vector<double> candidate_px() {
   return out;
 }
 
-// Captures per size while a reader's bracket is wide: enough to tell a size far from the
-// threshold, a fifth of the default 20.
-constexpr int kCheapSeeds = 4;
-// Grid steps within which a bracket is tight (1.1^3 = 1.33x in size).
-constexpr int kTight = 3;
+// Captures per size while a reader's bracket is wide: two tell a size far from the
+// threshold (a miss in two is already under 95%), and a wrong guess only costs a step,
+// since both ends of the final bracket are measured with every seed.
+constexpr int kCheapSeeds = 2;
+// Grid steps within which a bracket is tight: neighbours, so that only the two sizes the
+// answer rests on get every seed.
+constexpr int kTight = 1;
 
 // What is known of the readers at one size of the grid: a prefix of the seeds, per reader.
 struct SizeResult {
