@@ -101,16 +101,18 @@ struct SeverityReport {
 // least min_rate of the `seeds` captures. Sizes are tried on a grid from 1.5 to 40 camera
 // px per module in steps of 10%. The smallest print is a size that passes with every seed,
 // while the next smaller size of the grid fails: it is bracketed from a passing size, never
-// extrapolated. A reader that fails min_size_severity in the report (there at 4.5-5 camera
-// px per module for moderate) is never given a smaller minimum than the largest size that
-// row used: its rows and its minimum agree.
+// extrapolated. The report's min_size_severity row (when it ran; 4.5-5 camera px per module
+// for moderate) bounds it: a reader that fails the row gets no smaller minimum than the
+// largest size the row used, and one that passes it no larger minimum than the grid's
+// next size at or above that (at_min is then the row's rate if the grid's own measure
+// there was not taken or fell short): a reader's rows and its minimum agree.
 struct MinSize {
   Reader reader = Reader::ours;
   // Smallest module size (mm) and whole symbol side (mm, quiet zone excluded) that reached
   // min_rate; empty when even the largest size of the grid (40 camera px) did not.
   std::optional<double> module_mm;
   std::optional<double> symbol_mm;
-  ReaderRate at_min;  // the reader's rate at module_mm, over all `seeds` captures
+  ReaderRate at_min;  // the reader's rate at module_mm over all `seeds` captures (or the row's)
   // The size below it that fails (module mm), and the reader's rate there (a failing size
   // may stop early, once it cannot reach min_rate: trials can be fewer than seeds); empty
   // when module_mm is the grid's smallest size, or when nothing passes.

@@ -340,13 +340,15 @@ class SizeSearch {
 
   // floor: the largest index known to fail from the report's row (-1 when none); start:
   // where to look first.
-  MinSize find(std::size_t r, int floor, std::optional<ReaderRate> floor_rate, int start,
+  // ceiling: the smallest index known to pass from the report's row (size() when none).
+  MinSize find(std::size_t r, int floor, std::optional<ReaderRate> floor_rate, int ceiling,
+               std::optional<ReaderRate> ceiling_rate, int start,
                std::vector<std::pair<int, int>>& brackets) {
     const int n_sizes = size();
     int& lo = brackets[r].first;
     int& hi = brackets[r].second;
     lo = floor;
-    hi = n_sizes;  // n_sizes: no passing size known
+    hi = ceiling;  // n_sizes: no passing size known
     int step = kTight + 1;
     for (;;) {
       while (hi - lo > 1) {
@@ -366,13 +368,15 @@ class SizeSearch {
           lo = mid;
         }
       }
-      // Tight: the passing end must pass with every seed, the failing end must fail.
-      if (hi < n_sizes && !definite_pass(hi, r)) {
+      // Tight: the passing end must pass with every seed (or be the row's size, where the
+      // row passed), the failing end must fail.
+      const bool row_stands = hi == ceiling && ceiling_rate.has_value();
+      if (hi < n_sizes && !row_stands && !definite_pass(hi, r)) {
         probe(hi, r, options_.seeds, brackets);
         if (!definite_pass(hi, r)) {
           lo = hi;
-          hi = n_sizes;
-          for (int i = lo + 1; i < n_sizes; ++i) {
+          hi = ceiling;
+          for (int i = lo + 1; i < ceiling; ++i) {
             if (trials(i, r) > 0 && looks_passing(i, r)) {
               hi = i;
               break;
@@ -403,7 +407,7 @@ class SizeSearch {
     if (hi < n_sizes) {
       m.module_mm = mm(hi);
       m.symbol_mm = *m.module_mm * (17 + 4 * art_.code.version);
-      m.at_min = rate(hi, r);
+      m.at_min = definite_pass(hi, r) || !ceiling_rate ? rate(hi, r) : *ceiling_rate;
       if (lo >= 0 && lo > floor) {
         m.below_mm = mm(lo);
         m.below = rate(lo, r);
@@ -530,15 +534,20 @@ VerifyReport verify(const cv::Mat& image, const std::string& expected,
     std::vector<std::pair<int, int>> brackets(readers, {-1, search.size()});
     for (std::size_t r = 0; r < readers; ++r) {
       progress.state.stage = "smallest print for " + std::string(to_string(options.readers[r]));
-      int floor = -1;
-      std::optional<ReaderRate> floor_rate;
+      int floor = -1, ceiling = search.size();
+      std::optional<ReaderRate> floor_rate, ceiling_rate;
       if (row != nullptr && row->readers[r].rate() < options.min_rate) {
         // Failing the row at up to row_px: no smaller minimum than that.
         floor = search.index_at_or_below(row_px);
         floor_rate = row->readers[r];
+      } else if (row != nullptr) {
+        // Passing the row at up to row_px: no larger minimum than the grid's next size.
+        ceiling = search.index_at_or_above(row_px);
+        ceiling_rate = row->readers[r];
       }
       const int start = std::max(floor + 1, search.index_at_or_above(row_px));
-      report.min_size.push_back(search.find(r, floor, floor_rate, start, brackets));
+      report.min_size.push_back(
+          search.find(r, floor, floor_rate, ceiling, ceiling_rate, start, brackets));
     }
   }
   return report;
