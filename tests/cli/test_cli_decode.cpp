@@ -149,5 +149,11 @@ TEST_CASE("cli decode and verify: viscode's own SVG and PDF, as sent to print", 
     CHECK(v.out.rfind(file.string() + ": version 4, EC H, ", 0) == 0);
     CHECK(v.out.find(" px/module (0.59 mm printed), reads \"" + payload + "\"\n") !=
           std::string::npos);
+    // JSON too: 14 px at 600 dpi is 0.593 mm, drawn at 2400 dpi (56 px).
+    const CliResult j = run_cli({"verify", file.string(), "--expect", payload, "--severity",
+                                 "pristine", "--seeds", "2", "--no-min-size", "--json"});
+    CHECK(j.exit_code == 0);
+    CHECK(std::regex_search(
+        j.out, std::regex("\"module_px\": 5[56]\\.[0-9]{2}, \"printed_module_mm\": 0\\.593, ")));
   }
 }

@@ -147,6 +147,18 @@ TEST_CASE("verify: progress counts every capture, the search's after the severit
   CHECK(seen[5].stage == "mild");
   CHECK(seen[6].stage == "smallest print for ours");
   CHECK(seen.back().stage == "smallest print for ours");
+  // The search's cost is bounded: with 20 seeds it used to try 5-6 sizes with every seed
+  // (100-120 captures); bracketing with 2 seeds and every seed only at the two ends of the
+  // bracket takes well under half of that.
+  {
+    VerifyOptions full = ours_only(20);
+    int captures = 0;
+    full.progress = [&](const VerifyProgress& p) { captures = p.captures - p.planned; };
+    const VerifyReport fr = verify(plain_code(), kPayload, full);
+    INFO("search captures " << captures);
+    REQUIRE(fr.min_size[0].module_mm.has_value());
+    CHECK(captures <= 50);
+  }
   // Without the search, exactly the planned captures.
   seen.clear();
   o.find_min_size = false;
