@@ -21,6 +21,7 @@
 #include <opencv2/imgproc.hpp>
 #include <optional>
 
+#include "image_signature.hpp"
 #include "render/cairo_ptr.hpp"
 #include "viscode/error.hpp"
 
@@ -150,6 +151,8 @@ std::string first_line_of(const std::filesystem::path& file) {
 
 VectorKind vector_kind(const std::vector<std::uint8_t>& bytes, const std::filesystem::path& file) {
   if (bytes.size() >= 5 && std::memcmp(bytes.data(), "%PDF-", 5) == 0) return VectorKind::pdf;
+  // A raster file named .svg is still a raster file.
+  if (known_image_signature(bytes)) return VectorKind::none;
   std::string ext = file.extension().string();
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (ext == ".svg") return VectorKind::svg;

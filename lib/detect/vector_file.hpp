@@ -12,8 +12,8 @@ namespace viscode::detail {
 
 enum class VectorKind { none, svg, pdf };
 
-// SVG when the file ends in .svg or an <svg element starts in its first 1024 bytes; PDF when
-// it starts with %PDF-.
+// PDF when the file starts with %PDF-; otherwise, unless its bytes start like a raster
+// image, SVG when it ends in .svg or an <svg element starts in its first 1024 bytes.
 VectorKind vector_kind(const std::vector<std::uint8_t>& bytes, const std::filesystem::path& file);
 
 // The first page, over white paper, at options.vector_dpi (0: from the page's size).

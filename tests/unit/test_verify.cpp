@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "viscode/detect.hpp"
@@ -271,6 +272,16 @@ TEST_CASE("read_image_file: viscode's SVG and PDF read back, with their print re
     CHECK(std::string(e.what()).rfind("image '" + bad.string() + "' is not a readable SVG (", 0) ==
           0);
   }
+  // A PNG named .svg is read as the PNG it is.
+  const auto png_named_svg = dir / "code-png.svg";
+  {
+    const cv::Mat raster = read_image_file(dir / "code.svg").image;
+    REQUIRE(cv::imwrite((dir / "code-png.png").string(), raster));
+    std::filesystem::rename(dir / "code-png.png", png_named_svg);
+  }
+  const ImageFile as_png = read_image_file(png_named_svg);
+  CHECK(as_png.dpi == 0);
+  CHECK(detect(as_png.image).at(0).text == kPayload);
   DetectOptions bad_dpi;
   bad_dpi.vector_dpi = 10;
   CHECK_THROWS_WITH(read_image_file(pdf, bad_dpi),
