@@ -221,10 +221,13 @@ struct VerifyArgs {
 std::string verify_json(const std::string& file, const viscode::VerifyReport& r,
                         const std::string& severity, bool pass) {
   using viscode::cli::json_string;
-  std::string out = "{\"file\": " + json_string(file) + ", \"text\": " + json_string(r.text) +
-                    fmt::format(", \"version\": {}, \"ec\": \"{}\", \"module_px\": {:.2f}",
-                                r.version, viscode::to_char(r.ec), r.module_px) +
-                    ", \"severities\": [";
+  std::string out =
+      "{\"file\": " + json_string(file) + ", \"text\": " + json_string(r.text) +
+      fmt::format(", \"version\": {}, \"ec\": \"{}\", \"module_px\": {:.2f}", r.version,
+                  viscode::to_char(r.ec), r.module_px) +
+      (r.printed_module_mm ? fmt::format(", \"printed_module_mm\": {:.3f}", *r.printed_module_mm)
+                           : std::string()) +
+      ", \"severities\": [";
   for (std::size_t i = 0; i < r.severities.size(); ++i) {
     const auto& s = r.severities[i];
     out += fmt::format("{}{{\"severity\": \"{}\", \"readers\": [", i ? ", " : "",
@@ -247,10 +250,18 @@ std::string verify_json(const std::string& file, const viscode::VerifyReport& r,
     out += ", \"min_size\": [";
     for (std::size_t k = 0; k < r.min_size.size(); ++k) {
       const auto& m = r.min_size[k];
-      out += fmt::format("{}{{\"reader\": \"{}\", \"module_mm\": {}, \"symbol_mm\": {}}}",
+      out += fmt::format("{}{{\"reader\": \"{}\", \"module_mm\": {}, \"symbol_mm\": {}",
                          k ? ", " : "", viscode::to_string(m.reader),
                          m.module_mm ? fmt::format("{:.3f}", *m.module_mm) : "null",
                          m.symbol_mm ? fmt::format("{:.2f}", *m.symbol_mm) : "null");
+      if (m.module_mm) {
+        out += fmt::format(", \"read\": {}, \"trials\": {}", m.at_min.read, m.at_min.trials);
+      }
+      if (m.below_mm) {
+        out += fmt::format(", \"below_mm\": {:.3f}, \"below_read\": {}, \"below_trials\": {}",
+                           *m.below_mm, m.below.read, m.below.trials);
+      }
+      out += "}";
     }
     out += "]";
   }
@@ -281,13 +292,27 @@ int run_verify(const VerifyArgs& a) {
   if (!a.heatmap.empty() && format_from_path(a.heatmap) != Format::png) {
     throw Error(ErrorCategory::usage, "--heatmap " + a.heatmap + " must be a .png file");
   }
-  const cv::Mat image = read_image(a.file);
-  // A note while the captures run, for a person at a terminal; logs and pipes stay clean.
-  if (!a.json && isatty(fileno(stderr))) {
-    std::fprintf(stderr, "verifying %s: %d captures per severity, readers %s...\n", a.file.c_str(),
+  // SVG and PDF at a resolution from their page size, which also gives the printed size.
+  DetectOptions read_options;
+  read_options.vector_dpi = 0;
+  const ImageFile input = read_image_file(a.file, read_options);
+  options.image_dpi = input.dpi;
+  // Progress while the captures run, for a person at a terminal; logs and pipes stay clean.
+  const bool tty = isatty(fileno(stderr)) != 0;
+  if (tty) {
+    std::fprintf(stderr, "verifying %s: %d captures per severity, readers %s\n", a.file.c_str(),
                  a.seeds, readers_text(options.readers).c_str());
+    options.progress = [](const VerifyProgress& p) {
+      if (p.captures <= p.planned) {
+        std::fprintf(stderr, "\r\033[K%s: %d/%d captures", p.stage.c_str(), p.captures, p.planned);
+      } else {
+        std::fprintf(stderr, "\r\033[K%s: %d captures", p.stage.c_str(), p.captures);
+      }
+      std::fflush(stderr);
+    };
   }
-  const VerifyReport report = verify(image, expected, options);
+  const VerifyReport report = verify(input.image, expected, options);
+  if (tty) std::fprintf(stderr, "\r\033[K");
   if (!a.heatmap.empty()) write_failure_map(report, a.heatmap);
 
   std::string failures;
@@ -300,8 +325,12 @@ int run_verify(const VerifyArgs& a) {
   if (a.json) {
     fmt::print("{}\n", verify_json(a.file, report, a.severity, failures.empty()));
   } else {
-    fmt::print("{}: version {}, EC {}, {:.1f} px/module, reads \"{}\"\n", a.file, report.version,
-               to_char(report.ec), report.module_px, report.text);
+    fmt::print("{}: version {}, EC {}, {:.1f} px/module{}, reads \"{}\"\n", a.file, report.version,
+               to_char(report.ec), report.module_px,
+               report.printed_module_mm
+                   ? fmt::format(" ({:.2f} mm printed)", *report.printed_module_mm)
+                   : std::string(),
+               report.text);
     fmt::print("{:<10}", "severity");
     for (const Reader r : options.readers) fmt::print("{:>8}", to_string(r));
     fmt::print("  worst block use (ours)\n");
@@ -318,12 +347,15 @@ int run_verify(const VerifyArgs& a) {
       if (m.module_mm) {
         fmt::print(
             "smallest print for {} at {:.0f}% ({} conditions, camera {:g} px/mm): "
-            "{:.2f} mm modules, {:.1f} mm symbol\n",
+            "{:.2f} mm modules, {:.1f} mm symbol (read {} of {}{})\n",
             to_string(m.reader), 100 * options.min_rate, to_string(options.min_size_severity),
-            options.camera_px_per_mm, *m.module_mm, *m.symbol_mm);
+            options.camera_px_per_mm, *m.module_mm, *m.symbol_mm, m.at_min.read, m.at_min.trials,
+            m.below_mm ? fmt::format("; {:.2f} mm: read {} of {}", *m.below_mm, m.below.read,
+                                     m.below.trials)
+                       : std::string());
       } else {
-        fmt::print("smallest print for {}: none up to 4 mm modules reaches {:.0f}%\n",
-                   to_string(m.reader), 100 * options.min_rate);
+        fmt::print("smallest print for {}: none up to {:.1f} mm modules reaches {:.0f}%\n",
+                   to_string(m.reader), 40 / options.camera_px_per_mm, 100 * options.min_rate);
       }
     }
   }
@@ -384,7 +416,9 @@ int main(int argc, char** argv) {
       "decode",
       "Read QR codes (designer codes included) from images with viscode's own detector.\n"
       "Exit codes: 0 every file gave a code, 4 some gave none, 3 some could not be read.");
-  dec->add_option("files", da.files, "Image files (PNG, JPEG, WebP, ...)")->required();
+  dec->add_option("files", da.files,
+                  "Image files (PNG, JPEG, WebP, ...; SVG and PDF rasterised at 600 dpi)")
+      ->required();
   dec->add_flag("--json", da.json,
                 "One JSON object per file and line: file, codes (text, corners, version, ec, "
                 "mask, errors_corrected, error_capacity), and error for an unreadable file");
@@ -400,7 +434,9 @@ int main(int argc, char** argv) {
       "Example: viscode verify proof.png --expect https://brand.example/p/1 --severity "
       "moderate\nExit codes: 0 every reader meets --min-rate at --severity, 5 one does not, "
       "4 the code does not read at all, 3 unreadable file, 2 bad usage.");
-  ver->add_option("file", va.file, "Image of the code (PNG, JPEG, WebP, ...)")->required();
+  ver->add_option("file", va.file,
+                  "Image of the code (PNG, JPEG, WebP, ...; SVG and PDF, as sent to print)")
+      ->required();
   auto* expect = ver->add_option("--expect", va.expect, "The payload the code must read as");
   auto* expect_file =
       ver->add_option("--expect-file", va.expect_file, "Read the expected payload from a file");
@@ -418,7 +454,8 @@ int main(int argc, char** argv) {
                   "Comma-separated readers: ours, zxing, wechat, zbar (default: all in this build)")
       ->delimiter(',');
   ver->add_option("--heatmap", va.heatmap,
-                  "Write a PNG of where our reader misread modules (white never, red always)");
+                  "Write a PNG of where each failing reader's captures were misread, over the "
+                  "code (yellow rarely, red always)");
   ver->add_option("--camera-px-per-mm", va.camera_px_per_mm,
                   "Camera pixels per mm of print for the minimum print size (10: a 12 MP "
                   "phone at about 30 cm)")

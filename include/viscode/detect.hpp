@@ -18,6 +18,11 @@ struct DetectOptions {
   double max_megapixels = 100;
   bool try_inverted = true;  // light-on-dark codes
   bool try_mirrored = true;  // symbols seen from behind or flipped
+  // SVG and PDF files (viscode's own vector output included) are rasterised for reading at
+  // this resolution, dots per inch, 72-2400; 0 = from the page's physical size: its longer
+  // side about 2400 px (300-2400 dpi), so that a code alone on its page gets 10 px per
+  // module or more. PDF needs poppler's pdftoppm on PATH (Debian: poppler-utils).
+  double vector_dpi = 600;
 };
 
 // Error-correction margin of one Reed-Solomon block.
@@ -64,6 +69,19 @@ std::vector<Decoded> detect(const cv::Mat& image, const DetectOptions& options =
 // header, before decoding. Throws Error(input) naming the file when it is missing,
 // truncated, corrupt or not an image.
 cv::Mat read_image(const std::filesystem::path& file, const DetectOptions& options = {});
+
+// An image file as read_image() reads it, with what the file says about its print size.
+struct ImageFile {
+  cv::Mat image;  // 8-bit grey, BGR or BGRA; SVG and PDF come out BGR over white paper
+  // Pixels per inch on paper: the rasterising resolution of an SVG or PDF page (whose size
+  // is physical); 0 for raster files, whose print size is not known.
+  double dpi = 0;
+};
+// read_image() with the print resolution. SVG is drawn with librsvg; PDF (first page) by
+// running pdftoppm from PATH, without a shell, into a private temporary directory. Throws
+// Error(input) as read_image() does, and naming the install command when a PDF is given and
+// pdftoppm is missing; Error(usage) for options.vector_dpi out of range.
+ImageFile read_image_file(const std::filesystem::path& file, const DetectOptions& options = {});
 
 // A sampled symbol: what locating and sampling produce, and all that decoding needs.
 struct ModuleGrid {

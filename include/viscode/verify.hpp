@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <opencv2/core.hpp>
 #include <optional>
 #include <string>
@@ -42,6 +43,15 @@ std::vector<Reader> available_readers();
 // Error(usage) for a reader this build lacks.
 std::vector<std::string> read_with(Reader reader, const cv::Mat& image);
 
+// Where a verification is, for a progress display.
+struct VerifyProgress {
+  std::string stage;  // "pristine", "mild", ... while the severities run, then
+                      // "smallest print for zxing" (one reader at a time) during the search
+  int captures = 0;   // captures simulated so far, over the whole verification
+  int planned = 0;    // captures the severities take (seeds x severities); the size search
+                      // adds an open-ended number on top
+};
+
 struct VerifyOptions {
   std::vector<Severity> severities = all_severities();
   int seeds = 20;  // captures per severity, 1-10000; seed k of a severity is the same capture
@@ -53,11 +63,18 @@ struct VerifyOptions {
   // (4000 px across a field of view of 400 mm at about 30 cm) sees 10 px/mm.
   double camera_px_per_mm = 10;
   // Search the smallest printed module size at which each reader reads >= min_rate at
-  // min_size_severity, with that severity's conditions but the camera's px/mm.
+  // min_size_severity, with that severity's conditions but the camera's px/mm (MinSize says
+  // exactly what is measured).
   bool find_min_size = true;
   Severity min_size_severity = Severity::moderate;
+  // The print resolution of the image, pixels per inch, when known (an SVG or PDF page;
+  // read_image_file() says): the report then gives the printed module size, and the
+  // captures print the code at it. 0 = unknown (a raster file): printed at 0.5 mm modules.
+  double image_dpi = 0;
   // Parallel captures; 0 = one per core.
   int jobs = 0;
+  // Called after every capture, under a lock, from any of verify()'s threads: keep it short.
+  std::function<void(const VerifyProgress&)> progress;
 };
 
 struct ReaderRate {
@@ -77,12 +94,30 @@ struct SeverityReport {
   std::optional<double> worst_capacity_used;
 };
 
+// The smallest print for one reader. The measure is the report's: at a module size of m mm,
+// capture k is the report's capture k of min_size_severity (the same rotation, tilt, light,
+// noise and JPEG) with the code printed at m mm per module and seen at
+// m x camera_px_per_mm camera px per module, and the size passes when the reader reads at
+// least min_rate of the `seeds` captures. Sizes are tried on a grid from 1.5 to 40 camera
+// px per module in steps of 10%. The smallest print is a size that passes with every seed,
+// while the next smaller size of the grid fails: it is bracketed from a passing size, never
+// extrapolated. The report's min_size_severity row (when it ran; 4.5-5 camera px per module
+// for moderate) bounds it: a reader that fails the row gets no smaller minimum than the
+// largest size the row used, and one that passes it no larger minimum than the grid's
+// next size at or above that (at_min is then the row's rate if the grid's own measure
+// there was not taken or fell short): a reader's rows and its minimum agree.
 struct MinSize {
   Reader reader = Reader::ours;
   // Smallest module size (mm) and whole symbol side (mm, quiet zone excluded) that reached
-  // min_rate; empty when even the largest size tried (5 mm modules) did not.
+  // min_rate; empty when even the largest size of the grid (40 camera px) did not.
   std::optional<double> module_mm;
   std::optional<double> symbol_mm;
+  ReaderRate at_min;  // the reader's rate at module_mm over all `seeds` captures (or the row's)
+  // The size below it that fails (module mm), and the reader's rate there (a failing size
+  // may stop early, once it cannot reach min_rate: trials can be fewer than seeds); empty
+  // when module_mm is the grid's smallest size, or when nothing passes.
+  std::optional<double> below_mm;
+  ReaderRate below;
 };
 
 struct VerifyReport {
@@ -90,12 +125,31 @@ struct VerifyReport {
   int version = 0;
   EcLevel ec = EcLevel::L;
   double module_px = 0;  // module size in the input image, px
+  // Printed module size, mm, when VerifyOptions::image_dpi gave the image's resolution.
+  std::optional<double> printed_module_mm;
   std::vector<SeverityReport> severities;
   std::vector<MinSize> min_size;  // per reader, when find_min_size
   // Per module (row-major, version size squared): the fraction of our reader's decoded
   // captures, over all severities, in which the module was read wrong. Where a code is
   // damaged, printed badly or hard to see, these run high.
   cv::Mat failure_map;  // CV_32F, 0-1
+  // Per reader (VerifyOptions::readers order), where the captures it failed were damaged.
+  // Only our reader sees modules, so for a capture another reader failed, the map takes
+  // the modules our reader misread in that capture, when it decoded it.
+  struct ReaderFailures {
+    Reader reader = Reader::ours;
+    int failed = 0;  // captures the reader did not read (or misread), over all severities
+    // Captures the map is made of: for ours, those it decoded; for another reader, those of
+    // its failures that ours decoded.
+    int mapped = 0;
+    cv::Mat map;  // CV_32F, version size squared, 0-1: the share of the mapped captures in
+                  // which the module was read wrong
+  };
+  std::vector<ReaderFailures> failures;
+  // The code as verified: head-on, BGR, artwork_module_px px per module, with a quiet zone
+  // of 4 modules (from the image, white paper beyond).
+  cv::Mat artwork;
+  int artwork_module_px = 10;
   // The rate of `reader` at `severity`; 0 when not measured.
   double rate(Reader reader, Severity severity) const;
 };
@@ -125,9 +179,12 @@ EnsuredDesign ensure_design(std::string_view payload, const Logo* logo,
                             const RenderOptions& render_options, Severity severity,
                             const VerifyOptions& verify_options = {}, int module_px = 10);
 
-// The failure map as a picture: each module a square of module_px px, from white (never
-// wrong) through yellow to red (wrong in every capture), over a faint grey copy of the
-// symbol's outline; BGR.
+// The failure maps as a picture, BGR: one panel per reader that failed any capture (our
+// reader's alone when none did), side by side. Each panel is the code as verified, at
+// module_px px per module (1-64) with its quiet zone, under a translucent overlay: a
+// module misread in a share f of the panel's captures is tinted from yellow (f near 0) to
+// red (f = 1), more opaque as f grows; never-misread modules are left as they are. A
+// caption above names the reader and its failures; a legend below gives the scale.
 cv::Mat failure_map_image(const VerifyReport& report, int module_px = 8);
 
 // failure_map_image() as a PNG file, written whole or not at all (a temporary beside it,

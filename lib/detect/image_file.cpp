@@ -6,6 +6,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <optional>
 
+#include "detect/vector_file.hpp"
 #include "image_signature.hpp"
 #include "viscode/detect.hpp"
 #include "viscode/error.hpp"
@@ -104,6 +105,15 @@ Error too_large(const std::string& name, double w, double h, double limit_mp) {
 }  // namespace
 
 cv::Mat read_image(const std::filesystem::path& file, const DetectOptions& options) {
+  return read_image_file(file, options).image;
+}
+
+ImageFile read_image_file(const std::filesystem::path& file, const DetectOptions& options) {
+  if (options.vector_dpi != 0 && !(options.vector_dpi >= 72 && options.vector_dpi <= 2400)) {
+    throw Error(ErrorCategory::usage,
+                "DetectOptions.vector_dpi must be 72-2400 dots per inch, or 0 (from the page's "
+                "size)");
+  }
   const std::string name = file.string();
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) {
@@ -120,6 +130,14 @@ cv::Mat read_image(const std::filesystem::path& file, const DetectOptions& optio
   const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
                                         std::istreambuf_iterator<char>());
   if (bytes.empty()) throw Error(ErrorCategory::input, "image '" + name + "' is empty");
+  switch (detail::vector_kind(bytes, file)) {
+    case detail::VectorKind::svg:
+      return detail::rasterise_svg(bytes, name, options);
+    case detail::VectorKind::pdf:
+      return detail::rasterise_pdf(bytes, file, options);
+    case detail::VectorKind::none:
+      break;
+  }
   if (!detail::known_image_signature(bytes)) {
     throw Error(ErrorCategory::input, "image '" + name +
                                           "' is not a readable image (truncated, corrupt or an "
@@ -150,7 +168,7 @@ cv::Mat read_image(const std::filesystem::path& file, const DetectOptions& optio
                     image.depth() == CV_16U ? 1.0 / 257.0 : 255.0);
     image = eight;
   }
-  return image;
+  return ImageFile{image, 0};
 }
 
 }  // namespace viscode

@@ -71,8 +71,10 @@ struct QrOnlyScanner {
 };
 
 std::vector<std::string> read_zbar(const cv::Mat& grey) {
-  // One scanner per thread: it keeps the last scan's state and is not thread-safe.
-  thread_local QrOnlyScanner qr;
+  // A fresh scanner per image: it is not thread-safe, and it keeps state from the last
+  // scan, so one kept per thread made a read depend on which image that thread read before
+  // (verify's rates moved by a capture from run to run).
+  QrOnlyScanner qr;
   zbar::ImageScanner& scanner = qr.scanner;
   // "Y800": 8-bit grey, one byte per pixel, rows without padding (grey is continuous).
   // ZBar borrows the pixels; the image dies before grey does.

@@ -112,3 +112,48 @@ TEST_CASE("cli decode: an image over the pixel limit is refused from its header"
   const CliResult small = run_cli({"decode", "--max-megapixels", "1", t.in("huge.png").string()});
   CHECK(small.err.find("over the 1-megapixel limit") != std::string::npos);
 }
+
+TEST_CASE("cli decode and verify: viscode's own SVG and PDF, as sent to print", "[cli][decode]") {
+  TempDir t;
+  const std::string payload = "https://viscode.example/p/0001";
+  for (const std::string ext : {"svg", "pdf"}) {
+    INFO(ext);
+    const auto file = t.in("code." + ext);
+    // The defaults: 25 mm at 600 dpi, 14 px (0.59 mm) modules.
+    const CliResult made =
+        run_cli({"encode", "--logo", kBrandPng, "--data", payload, "-o", file.string()});
+    INFO(made.err);
+    REQUIRE(made.exit_code == 0);
+    // decode rasterises at 600 dpi, the resolution the file was made for: corners on whole
+    // 14-px modules after the 4-module quiet zone (56 px).
+    const CliResult d = run_cli({"decode", "--json", file.string()});
+    INFO(d.err);
+    CHECK(d.exit_code == 0);
+    CHECK(d.err.empty());
+    const std::regex line("\\{\"file\": \"" + file.string() + "\", \"codes\": \\[\\{\"text\": \"" +
+                          payload +
+                          "\", \"corners\": \\[\\[([0-9.]+), ([0-9.]+)\\], .*\\], \"version\": 4, "
+                          "\"ec\": \"H\", \"mask\": [0-7], \"errors_corrected\": [0-9]+, "
+                          "\"error_capacity\": [0-9]+\\}\\]\\}\n");
+    std::smatch m;
+    REQUIRE(std::regex_match(d.out, m, line));
+    // The symbol's edge at 56 px lies half a pixel beyond its outermost pixels' centres.
+    CHECK(std::stod(m[1].str()) == Approx(55.5).margin(1));
+    CHECK(std::stod(m[2].str()) == Approx(55.5).margin(1));
+    // verify reads the page at its physical size and passes.
+    const CliResult v = run_cli({"verify", file.string(), "--expect", payload, "--severity",
+                                 "moderate", "--seeds", "4", "--no-min-size"});
+    INFO(v.out << v.err);
+    CHECK(v.exit_code == 0);
+    CHECK(v.err.empty());
+    CHECK(v.out.rfind(file.string() + ": version 4, EC H, ", 0) == 0);
+    CHECK(v.out.find(" px/module (0.59 mm printed), reads \"" + payload + "\"\n") !=
+          std::string::npos);
+    // JSON too: 14 px at 600 dpi is 0.593 mm, drawn at 2400 dpi (56 px).
+    const CliResult j = run_cli({"verify", file.string(), "--expect", payload, "--severity",
+                                 "pristine", "--seeds", "2", "--no-min-size", "--json"});
+    CHECK(j.exit_code == 0);
+    CHECK(std::regex_search(
+        j.out, std::regex("\"module_px\": 5[56]\\.[0-9]{2}, \"printed_module_mm\": 0\\.593, ")));
+  }
+}

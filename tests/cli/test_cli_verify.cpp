@@ -1,6 +1,7 @@
 // 'viscode verify' and 'encode --ensure': the one-line gate a print pipeline's CI runs, and
 // the designer's way to push a logo as far as it can go and no further.
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <regex>
@@ -37,6 +38,47 @@ TEST_CASE("cli verify: a plain code passes, with a table of rates", "[cli][verif
   CHECK(std::regex_search(r.out, std::regex("\npristine +100% ")));
   CHECK(std::regex_search(r.out, std::regex("\nmild +100% ")));
   CHECK(r.out.find("moderate") == std::string::npos);  // only up to the gate
+  CHECK(r.err.empty());                                // no progress when stderr is not a terminal
+}
+
+TEST_CASE("cli verify: progress on stderr when it is a terminal", "[cli][verify]") {
+  TempDir t;
+  const auto code = plain_code(t, "code.png");
+  // script(1) gives the command a terminal and copies what it prints to out.txt.
+  const auto log = t.out("tty.txt");
+  const std::string command = "script -qefc '" + std::string(VISCODE_CLI) + " verify " +
+                              code.string() + " --expect " + kPayload +
+                              " --severity pristine --seeds 2 --readers ours' /dev/null > " +
+                              log.string() + " 2>&1";
+  REQUIRE(std::system(command.c_str()) == 0);
+  const std::string tty = read_bytes(log);
+  INFO(tty);
+  CHECK(tty.find("verifying " + code.string() + ": 2 captures per severity, readers ours\r\n") !=
+        std::string::npos);
+  CHECK(tty.find("\r\033[Kpristine: 1/2 captures\r\033[Kpristine: 2/2 captures") !=
+        std::string::npos);
+  CHECK(tty.find("\r\033[Ksmallest print for ours: 3 captures") != std::string::npos);
+  // The line is cleared before the report.
+  CHECK(tty.find("\r\033[K" + code.string() + ": version 4") != std::string::npos);
+}
+
+TEST_CASE("cli verify: the smallest print says what it read there and just below",
+          "[cli][verify]") {
+  TempDir t;
+  const auto code = plain_code(t, "code.png");
+  const CliResult r = run_cli({"verify", code.string(), "--expect", kPayload, "--severity",
+                               "moderate", "--seeds", "4", "--readers", "ours"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  std::smatch m;
+  REQUIRE(std::regex_search(
+      r.out, m,
+      std::regex("\nsmallest print for ours at 95% \\(moderate conditions, camera 10 px/mm\\): "
+                 "([0-9.]+) mm modules, ([0-9.]+) mm symbol \\(read 4 of 4; ([0-9.]+) mm: read "
+                 "([0-9]) of ([0-9])\\)\n$")));
+  // Every seed reads at the minimum; just below it one at least is missed.
+  CHECK(std::stod(m[3].str()) < std::stod(m[1].str()));
+  CHECK(std::stoi(m[4].str()) < std::stoi(m[5].str()));
 }
 
 TEST_CASE("cli verify --readers zbar: ZBar alone, named in the table", "[cli][verify]") {
@@ -100,9 +142,10 @@ TEST_CASE("cli verify --json: one object with rates, margin, minimum size and ve
                         "\"rate\": 1.0000, \"read\": 4, \"wrong\": 0, \"trials\": 4}], "
                         "\"worst_capacity_used\": ",
                     0) == 0);
-  CHECK(
-      std::regex_search(r.out, std::regex("\"min_size\": \\[\\{\"reader\": \"ours\", "
-                                          "\"module_mm\": [0-9.]+, \"symbol_mm\": [0-9.]+\\}\\]")));
+  CHECK(std::regex_search(
+      r.out, std::regex("\"min_size\": \\[\\{\"reader\": \"ours\", \"module_mm\": [0-9.]+, "
+                        "\"symbol_mm\": [0-9.]+, \"read\": 4, \"trials\": 4, \"below_mm\": "
+                        "[0-9.]+, \"below_read\": [0-3], \"below_trials\": [1-4]\\}\\]")));
   CHECK(r.out.find("\"severity\": \"pristine\", \"pass\": true}\n") != std::string::npos);
 }
 
@@ -116,8 +159,41 @@ TEST_CASE("cli verify --heatmap writes a PNG of the failure map", "[cli][verify]
   CHECK(r.exit_code == 0);
   const cv::Mat map = cv::imread(t.out("map.png").string());
   REQUIRE_FALSE(map.empty());
-  CHECK(map.cols == (33 + 4) * 8);  // version 4, two modules of margin, 8 px per module
+  // One panel (no reader failed: ours): version 4 with its 4-module quiet zone at 8 px per
+  // module, a caption above and the legend below.
+  CHECK(map.cols == (33 + 8) * 8);
+  CHECK(map.rows == 22 + (33 + 8) * 8 + 30);
+  // The code is drawn underneath: the top-left finder's dark centre.
+  CHECK(map.at<cv::Vec3b>(22 + (4 + 3) * 8 + 4, (4 + 3) * 8 + 4) == cv::Vec3b(0, 0, 0));
   CHECK(listing(t.out_dir()) == std::vector<std::string>{"map.png"});
+}
+
+TEST_CASE("cli verify --heatmap: a panel for every reader that failed", "[cli][verify]") {
+  TempDir t;
+  const auto code = plain_code(t, "code.png");
+  cv::Mat image = cv::imread(code.string());
+  image.convertTo(image, -1, 12.0 / 255, 120);
+  const auto faint = t.in("faint.png");
+  REQUIRE(cv::imwrite(faint.string(), image));
+  const CliResult r =
+      run_cli({"verify", faint.string(), "--expect", kPayload, "--severity", "hard", "--seeds", "6",
+               "--readers", "ours,zxing", "--no-min-size", "--heatmap", t.out("map.png").string()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 5);
+  CHECK(r.err.find("ours reads") != std::string::npos);
+  CHECK(r.err.find("zxing reads") != std::string::npos);
+  const cv::Mat map = cv::imread(t.out("map.png").string());
+  REQUIRE_FALSE(map.empty());
+  // Two panels side by side, 8 px apart.
+  const int side = (33 + 8) * 8;
+  CHECK(map.cols == 2 * side + 8);
+  CHECK(map.rows == 22 + side + 30);
+  // Both panels show the faint code under them (its finder centre is darker than paper).
+  for (const int x0 : {0, side + 8}) {
+    const cv::Vec3b centre = map.at<cv::Vec3b>(22 + (4 + 3) * 8 + 4, x0 + (4 + 3) * 8 + 4);
+    CHECK(centre[0] == centre[2]);  // untinted: the finder is never misread
+    CHECK(centre[0] < 200);
+  }
 }
 
 TEST_CASE("cli verify: bad input, each with its exit code and message", "[cli][verify]") {
