@@ -7,7 +7,9 @@ namespace viscode {
 std::optional<double> smallest_print_module_mm(const Symbol& symbol, const Logo* logo,
                                                const RenderOptions& render,
                                                const std::string& payload, VerifyOptions options) {
-  options.severities.clear();
+  // With the severity's own row measured, the search is held to it: a reader that reads the
+  // row's captures gets no minimum above the row's size.
+  options.severities = {options.min_size_severity};
   options.find_min_size = true;
   const VerifyReport report = verify(viscode::render(symbol, logo, render, 10), payload, options);
   double worst = 0;
