@@ -48,10 +48,8 @@ int run_check(const BatchArgs& a) {
                  a.out_dir.c_str(), c.rows, c.files);
     return 5;
   }
-  fmt::print(
-      "{}: {} codes in {} files check out (indexes 1..{}, unique serials, SHA-256 of "
-      "every file)\n",
-      a.out_dir, c.rows, c.files, c.rows);
+  fmt::print("{}: {} in {} check out (indexes 1..{}, unique serials, SHA-256 of every file)\n",
+             a.out_dir, counted(c.rows, "code"), counted(c.files, "file"), c.rows);
   return 0;
 }
 
@@ -170,11 +168,12 @@ int run_batch_command(const BatchArgs& a) {
                a.product.empty() ? "" : " for product " + a.product);
   }
   fmt::print(
-      "{} codes (version {}) in '{}': {} made in {:.1f} s ({:.0f} codes/s){}, {} files "
-      "written; manifest {}\n",
-      s.codes, s.version, a.out_dir, s.made, s.seconds,
+      "{} (version {}) in '{}': {} made in {:.1f} s ({:.0f} codes/s){}, {} written; "
+      "manifest {}\n",
+      counted(s.codes, "code"), s.version, a.out_dir, s.made, s.seconds,
       s.seconds > 0 ? static_cast<double>(s.made) / s.seconds : 0.0,
-      s.resumed ? fmt::format(", {} resumed", s.resumed) : "", s.files, s.manifest.string());
+      s.resumed ? fmt::format(", {} resumed", s.resumed) : "", counted(s.files, "file"),
+      s.manifest.string());
   return 0;
 }
 

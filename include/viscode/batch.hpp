@@ -36,6 +36,10 @@ struct RandomSerials {
   int length = 16;                         // 4..64; 16 base32 characters carry 80 bits
 };
 
+// "1 code", "2 codes": `n` and the noun, with an "s" unless n is 1 (every noun in batch
+// messages takes a plain "s").
+std::string counted(std::size_t n, std::string_view noun);
+
 // One random serial (the building block of RandomSerials). Throws Error(usage) for a bad
 // alphabet or length, Error(internal) when the OS has no randomness to give.
 std::string random_serial(const RandomSerials& spec);

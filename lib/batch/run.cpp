@@ -231,9 +231,10 @@ class Run {
       // Whatever stopped the run (disk full, permissions), the manifest holds only complete
       // files, so the way on is the same.
       throw Error(ErrorCategory::input, std::string(e.what()) + "; " + std::to_string(done_) +
-                                            " of " + std::to_string(total_) +
-                                            " codes are done: run the same command with "
-                                            "--resume to make the rest");
+                                            " of " + counted(total_, "code") +
+                                            (total_ == 1 ? " is" : " are") +
+                                            " done: run the same command with --resume to make "
+                                            "the rest");
     }
     summary.codes = total_;
     summary.made = total_ - resumed_;
@@ -423,8 +424,8 @@ class Run {
         }
         if (rows > total_) {
           throw Error(ErrorCategory::input, "manifest '" + manifest.string() +
-                                                "' has more rows than the " +
-                                                std::to_string(total_) + " codes of this run");
+                                                "' has more rows than this run's " +
+                                                counted(total_, "code"));
         }
         if (!o_.sheet || rows % per_file_ == 0 || rows == total_) keep = reader.end();
       }

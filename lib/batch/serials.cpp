@@ -204,9 +204,8 @@ class FileSerials final : public SerialStream {
 void check_spec(const RandomSerials& spec) {
   const std::string& a = spec.alphabet;
   if (a.size() < 2 || a.size() > 64) {
-    throw Error(ErrorCategory::usage, "the serial alphabet has " + std::to_string(a.size()) +
-                                          " characters: use 2 to 64 (default: Crockford "
-                                          "base32)");
+    throw Error(ErrorCategory::usage, "the serial alphabet has " + counted(a.size(), "character") +
+                                          ": use 2 to 64 (default: Crockford base32)");
   }
   for (std::size_t i = 0; i < a.size(); ++i) {
     const auto c = static_cast<unsigned char>(a[i]);
@@ -254,7 +253,7 @@ class RandomStream final : public SerialStream {
     const double bits = spec_.length * std::log2(static_cast<double>(spec_.alphabet.size()));
     if (bits < std::log2(static_cast<double>(spec_.count)) + 20) {
       throw Error(ErrorCategory::usage,
-                  std::to_string(spec_.count) + " serials of " + std::to_string(spec_.length) +
+                  counted(spec_.count, "serial") + " of " + std::to_string(spec_.length) +
                       " characters from " + std::to_string(spec_.alphabet.size()) +
                       " would be too easy to guess and to repeat: use a longer "
                       "--serial-length");
@@ -319,6 +318,10 @@ std::unique_ptr<SerialStream> open_serials(const RandomSerials& spec, bool signa
 }  // namespace viscode::detail
 
 namespace viscode {
+
+std::string counted(std::size_t n, std::string_view noun) {
+  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
+}
 
 std::string random_serial(const RandomSerials& spec) {
   detail::check_spec(spec);

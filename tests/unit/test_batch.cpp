@@ -117,7 +117,7 @@ TEST_CASE("batch random serials: bad alphabets and lengths are refused", "[batch
   RandomSerials s;
   s.alphabet = "A";
   CHECK(message_of([&] { random_serial(s); }, ErrorCategory::usage) ==
-        "the serial alphabet has 1 characters: use 2 to 64 (default: Crockford base32)");
+        "the serial alphabet has 1 character: use 2 to 64 (default: Crockford base32)");
   s.alphabet = "ABCA";
   CHECK(message_of([&] { random_serial(s); }, ErrorCategory::usage) ==
         "the serial alphabet repeats 'A': list each once");
@@ -174,6 +174,20 @@ TEST_CASE("batch serial files: lines, CSV columns, blank lines and spaces", "[ba
   std::string where;
   CHECK(c->next(&where) == "S,1");
   CHECK(where == "line 2 of '" + csv.path.string() + "'");
+}
+
+TEST_CASE("batch messages: counts take the singular for one", "[batch]") {
+  CHECK(counted(0, "code") == "0 codes");
+  CHECK(counted(1, "code") == "1 code");
+  CHECK(counted(2, "file") == "2 files");
+  CHECK(counted(1, "extra file") == "1 extra file");
+  RandomSerials one;
+  one.count = 1;
+  one.alphabet = "01";
+  one.length = 8;
+  CHECK(message_of([&] { detail::open_serials(one); }, ErrorCategory::usage) ==
+        "1 serial of 8 characters from 2 would be too easy to guess and to repeat: use a "
+        "longer --serial-length");
 }
 
 TEST_CASE("batch serial files: a spreadsheet's byte-order mark is not part of the header",
