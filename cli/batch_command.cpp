@@ -75,8 +75,13 @@ CLI::App* add_batch_command(CLI::App& app, BatchArgs& a) {
                   "shows it as {product}");
   auto* serials = cmd->add_option(
       "--serials", a.serials,
-      "File of serials: one per line, or CSV with --column; duplicates are refused");
-  cmd->add_option("--column", a.column, "CSV column (by header name) holding the serials");
+      "File of serials: one per line, or CSV with --column (a file that looks like CSV needs "
+      "--column or --lines); duplicates are refused");
+  cmd->add_option("--column", a.column,
+                  "CSV column holding the serials, by header name or number from 1 (the first "
+                  "row is the header row)");
+  cmd->add_flag("--lines", a.lines,
+                "Each whole line of --serials is one serial, even when lines have commas");
   auto* count = cmd->add_option(
       "--count", a.count,
       "Draw this many serials from the OS random generator instead (never repeated)");
@@ -122,10 +127,18 @@ int run_batch_command(const BatchArgs& a) {
   if (!a.column.empty() && a.serials.empty()) {
     throw Error(ErrorCategory::usage, "--column names a column of --serials FILE; give both");
   }
+  if (a.lines && a.serials.empty()) {
+    throw Error(ErrorCategory::usage, "--lines is about --serials FILE; give both");
+  }
+  if (a.lines && !a.column.empty()) {
+    throw Error(ErrorCategory::usage,
+                "--lines and --column contradict each other: give --column for a CSV column, "
+                "--lines for whole lines");
+  }
   const DesignOptions d = design_options(a.d);
   BatchOptions o;
   if (!a.serials.empty()) {
-    o.serials = SerialFile{a.serials, a.column};
+    o.serials = SerialFile{a.serials, a.column, a.lines};
   } else {
     RandomSerials r;
     r.count = a.count;

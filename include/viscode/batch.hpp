@@ -21,11 +21,18 @@ namespace viscode {
 // misread; every character is in QR alphanumeric mode.
 inline constexpr std::string_view kCrockfordBase32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-// Serials listed in a file: one per line, or, with a column name, a CSV file whose header
-// row names that column. Blank lines are skipped; leading/trailing spaces and CR trimmed.
+// Serials listed in a file: one per line, or, with a column, a CSV file whose first row is
+// a header row. Blank lines are skipped; leading/trailing spaces and CR trimmed.
+//
+// A file whose every line has a comma looks like CSV: without a column, its whole lines
+// (header row included) would become serials and duplicates in the serial column would go
+// unseen, so it is refused (Error(usage)) unless `lines` says that whole lines are meant.
 struct SerialFile {
   std::filesystem::path file;
-  std::string column;  // empty: the whole line is the serial
+  // The CSV column holding the serials: a header name, or its number from 1 (a header
+  // cell with that exact text wins over the number). Empty: the whole line is the serial.
+  std::string column;
+  bool lines = false;  // whole lines are serials even when every line has a comma
 };
 
 // Serials drawn from the operating system's CSPRNG (getrandom), uniformly over the

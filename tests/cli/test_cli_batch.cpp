@@ -235,6 +235,57 @@ TEST_CASE("cli batch: bad input stops before any work, with the fix", "[cli][bat
                      "' does not exist: create it or choose another --out-dir\n");
 }
 
+TEST_CASE("cli batch: a CSV serials file needs --column or --lines", "[cli][batch][errors]") {
+  TempDir t;
+  const auto lot = t.in("lot.csv");
+  std::ofstream(lot) << "id,serial\n1,A1\n2,B2\n3,A1\n";
+  const std::vector<std::string> base = {
+      "batch",      "--template", kTemplate,           "--serials",
+      lot.string(), "--out-dir",  t.out_dir().string()};
+  const auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv = base;
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_cli(argv);
+  };
+  // Whole lines would make payloads of '.../a/id,serial' and '.../a/1,A1', and the repeated
+  // A1 would go unseen.
+  CliResult r = with({});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "viscode: serials file '" + lot.string() +
+                     "' looks like CSV (every line has a comma): give --column NAME or --column "
+                     "N for the serials' column, or --lines if each whole line is a serial\n");
+  CHECK(listing(t.out_dir()).empty());
+  const std::string repeat = "viscode: serials file '" + lot.string() +
+                             "' repeats serial 'A1' on lines 2 and 4: every code must carry a "
+                             "unique serial\n";
+  r = with({"--column", "serial"});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err == repeat);
+  r = with({"--column", "2"});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err == repeat);
+  r = with({"--column", "3"});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err == "viscode: serials file '" + lot.string() +
+                     "' has 2 columns in its header row (id, serial), not 3: give --column a "
+                     "name or a number from 1 to 2\n");
+  r = with({"--lines", "--column", "serial"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err ==
+        "viscode: --lines and --column contradict each other: give --column for a CSV "
+        "column, --lines for whole lines\n");
+  CHECK(listing(t.out_dir()).empty());
+
+  // Asked for explicitly, whole lines are serials.
+  r = with({"--lines"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string manifest = read_bytes(t.out_dir() / "manifest.csv");
+  CHECK(manifest.find("1,\"id,serial\",\"https://v.brand.example/a/id,serial\",000001.png,") !=
+        std::string::npos);
+  CHECK(manifest.find("4,\"3,A1\",") != std::string::npos);
+}
+
 TEST_CASE("cli batch: an unwritable directory is refused before any work", "[cli][batch][errors]") {
   TempDir t;
   const auto locked = t.root() / "locked";
