@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 namespace viscode::cli {
 namespace {
@@ -40,16 +42,38 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_{};
 };
 
+// Every problem on its own line, then the counts and what to do about each kind.
 int run_check(const BatchArgs& a) {
   const ManifestCheck c = check_manifest(a.out_dir);
   for (const std::string& p : c.problems) std::fprintf(stderr, "viscode: %s\n", p.c_str());
   if (!c.problems.empty()) {
-    std::fprintf(stderr, "viscode: the batch in '%s' does not check out (%zu rows, %zu files)\n",
-                 a.out_dir.c_str(), c.rows, c.files);
+    std::vector<std::string> counts, fixes;
+    if (c.missing) counts.push_back(counted(c.missing, "file") + " missing");
+    if (c.altered) counts.push_back(counted(c.altered, "file") + " altered");
+    if (c.extra) counts.push_back(counted(c.extra, "extra file"));
+    if (c.incomplete) counts.push_back("the run incomplete");
+    if (c.manifest_errors) counts.push_back(counted(c.manifest_errors, "manifest error"));
+    if (c.manifest_errors) {
+      fixes.push_back("restore manifest.csv from a copy (an edited manifest cannot be resumed)");
+    } else if (c.missing || c.altered || c.incomplete) {
+      fixes.push_back(
+          "run the batch command again with --resume to remake missing and altered files and "
+          "finish the run");
+    }
+    if (c.extra) fixes.push_back("move the extra files out of '" + a.out_dir + "'");
+    std::string text;
+    for (const std::string& part : counts) text += (text.empty() ? "" : ", ") + part;
+    std::string fix;
+    for (const std::string& part : fixes) fix += (fix.empty() ? "" : "; ") + part;
+    std::fprintf(stderr, "viscode: the batch in '%s' does not check out (%s; %s in %s): %s\n",
+                 a.out_dir.c_str(), text.c_str(), counted(c.rows, "code").c_str(),
+                 counted(c.files, "file").c_str(), fix.c_str());
     return 5;
   }
-  fmt::print("{}: {} in {} check out (indexes 1..{}, unique serials, SHA-256 of every file)\n",
-             a.out_dir, counted(c.rows, "code"), counted(c.files, "file"), c.rows);
+  fmt::print(
+      "{}: {} in {} check out (indexes 1..{}, unique serials, SHA-256 of every file, no other "
+      "files)\n",
+      a.out_dir, counted(c.rows, "code"), counted(c.files, "file"), c.rows);
   return 0;
 }
 
@@ -108,9 +132,11 @@ CLI::App* add_batch_command(CLI::App& app, BatchArgs& a) {
       ->capture_default_str();
   cmd->add_option("--jobs", a.jobs, "Worker threads (default: every core)");
   cmd->add_flag("--resume", a.resume,
-                "Continue the interrupted run in --out-dir: no code twice, none missing");
+                "Continue the interrupted run in --out-dir: no code twice, none missing; "
+                "missing or altered files are made again");
   cmd->add_flag("--check", a.check,
-                "Instead of making codes, check --out-dir's manifest against its files");
+                "Instead of making codes, check --out-dir's manifest against its files: "
+                "missing, altered and extra files (exit 5)");
   add_design_options(cmd, a.d);
   return cmd;
 }
@@ -181,12 +207,12 @@ int run_batch_command(const BatchArgs& a) {
                a.product.empty() ? "" : " for product " + a.product);
   }
   fmt::print(
-      "{} (version {}) in '{}': {} made in {:.1f} s ({:.0f} codes/s){}, {} written; "
+      "{} (version {}) in '{}': {} made in {:.1f} s ({:.0f} codes/s){}, {} written{}; "
       "manifest {}\n",
       counted(s.codes, "code"), s.version, a.out_dir, s.made, s.seconds,
       s.seconds > 0 ? static_cast<double>(s.made) / s.seconds : 0.0,
       s.resumed ? fmt::format(", {} resumed", s.resumed) : "", counted(s.files, "file"),
-      s.manifest.string());
+      s.remade ? fmt::format(" ({} remade)", s.remade) : "", s.manifest.string());
   return 0;
 }
 

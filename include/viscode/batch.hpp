@@ -127,7 +127,8 @@ struct BatchSummary {
   std::size_t codes = 0;    // total codes in the manifest
   std::size_t made = 0;     // made by this call (codes - resumed)
   std::size_t resumed = 0;  // already in the manifest when the call started
-  std::size_t files = 0;    // files written by this call
+  std::size_t files = 0;    // files written by this call, remade ones included
+  std::size_t remade = 0;   // files of resumed codes made again (missing or altered)
   int version = 0;          // QR version of every code (the longest serial's)
   double seconds = 0;
   std::filesystem::path manifest;
@@ -151,11 +152,21 @@ BatchSummary run_batch(const Design& design, const BatchOptions& options,
                        const std::function<void(const BatchProgress&)>& progress = {});
 
 // Rereads a batch's manifest and every file it names: indexes 1..N without gaps, no serial
-// twice, each file present with its SHA-256. Empty problems = the batch checks out.
+// twice, each file present with its SHA-256, and no file in out_dir that the manifest does
+// not name (manifest.csv, batch-settings.txt, an interrupted run's temporaries and, when the
+// run is incomplete, the files it was writing aside).
+// Empty problems = the batch checks out. Throws Error(input) when the manifest cannot be
+// read or is not one.
 struct ManifestCheck {
   std::size_t rows = 0;
-  std::size_t files = 0;
-  std::vector<std::string> problems;  // one line each, first 20 kept
+  std::size_t files = 0;              // files the manifest names
+  std::size_t missing = 0;            // of those, not in out_dir
+  std::size_t altered = 0;            // of those, with another SHA-256 than the manifest's
+  std::size_t extra = 0;              // files in out_dir the manifest does not name
+  std::size_t incomplete = 0;         // the run stopped early (a cut-off row, too few rows)
+  std::size_t manifest_errors = 0;    // an index out of order or a serial twice: edited
+  std::vector<std::string> problems;  // every problem, one line each: manifest order, then
+                                      // the run's end, then extra files by name
 };
 ManifestCheck check_manifest(const std::filesystem::path& out_dir);
 

@@ -150,13 +150,9 @@ void write_all(int fd, const void* data, std::size_t size, const std::filesystem
 void remove_stale_temporaries(const std::filesystem::path& dir) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.size() < 9 || name[0] != '.' || name[name.size() - 7] != '.') continue;
-    const std::string inner = name.substr(1, name.size() - 8);
-    const bool ours =
-        (std::isdigit(static_cast<unsigned char>(inner[0])) || inner.rfind("sheets-", 0) == 0) &&
-        (inner.ends_with(".png") || inner.ends_with(".svg") || inner.ends_with(".pdf"));
-    if (ours) std::filesystem::remove(entry.path(), ec);
+    if (detail::is_run_temporary(entry.path().filename().string())) {
+      std::filesystem::remove(entry.path(), ec);
+    }
   }
 }
 
@@ -217,6 +213,8 @@ class Run {
     open_manifest();
     BatchSummary summary;
     summary.resumed = resumed_;
+    summary.remade = remade_;
+    summary.files = remade_;
     summary.version = version_;
     summary.manifest = o_.out_dir / kManifestName;
     report(resumed_);
@@ -435,13 +433,78 @@ class Run {
       throw Error(ErrorCategory::input, "cannot repair '" + manifest.string() + "' (" +
                                             std::strerror(errno) + "): check its permissions");
     }
+    // The kept rows' files must still be there as the manifest says: a file deleted or
+    // altered since (a power cut, a slip) is made again from its rows. A file's rows are
+    // consecutive, so one file's rows are held at a time.
     detail::ManifestReader reader(manifest);
     detail::ManifestRow row;
+    std::vector<detail::ManifestRow> group;
+    const auto check_group = [&] {
+      if (group.empty()) return;
+      const std::string sha = detail::sha256_file(o_.out_dir / group.front().file);
+      const bool intact = !sha.empty() && std::all_of(group.begin(), group.end(),
+                                                      [&](auto& r) { return r.sha256 == sha; });
+      if (!intact) remake(group);
+      group.clear();
+    };
     for (std::size_t i = 0; i < rows && reader.next(row); ++i) {
       serials_->skip_issued(row.serial, row.index);
+      if (!group.empty() && group.front().file != row.file) check_group();
+      group.push_back(row);
     }
+    check_group();
     resumed_ = rows;
     done_ = rows;
+  }
+
+  // Makes a file of a resumed run again from its manifest rows. Output is deterministic, so
+  // the bytes must be the ones the manifest's SHA-256 records; when they are not (the
+  // manifest was edited), nothing is written.
+  void remake(const std::vector<detail::ManifestRow>& rows) {
+    const std::filesystem::path path = o_.out_dir / rows.front().file;
+    const auto item = [](const detail::ManifestRow& r) {
+      return Item{r.index, r.serial, r.payload, "index " + std::to_string(r.index)};
+    };
+    std::vector<std::uint8_t> bytes;
+    if (!o_.sheet) {
+      bytes = design_->render_file(symbol_for(item(rows.front())), o_.print, o_.format);
+    } else {
+      detail::SheetPdf pdf(
+          layout_, design_->logo(), design_->render_options(), o_.print.dpi,
+          [&bytes](const std::uint8_t* p, std::size_t n) { bytes.insert(bytes.end(), p, p + n); });
+      detail::ThreadPool pool(jobs_);
+      std::vector<std::future<std::vector<std::uint8_t>>> pages;
+      for (std::size_t first = 0; first < rows.size();) {
+        std::size_t end = first;
+        while (end < rows.size() && rows[end].page == rows[first].page) ++end;
+        std::vector<Item> items;
+        for (std::size_t i = first; i < end; ++i) items.push_back(item(rows[i]));
+        pages.push_back(pool.submit([this, &pdf, items = std::move(items)] {
+          std::vector<detail::Plan> plans;
+          for (const Item& it : items) {
+            plans.push_back(detail::DesignAccess::plan(*design_, symbol_for(it)));
+          }
+          std::vector<detail::SheetCode> codes;
+          for (std::size_t i = 0; i < items.size(); ++i) {
+            codes.push_back(detail::SheetCode{&plans[i], items[i].serial});
+          }
+          return pdf.page(codes);
+        }));
+        first = end;
+      }
+      for (auto& page : pages) pdf.add_page(page.get());
+      pdf.finish();
+    }
+    if (detail::sha256_hex(bytes) != rows.front().sha256) {
+      throw Error(ErrorCategory::input,
+                  "cannot remake '" + path.string() + "' (index " +
+                      std::to_string(rows.front().index) +
+                      "): made again, its SHA-256 is not the manifest's, so the manifest was "
+                      "edited; restore the file or the manifest from a copy, or start again in a "
+                      "new --out-dir");
+    }
+    detail::write_atomically(path, bytes, "--out-dir");
+    ++remade_;
   }
 
   Item next_item(std::size_t index) {
@@ -668,7 +731,7 @@ class Run {
   OutputInfo info_;
   int version_ = 0;
   int jobs_ = 1;
-  std::size_t total_ = 0, resumed_ = 0, done_ = 0;
+  std::size_t total_ = 0, resumed_ = 0, done_ = 0, remade_ = 0;
   detail::SheetLayout layout_;
   std::size_t per_page_ = 0, per_file_ = 0;
   int name_width_ = 6;

@@ -109,7 +109,7 @@ TEST_CASE("cli batch: PNG files from a CSV column, read back, manifest checks ou
   CHECK(check.exit_code == 0);
   CHECK(check.out == t.out_dir().string() +
                          ": 6 codes in 6 files check out (indexes 1..6, unique serials, SHA-256 "
-                         "of every file)\n");
+                         "of every file, no other files)\n");
 }
 
 TEST_CASE("cli batch: --picture-ec is part of the run, and a resume with another is refused",
@@ -284,6 +284,96 @@ TEST_CASE("cli batch: a CSV serials file needs --column or --lines", "[cli][batc
   CHECK(manifest.find("1,\"id,serial\",\"https://v.brand.example/a/id,serial\",000001.png,") !=
         std::string::npos);
   CHECK(manifest.find("4,\"3,A1\",") != std::string::npos);
+}
+
+TEST_CASE("cli batch --check names every bad sheet file, and --resume remakes them",
+          "[cli][batch][resume]") {
+  TempDir t;
+  const auto list = t.in("serials.txt");
+  std::ofstream(list) << "S1\nS2\nS3\nS4\nS5\n";
+  const std::string dir = t.out_dir().string();
+  // 60x90 mm sheets hold two 25 mm codes each: files of indexes 1..2, 3..4 and 5.
+  const std::vector<std::string> run = {"batch",       "--template", kTemplate, "--serials",
+                                        list.string(), "--sheet",    "60x90mm", "--pages-per-file",
+                                        "1",           "--out-dir",  dir};
+  REQUIRE(run_cli(run).exit_code == 0);
+  const std::string one = read_bytes(t.out("sheets-0001.pdf"));
+  const std::string two = read_bytes(t.out("sheets-0002.pdf"));
+  write_bytes(t.out("sheets-0001.pdf"), one + "%");
+  std::filesystem::remove(t.out("sheets-0002.pdf"));
+  write_bytes(t.out("stray.txt"), "x");
+
+  const CliResult check = run_cli({"batch", "--check", "--out-dir", dir});
+  CHECK(check.exit_code == 5);
+  CHECK(check.out.empty());
+  CHECK(check.err ==
+        "viscode: file 'sheets-0001.pdf' (indexes 1..2) does not match its SHA-256\n"
+        "viscode: file 'sheets-0002.pdf' (indexes 3..4) is missing\n"
+        "viscode: file 'stray.txt' is not in the manifest\n"
+        "viscode: the batch in '" +
+            dir +
+            "' does not check out (1 file missing, 1 file altered, 1 extra file; 5 codes in 3 "
+            "files): run the batch command again with --resume to remake missing and altered "
+            "files and finish the run; move the extra files out of '" +
+            dir + "'\n");
+
+  std::vector<std::string> resume = run;
+  resume.push_back("--resume");
+  const CliResult r = run_cli(resume);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(std::regex_match(r.out, std::regex("5 codes \\(version [0-9]+\\) in '.*': 0 made in "
+                                           "[0-9.]+ s \\([0-9]+ codes/s\\), 5 resumed, 2 files "
+                                           "written \\(2 remade\\); manifest .*\n")));
+  // Output is deterministic: the remade files are the originals, with the manifest's SHA-256.
+  CHECK(read_bytes(t.out("sheets-0001.pdf")) == one);
+  CHECK(read_bytes(t.out("sheets-0002.pdf")) == two);
+  std::filesystem::remove(t.out("stray.txt"));
+  CHECK(run_cli({"batch", "--check", "--out-dir", dir}).exit_code == 0);
+
+  // A file whose manifest rows were edited cannot be remade as they say: nothing is written.
+  std::string manifest = read_bytes(t.out("manifest.csv"));
+  const auto rows = manifest_rows(t.out_dir());
+  REQUIRE(rows.size() == 5);
+  const std::string sha = rows[4][6];
+  manifest.replace(manifest.rfind(sha), sha.size(), std::string(64, '0'));
+  write_bytes(t.out("manifest.csv"), manifest);
+  std::filesystem::remove(t.out("sheets-0003.pdf"));
+  const CliResult refused = run_cli(resume);
+  CHECK(refused.exit_code == 3);
+  CHECK(refused.err == "viscode: cannot remake '" + t.out("sheets-0003.pdf").string() +
+                           "' (index 5): made again, its SHA-256 is not the manifest's, so the "
+                           "manifest was edited; restore the file or the manifest from a copy, "
+                           "or start again in a new --out-dir\n");
+  CHECK_FALSE(std::filesystem::exists(t.out("sheets-0003.pdf")));
+}
+
+TEST_CASE("cli batch --resume remakes a deleted file of a one-file-per-code run",
+          "[cli][batch][resume]") {
+  TempDir t;
+  const std::string dir = t.out_dir().string();
+  const std::vector<std::string> run = {"batch", "--template", kTemplate, "--count",
+                                        "2",     "--out-dir",  dir};
+  REQUIRE(run_cli(run).exit_code == 0);
+  const std::string first = read_bytes(t.out("000001.png"));
+  std::filesystem::remove(t.out("000001.png"));
+  const CliResult check = run_cli({"batch", "--check", "--out-dir", dir});
+  CHECK(check.exit_code == 5);
+  CHECK(check.err ==
+        "viscode: file '000001.png' (index 1) is missing\n"
+        "viscode: the batch in '" +
+            dir +
+            "' does not check out (1 file missing; 2 codes in 2 files): run the "
+            "batch command again with --resume to remake missing and altered files "
+            "and finish the run\n");
+  std::vector<std::string> resume = run;
+  resume.push_back("--resume");
+  const CliResult r = run_cli(resume);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find(", 2 resumed, 1 file written (1 remade); manifest ") != std::string::npos);
+  CHECK(read_bytes(t.out("000001.png")) == first);
+  CHECK(run_cli({"batch", "--check", "--out-dir", dir}).exit_code == 0);
 }
 
 TEST_CASE("cli batch: an unwritable directory is refused before any work", "[cli][batch][errors]") {
