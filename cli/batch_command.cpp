@@ -116,7 +116,8 @@ CLI::App* add_batch_command(CLI::App& app, BatchArgs& a) {
       ->capture_default_str();
   cmd->add_option("--alphabet", a.alphabet, "Characters of random serials")->capture_default_str();
   cmd->add_option("--out-dir", a.out_dir,
-                  "Existing directory for the files, manifest.csv and batch-settings.txt")
+                  "New or empty directory for the files, manifest.csv and batch-settings.txt "
+                  "(made with its parents when missing)")
       ->required();
   a.format_option = cmd->add_option(
       "--format", a.format, "png, svg or pdf: one file per code (default png; pdf with --sheet)");

@@ -101,7 +101,8 @@ SheetOptions parse_sheet(std::string_view text);
 struct BatchOptions {
   std::variant<SerialFile, RandomSerials> serials;
   std::string payload_template = "{serial}";
-  std::filesystem::path out_dir;  // must exist and be writable
+  std::filesystem::path out_dir;  // made with its parents when missing; else writable and,
+                                  // without resume, empty
   Format format = Format::png;    // one file per code, or PDF sheets when sheet is set
   PrintOptions print;             // physical size of each code (as for encode)
   std::optional<SheetOptions> sheet;
@@ -143,11 +144,15 @@ inline constexpr std::string_view kManifestName = "manifest.csv";
 // after the file is complete on disk (written to a temporary name and renamed), so that a
 // crash at any point leaves a manifest whose every row is true. Every code gets the QR
 // version of the longest serial's payload (checked against capacity before any work), so a
-// run prints at one module size. `progress` is called from the calling thread after each
-// file or sheet file. Throws Error(usage) for bad options, Error(input) for an unreadable
-// serial file, duplicate serials, an out_dir that is not a writable directory, a
-// non-empty out_dir without `resume`, or a write that fails (disk full: the message says
-// so); Error(encode) when a payload does not fit.
+// run prints at one module size. out_dir is made (with its parents) only after every
+// input has been checked. With `resume`, every file the kept manifest rows name is checked
+// against its SHA-256 and made again when missing or altered. `progress` is called from the
+// calling thread after each file or sheet file. Throws Error(usage) for bad options or a
+// serial file that looks like CSV without a column or `lines`, Error(input) for an
+// unreadable serial file, duplicate serials, an out_dir that cannot be written or made, a
+// non-empty out_dir without `resume`, a file that `resume` cannot make again with the
+// manifest's SHA-256, or a write that fails (disk full: the message says so);
+// Error(encode) when a payload does not fit.
 BatchSummary run_batch(const Design& design, const BatchOptions& options,
                        const std::function<void(const BatchProgress&)>& progress = {});
 

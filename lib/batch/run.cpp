@@ -156,6 +156,13 @@ void remove_stale_temporaries(const std::filesystem::path& dir) {
   }
 }
 
+// What to do about an --out-dir that cannot be written, by the reason.
+std::string out_dir_fix(int why) {
+  if (why == EACCES || why == EPERM) return "fix its permissions or choose another --out-dir";
+  if (why == EROFS) return "it is on a read-only file system: choose another --out-dir";
+  return "choose another --out-dir";
+}
+
 int digits(std::size_t n) {
   int d = 1;
   while (n >= 10) {
@@ -263,19 +270,70 @@ class Run {
       throw Error(ErrorCategory::usage,
                   "--jobs " + std::to_string(o_.jobs) + " is out of range: use 1..256");
     }
-    std::error_code ec;
-    if (o_.out_dir.empty() || !std::filesystem::is_directory(o_.out_dir, ec)) {
-      throw Error(ErrorCategory::input, "output directory '" + o_.out_dir.string() +
-                                            "' does not exist: create it or choose another "
-                                            "--out-dir");
-    }
-    if (::access(o_.out_dir.c_str(), W_OK | X_OK) != 0) {
-      throw Error(ErrorCategory::input, "cannot write in '" + o_.out_dir.string() + "' (" +
-                                            std::strerror(errno) +
-                                            "): fix its permissions or choose another --out-dir");
-    }
+    check_out_dir();
     jobs_ =
         o_.jobs > 0 ? o_.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+
+  // Before any work: the directory is writable, or can be made with its parents (it is
+  // made only once every input has been checked); without --resume it must be empty.
+  void check_out_dir() {
+    const std::filesystem::path& dir = o_.out_dir;
+    if (dir.empty()) {
+      throw Error(ErrorCategory::usage, "--out-dir is empty: give the directory for the run");
+    }
+    std::error_code ec;
+    const auto status = std::filesystem::status(dir, ec);
+    if (std::filesystem::exists(status)) {
+      if (!std::filesystem::is_directory(status)) {
+        throw Error(ErrorCategory::input, "cannot write in '" + dir.string() + "' (" +
+                                              std::strerror(ENOTDIR) +
+                                              "): " + out_dir_fix(ENOTDIR));
+      }
+      if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+        const int why = errno;
+        throw Error(ErrorCategory::input, "cannot write in '" + dir.string() + "' (" +
+                                              std::strerror(why) + "): " + out_dir_fix(why));
+      }
+      if (!o_.resume) check_empty(dir);
+      return;
+    }
+    // A new directory: its nearest existing ancestor must be a directory we may write in.
+    std::filesystem::path parent = dir;
+    do {
+      parent = parent.has_relative_path() ? parent.parent_path() : std::filesystem::path();
+    } while (!parent.empty() && !std::filesystem::exists(parent, ec));
+    if (parent.empty()) parent = ".";
+    int why = 0;
+    if (!std::filesystem::is_directory(parent, ec)) {
+      why = ENOTDIR;
+    } else if (::access(parent.c_str(), W_OK | X_OK) != 0) {
+      why = errno;
+    }
+    if (why != 0) {
+      throw Error(ErrorCategory::input, "cannot create '" + dir.string() + "' (" +
+                                            std::strerror(why) + ": '" + parent.string() +
+                                            "'): " + out_dir_fix(why));
+    }
+    create_dir_ = true;
+  }
+
+  // A run's files go into a directory of their own, so that --check can tell a stray file.
+  void check_empty(const std::filesystem::path& dir) {
+    std::error_code ec;
+    if (std::filesystem::exists(dir / kManifestName, ec)) {
+      throw Error(ErrorCategory::input, "'" + dir.string() +
+                                            "' already holds a batch (manifest.csv): continue "
+                                            "it with --resume, or choose an empty --out-dir");
+    }
+    std::filesystem::directory_iterator it(dir, ec);
+    if (!ec && it != std::filesystem::directory_iterator()) {
+      throw Error(ErrorCategory::input,
+                  "'" + dir.string() + "' is not empty (it holds '" +
+                      it->path().filename().string() +
+                      "'): a run goes into a new or empty --out-dir; choose one, or move the "
+                      "files away");
+    }
   }
 
   // Checks the longest payload against capacity before any work, and gives every code its
@@ -371,12 +429,14 @@ class Run {
     const std::filesystem::path settings_file = o_.out_dir / detail::kSettingsName;
     const std::string settings = settings_text(*design_, o_, total_);
     std::error_code ec;
-    if (std::filesystem::exists(manifest, ec)) {
-      if (!o_.resume) {
-        throw Error(ErrorCategory::input, "'" + o_.out_dir.string() +
-                                              "' already holds a batch (manifest.csv): continue "
-                                              "it with --resume, or choose an empty --out-dir");
+    if (create_dir_) {
+      std::filesystem::create_directories(o_.out_dir, ec);
+      if (ec) {
+        throw Error(ErrorCategory::input, "cannot create '" + o_.out_dir.string() + "' (" +
+                                              ec.message() + "): " + out_dir_fix(ec.value()));
       }
+    }
+    if (std::filesystem::exists(manifest, ec)) {  // with --resume: check_out_dir() saw to it
       const std::string before = read_text(settings_file);
       if (before != settings) {
         throw Error(ErrorCategory::usage, "--resume needs the options the run in '" +
@@ -736,6 +796,7 @@ class Run {
   std::size_t per_page_ = 0, per_file_ = 0;
   int name_width_ = 6;
   int manifest_fd_ = -1;
+  bool create_dir_ = false;  // --out-dir does not exist yet: made before the first file
 };
 
 }  // namespace

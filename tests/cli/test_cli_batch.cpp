@@ -228,11 +228,11 @@ TEST_CASE("cli batch: bad input stops before any work, with the fix", "[cli][bat
   r = run_cli({"batch", "--template", kTemplate, "--out-dir", t.out_dir().string()});
   CHECK(r.exit_code == 2);
   CHECK(r.err == "viscode: no serials: give --serials FILE or --count N\n");
-  r = run_cli({"batch", "--template", kTemplate, "--count", "5", "--out-dir",
-               (t.root() / "nope").string()});
+  // A missing --out-dir is made, but only once every input has been checked.
+  r = run_cli({"batch", "--template", kTemplate, "--serials", dup.string(), "--out-dir",
+               (t.root() / "new" / "run1").string()});
   CHECK(r.exit_code == 3);
-  CHECK(r.err == "viscode: output directory '" + (t.root() / "nope").string() +
-                     "' does not exist: create it or choose another --out-dir\n");
+  CHECK_FALSE(std::filesystem::exists(t.root() / "new"));
 }
 
 TEST_CASE("cli batch: a CSV serials file needs --column or --lines", "[cli][batch][errors]") {
@@ -284,6 +284,40 @@ TEST_CASE("cli batch: a CSV serials file needs --column or --lines", "[cli][batc
   CHECK(manifest.find("1,\"id,serial\",\"https://v.brand.example/a/id,serial\",000001.png,") !=
         std::string::npos);
   CHECK(manifest.find("4,\"3,A1\",") != std::string::npos);
+}
+
+TEST_CASE("cli batch: a missing --out-dir is made with its parents, a used one is refused",
+          "[cli][batch]") {
+  TempDir t;
+  const auto dir = t.root() / "runs" / "2026" / "lot42";
+  CliResult r =
+      run_cli({"batch", "--template", kTemplate, "--count", "1", "--out-dir", dir.string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  // One code: the summary says so in the singular.
+  CHECK(std::regex_match(r.out, std::regex("1 code \\(version [0-9]+\\) in '.*': 1 made in "
+                                           "[0-9.]+ s \\([0-9]+ codes/s\\), 1 file written; "
+                                           "manifest .*manifest.csv\n")));
+  CHECK(listing(dir) ==
+        std::vector<std::string>{"000001.png", "batch-settings.txt", "manifest.csv"});
+  const CliResult check = run_cli({"batch", "--check", "--out-dir", dir.string()});
+  CHECK(check.out == dir.string() +
+                         ": 1 code in 1 file check out (indexes 1..1, unique serials, SHA-256 of "
+                         "every file, no other files)\n");
+
+  r = run_cli({"batch", "--template", kTemplate, "--count", "1", "--out-dir", dir.string()});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err == "viscode: '" + dir.string() +
+                     "' already holds a batch (manifest.csv): continue it with --resume, or "
+                     "choose an empty --out-dir\n");
+  write_bytes(t.out("notes.txt"), "press notes");
+  r = run_cli(
+      {"batch", "--template", kTemplate, "--count", "1", "--out-dir", t.out_dir().string()});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err == "viscode: '" + t.out_dir().string() +
+                     "' is not empty (it holds 'notes.txt'): a run goes into a new or empty "
+                     "--out-dir; choose one, or move the files away\n");
+  CHECK(listing(t.out_dir()) == std::vector<std::string>{"notes.txt"});
 }
 
 TEST_CASE("cli batch --check names every bad sheet file, and --resume remakes them",
