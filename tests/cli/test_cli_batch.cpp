@@ -412,28 +412,56 @@ TEST_CASE("cli batch --resume remakes a deleted file of a one-file-per-code run"
 
 TEST_CASE("cli batch: an unwritable directory is refused before any work", "[cli][batch][errors]") {
   TempDir t;
+  // No payload fits version 1: a run that encoded anything before looking at --out-dir would
+  // stop with exit 4, not 3.
+  const std::vector<std::string> base = {VISCODE_CLI,     "batch", "--template", kTemplate,
+                                         "--count",       "3",     "--ec",       "H",
+                                         "--max-version", "1"};
+  const auto with_out_dir = [&](const std::filesystem::path& dir) {
+    std::vector<std::string> argv = base;
+    argv.insert(argv.end(), {"--out-dir", dir.string()});
+    return argv;
+  };
+  const auto err = t.root() / "err.txt";
+  REQUIRE(wait_exit(spawn(with_out_dir(t.out_dir()), err)) == 4);
+
+  // A path under a regular file cannot be made by anyone, root included.
+  const auto plain = t.root() / "plain.txt";
+  write_bytes(plain, "not a directory");
+  CHECK(wait_exit(spawn(with_out_dir(plain / "run1"), err)) == 3);
+  CHECK(slurp(err) == "viscode: cannot create '" + (plain / "run1").string() +
+                          "' (Not a directory: '" + plain.string() +
+                          "'): choose another --out-dir\n");
+
+  // A directory without write permission. Root may write anywhere: run as nobody then, as a
+  // press operator's account would, but only where nobody can run the binary at all (not
+  // from a build tree in a directory others cannot enter, such as /root).
   const auto locked = t.root() / "locked";
   std::filesystem::create_directory(locked);
   std::filesystem::permissions(
       locked, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec |
                   std::filesystem::perms::group_read | std::filesystem::perms::group_exec |
                   std::filesystem::perms::others_read | std::filesystem::perms::others_exec);
-  std::vector<std::string> argv = {VISCODE_CLI, "batch", "--template", kTemplate,
-                                   "--count",   "3",     "--out-dir",  locked.string()};
-  // Root may write anywhere: run as nobody then, as a press operator's account would.
+  std::vector<std::string> argv = with_out_dir(locked);
   if (geteuid() == 0) {
-    if (!std::filesystem::exists("/usr/bin/setpriv")) {
-      WARN("running as root without setpriv: permissions cannot be tested");
+    const std::vector<std::string> as_nobody = {"/usr/bin/setpriv", "--reuid=65534",
+                                                "--regid=65534", "--clear-groups"};
+    if (!std::filesystem::exists(as_nobody[0])) {
+      WARN("running as root without setpriv: only the path under a file is tested");
       return;
     }
     std::filesystem::permissions(t.root(), std::filesystem::perms::others_exec,
                                  std::filesystem::perm_options::add);
-    argv.insert(argv.begin(),
-                {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"});
+    std::vector<std::string> probe = as_nobody;
+    probe.insert(probe.end(), {VISCODE_CLI, "--version"});
+    if (wait_exit(spawn(probe, err)) != 0) {
+      WARN("user nobody cannot run " << VISCODE_CLI << " (" << slurp(err)
+                                     << "): only the path under a file is tested");
+      return;
+    }
+    argv.insert(argv.begin(), as_nobody.begin(), as_nobody.end());
   }
-  const auto err = t.root() / "err.txt";
-  const int code = wait_exit(spawn(argv, err));
-  CHECK(code == 3);
+  CHECK(wait_exit(spawn(argv, err)) == 3);
   CHECK(slurp(err) == "viscode: cannot write in '" + locked.string() +
                           "' (Permission denied): fix its permissions or choose another "
                           "--out-dir\n");
