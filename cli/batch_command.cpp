@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 namespace viscode::cli {
 namespace {
@@ -40,18 +42,38 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_{};
 };
 
+// Every problem on its own line, then the counts and what to do about each kind.
 int run_check(const BatchArgs& a) {
   const ManifestCheck c = check_manifest(a.out_dir);
   for (const std::string& p : c.problems) std::fprintf(stderr, "viscode: %s\n", p.c_str());
   if (!c.problems.empty()) {
-    std::fprintf(stderr, "viscode: the batch in '%s' does not check out (%zu rows, %zu files)\n",
-                 a.out_dir.c_str(), c.rows, c.files);
+    std::vector<std::string> counts, fixes;
+    if (c.missing) counts.push_back(counted(c.missing, "file") + " missing");
+    if (c.altered) counts.push_back(counted(c.altered, "file") + " altered");
+    if (c.extra) counts.push_back(counted(c.extra, "extra file"));
+    if (c.incomplete) counts.push_back("the run incomplete");
+    if (c.manifest_errors) counts.push_back(counted(c.manifest_errors, "manifest error"));
+    if (c.manifest_errors) {
+      fixes.push_back("restore manifest.csv from a copy (an edited manifest cannot be resumed)");
+    } else if (c.missing || c.altered || c.incomplete) {
+      fixes.push_back(
+          "run the batch command again with --resume to remake missing and altered files and "
+          "finish the run");
+    }
+    if (c.extra) fixes.push_back("move the extra files out of '" + a.out_dir + "'");
+    std::string text;
+    for (const std::string& part : counts) text += (text.empty() ? "" : ", ") + part;
+    std::string fix;
+    for (const std::string& part : fixes) fix += (fix.empty() ? "" : "; ") + part;
+    std::fprintf(stderr, "viscode: the batch in '%s' does not check out (%s; %s in %s): %s\n",
+                 a.out_dir.c_str(), text.c_str(), counted(c.rows, "code").c_str(),
+                 counted(c.files, "file").c_str(), fix.c_str());
     return 5;
   }
   fmt::print(
-      "{}: {} codes in {} files check out (indexes 1..{}, unique serials, SHA-256 of "
-      "every file)\n",
-      a.out_dir, c.rows, c.files, c.rows);
+      "{}: {} in {} check out (indexes 1..{}, unique serials, SHA-256 of every file, no other "
+      "files)\n",
+      a.out_dir, counted(c.rows, "code"), counted(c.files, "file"), c.rows);
   return 0;
 }
 
@@ -77,8 +99,13 @@ CLI::App* add_batch_command(CLI::App& app, BatchArgs& a) {
                   "shows it as {product}");
   auto* serials = cmd->add_option(
       "--serials", a.serials,
-      "File of serials: one per line, or CSV with --column; duplicates are refused");
-  cmd->add_option("--column", a.column, "CSV column (by header name) holding the serials");
+      "File of serials: one per line, or CSV with --column (a file that looks like CSV needs "
+      "--column or --lines); duplicates are refused");
+  cmd->add_option("--column", a.column,
+                  "CSV column holding the serials, by header name or number from 1 (the first "
+                  "row is the header row)");
+  cmd->add_flag("--lines", a.lines,
+                "Each whole line of --serials is one serial, even when lines have commas");
   auto* count = cmd->add_option(
       "--count", a.count,
       "Draw this many serials from the OS random generator instead (never repeated)");
@@ -89,7 +116,8 @@ CLI::App* add_batch_command(CLI::App& app, BatchArgs& a) {
       ->capture_default_str();
   cmd->add_option("--alphabet", a.alphabet, "Characters of random serials")->capture_default_str();
   cmd->add_option("--out-dir", a.out_dir,
-                  "Existing directory for the files, manifest.csv and batch-settings.txt")
+                  "New or empty directory for the files, manifest.csv and batch-settings.txt "
+                  "(made with its parents when missing)")
       ->required();
   a.format_option = cmd->add_option(
       "--format", a.format, "png, svg or pdf: one file per code (default png; pdf with --sheet)");
@@ -105,9 +133,11 @@ CLI::App* add_batch_command(CLI::App& app, BatchArgs& a) {
       ->capture_default_str();
   cmd->add_option("--jobs", a.jobs, "Worker threads (default: every core)");
   cmd->add_flag("--resume", a.resume,
-                "Continue the interrupted run in --out-dir: no code twice, none missing");
+                "Continue the interrupted run in --out-dir: no code twice, none missing; "
+                "missing or altered files are made again");
   cmd->add_flag("--check", a.check,
-                "Instead of making codes, check --out-dir's manifest against its files");
+                "Instead of making codes, check --out-dir's manifest against its files: "
+                "missing, altered and extra files (exit 5)");
   add_design_options(cmd, a.d);
   return cmd;
 }
@@ -124,10 +154,18 @@ int run_batch_command(const BatchArgs& a) {
   if (!a.column.empty() && a.serials.empty()) {
     throw Error(ErrorCategory::usage, "--column names a column of --serials FILE; give both");
   }
+  if (a.lines && a.serials.empty()) {
+    throw Error(ErrorCategory::usage, "--lines is about --serials FILE; give both");
+  }
+  if (a.lines && !a.column.empty()) {
+    throw Error(ErrorCategory::usage,
+                "--lines and --column contradict each other: give --column for a CSV column, "
+                "--lines for whole lines");
+  }
   const DesignOptions d = design_options(a.d);
   BatchOptions o;
   if (!a.serials.empty()) {
-    o.serials = SerialFile{a.serials, a.column};
+    o.serials = SerialFile{a.serials, a.column, a.lines};
   } else {
     RandomSerials r;
     r.count = a.count;
@@ -170,11 +208,12 @@ int run_batch_command(const BatchArgs& a) {
                a.product.empty() ? "" : " for product " + a.product);
   }
   fmt::print(
-      "{} codes (version {}) in '{}': {} made in {:.1f} s ({:.0f} codes/s){}, {} files "
-      "written; manifest {}\n",
-      s.codes, s.version, a.out_dir, s.made, s.seconds,
+      "{} (version {}) in '{}': {} made in {:.1f} s ({:.0f} codes/s){}, {} written{}; "
+      "manifest {}\n",
+      counted(s.codes, "code"), s.version, a.out_dir, s.made, s.seconds,
       s.seconds > 0 ? static_cast<double>(s.made) / s.seconds : 0.0,
-      s.resumed ? fmt::format(", {} resumed", s.resumed) : "", s.files, s.manifest.string());
+      s.resumed ? fmt::format(", {} resumed", s.resumed) : "", counted(s.files, "file"),
+      s.remade ? fmt::format(" ({} remade)", s.remade) : "", s.manifest.string());
   return 0;
 }
 

@@ -15,7 +15,7 @@ struct BatchArgs {
   std::size_t count = 0;
   int serial_length = 16, jobs = 0, pages_per_file = 50;
   std::string alphabet{viscode::kCrockfordBase32};
-  bool crop_marks = false, labels = false, resume = false, check = false;
+  bool crop_marks = false, labels = false, resume = false, check = false, lines = false;
   CLI::Option* format_option = nullptr;
 };
 

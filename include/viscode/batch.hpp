@@ -21,11 +21,18 @@ namespace viscode {
 // misread; every character is in QR alphanumeric mode.
 inline constexpr std::string_view kCrockfordBase32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-// Serials listed in a file: one per line, or, with a column name, a CSV file whose header
-// row names that column. Blank lines are skipped; leading/trailing spaces and CR trimmed.
+// Serials listed in a file: one per line, or, with a column, a CSV file whose first row is
+// a header row. Blank lines are skipped; leading/trailing spaces and CR trimmed.
+//
+// A file whose every line has a comma looks like CSV: without a column, its whole lines
+// (header row included) would become serials and duplicates in the serial column would go
+// unseen, so it is refused (Error(usage)) unless `lines` says that whole lines are meant.
 struct SerialFile {
   std::filesystem::path file;
-  std::string column;  // empty: the whole line is the serial
+  // The CSV column holding the serials: a header name, or its number from 1 (a header
+  // cell with that exact text wins over the number). Empty: the whole line is the serial.
+  std::string column;
+  bool lines = false;  // whole lines are serials even when every line has a comma
 };
 
 // Serials drawn from the operating system's CSPRNG (getrandom), uniformly over the
@@ -35,6 +42,10 @@ struct RandomSerials {
   std::string alphabet{kCrockfordBase32};  // 2..64 distinct printable ASCII characters
   int length = 16;                         // 4..64; 16 base32 characters carry 80 bits
 };
+
+// "1 code", "2 codes": `n` and the noun, with an "s" unless n is 1 (every noun in batch
+// messages takes a plain "s").
+std::string counted(std::size_t n, std::string_view noun);
 
 // One random serial (the building block of RandomSerials). Throws Error(usage) for a bad
 // alphabet or length, Error(internal) when the OS has no randomness to give.
@@ -90,7 +101,8 @@ SheetOptions parse_sheet(std::string_view text);
 struct BatchOptions {
   std::variant<SerialFile, RandomSerials> serials;
   std::string payload_template = "{serial}";
-  std::filesystem::path out_dir;  // must exist and be writable
+  std::filesystem::path out_dir;  // made with its parents when missing; else writable and,
+                                  // without resume, empty
   Format format = Format::png;    // one file per code, or PDF sheets when sheet is set
   PrintOptions print;             // physical size of each code (as for encode)
   std::optional<SheetOptions> sheet;
@@ -116,7 +128,8 @@ struct BatchSummary {
   std::size_t codes = 0;    // total codes in the manifest
   std::size_t made = 0;     // made by this call (codes - resumed)
   std::size_t resumed = 0;  // already in the manifest when the call started
-  std::size_t files = 0;    // files written by this call
+  std::size_t files = 0;    // files written by this call, remade ones included
+  std::size_t remade = 0;   // files of resumed codes made again (missing or altered)
   int version = 0;          // QR version of every code (the longest serial's)
   double seconds = 0;
   std::filesystem::path manifest;
@@ -131,20 +144,34 @@ inline constexpr std::string_view kManifestName = "manifest.csv";
 // after the file is complete on disk (written to a temporary name and renamed), so that a
 // crash at any point leaves a manifest whose every row is true. Every code gets the QR
 // version of the longest serial's payload (checked against capacity before any work), so a
-// run prints at one module size. `progress` is called from the calling thread after each
-// file or sheet file. Throws Error(usage) for bad options, Error(input) for an unreadable
-// serial file, duplicate serials, an out_dir that is not a writable directory, a
-// non-empty out_dir without `resume`, or a write that fails (disk full: the message says
-// so); Error(encode) when a payload does not fit.
+// run prints at one module size. out_dir is made (with its parents) only after every
+// input has been checked. With `resume`, every file the kept manifest rows name is checked
+// against its SHA-256 and made again when missing or altered. `progress` is called from the
+// calling thread after each file or sheet file. Throws Error(usage) for bad options or a
+// serial file that looks like CSV without a column or `lines`, Error(input) for an
+// unreadable serial file, duplicate serials, an out_dir that cannot be written or made, a
+// non-empty out_dir without `resume`, a file that `resume` cannot make again with the
+// manifest's SHA-256, or a write that fails (disk full: the message says so);
+// Error(encode) when a payload does not fit.
 BatchSummary run_batch(const Design& design, const BatchOptions& options,
                        const std::function<void(const BatchProgress&)>& progress = {});
 
 // Rereads a batch's manifest and every file it names: indexes 1..N without gaps, no serial
-// twice, each file present with its SHA-256. Empty problems = the batch checks out.
+// twice, each file present with its SHA-256, and no file in out_dir that the manifest does
+// not name (manifest.csv, batch-settings.txt, an interrupted run's temporaries and, when the
+// run is incomplete, the files it was writing aside).
+// Empty problems = the batch checks out. Throws Error(input) when the manifest cannot be
+// read or is not one.
 struct ManifestCheck {
   std::size_t rows = 0;
-  std::size_t files = 0;
-  std::vector<std::string> problems;  // one line each, first 20 kept
+  std::size_t files = 0;              // files the manifest names
+  std::size_t missing = 0;            // of those, not in out_dir
+  std::size_t altered = 0;            // of those, with another SHA-256 than the manifest's
+  std::size_t extra = 0;              // files in out_dir the manifest does not name
+  std::size_t incomplete = 0;         // the run stopped early (a cut-off row, too few rows)
+  std::size_t manifest_errors = 0;    // an index out of order or a serial twice: edited
+  std::vector<std::string> problems;  // every problem, one line each: manifest order, then
+                                      // the run's end, then extra files by name
 };
 ManifestCheck check_manifest(const std::filesystem::path& out_dir);
 

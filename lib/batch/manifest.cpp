@@ -1,6 +1,9 @@
 #include "batch/manifest.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <optional>
 #include <unordered_set>
 #include <vector>
 
@@ -23,6 +26,23 @@ bool parse_number(const std::string& s, T& out, bool allow_empty) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
+// The number in a run's file name: 42 for "000042.png", 3 for "sheets-0003.pdf".
+std::optional<std::size_t> run_file_number(std::string_view name) {
+  if (name.starts_with("sheets-")) {
+    if (!name.ends_with(".pdf")) return std::nullopt;
+    name.remove_prefix(7);
+  }
+  if (name.size() < 5 ||
+      !(name.ends_with(".png") || name.ends_with(".svg") || name.ends_with(".pdf"))) {
+    return std::nullopt;
+  }
+  name.remove_suffix(4);
+  std::size_t n = 0;
+  const auto [p, ec] = std::from_chars(name.data(), name.data() + name.size(), n);
+  if (ec != std::errc() || p != name.data() + name.size()) return std::nullopt;
+  return n;
+}
+
 }  // namespace
 
 void append_row(std::string& out, const ManifestRow& row) {
@@ -40,6 +60,13 @@ void append_row(std::string& out, const ManifestRow& row) {
   out += ',';
   out += row.sha256;
   out += '\n';
+}
+
+bool is_run_temporary(std::string_view name) {
+  if (name.size() < 9 || name[0] != '.' || name[name.size() - 7] != '.') return false;
+  const std::string_view inner = name.substr(1, name.size() - 8);
+  return (std::isdigit(static_cast<unsigned char>(inner[0])) || inner.starts_with("sheets-")) &&
+         (inner.ends_with(".png") || inner.ends_with(".svg") || inner.ends_with(".pdf"));
 }
 
 ManifestReader::ManifestReader(const std::filesystem::path& file)
@@ -90,37 +117,58 @@ namespace viscode {
 
 ManifestCheck check_manifest(const std::filesystem::path& out_dir) {
   ManifestCheck out;
-  const auto problem = [&](std::string text) {
-    if (out.problems.size() < 20) out.problems.push_back(std::move(text));
-  };
   detail::ManifestReader reader(out_dir / kManifestName);
-  std::unordered_set<std::uint64_t> serials;
-  // A file's rows are consecutive (a sheet file holds many), so one hash per file.
-  std::string last_file, last_hash;
+  std::unordered_set<std::uint64_t> serials, names;
+  // A file's rows are consecutive (a sheet file holds many): each file is hashed once and
+  // reported once, with the indexes it holds.
+  std::vector<detail::ManifestRow> group;
+  std::size_t group_last = 0, last_number = 0;
+  const auto check_file = [&] {
+    if (group.empty()) return;
+    const detail::ManifestRow& first = group.front();
+    ++out.files;
+    names.insert(detail::fingerprint(first.file));
+    last_number = std::max(last_number, detail::run_file_number(first.file).value_or(0));
+    const std::string sha = detail::sha256_file(out_dir / first.file);
+    const std::string indexes =
+        first.index == group_last
+            ? "index " + std::to_string(first.index)
+            : "indexes " + std::to_string(first.index) + ".." + std::to_string(group_last);
+    if (sha.empty()) {
+      ++out.missing;
+      out.problems.push_back("file '" + first.file + "' (" + indexes + ") is missing");
+    } else if (std::any_of(group.begin(), group.end(),
+                           [&](const detail::ManifestRow& r) { return r.sha256 != sha; })) {
+      ++out.altered;
+      out.problems.push_back("file '" + first.file + "' (" + indexes +
+                             ") does not match its SHA-256");
+    }
+    group.clear();
+  };
   detail::ManifestRow row;
   while (reader.next(row)) {
     ++out.rows;
     if (row.index != out.rows) {
-      problem("row " + std::to_string(out.rows) + " has index " + std::to_string(row.index));
+      ++out.manifest_errors;
+      out.problems.push_back("row " + std::to_string(out.rows) + " has index " +
+                             std::to_string(row.index));
     }
     if (!serials.insert(detail::fingerprint(row.serial)).second) {
-      problem("serial '" + row.serial + "' appears again at index " + std::to_string(row.index));
+      ++out.manifest_errors;
+      out.problems.push_back("serial '" + row.serial + "' appears again at index " +
+                             std::to_string(row.index));
     }
-    if (out.files == 0 || row.file != last_file) {
-      last_file = row.file;
-      last_hash = detail::sha256_file(out_dir / row.file);
-      ++out.files;
-    }
-    if (last_hash.empty()) {
-      problem("file '" + row.file + "' (index " + std::to_string(row.index) + ") is missing");
-    } else if (last_hash != row.sha256) {
-      problem("file '" + row.file + "' (index " + std::to_string(row.index) +
-              ") does not match its SHA-256");
-    }
+    if (!group.empty() && row.file != group.front().file) check_file();
+    group_last = row.index;
+    // The first row and the SHA-256 of each other are all a file's check needs.
+    if (group.empty() || row.sha256 != group.front().sha256) group.push_back(row);
   }
+  check_file();
   std::error_code ec;
   if (reader.end() < std::filesystem::file_size(out_dir / kManifestName, ec) && !ec) {
-    problem("the last row is cut off: the run was interrupted; continue it with --resume");
+    ++out.incomplete;
+    out.problems.push_back(
+        "the last row is cut off: the run was interrupted; continue it with --resume");
   }
   // The run's size, from the settings the run recorded when it started.
   std::ifstream settings(out_dir / detail::kSettingsName);
@@ -130,9 +178,28 @@ ManifestCheck check_manifest(const std::filesystem::path& out_dir) {
     std::size_t total = 0;
     const std::string n = line.substr(6);
     if (detail::parse_number(n, total, false) && out.rows < total) {
-      problem(std::to_string(out.rows) + " of " + std::to_string(total) +
-              " codes: the run is incomplete; continue it with --resume");
+      ++out.incomplete;
+      out.problems.push_back(std::to_string(out.rows) + " of " + counted(total, "code") +
+                             ": the run is incomplete; continue it with --resume");
     }
+  }
+  // Files in the directory that the manifest does not name, but for the run's own: its
+  // bookkeeping, and when it stopped early, the files it was writing (--resume makes them
+  // again; they are not in the manifest yet).
+  std::vector<std::string> extra;
+  for (const auto& entry : std::filesystem::directory_iterator(out_dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name == kManifestName || name == detail::kSettingsName || detail::is_run_temporary(name) ||
+        names.contains(detail::fingerprint(name)) ||
+        (out.incomplete > 0 && detail::run_file_number(name).value_or(0) > last_number)) {
+      continue;
+    }
+    extra.push_back(entry.is_directory(ec) ? name + "/" : name);
+  }
+  std::sort(extra.begin(), extra.end());
+  for (const std::string& name : extra) {
+    ++out.extra;
+    out.problems.push_back("file '" + name + "' is not in the manifest");
   }
   return out;
 }

@@ -24,6 +24,10 @@ struct ManifestRow {
 
 void append_row(std::string& out, const ManifestRow& row);  // with its newline
 
+// A run's temporary file (".000042.png.Ab12Cd", ".sheets-0001.pdf.Ab12Cd"): renamed when
+// complete, so one left behind is from an interrupted run, and --resume deletes it.
+bool is_run_temporary(std::string_view name);
+
 // Streams a manifest's rows. A last line without its newline (a write cut short) is not
 // a row: end() then tells where the complete rows stop, so a resumed run can cut it off.
 class ManifestReader {

@@ -150,14 +150,17 @@ void write_all(int fd, const void* data, std::size_t size, const std::filesystem
 void remove_stale_temporaries(const std::filesystem::path& dir) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.size() < 9 || name[0] != '.' || name[name.size() - 7] != '.') continue;
-    const std::string inner = name.substr(1, name.size() - 8);
-    const bool ours =
-        (std::isdigit(static_cast<unsigned char>(inner[0])) || inner.rfind("sheets-", 0) == 0) &&
-        (inner.ends_with(".png") || inner.ends_with(".svg") || inner.ends_with(".pdf"));
-    if (ours) std::filesystem::remove(entry.path(), ec);
+    if (detail::is_run_temporary(entry.path().filename().string())) {
+      std::filesystem::remove(entry.path(), ec);
+    }
   }
+}
+
+// What to do about an --out-dir that cannot be written, by the reason.
+std::string out_dir_fix(int why) {
+  if (why == EACCES || why == EPERM) return "fix its permissions or choose another --out-dir";
+  if (why == EROFS) return "it is on a read-only file system: choose another --out-dir";
+  return "choose another --out-dir";
 }
 
 int digits(std::size_t n) {
@@ -217,6 +220,8 @@ class Run {
     open_manifest();
     BatchSummary summary;
     summary.resumed = resumed_;
+    summary.remade = remade_;
+    summary.files = remade_;
     summary.version = version_;
     summary.manifest = o_.out_dir / kManifestName;
     report(resumed_);
@@ -231,9 +236,10 @@ class Run {
       // Whatever stopped the run (disk full, permissions), the manifest holds only complete
       // files, so the way on is the same.
       throw Error(ErrorCategory::input, std::string(e.what()) + "; " + std::to_string(done_) +
-                                            " of " + std::to_string(total_) +
-                                            " codes are done: run the same command with "
-                                            "--resume to make the rest");
+                                            " of " + counted(total_, "code") +
+                                            (total_ == 1 ? " is" : " are") +
+                                            " done: run the same command with --resume to make "
+                                            "the rest");
     }
     summary.codes = total_;
     summary.made = total_ - resumed_;
@@ -264,19 +270,70 @@ class Run {
       throw Error(ErrorCategory::usage,
                   "--jobs " + std::to_string(o_.jobs) + " is out of range: use 1..256");
     }
-    std::error_code ec;
-    if (o_.out_dir.empty() || !std::filesystem::is_directory(o_.out_dir, ec)) {
-      throw Error(ErrorCategory::input, "output directory '" + o_.out_dir.string() +
-                                            "' does not exist: create it or choose another "
-                                            "--out-dir");
-    }
-    if (::access(o_.out_dir.c_str(), W_OK | X_OK) != 0) {
-      throw Error(ErrorCategory::input, "cannot write in '" + o_.out_dir.string() + "' (" +
-                                            std::strerror(errno) +
-                                            "): fix its permissions or choose another --out-dir");
-    }
+    check_out_dir();
     jobs_ =
         o_.jobs > 0 ? o_.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+
+  // Before any work: the directory is writable, or can be made with its parents (it is
+  // made only once every input has been checked); without --resume it must be empty.
+  void check_out_dir() {
+    const std::filesystem::path& dir = o_.out_dir;
+    if (dir.empty()) {
+      throw Error(ErrorCategory::usage, "--out-dir is empty: give the directory for the run");
+    }
+    std::error_code ec;
+    const auto status = std::filesystem::status(dir, ec);
+    if (std::filesystem::exists(status)) {
+      if (!std::filesystem::is_directory(status)) {
+        throw Error(ErrorCategory::input, "cannot write in '" + dir.string() + "' (" +
+                                              std::strerror(ENOTDIR) +
+                                              "): " + out_dir_fix(ENOTDIR));
+      }
+      if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+        const int why = errno;
+        throw Error(ErrorCategory::input, "cannot write in '" + dir.string() + "' (" +
+                                              std::strerror(why) + "): " + out_dir_fix(why));
+      }
+      if (!o_.resume) check_empty(dir);
+      return;
+    }
+    // A new directory: its nearest existing ancestor must be a directory we may write in.
+    std::filesystem::path parent = dir;
+    do {
+      parent = parent.has_relative_path() ? parent.parent_path() : std::filesystem::path();
+    } while (!parent.empty() && !std::filesystem::exists(parent, ec));
+    if (parent.empty()) parent = ".";
+    int why = 0;
+    if (!std::filesystem::is_directory(parent, ec)) {
+      why = ENOTDIR;
+    } else if (::access(parent.c_str(), W_OK | X_OK) != 0) {
+      why = errno;
+    }
+    if (why != 0) {
+      throw Error(ErrorCategory::input, "cannot create '" + dir.string() + "' (" +
+                                            std::strerror(why) + ": '" + parent.string() +
+                                            "'): " + out_dir_fix(why));
+    }
+    create_dir_ = true;
+  }
+
+  // A run's files go into a directory of their own, so that --check can tell a stray file.
+  void check_empty(const std::filesystem::path& dir) {
+    std::error_code ec;
+    if (std::filesystem::exists(dir / kManifestName, ec)) {
+      throw Error(ErrorCategory::input, "'" + dir.string() +
+                                            "' already holds a batch (manifest.csv): continue "
+                                            "it with --resume, or choose an empty --out-dir");
+    }
+    std::filesystem::directory_iterator it(dir, ec);
+    if (!ec && it != std::filesystem::directory_iterator()) {
+      throw Error(ErrorCategory::input,
+                  "'" + dir.string() + "' is not empty (it holds '" +
+                      it->path().filename().string() +
+                      "'): a run goes into a new or empty --out-dir; choose one, or move the "
+                      "files away");
+    }
   }
 
   // Checks the longest payload against capacity before any work, and gives every code its
@@ -372,12 +429,14 @@ class Run {
     const std::filesystem::path settings_file = o_.out_dir / detail::kSettingsName;
     const std::string settings = settings_text(*design_, o_, total_);
     std::error_code ec;
-    if (std::filesystem::exists(manifest, ec)) {
-      if (!o_.resume) {
-        throw Error(ErrorCategory::input, "'" + o_.out_dir.string() +
-                                              "' already holds a batch (manifest.csv): continue "
-                                              "it with --resume, or choose an empty --out-dir");
+    if (create_dir_) {
+      std::filesystem::create_directories(o_.out_dir, ec);
+      if (ec) {
+        throw Error(ErrorCategory::input, "cannot create '" + o_.out_dir.string() + "' (" +
+                                              ec.message() + "): " + out_dir_fix(ec.value()));
       }
+    }
+    if (std::filesystem::exists(manifest, ec)) {  // with --resume: check_out_dir() saw to it
       const std::string before = read_text(settings_file);
       if (before != settings) {
         throw Error(ErrorCategory::usage, "--resume needs the options the run in '" +
@@ -423,8 +482,8 @@ class Run {
         }
         if (rows > total_) {
           throw Error(ErrorCategory::input, "manifest '" + manifest.string() +
-                                                "' has more rows than the " +
-                                                std::to_string(total_) + " codes of this run");
+                                                "' has more rows than this run's " +
+                                                counted(total_, "code"));
         }
         if (!o_.sheet || rows % per_file_ == 0 || rows == total_) keep = reader.end();
       }
@@ -434,13 +493,78 @@ class Run {
       throw Error(ErrorCategory::input, "cannot repair '" + manifest.string() + "' (" +
                                             std::strerror(errno) + "): check its permissions");
     }
+    // The kept rows' files must still be there as the manifest says: a file deleted or
+    // altered since (a power cut, a slip) is made again from its rows. A file's rows are
+    // consecutive, so one file's rows are held at a time.
     detail::ManifestReader reader(manifest);
     detail::ManifestRow row;
+    std::vector<detail::ManifestRow> group;
+    const auto check_group = [&] {
+      if (group.empty()) return;
+      const std::string sha = detail::sha256_file(o_.out_dir / group.front().file);
+      const bool intact = !sha.empty() && std::all_of(group.begin(), group.end(),
+                                                      [&](auto& r) { return r.sha256 == sha; });
+      if (!intact) remake(group);
+      group.clear();
+    };
     for (std::size_t i = 0; i < rows && reader.next(row); ++i) {
       serials_->skip_issued(row.serial, row.index);
+      if (!group.empty() && group.front().file != row.file) check_group();
+      group.push_back(row);
     }
+    check_group();
     resumed_ = rows;
     done_ = rows;
+  }
+
+  // Makes a file of a resumed run again from its manifest rows. Output is deterministic, so
+  // the bytes must be the ones the manifest's SHA-256 records; when they are not (the
+  // manifest was edited), nothing is written.
+  void remake(const std::vector<detail::ManifestRow>& rows) {
+    const std::filesystem::path path = o_.out_dir / rows.front().file;
+    const auto item = [](const detail::ManifestRow& r) {
+      return Item{r.index, r.serial, r.payload, "index " + std::to_string(r.index)};
+    };
+    std::vector<std::uint8_t> bytes;
+    if (!o_.sheet) {
+      bytes = design_->render_file(symbol_for(item(rows.front())), o_.print, o_.format);
+    } else {
+      detail::SheetPdf pdf(
+          layout_, design_->logo(), design_->render_options(), o_.print.dpi,
+          [&bytes](const std::uint8_t* p, std::size_t n) { bytes.insert(bytes.end(), p, p + n); });
+      detail::ThreadPool pool(jobs_);
+      std::vector<std::future<std::vector<std::uint8_t>>> pages;
+      for (std::size_t first = 0; first < rows.size();) {
+        std::size_t end = first;
+        while (end < rows.size() && rows[end].page == rows[first].page) ++end;
+        std::vector<Item> items;
+        for (std::size_t i = first; i < end; ++i) items.push_back(item(rows[i]));
+        pages.push_back(pool.submit([this, &pdf, items = std::move(items)] {
+          std::vector<detail::Plan> plans;
+          for (const Item& it : items) {
+            plans.push_back(detail::DesignAccess::plan(*design_, symbol_for(it)));
+          }
+          std::vector<detail::SheetCode> codes;
+          for (std::size_t i = 0; i < items.size(); ++i) {
+            codes.push_back(detail::SheetCode{&plans[i], items[i].serial});
+          }
+          return pdf.page(codes);
+        }));
+        first = end;
+      }
+      for (auto& page : pages) pdf.add_page(page.get());
+      pdf.finish();
+    }
+    if (detail::sha256_hex(bytes) != rows.front().sha256) {
+      throw Error(ErrorCategory::input,
+                  "cannot remake '" + path.string() + "' (index " +
+                      std::to_string(rows.front().index) +
+                      "): made again, its SHA-256 is not the manifest's, so the manifest was "
+                      "edited; restore the file or the manifest from a copy, or start again in a "
+                      "new --out-dir");
+    }
+    detail::write_atomically(path, bytes, "--out-dir");
+    ++remade_;
   }
 
   Item next_item(std::size_t index) {
@@ -667,11 +791,12 @@ class Run {
   OutputInfo info_;
   int version_ = 0;
   int jobs_ = 1;
-  std::size_t total_ = 0, resumed_ = 0, done_ = 0;
+  std::size_t total_ = 0, resumed_ = 0, done_ = 0, remade_ = 0;
   detail::SheetLayout layout_;
   std::size_t per_page_ = 0, per_file_ = 0;
   int name_width_ = 6;
   int manifest_fd_ = -1;
+  bool create_dir_ = false;  // --out-dir does not exist yet: made before the first file
 };
 
 }  // namespace

@@ -93,6 +93,21 @@ class LineReader {
       }
       names += (i ? ", " : "") + trim(header[i]);
     }
+    // Not a header name: a column number from 1.
+    const std::string& c = spec_.column;
+    if (!c.empty() && c.size() <= 6 &&
+        std::all_of(c.begin(), c.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      const int n = std::stoi(c);
+      if (n >= 1 && static_cast<std::size_t>(n) <= header.size()) {
+        column_ = n - 1;
+        return;
+      }
+      throw Error(ErrorCategory::input, "serials file '" + spec_.file.string() + "' has " +
+                                            counted(header.size(), "column") +
+                                            " in its header row (" + names + "), not " + c +
+                                            ": give --column a name or a number from 1 to " +
+                                            std::to_string(header.size()));
+    }
     throw Error(ErrorCategory::input, "serials file '" + spec_.file.string() + "' has no column '" +
                                           spec_.column + "' in its header row (" + names +
                                           "): name one of these with --column");
@@ -144,11 +159,19 @@ class FileSerials final : public SerialStream {
     LineReader reader(spec_);
     std::vector<std::pair<std::uint64_t, std::size_t>> seen;  // fingerprint, line
     std::string serial;
+    bool every_line_has_comma = spec_.column.empty() && !spec_.lines;
+    std::string unsignable;  // the first serial that cannot be signed, reported after the
+                             // CSV look (a header row is never signable)
     while (reader.next(serial)) {
-      if (signable_ && !is_signable_serial(serial)) {
-        throw Error(ErrorCategory::input, reader.where() + ": " +
-                                              unsignable_serial_message(serial) +
-                                              "; fix the file or run without --sign");
+      if (every_line_has_comma && serial.find(',') == std::string::npos) {
+        every_line_has_comma = false;
+      }
+      if (signable_ && unsignable.empty() && !is_signable_serial(serial)) {
+        unsignable = reader.where() + ": " + unsignable_serial_message(serial) +
+                     "; fix the file or run without --sign";
+      }
+      if (!unsignable.empty() && !every_line_has_comma) {
+        throw Error(ErrorCategory::input, unsignable);
       }
       if (serial.size() > longest_.size()) {
         longest_ = serial;
@@ -161,6 +184,16 @@ class FileSerials final : public SerialStream {
       throw Error(ErrorCategory::input,
                   "serials file '" + spec_.file.string() + "' has no serials: put one per line");
     }
+    // A CSV file read as lines would make serials of whole rows ("1,A1"), its header row
+    // included, and miss a serial repeated in its column: ask which was meant.
+    if (every_line_has_comma) {
+      throw Error(ErrorCategory::usage,
+                  "serials file '" + spec_.file.string() +
+                      "' looks like CSV (every line has a comma): give --column NAME or "
+                      "--column N for the serials' column, or --lines if each whole line is "
+                      "a serial");
+    }
+    if (!unsignable.empty()) throw Error(ErrorCategory::input, unsignable);
     std::sort(seen.begin(), seen.end());
     std::vector<std::size_t> suspects;
     for (std::size_t i = 1; i < seen.size(); ++i) {
@@ -204,9 +237,8 @@ class FileSerials final : public SerialStream {
 void check_spec(const RandomSerials& spec) {
   const std::string& a = spec.alphabet;
   if (a.size() < 2 || a.size() > 64) {
-    throw Error(ErrorCategory::usage, "the serial alphabet has " + std::to_string(a.size()) +
-                                          " characters: use 2 to 64 (default: Crockford "
-                                          "base32)");
+    throw Error(ErrorCategory::usage, "the serial alphabet has " + counted(a.size(), "character") +
+                                          ": use 2 to 64 (default: Crockford base32)");
   }
   for (std::size_t i = 0; i < a.size(); ++i) {
     const auto c = static_cast<unsigned char>(a[i]);
@@ -254,7 +286,7 @@ class RandomStream final : public SerialStream {
     const double bits = spec_.length * std::log2(static_cast<double>(spec_.alphabet.size()));
     if (bits < std::log2(static_cast<double>(spec_.count)) + 20) {
       throw Error(ErrorCategory::usage,
-                  std::to_string(spec_.count) + " serials of " + std::to_string(spec_.length) +
+                  counted(spec_.count, "serial") + " of " + std::to_string(spec_.length) +
                       " characters from " + std::to_string(spec_.alphabet.size()) +
                       " would be too easy to guess and to repeat: use a longer "
                       "--serial-length");
@@ -319,6 +351,10 @@ std::unique_ptr<SerialStream> open_serials(const RandomSerials& spec, bool signa
 }  // namespace viscode::detail
 
 namespace viscode {
+
+std::string counted(std::size_t n, std::string_view noun) {
+  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
+}
 
 std::string random_serial(const RandomSerials& spec) {
   detail::check_spec(spec);

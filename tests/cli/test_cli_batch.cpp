@@ -109,7 +109,7 @@ TEST_CASE("cli batch: PNG files from a CSV column, read back, manifest checks ou
   CHECK(check.exit_code == 0);
   CHECK(check.out == t.out_dir().string() +
                          ": 6 codes in 6 files check out (indexes 1..6, unique serials, SHA-256 "
-                         "of every file)\n");
+                         "of every file, no other files)\n");
 }
 
 TEST_CASE("cli batch: --picture-ec is part of the run, and a resume with another is refused",
@@ -228,37 +228,240 @@ TEST_CASE("cli batch: bad input stops before any work, with the fix", "[cli][bat
   r = run_cli({"batch", "--template", kTemplate, "--out-dir", t.out_dir().string()});
   CHECK(r.exit_code == 2);
   CHECK(r.err == "viscode: no serials: give --serials FILE or --count N\n");
-  r = run_cli({"batch", "--template", kTemplate, "--count", "5", "--out-dir",
-               (t.root() / "nope").string()});
+  // A missing --out-dir is made, but only once every input has been checked.
+  r = run_cli({"batch", "--template", kTemplate, "--serials", dup.string(), "--out-dir",
+               (t.root() / "new" / "run1").string()});
   CHECK(r.exit_code == 3);
-  CHECK(r.err == "viscode: output directory '" + (t.root() / "nope").string() +
-                     "' does not exist: create it or choose another --out-dir\n");
+  CHECK_FALSE(std::filesystem::exists(t.root() / "new"));
+}
+
+TEST_CASE("cli batch: a CSV serials file needs --column or --lines", "[cli][batch][errors]") {
+  TempDir t;
+  const auto lot = t.in("lot.csv");
+  std::ofstream(lot) << "id,serial\n1,A1\n2,B2\n3,A1\n";
+  const std::vector<std::string> base = {
+      "batch",      "--template", kTemplate,           "--serials",
+      lot.string(), "--out-dir",  t.out_dir().string()};
+  const auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv = base;
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_cli(argv);
+  };
+  // Whole lines would make payloads of '.../a/id,serial' and '.../a/1,A1', and the repeated
+  // A1 would go unseen.
+  CliResult r = with({});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "viscode: serials file '" + lot.string() +
+                     "' looks like CSV (every line has a comma): give --column NAME or --column "
+                     "N for the serials' column, or --lines if each whole line is a serial\n");
+  CHECK(listing(t.out_dir()).empty());
+  const std::string repeat = "viscode: serials file '" + lot.string() +
+                             "' repeats serial 'A1' on lines 2 and 4: every code must carry a "
+                             "unique serial\n";
+  r = with({"--column", "serial"});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err == repeat);
+  r = with({"--column", "2"});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err == repeat);
+  r = with({"--column", "3"});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err == "viscode: serials file '" + lot.string() +
+                     "' has 2 columns in its header row (id, serial), not 3: give --column a "
+                     "name or a number from 1 to 2\n");
+  r = with({"--lines", "--column", "serial"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err ==
+        "viscode: --lines and --column contradict each other: give --column for a CSV "
+        "column, --lines for whole lines\n");
+  CHECK(listing(t.out_dir()).empty());
+
+  // Asked for explicitly, whole lines are serials.
+  r = with({"--lines"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string manifest = read_bytes(t.out_dir() / "manifest.csv");
+  CHECK(manifest.find("1,\"id,serial\",\"https://v.brand.example/a/id,serial\",000001.png,") !=
+        std::string::npos);
+  CHECK(manifest.find("4,\"3,A1\",") != std::string::npos);
+}
+
+TEST_CASE("cli batch: a missing --out-dir is made with its parents, a used one is refused",
+          "[cli][batch]") {
+  TempDir t;
+  const auto dir = t.root() / "runs" / "2026" / "lot42";
+  CliResult r =
+      run_cli({"batch", "--template", kTemplate, "--count", "1", "--out-dir", dir.string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  // One code: the summary says so in the singular.
+  CHECK(std::regex_match(r.out, std::regex("1 code \\(version [0-9]+\\) in '.*': 1 made in "
+                                           "[0-9.]+ s \\([0-9]+ codes/s\\), 1 file written; "
+                                           "manifest .*manifest.csv\n")));
+  CHECK(listing(dir) ==
+        std::vector<std::string>{"000001.png", "batch-settings.txt", "manifest.csv"});
+  const CliResult check = run_cli({"batch", "--check", "--out-dir", dir.string()});
+  CHECK(check.out == dir.string() +
+                         ": 1 code in 1 file check out (indexes 1..1, unique serials, SHA-256 of "
+                         "every file, no other files)\n");
+
+  r = run_cli({"batch", "--template", kTemplate, "--count", "1", "--out-dir", dir.string()});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err == "viscode: '" + dir.string() +
+                     "' already holds a batch (manifest.csv): continue it with --resume, or "
+                     "choose an empty --out-dir\n");
+  write_bytes(t.out("notes.txt"), "press notes");
+  r = run_cli(
+      {"batch", "--template", kTemplate, "--count", "1", "--out-dir", t.out_dir().string()});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err == "viscode: '" + t.out_dir().string() +
+                     "' is not empty (it holds 'notes.txt'): a run goes into a new or empty "
+                     "--out-dir; choose one, or move the files away\n");
+  CHECK(listing(t.out_dir()) == std::vector<std::string>{"notes.txt"});
+}
+
+TEST_CASE("cli batch --check names every bad sheet file, and --resume remakes them",
+          "[cli][batch][resume]") {
+  TempDir t;
+  const auto list = t.in("serials.txt");
+  std::ofstream(list) << "S1\nS2\nS3\nS4\nS5\n";
+  const std::string dir = t.out_dir().string();
+  // 60x90 mm sheets hold two 25 mm codes each: files of indexes 1..2, 3..4 and 5.
+  const std::vector<std::string> run = {"batch",       "--template", kTemplate, "--serials",
+                                        list.string(), "--sheet",    "60x90mm", "--pages-per-file",
+                                        "1",           "--out-dir",  dir};
+  REQUIRE(run_cli(run).exit_code == 0);
+  const std::string one = read_bytes(t.out("sheets-0001.pdf"));
+  const std::string two = read_bytes(t.out("sheets-0002.pdf"));
+  write_bytes(t.out("sheets-0001.pdf"), one + "%");
+  std::filesystem::remove(t.out("sheets-0002.pdf"));
+  write_bytes(t.out("stray.txt"), "x");
+
+  const CliResult check = run_cli({"batch", "--check", "--out-dir", dir});
+  CHECK(check.exit_code == 5);
+  CHECK(check.out.empty());
+  CHECK(check.err ==
+        "viscode: file 'sheets-0001.pdf' (indexes 1..2) does not match its SHA-256\n"
+        "viscode: file 'sheets-0002.pdf' (indexes 3..4) is missing\n"
+        "viscode: file 'stray.txt' is not in the manifest\n"
+        "viscode: the batch in '" +
+            dir +
+            "' does not check out (1 file missing, 1 file altered, 1 extra file; 5 codes in 3 "
+            "files): run the batch command again with --resume to remake missing and altered "
+            "files and finish the run; move the extra files out of '" +
+            dir + "'\n");
+
+  std::vector<std::string> resume = run;
+  resume.push_back("--resume");
+  const CliResult r = run_cli(resume);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(std::regex_match(r.out, std::regex("5 codes \\(version [0-9]+\\) in '.*': 0 made in "
+                                           "[0-9.]+ s \\([0-9]+ codes/s\\), 5 resumed, 2 files "
+                                           "written \\(2 remade\\); manifest .*\n")));
+  // Output is deterministic: the remade files are the originals, with the manifest's SHA-256.
+  CHECK(read_bytes(t.out("sheets-0001.pdf")) == one);
+  CHECK(read_bytes(t.out("sheets-0002.pdf")) == two);
+  std::filesystem::remove(t.out("stray.txt"));
+  CHECK(run_cli({"batch", "--check", "--out-dir", dir}).exit_code == 0);
+
+  // A file whose manifest rows were edited cannot be remade as they say: nothing is written.
+  std::string manifest = read_bytes(t.out("manifest.csv"));
+  const auto rows = manifest_rows(t.out_dir());
+  REQUIRE(rows.size() == 5);
+  const std::string sha = rows[4][6];
+  manifest.replace(manifest.rfind(sha), sha.size(), std::string(64, '0'));
+  write_bytes(t.out("manifest.csv"), manifest);
+  std::filesystem::remove(t.out("sheets-0003.pdf"));
+  const CliResult refused = run_cli(resume);
+  CHECK(refused.exit_code == 3);
+  CHECK(refused.err == "viscode: cannot remake '" + t.out("sheets-0003.pdf").string() +
+                           "' (index 5): made again, its SHA-256 is not the manifest's, so the "
+                           "manifest was edited; restore the file or the manifest from a copy, "
+                           "or start again in a new --out-dir\n");
+  CHECK_FALSE(std::filesystem::exists(t.out("sheets-0003.pdf")));
+}
+
+TEST_CASE("cli batch --resume remakes a deleted file of a one-file-per-code run",
+          "[cli][batch][resume]") {
+  TempDir t;
+  const std::string dir = t.out_dir().string();
+  const std::vector<std::string> run = {"batch", "--template", kTemplate, "--count",
+                                        "2",     "--out-dir",  dir};
+  REQUIRE(run_cli(run).exit_code == 0);
+  const std::string first = read_bytes(t.out("000001.png"));
+  std::filesystem::remove(t.out("000001.png"));
+  const CliResult check = run_cli({"batch", "--check", "--out-dir", dir});
+  CHECK(check.exit_code == 5);
+  CHECK(check.err ==
+        "viscode: file '000001.png' (index 1) is missing\n"
+        "viscode: the batch in '" +
+            dir +
+            "' does not check out (1 file missing; 2 codes in 2 files): run the "
+            "batch command again with --resume to remake missing and altered files "
+            "and finish the run\n");
+  std::vector<std::string> resume = run;
+  resume.push_back("--resume");
+  const CliResult r = run_cli(resume);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find(", 2 resumed, 1 file written (1 remade); manifest ") != std::string::npos);
+  CHECK(read_bytes(t.out("000001.png")) == first);
+  CHECK(run_cli({"batch", "--check", "--out-dir", dir}).exit_code == 0);
 }
 
 TEST_CASE("cli batch: an unwritable directory is refused before any work", "[cli][batch][errors]") {
   TempDir t;
+  // No payload fits version 1: a run that encoded anything before looking at --out-dir would
+  // stop with exit 4, not 3.
+  const std::vector<std::string> base = {VISCODE_CLI,     "batch", "--template", kTemplate,
+                                         "--count",       "3",     "--ec",       "H",
+                                         "--max-version", "1"};
+  const auto with_out_dir = [&](const std::filesystem::path& dir) {
+    std::vector<std::string> argv = base;
+    argv.insert(argv.end(), {"--out-dir", dir.string()});
+    return argv;
+  };
+  const auto err = t.root() / "err.txt";
+  REQUIRE(wait_exit(spawn(with_out_dir(t.out_dir()), err)) == 4);
+
+  // A path under a regular file cannot be made by anyone, root included.
+  const auto plain = t.root() / "plain.txt";
+  write_bytes(plain, "not a directory");
+  CHECK(wait_exit(spawn(with_out_dir(plain / "run1"), err)) == 3);
+  CHECK(slurp(err) == "viscode: cannot create '" + (plain / "run1").string() +
+                          "' (Not a directory: '" + plain.string() +
+                          "'): choose another --out-dir\n");
+
+  // A directory without write permission. Root may write anywhere: run as nobody then, as a
+  // press operator's account would, but only where nobody can run the binary at all (not
+  // from a build tree in a directory others cannot enter, such as /root).
   const auto locked = t.root() / "locked";
   std::filesystem::create_directory(locked);
   std::filesystem::permissions(
       locked, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec |
                   std::filesystem::perms::group_read | std::filesystem::perms::group_exec |
                   std::filesystem::perms::others_read | std::filesystem::perms::others_exec);
-  std::vector<std::string> argv = {VISCODE_CLI, "batch", "--template", kTemplate,
-                                   "--count",   "3",     "--out-dir",  locked.string()};
-  // Root may write anywhere: run as nobody then, as a press operator's account would.
+  std::vector<std::string> argv = with_out_dir(locked);
   if (geteuid() == 0) {
-    if (!std::filesystem::exists("/usr/bin/setpriv")) {
-      WARN("running as root without setpriv: permissions cannot be tested");
+    const std::vector<std::string> as_nobody = {"/usr/bin/setpriv", "--reuid=65534",
+                                                "--regid=65534", "--clear-groups"};
+    if (!std::filesystem::exists(as_nobody[0])) {
+      WARN("running as root without setpriv: only the path under a file is tested");
       return;
     }
     std::filesystem::permissions(t.root(), std::filesystem::perms::others_exec,
                                  std::filesystem::perm_options::add);
-    argv.insert(argv.begin(),
-                {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"});
+    std::vector<std::string> probe = as_nobody;
+    probe.insert(probe.end(), {VISCODE_CLI, "--version"});
+    if (wait_exit(spawn(probe, err)) != 0) {
+      WARN("user nobody cannot run " << VISCODE_CLI << " (" << slurp(err)
+                                     << "): only the path under a file is tested");
+      return;
+    }
+    argv.insert(argv.begin(), as_nobody.begin(), as_nobody.end());
   }
-  const auto err = t.root() / "err.txt";
-  const int code = wait_exit(spawn(argv, err));
-  CHECK(code == 3);
+  CHECK(wait_exit(spawn(argv, err)) == 3);
   CHECK(slurp(err) == "viscode: cannot write in '" + locked.string() +
                           "' (Permission denied): fix its permissions or choose another "
                           "--out-dir\n");

@@ -376,9 +376,10 @@ TEST_CASE("batch errors: capacity, an existing batch, changed options, a tampere
   std::filesystem::remove(dir / "000003.png");
   CHECK(check_manifest(dir).problems.back() == "file '000003.png' (index 3) is missing");
 
-  CHECK(test::message_of([&] { run_batch(design, file_batch(serials, t.path / "missing")); },
+  // A missing --out-dir is made, unless it cannot be: here a file stands in its way.
+  const auto under_file = t.path / "serials.txt" / "run";
+  CHECK(test::message_of([&] { run_batch(design, file_batch(serials, under_file)); },
                          ErrorCategory::input) ==
-        "output directory '" + (t.path / "missing").string() +
-            "' does not exist: create it or choose another "
-            "--out-dir");
+        "cannot create '" + under_file.string() + "' (Not a directory: '" +
+            (t.path / "serials.txt").string() + "'): choose another --out-dir");
 }

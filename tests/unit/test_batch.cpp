@@ -117,7 +117,7 @@ TEST_CASE("batch random serials: bad alphabets and lengths are refused", "[batch
   RandomSerials s;
   s.alphabet = "A";
   CHECK(message_of([&] { random_serial(s); }, ErrorCategory::usage) ==
-        "the serial alphabet has 1 characters: use 2 to 64 (default: Crockford base32)");
+        "the serial alphabet has 1 character: use 2 to 64 (default: Crockford base32)");
   s.alphabet = "ABCA";
   CHECK(message_of([&] { random_serial(s); }, ErrorCategory::usage) ==
         "the serial alphabet repeats 'A': list each once");
@@ -174,6 +174,61 @@ TEST_CASE("batch serial files: lines, CSV columns, blank lines and spaces", "[ba
   std::string where;
   CHECK(c->next(&where) == "S,1");
   CHECK(where == "line 2 of '" + csv.path.string() + "'");
+}
+
+TEST_CASE("batch serial files: a file that looks like CSV needs a column or whole lines",
+          "[batch]") {
+  const TempFile csv("id,serial\n1,A1\n\n2,B2\n3,A1\n", "lot.csv");
+  CHECK(message_of(
+            [&] {
+              detail::open_serials(SerialFile{csv.path, ""});
+            },
+            ErrorCategory::usage) ==
+        "serials file '" + csv.path.string() +
+            "' looks like CSV (every line has a comma): give --column NAME or --column N for "
+            "the serials' column, or --lines if each whole line is a serial");
+  // The column by number finds the repeat that whole lines hide.
+  CHECK(message_of(
+            [&] {
+              detail::open_serials(SerialFile{csv.path, "2"});
+            },
+            ErrorCategory::input) ==
+        "serials file '" + csv.path.string() +
+            "' repeats serial 'A1' on lines 2 and 5: every code must carry a unique serial");
+  CHECK(message_of(
+            [&] {
+              detail::open_serials(SerialFile{csv.path, "0"});
+            },
+            ErrorCategory::input) ==
+        "serials file '" + csv.path.string() +
+            "' has 2 columns in its header row (id, serial), not 0: give --column a name or a "
+            "number from 1 to 2");
+  CHECK(drain(*detail::open_serials(SerialFile{csv.path, "", true})) ==
+        std::vector<std::string>{"id,serial", "1,A1", "2,B2", "3,A1"});
+  // A header cell named like a number is taken by name.
+  const TempFile named("2,1\nx,S1\ny,S2\n", "named.csv");
+  CHECK(drain(*detail::open_serials(SerialFile{named.path, "1"})) ==
+        std::vector<std::string>{"S1", "S2"});
+  CHECK(drain(*detail::open_serials(SerialFile{named.path, "2"})) ==
+        std::vector<std::string>{"x", "y"});
+  // One line without a comma: a list of serials, some of which have one.
+  const TempFile some("A,1\nB2\n");
+  CHECK(drain(*detail::open_serials(SerialFile{some.path, ""})) ==
+        std::vector<std::string>{"A,1", "B2"});
+}
+
+TEST_CASE("batch messages: counts take the singular for one", "[batch]") {
+  CHECK(counted(0, "code") == "0 codes");
+  CHECK(counted(1, "code") == "1 code");
+  CHECK(counted(2, "file") == "2 files");
+  CHECK(counted(1, "extra file") == "1 extra file");
+  RandomSerials one;
+  one.count = 1;
+  one.alphabet = "01";
+  one.length = 8;
+  CHECK(message_of([&] { detail::open_serials(one); }, ErrorCategory::usage) ==
+        "1 serial of 8 characters from 2 would be too easy to guess and to repeat: use a "
+        "longer --serial-length");
 }
 
 TEST_CASE("batch serial files: a spreadsheet's byte-order mark is not part of the header",
