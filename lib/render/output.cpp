@@ -262,8 +262,24 @@ std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
   } else {
     cairo_svg_surface_set_document_unit(surface.get(), CAIRO_SVG_UNIT_PT);
   }
-  detail::draw(detail::ContextPtr(cairo_create(surface.get())).get(), plan, points / plan.frame, 0,
-               layers);
+  // Cairo keeps path coordinates in 24.8 fixed point of the target's units, points here:
+  // a module of 14 px at 600 dpi is 1.68 pt, which rounds to 1/256 pt, so module edges
+  // missed the device pixels they are made to hit (a hairline of the layer beneath along
+  // a finder in a 600 dpi rendering) and adjacent modules' edges missed each other (seams
+  // in an SVG rendering). Drawn on a recording surface in device pixels at dpi, every
+  // module edge is a whole number; the drawing is then placed on the page scaled to
+  // points, as one form (PDF) or group (SVG).
+  const cairo_rectangle_t extents{0, 0, static_cast<double>(info.image_px),
+                                  static_cast<double>(info.image_px)};
+  const SurfacePtr recording(cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &extents));
+  detail::draw(ContextPtr(cairo_create(recording.get())).get(), plan, info.module_px, 0, layers,
+               format == Format::svg);
+  {
+    const ContextPtr cr(cairo_create(surface.get()));
+    cairo_scale(cr.get(), points / info.image_px, points / info.image_px);
+    cairo_set_source_surface(cr.get(), recording.get(), 0, 0);
+    cairo_paint(cr.get());
+  }
   cairo_surface_finish(surface.get());
   const cairo_status_t status = cairo_surface_status(surface.get());
   if (status != CAIRO_STATUS_SUCCESS) {

@@ -1,0 +1,172 @@
+// Vector outputs as viewers and presses rasterise them: the PDF through poppler (pdftoppm)
+// and the SVG through librsvg, at the print resolution and at odd scales, with no seam
+// inside a finder's dark ring, no lighter line between adjacent dark modules and no
+// hairline of the picture along a finder's edge.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <string>
+#include <vector>
+
+#include "tools.hpp"
+#include "viscode/viscode.hpp"
+
+using namespace viscode;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kSamples = std::string(VISCODE_SOURCE_DIR) + "/samples";
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string t = (fs::temp_directory_path() / "viscode-print-XXXXXX").string();
+    path = mkdtemp(t.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+void write(const fs::path& file, const std::vector<std::uint8_t>& bytes) {
+  std::ofstream(file, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
+}
+
+int run(const std::string& command) {
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+struct Sample {
+  Symbol symbol;
+  Logo logo;
+  RenderOptions options;
+};
+
+Sample sample(const std::string& logo_file) {
+  Logo logo = Logo::load(kSamples + "/" + logo_file);
+  RenderOptions options;
+  const Symbol symbol =
+      design_symbol("https://viscode.example/p/0001", &logo, EncodeOptions{}, options);
+  return {symbol, logo, options};
+}
+
+// The darkest channel maximum over the pixels well inside a rectangle of modules (at least
+// `inset` pixels from its edges): near 0 when the area is solid dark.
+int max_inside(const cv::Mat& bgr, double px_per_module, double x0, double y0, double x1, double y1,
+               double inset) {
+  int worst = 0;
+  const int ya = static_cast<int>(std::ceil(y0 * px_per_module + inset));
+  const int yb = static_cast<int>(std::floor(y1 * px_per_module - inset));
+  const int xa = static_cast<int>(std::ceil(x0 * px_per_module + inset));
+  const int xb = static_cast<int>(std::floor(x1 * px_per_module - inset));
+  for (int y = ya; y < yb; ++y) {
+    for (int x = xa; x < xb; ++x) {
+      const cv::Vec3b p = bgr.at<cv::Vec3b>(y, x);
+      worst =
+          std::max({worst, static_cast<int>(p[0]), static_cast<int>(p[1]), static_cast<int>(p[2])});
+    }
+  }
+  return worst;
+}
+
+// Every finder of a rendering of the whole frame: its dark ring (seen as the ring's four
+// sides, each a run of adjacent dark modules) and its 3 x 3 core must be solid dark.
+void check_finders(const cv::Mat& bgr, const Sample& s, const std::string& what) {
+  const int frame = s.symbol.size + 2 * s.options.quiet;
+  const double ppm = static_cast<double>(bgr.cols) / frame;
+  const int q = s.options.quiet, n = s.symbol.size;
+  const double inset = 1.0;  // one pixel clear of the ring's own (anti-aliased) edges
+  for (const auto& [fx, fy] : {std::pair{q, q}, std::pair{q + n - 7, q}, std::pair{q, q + n - 7}}) {
+    INFO(what << " at " << ppm << " px per module, finder at module " << fx << "," << fy);
+    const double x = fx, y = fy;
+    CHECK(max_inside(bgr, ppm, x, y, x + 7, y + 1, inset) < 40);          // top side
+    CHECK(max_inside(bgr, ppm, x, y + 6, x + 7, y + 7, inset) < 40);      // bottom side
+    CHECK(max_inside(bgr, ppm, x, y, x + 1, y + 7, inset) < 40);          // left side
+    CHECK(max_inside(bgr, ppm, x + 6, y, x + 7, y + 7, inset) < 40);      // right side
+    CHECK(max_inside(bgr, ppm, x + 2, y + 2, x + 5, y + 5, inset) < 40);  // core
+  }
+}
+
+// At a resolution where modules are whole pixels, module edges fall on pixel edges: the
+// pixels just outside a finder (its light separator) must be the light colour, not a mix
+// with the picture or a grey hairline.
+void check_separators(const cv::Mat& bgr, const Sample& s, const std::string& what) {
+  const int frame = s.symbol.size + 2 * s.options.quiet;
+  REQUIRE(bgr.cols % frame == 0);
+  const int ppm = bgr.cols / frame;
+  const int q = s.options.quiet, n = s.symbol.size;
+  for (const auto& [fx, fy] : {std::pair{q, q}, std::pair{q + n - 7, q}, std::pair{q, q + n - 7}}) {
+    INFO(what << ": finder at module " << fx << "," << fy);
+    int worst = 255;
+    // The pixel rows and columns touching the ring from outside and from its inner hole.
+    for (int i = fx * ppm - 1; i <= (fx + 7) * ppm; ++i) {
+      for (const int j : {fy * ppm - 1, (fy + 7) * ppm, (fy + 1) * ppm, (fy + 6) * ppm - 1}) {
+        if (j == (fy + 1) * ppm || j == (fy + 6) * ppm - 1) {
+          if (i < (fx + 1) * ppm || i >= (fx + 6) * ppm) continue;  // inside the ring's sides
+        }
+        const cv::Vec3b p = bgr.at<cv::Vec3b>(j, i);
+        worst = std::min(
+            {worst, static_cast<int>(p[0]), static_cast<int>(p[1]), static_cast<int>(p[2])});
+      }
+    }
+    CHECK(worst > 245);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("PDF renderings have no seams or hairlines along finders", "[render][print]") {
+  const std::string pdftoppm = test::find_tool("pdftoppm");
+  if (pdftoppm.empty()) {
+    WARN("pdftoppm (poppler-utils) is not installed: PDF renderings not checked");
+    return;
+  }
+  TempDir dir;
+  for (const std::string logo : {"brand.svg", "brand.png"}) {
+    const Sample s = sample(logo);
+    PrintOptions print;  // 25 mm at 600 dpi
+    {
+      const fs::path pdf = dir.path / "code.pdf";
+      write(pdf, render_file(s.symbol, &s.logo, s.options, print, Format::pdf));
+      for (const int dpi : {600, 1200, 437, 311, 173}) {
+        const std::string what = logo + " PDF at " + std::to_string(dpi) + " dpi";
+        const fs::path png = dir.path / "page.png";
+        REQUIRE(run(pdftoppm + " -r " + std::to_string(dpi) + " -png -singlefile " + pdf.string() +
+                    " " + (dir.path / "page").string()) == 0);
+        const cv::Mat bgr = cv::imread(png.string(), cv::IMREAD_COLOR);
+        REQUIRE(!bgr.empty());
+        check_finders(bgr, s, what);
+        if (dpi % 600 == 0) check_separators(bgr, s, what);
+      }
+    }
+  }
+}
+
+TEST_CASE("SVG renderings by librsvg have no seams between modules", "[render][print]") {
+  TempDir dir;
+  for (const std::string logo : {"brand.svg", "brand.png"}) {
+    const Sample s = sample(logo);
+    const PrintOptions print;
+    const fs::path svg = dir.path / "code.svg";
+    write(svg, render_file(s.symbol, &s.logo, s.options, print, Format::svg));
+    // Logo::load renders an SVG with librsvg, as any librsvg viewer would.
+    const Logo rendered = Logo::load(svg);
+    const int frame = s.symbol.size + 2 * s.options.quiet;
+    for (const double ppm : {14.0, 7.3, 9.61, 23.17, 31.0}) {
+      const int side = static_cast<int>(std::lround(frame * ppm));
+      cv::Mat bgr;
+      cv::cvtColor(rendered.raster(side, side), bgr, cv::COLOR_BGRA2BGR);
+      const std::string what = logo + " SVG at " + std::to_string(side) + " px";
+      check_finders(bgr, s, what);
+      if (ppm == 14.0 || ppm == 31.0) check_separators(bgr, s, what);
+    }
+  }
+}
