@@ -9,7 +9,9 @@
 #include <cstring>
 #include <opencv2/imgproc.hpp>
 
+#include "batch/sheet_pdf.hpp"
 #include "render/cairo_ptr.hpp"
+#include "render/cmyk.hpp"
 #include "render/color.hpp"
 #include "render/compose.hpp"
 #include "render/draw.hpp"
@@ -110,6 +112,26 @@ Format format_from_path(const std::filesystem::path& file) {
                                         ": use .png, .svg or .pdf");
 }
 
+std::string_view to_string(Ink ink) {
+  switch (ink) {
+    case Ink::k:
+      return "k";
+    case Ink::cmyk:
+      return "cmyk";
+    default:
+      return "rgb";
+  }
+}
+
+Ink parse_ink(std::string_view name) {
+  const std::string s = lower(std::string(name));
+  if (s == "rgb") return Ink::rgb;
+  if (s == "k") return Ink::k;
+  if (s == "cmyk") return Ink::cmyk;
+  throw Error(ErrorCategory::usage,
+              "--ink '" + std::string(name) + "' is not an ink: use rgb, k or cmyk");
+}
+
 double parse_length_mm(std::string_view text, std::string_view what, bool zero_allowed) {
   const std::string s = lower(std::string(text));
   const std::string named = std::string(what) + " '" + std::string(text) + "'";
@@ -202,6 +224,18 @@ OutputInfo plan_output(const Symbol& symbol, const RenderOptions& options,
   if (print.size_mm < 0) {
     throw Error(ErrorCategory::usage, "--size must be above 0mm");
   }
+  if (!(print.bleed_mm >= 0 && print.bleed_mm <= kMaxBleedMm)) {
+    throw Error(ErrorCategory::usage, "--bleed " + format_mm(print.bleed_mm) +
+                                          "mm is out of range: use 0mm to " +
+                                          format_mm(kMaxBleedMm) + "mm");
+  }
+  if (format != Format::pdf && (print.ink != Ink::rgb || print.bleed_mm > 0)) {
+    throw Error(ErrorCategory::usage,
+                std::string(print.ink != Ink::rgb ? "--ink " + std::string(to_string(print.ink))
+                                                  : std::string("--bleed")) +
+                    " is for PDF output: write a .pdf (PNG and SVG are RGB, without bleed)");
+  }
+  detail::validate_ink(print.ink, print.icc, options);
   const int frame = symbol.size + 2 * options.quiet;
   OutputInfo info;
   info.format = format;
@@ -244,6 +278,11 @@ std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
     const SurfacePtr s = rasterise(plan, info.module_px, layers);
     return encode_png(cairo_image_surface_get_data(s.get()), info.image_px, info.image_px,
                       cairo_image_surface_get_stride(s.get()), print.dpi, !plan.image);
+  }
+
+  if (format == Format::pdf && (print.ink != Ink::rgb || print.bleed_mm > 0)) {
+    // Cairo writes DeviceRGB only and no page boxes: our own writer (the sheets') instead.
+    return single_code_pdf(plan, logo, options, print, info);
   }
 
   std::vector<std::uint8_t> bytes;

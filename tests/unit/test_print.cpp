@@ -133,11 +133,13 @@ TEST_CASE("PDF renderings have no seams or hairlines along finders", "[render][p
   for (const std::string logo : {"brand.svg", "brand.png"}) {
     const Sample s = sample(logo);
     PrintOptions print;  // 25 mm at 600 dpi
-    {
+    for (const Ink ink : {Ink::rgb, Ink::k}) {
+      print.ink = ink;
       const fs::path pdf = dir.path / "code.pdf";
       write(pdf, render_file(s.symbol, &s.logo, s.options, print, Format::pdf));
       for (const int dpi : {600, 1200, 437, 311, 173}) {
-        const std::string what = logo + " PDF at " + std::to_string(dpi) + " dpi";
+        const std::string what = logo + " PDF, ink " + std::string(to_string(ink)) + " at " +
+                                 std::to_string(dpi) + " dpi";
         const fs::path png = dir.path / "page.png";
         REQUIRE(run(pdftoppm + " -r " + std::to_string(dpi) + " -png -singlefile " + pdf.string() +
                     " " + (dir.path / "page").string()) == 0);
