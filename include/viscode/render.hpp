@@ -144,7 +144,7 @@ struct PrintOptions {
   double bleed_mm = 0;
   // ICC output profile (CMYK) for Ink::cmyk; empty: the naive conversion. Read when a file
   // is written; Error(input) when unreadable, Error(usage) when not a CMYK output profile.
-  std::filesystem::path icc;
+  std::filesystem::path icc{};
 };
 std::string_view to_string(Ink ink);
 Ink parse_ink(std::string_view name);  // "rgb", "k" or "cmyk"; throws Error(usage)

@@ -31,7 +31,7 @@ struct SheetLayout {
   // Print colour (PrintOptions::ink and icc): flat colours, the logo image and the labels
   // in DeviceRGB (rgb) or DeviceCMYK (k: black modules 100% K, the image RGB; cmyk: all).
   Ink ink = Ink::rgb;
-  std::filesystem::path icc;
+  std::filesystem::path icc{};
   // Every code's background and picture extended this far around it (0..kMaxBleedMm); on
   // a sheet the gap must hold two bleeds and the margin one, and crop marks start outside.
   double bleed_mm = 0;
