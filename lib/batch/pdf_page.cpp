@@ -323,7 +323,8 @@ void code(Text& t, const Plan& plan, const cv::Rect2d& box_pt, bool has_image, d
   t.put("Q\n");
 }
 
-void label(Text& t, std::string_view text, const cv::Rect2d& box_pt) {
+// Under the code, and under its bleed when it has one: a label in the bleed would be cut.
+void label(Text& t, std::string_view text, const cv::Rect2d& box_pt, double bleed_mm) {
   const std::string s = pdf::literal(text);
   if (s.empty()) return;
   // Shrunk to stay 1 mm inside the code's width, clear of the crop marks at its corners.
@@ -337,7 +338,7 @@ void label(Text& t, std::string_view text, const cv::Rect2d& box_pt) {
   t.num(size);
   t.put("Tf 1 0 0 1 ");
   t.num(box_pt.x + (box_pt.width - width) / 2);
-  t.num(box_pt.y - box_pt.height - kLabelTopMm * kPtPerMm - kCapHeight * size);
+  t.num(box_pt.y - box_pt.height - (bleed_mm + kLabelTopMm) * kPtPerMm - kCapHeight * size);
   t.put("Tm (");
   t.put(s);
   t.put(") Tj\n");
@@ -393,7 +394,7 @@ std::vector<std::uint8_t> SheetPdf::page(std::span<const SheetCode> codes) const
       inks.colour(t, kBlack, false);
     }
     for (std::size_t i = 0; i < codes.size(); ++i) {
-      label(t, codes[i].label, box_pt(static_cast<int>(i)));
+      label(t, codes[i].label, box_pt(static_cast<int>(i)), layout_.bleed_mm);
     }
     t.put("ET\n");
   }

@@ -231,7 +231,7 @@ SheetGrid sheet_grid(const SheetLayout& l) {
   g.page_w_mm = l.page_w_mm;
   g.page_h_mm = l.page_h_mm;
   g.code_mm = l.code_mm;
-  g.label_mm = l.labels ? kSheetLabelMm : 0;
+  g.label_mm = l.labels ? kSheetLabelMm + l.bleed_mm : 0;  // labels go below the bleed
   g.pitch_x_mm = l.code_mm + l.gap_mm;
   g.pitch_y_mm = l.code_mm + g.label_mm + l.gap_mm;
   const double avail_w = l.page_w_mm - 2 * l.margin_mm;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "batch/sheet_pdf.hpp"
 #include "tools.hpp"
 #include "viscode/viscode.hpp"
 
@@ -184,4 +185,31 @@ TEST_CASE("SVG renderings by librsvg have no seams between modules", "[render][p
       if (ppm == 14.0 || ppm == 31.0) check_separators(bgr, s, what);
     }
   }
+}
+
+TEST_CASE("sheets with bleed: room for it in the gap and margin, labels below it",
+          "[sheet][print]") {
+  detail::SheetLayout l;
+  l.labels = true;
+  l.bleed_mm = 2;
+  l.gap_mm = 4;
+  l.margin_mm = 5;
+  // A label printed in the bleed would be cut off with it.
+  CHECK(detail::sheet_grid(l).label_mm == Approx(detail::kSheetLabelMm + 2));
+  l.bleed_mm = 0;
+  CHECK(detail::sheet_grid(l).label_mm == Approx(detail::kSheetLabelMm));
+  l.bleed_mm = 2;
+  l.gap_mm = 3.9;
+  CHECK_THROWS_WITH(detail::sheet_grid(l),
+                    Catch::Contains("--bleed 2mm needs a --gap of at least 4mm"));
+  l.gap_mm = 4;
+  l.margin_mm = 1;
+  CHECK_THROWS_WITH(detail::sheet_grid(l),
+                    Catch::Contains("--bleed 2mm needs a --margin of at least 2"));
+  l.margin_mm = 5;
+  l.bleed_mm = 10.5;
+  l.gap_mm = 30;
+  l.margin_mm = 20;
+  CHECK_THROWS_WITH(detail::sheet_grid(l),
+                    Catch::Contains("--bleed 10.5mm is out of range: use 0mm to 10mm"));
 }
