@@ -213,3 +213,53 @@ TEST_CASE("sheets with bleed: room for it in the gap and margin, labels below it
   CHECK_THROWS_WITH(detail::sheet_grid(l),
                     Catch::Contains("--bleed 10.5mm is out of range: use 0mm to 10mm"));
 }
+
+// A disc on a transparent ground, filling the symbol's area, as a brand's round badge does.
+TEST_CASE("a transparent logo's edge stays round: paper around it is not toned",
+          "[render][print]") {
+  constexpr int kSide = 1024;
+  cv::Mat disc(kSide, kSide, CV_8UC4, cv::Scalar(0, 0, 0, 0));
+  cv::circle(disc, {kSide / 2, kSide / 2}, kSide / 2 - 2, cv::Scalar(40, 120, 230, 255), cv::FILLED,
+             cv::LINE_AA);
+  const Logo logo = Logo::from_image(disc);
+  RenderOptions options;
+  const Symbol symbol =
+      design_symbol("https://viscode.example/p/0001", &logo, EncodeOptions{}, options);
+  constexpr int kPx = 14;
+  const cv::Mat bgr = render(symbol, &logo, options, kPx);
+  const int q = options.quiet, n = symbol.size;
+  const double centre = (q + n / 2.0) * kPx,
+               radius = (n * kPx / 2.0) * (kSide / 2 - 2) / (kSide / 2.0);
+  int checked = 0, toned = 0;
+  for (int my = 0; my < n; ++my) {
+    for (int mx = 0; mx < n; ++mx) {
+      if (symbol.is_function(mx, my)) continue;
+      // Pixels of the module well outside the disc, and outside the module's middle (where
+      // the full-contrast centre is); the module must be mostly disc.
+      int inside = 0;
+      std::vector<cv::Point> paper;
+      for (int y = 0; y < kPx; ++y) {
+        for (int x = 0; x < kPx; ++x) {
+          const double px = (q + mx) * kPx + x + 0.5, py = (q + my) * kPx + y + 0.5;
+          const double d = std::hypot(px - centre, py - centre);
+          if (d < radius) ++inside;
+          const bool middle = x >= 2 && x < kPx - 2 && y >= 2 && y < kPx - 2;
+          if (d > radius + 1.5 && !middle)
+            paper.push_back({static_cast<int>(px), static_cast<int>(py)});
+        }
+      }
+      if (inside < kPx * kPx * 6 / 10 || paper.empty()) continue;
+      ++checked;
+      for (const cv::Point& p : paper) {
+        const cv::Vec3b v = bgr.at<cv::Vec3b>(p);
+        if (std::min({v[0], v[1], v[2]}) < 250) {
+          ++toned;
+          break;
+        }
+      }
+    }
+  }
+  INFO(toned << " of " << checked << " modules on the disc's edge tone the paper beside it");
+  CHECK(checked > 10);
+  CHECK(toned == 0);
+}
