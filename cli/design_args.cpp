@@ -52,6 +52,17 @@ void add_design_options(CLI::App* app, DesignArgs& a) {
                   "Output resolution in dots per inch (PNG pixels; modules "
                   "are whole pixels at this resolution in every format)")
       ->capture_default_str();
+  app->add_option("--ink", a.ink,
+                  "PDF colour for the press: rgb (default, as on screen); k: CMYK with dark "
+                  "modules and function patterns 100% black ink alone, the picture as it is; "
+                  "cmyk: as k with the picture and other colours converted to CMYK (through "
+                  "--icc, or a naive conversion). See docs/how-it-works.md, Printing")
+      ->capture_default_str();
+  app->add_option("--icc", a.icc,
+                  "The printer's CMYK output profile (ICC file) for --ink cmyk, e.g. FOGRA39");
+  app->add_option("--bleed", a.bleed,
+                  "PDF only: extend the picture and background this far past the trim, 0..10mm "
+                  "(e.g. 3mm); the PDF gets TrimBox and BleedBox (default 0)");
   auto* size = app->add_option("--size", a.size,
                                "Printed width, quiet zone included, e.g. 25mm, 2.5cm, 1in "
                                "(default 25mm); modules round down to whole pixels");
@@ -98,6 +109,9 @@ DesignOptions design_options(const DesignArgs& a) {
   print.dpi = a.dpi;
   print.module_px = a.module_px;
   if (!a.size.empty()) print.size_mm = parse_length_mm(a.size);
+  print.ink = parse_ink(a.ink);
+  print.icc = a.icc;
+  if (!a.bleed.empty()) print.bleed_mm = parse_length_mm(a.bleed, "--bleed", true);
   return DesignOptions{render, encode, print};
 }
 

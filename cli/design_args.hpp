@@ -13,6 +13,7 @@ struct DesignArgs {
   std::string logo;
   std::string style = "halftone", ec, mask = "auto", fit = "cover", logo_area = "symbol";
   std::string dark = "#000000", light = "#ffffff", size;
+  std::string ink = "rgb", icc, bleed;
   double strength = viscode::kDefaultStrength;
   double picture_ec = viscode::kDefaultPictureErrors;
   double dpi = 600;

@@ -122,11 +122,32 @@ Format format_from_path(const std::filesystem::path& file);
 // Physical size of the output. size_mm > 0 asks for the whole image (quiet zone included)
 // to be at most that wide; module_px > 0 asks for that many device pixels per module.
 // Modules are always whole device pixels at dpi, and SVG/PDF have the same physical size.
+//
+// Ink (PDF only) chooses the colour the press gets. rgb: DeviceRGB as Cairo writes it, the
+// default. k: DeviceCMYK for every flat colour, dark modules and function patterns 100% K
+// alone (0 0 0 1 k, never a rich black that misregisters), the picture left RGB. cmyk: as
+// k, with the picture and every other colour converted to CMYK, through `icc` (an output
+// profile, e.g. the printer's FOGRA or GRACoL one) when given, or else naively (see
+// docs/how-it-works.md, "Printing"). k and cmyk PDFs, and any with bleed, are written by
+// viscode's own PDF writer (Cairo writes RGB only); with k or cmyk, dark must be #000000
+// unless cmyk converts it.
+enum class Ink { rgb, k, cmyk };
+inline constexpr double kMaxBleedMm = 10;
 struct PrintOptions {
   double dpi = 600;    // 72..4800
   double size_mm = 0;  // 0 = use module_px, or 25 mm when both are 0
   int module_px = 0;
+  Ink ink = Ink::rgb;
+  // Millimetres, 0..kMaxBleedMm, PDF only: the page grows by this much on every side, the
+  // picture or background extended into it, with TrimBox at the code's edge and BleedBox
+  // at the page's.
+  double bleed_mm = 0;
+  // ICC output profile (CMYK) for Ink::cmyk; empty: the naive conversion. Read when a file
+  // is written; Error(input) when unreadable, Error(usage) when not a CMYK output profile.
+  std::filesystem::path icc{};
 };
+std::string_view to_string(Ink ink);
+Ink parse_ink(std::string_view name);  // "rgb", "k" or "cmyk"; throws Error(usage)
 // "25mm", "2.5cm", "1in", "1.5in", or a bare number of millimetres, above 0 (or, with
 // zero_allowed, from 0) and at most 2000mm. Throws Error(usage) whose message names the
 // value as `what` (e.g. "--gap").

@@ -14,6 +14,7 @@ namespace {
 using pdf::Text;
 
 constexpr double kPtPerMm = 72.0 / 25.4;
+static_assert(pdf::kVeilSteps == kVeilSteps, "the sheets' veils are draw.cpp's");
 // The only level that keeps page() within 0.2 ms per code (measurements in pdf_bytes.cpp);
 // higher levels make pages up to 1.7x smaller at two to five times the cost.
 constexpr int kContentLevel = 1;
@@ -38,6 +39,29 @@ void rgb(Text& t, Rgb c, std::string_view op) {
   t.num(c.b / 255.0);
   t.put(op);
 }
+
+constexpr Rgb kBlack{0, 0, 0}, kWhite{255, 255, 255};
+
+// How the page writes colours (SheetLayout::ink).
+struct Inks {
+  Ink ink = Ink::rgb;
+  const CmykConversion* cmyk = nullptr;  // ink cmyk
+
+  // A flat colour for filling (rg / k) or stroking (RG / K). k: black is 100% K alone and
+  // white no ink, other colours stay RGB; cmyk: every colour converted.
+  void colour(Text& t, Rgb c, bool stroke) const {
+    if (ink == Ink::rgb || (ink == Ink::k && c != kBlack && c != kWhite)) {
+      rgb(t, c, stroke ? "RG\n" : "rg\n");
+      return;
+    }
+    const Cmyk v = ink == Ink::cmyk ? (*cmyk)(c) : c == kBlack ? Cmyk{0, 0, 0, 1} : Cmyk{};
+    t.num(v.c);
+    t.num(v.m);
+    t.num(v.y);
+    t.num(v.k);
+    t.put(stroke ? "K\n" : "k\n");
+  }
+};
 
 void rect(Text& t, double x, double y, double w, double h) {
   t.num(x, 4);
@@ -77,10 +101,10 @@ void for_each_run(const std::vector<cv::Point>& at, Run run) {
 
 // Whole modules of one colour, horizontal runs merged into one rectangle each: fewer
 // operators, and no anti-aliasing seam inside a run.
-void module_runs(Text& t, const std::vector<cv::Point>& at, Rgb colour) {
+void module_runs(Text& t, const std::vector<cv::Point>& at, Rgb colour, const Inks& inks) {
   if (at.empty()) return;
-  if (!in_rows(at)) return module_runs(t, rows_sorted(at), colour);
-  rgb(t, colour, "rg\n");
+  if (!in_rows(at)) return module_runs(t, rows_sorted(at), colour, inks);
+  inks.colour(t, colour, false);
   for_each_run(at, [&t](int x, int y, int len) {
     t.integer(x);
     t.integer(y);
@@ -97,10 +121,10 @@ void module_runs(Text& t, const std::vector<cv::Point>& at, Rgb colour) {
 // zlib level 1: dashed runs 8.8 kB and 2.8 kB; a zero-length round-capped stroke per dot
 // 16.8 and 4.6 kB; a Form XObject per dot 28.9 and 3.0 kB; four Bezier arcs per dot 164
 // and 46 kB. Squares as one rectangle each were 17 bytes a centre, 26.9 kB a code in all.
-void centre_runs(Text& t, const std::vector<cv::Point>& at, Rgb colour) {
+void centre_runs(Text& t, const std::vector<cv::Point>& at, Rgb colour, const Inks& inks) {
   if (at.empty()) return;
-  if (!in_rows(at)) return centre_runs(t, rows_sorted(at), colour);
-  rgb(t, colour, "RG\n");
+  if (!in_rows(at)) return centre_runs(t, rows_sorted(at), colour, inks);
+  inks.colour(t, colour, true);
   for_each_run(at, [&t](int x, int y, int len) {
     t.integer(x);
     t.integer(y);
@@ -113,19 +137,56 @@ void centre_runs(Text& t, const std::vector<cv::Point>& at, Rgb colour) {
 }
 
 // The image drawn into its rectangle (frame units, y down), clipped to the visible area.
-void image(Text& t, const Placement& p) {
+// bleed (frame units): an area side on the frame's edge is extended by it, and where the
+// image does not reach that far, its mirror image across its edge fills the bleed (the
+// usual way to extend a picture that was not made with bleed).
+void image(Text& t, const Placement& p, int frame, double bleed) {
+  constexpr double kEps = 1e-9;
+  double x0 = p.area.x, y0 = p.area.y, x1 = p.area.x + p.area.width, y1 = p.area.y + p.area.height;
+  if (bleed > 0) {
+    if (x0 <= kEps) x0 -= bleed;
+    if (y0 <= kEps) y0 -= bleed;
+    if (x1 >= frame - kEps) x1 += bleed;
+    if (y1 >= frame - kEps) y1 += bleed;
+  }
   t.put("q ");
-  t.num(p.area.x, 4);
-  t.num(p.area.y, 4);
-  t.num(p.area.width, 4);
-  t.num(p.area.height, 4);
+  t.num(x0, 4);
+  t.num(y0, 4);
+  t.num(x1 - x0, 4);
+  t.num(y1 - y0, 4);
   t.put("re W n\n");
+  const double X = p.image.x, Y = p.image.y, W = p.image.width, H = p.image.height;
+  // Mirrored copies first (only those the clip shows), the image itself last, on top.
+  const bool left = x0<X - kEps, right = x1> X + W + kEps;
+  const bool top = y0<Y - kEps, bottom = y1> Y + H + kEps;
+  for (int iy = -1; iy <= 1; ++iy) {
+    for (int ix = -1; ix <= 1; ++ix) {
+      if ((ix == -1 && !left) || (ix == 1 && !right) || (iy == -1 && !top) ||
+          (iy == 1 && !bottom)) {
+        continue;
+      }
+      const bool original = ix == 0 && iy == 0;
+      if (original) continue;
+      // The image's first row is at the top of its unit square; frame y grows downwards.
+      const double a = ix == 0 ? W : -W, e = ix == 0 ? X : ix < 0 ? X : X + 2 * W;
+      const double d = iy == 0 ? -H : H, f = iy == 0 ? Y + H : iy < 0 ? Y - H : Y + H;
+      t.put("q ");
+      t.num(a, 4);
+      t.put("0 0 ");
+      t.num(d, 4);
+      t.num(e, 4);
+      t.num(f, 4);
+      t.put("cm ");
+      t.put(pdf::kImage);
+      t.put(" Do Q\n");
+    }
+  }
   // The image's first row is at the top of its unit square; frame y grows downwards.
-  t.num(p.image.width, 4);
+  t.num(W, 4);
   t.put("0 0 ");
-  t.num(-p.image.height, 4);
-  t.num(p.image.x, 4);
-  t.num(p.image.y + p.image.height, 4);
+  t.num(-H, 4);
+  t.num(X, 4);
+  t.num(Y + H, 4);
   t.put("cm ");
   t.put(pdf::kImage);
   t.put(" Do Q\n");
@@ -135,27 +196,16 @@ void image(Text& t, const Placement& p) {
 // opacity computed exactly as veil_modules() in lib/render/draw.cpp does and rounded to
 // one of the document's shared opacities; modules are grouped by opacity (one fill each)
 // and horizontal runs of one opacity merged.
-void veils(Text& t, const Plan& plan, Scratch& s) {
+// bleed (frame units): runs on the frame's edge reach that far past it, so that the tone
+// of the picture's edge carries on into the bleed.
+void veils(Text& t, const Plan& plan, Scratch& s, const Inks& inks, double bleed) {
   s.runs.clear();
   for (int y = 0; y < plan.frame; ++y) {
     const float* shift = plan.shifts.ptr<float>(y);
     const float* mean = plan.module_mean.ptr<float>(y);
     int open = -1;  // index of the run the previous module extends, if any
     for (int x = 0; x < plan.frame; ++x) {
-      const float sh = shift[x];
-      int level = 0;
-      if (sh != 0) {
-        const double m0 = mean[x];
-        const double m1 = std::clamp(m0 + sh, 0.0, 100.0);
-        double alpha;
-        if (sh > 0) {
-          alpha = m0 >= 100 ? 0 : (m1 - m0) / (100 - m0);
-        } else {
-          alpha = m0 <= 0 ? 0 : (m0 - m1) / m0;
-        }
-        const int k = static_cast<int>(std::lround(std::clamp(alpha, 0.0, 1.0) * pdf::kVeilSteps));
-        level = sh > 0 ? k : -k;
-      }
+      const int level = veil_level(shift[x], mean[x]);
       if (level == 0) {
         open = -1;
       } else if (open >= 0 && s.runs[static_cast<std::size_t>(open)].level == level) {
@@ -183,12 +233,19 @@ void veils(Text& t, const Plan& plan, Scratch& s) {
   for (const auto& r : s.sorted) {
     if (r.level != current) {
       if (current != 0) t.put("f\n");
-      if (current >= 0 && r.level < 0) t.put("0 0 0 rg\n");
-      if (current == 0 && r.level > 0) t.put("1 1 1 rg\n");
+      if (current >= 0 && r.level < 0) inks.colour(t, kBlack, false);
+      if (current == 0 && r.level > 0) inks.colour(t, kWhite, false);
       t.put(r.level > 0 ? "/W" : "/B");
       t.put_int(std::abs(r.level));
       t.put(" gs\n");
       current = r.level;
+    }
+    if (bleed > 0) {
+      const double x0 = r.x == 0 ? -bleed : r.x, y0 = r.y == 0 ? -bleed : r.y;
+      const double x1 = r.x + r.len == plan.frame ? plan.frame + bleed : r.x + r.len;
+      const double y1 = r.y + 1 == plan.frame ? plan.frame + bleed : r.y + 1;
+      rect(t, x0, y0, x1 - x0, y1 - y0);
+      continue;
     }
     t.integer(r.x);
     t.integer(r.y);
@@ -198,7 +255,9 @@ void veils(Text& t, const Plan& plan, Scratch& s) {
   t.put("f\nQ\n");
 }
 
-void code(Text& t, const Plan& plan, const cv::Rect2d& box_pt, bool has_image, Scratch& s) {
+// bleed: the code's bleed as a fraction of its width (0: none).
+void code(Text& t, const Plan& plan, const cv::Rect2d& box_pt, bool has_image, double bleed,
+          const Inks& inks, Scratch& s) {
   if (plan.frame <= 0) throw Error(ErrorCategory::internal, "sheet: a code has an empty plan");
   if ((plan.image || plan.patch_image) && !has_image) {
     throw Error(ErrorCategory::internal,
@@ -213,19 +272,25 @@ void code(Text& t, const Plan& plan, const cv::Rect2d& box_pt, bool has_image, S
   t.num(box_pt.x);
   t.num(box_pt.y);
   t.put("cm\n");
-  rgb(t, plan.light, "rg\n");
-  t.put("0 0 ");
-  t.integer(plan.frame);
-  t.integer(plan.frame);
-  t.put("re f\n");
-
-  if (plan.image) {
-    image(t, plan.placement);
-    if (!plan.shifts.empty()) veils(t, plan, s);
+  inks.colour(t, plan.light, false);
+  const double b = bleed * plan.frame;
+  if (b > 0) {
+    rect(t, -b, -b, plan.frame + 2 * b, plan.frame + 2 * b);
+    t.put("f\n");
+  } else {
+    t.put("0 0 ");
+    t.integer(plan.frame);
+    t.integer(plan.frame);
+    t.put("re f\n");
   }
 
-  module_runs(t, plan.full_light, plan.light);
-  module_runs(t, plan.full_dark, plan.dark);
+  if (plan.image) {
+    image(t, plan.placement, plan.frame, b);
+    if (!plan.shifts.empty()) veils(t, plan, s, inks, b);
+  }
+
+  module_runs(t, plan.full_light, plan.light, inks);
+  module_runs(t, plan.full_dark, plan.dark, inks);
 
   if (!plan.centre_dark.empty() || !plan.centre_light.empty()) {
     // Rows through the modules' centres; a dash cycle of one module.
@@ -244,21 +309,22 @@ void code(Text& t, const Plan& plan, const cv::Rect2d& box_pt, bool has_image, S
       t.num((1 + c) / 2, 4);
       t.put("d\n");
     }
-    centre_runs(t, plan.centre_light, plan.light);
-    centre_runs(t, plan.centre_dark, plan.dark);
+    centre_runs(t, plan.centre_light, plan.light, inks);
+    centre_runs(t, plan.centre_dark, plan.dark, inks);
     t.put("Q\n");
   }
 
   if (plan.patch_image) {
-    rgb(t, plan.light, "rg\n");
+    inks.colour(t, plan.light, false);
     rect(t, plan.patch.x, plan.patch.y, plan.patch.width, plan.patch.height);
     t.put("f\n");
-    image(t, plan.patch_placement);
+    image(t, plan.patch_placement, plan.frame, 0);
   }
   t.put("Q\n");
 }
 
-void label(Text& t, std::string_view text, const cv::Rect2d& box_pt) {
+// Under the code, and under its bleed when it has one: a label in the bleed would be cut.
+void label(Text& t, std::string_view text, const cv::Rect2d& box_pt, double bleed_mm) {
   const std::string s = pdf::literal(text);
   if (s.empty()) return;
   // Shrunk to stay 1 mm inside the code's width, clear of the crop marks at its corners.
@@ -272,7 +338,7 @@ void label(Text& t, std::string_view text, const cv::Rect2d& box_pt) {
   t.num(size);
   t.put("Tf 1 0 0 1 ");
   t.num(box_pt.x + (box_pt.width - width) / 2);
-  t.num(box_pt.y - box_pt.height - kLabelTopMm * kPtPerMm - kCapHeight * size);
+  t.num(box_pt.y - box_pt.height - (bleed_mm + kLabelTopMm) * kPtPerMm - kCapHeight * size);
   t.put("Tm (");
   t.put(s);
   t.put(") Tj\n");
@@ -280,14 +346,16 @@ void label(Text& t, std::string_view text, const cv::Rect2d& box_pt) {
 
 // One corner's two marks: along the code's edges, kMarkOffsetMm off the corner, as long as
 // kMarkMm where the free space allows and 1 mm short of the neighbour (or the page edge).
-void mark(Text& t, double x, double y, double dx, double dy, double space_mm) {
-  const double len = std::min(kMarkMm, space_mm - 2 * kMarkOffsetMm);
+// With bleed, the offset is measured from the bleed's edge, so marks never print on it.
+void mark(Text& t, double x, double y, double dx, double dy, double space_mm, double bleed_mm) {
+  const double offset = bleed_mm + kMarkOffsetMm;
+  const double len = std::min(kMarkMm, space_mm - 2 * offset);
   if (len <= 0) return;
-  t.num(x + dx * kMarkOffsetMm * kPtPerMm);
-  t.num(y + dy * kMarkOffsetMm * kPtPerMm);
+  t.num(x + dx * offset * kPtPerMm);
+  t.num(y + dy * offset * kPtPerMm);
   t.put("m ");
-  t.num(x + dx * (kMarkOffsetMm + len) * kPtPerMm);
-  t.num(y + dy * (kMarkOffsetMm + len) * kPtPerMm);
+  t.num(x + dx * (offset + len) * kPtPerMm);
+  t.num(y + dy * (offset + len) * kPtPerMm);
   t.put("l\n");
 }
 
@@ -299,6 +367,7 @@ std::vector<std::uint8_t> SheetPdf::page(std::span<const SheetCode> codes) const
                                              " codes for a page that holds " +
                                              std::to_string(grid_.per_page()));
   }
+  const Inks inks{layout_.ink, cmyk_.get()};
   Text t(codes.size() * 20000 + 4096);
   Scratch scratch;
   scratch.runs.reserve(4096);
@@ -313,13 +382,19 @@ std::vector<std::uint8_t> SheetPdf::page(std::span<const SheetCode> codes) const
     if (codes[i].plan == nullptr) {
       throw Error(ErrorCategory::internal, "sheet: a code without a plan");
     }
-    code(t, *codes[i].plan, box_pt(static_cast<int>(i)), has_image_, scratch);
+    code(t, *codes[i].plan, box_pt(static_cast<int>(i)), has_image_,
+         layout_.bleed_mm / grid_.code_mm, inks, scratch);
   }
 
   if (layout_.labels) {
-    t.put("BT 0 g\n");
+    t.put("BT ");
+    if (inks.ink == Ink::rgb) {
+      t.put("0 g\n");
+    } else {
+      inks.colour(t, kBlack, false);
+    }
     for (std::size_t i = 0; i < codes.size(); ++i) {
-      label(t, codes[i].label, box_pt(static_cast<int>(i)));
+      label(t, codes[i].label, box_pt(static_cast<int>(i)), layout_.bleed_mm);
     }
     t.put("ET\n");
   }
@@ -342,14 +417,15 @@ std::vector<std::uint8_t> SheetPdf::page(std::span<const SheetCode> codes) const
       const double bottom = row < grid_.rows - 1 ? gap_y : bottom_edge;
       const cv::Rect2d b = box_pt(static_cast<int>(i));
       const double x0 = b.x, x1 = b.x + b.width, y0 = b.y, y1 = b.y - b.height;
-      mark(t, x0, y0, -1, 0, left);
-      mark(t, x0, y0, 0, 1, top);
-      mark(t, x1, y0, 1, 0, right);
-      mark(t, x1, y0, 0, 1, top);
-      mark(t, x0, y1, -1, 0, left);
-      mark(t, x0, y1, 0, -1, bottom);
-      mark(t, x1, y1, 1, 0, right);
-      mark(t, x1, y1, 0, -1, bottom);
+      const double bl = layout_.bleed_mm;
+      mark(t, x0, y0, -1, 0, left, bl);
+      mark(t, x0, y0, 0, 1, top, bl);
+      mark(t, x1, y0, 1, 0, right, bl);
+      mark(t, x1, y0, 0, 1, top, bl);
+      mark(t, x0, y1, -1, 0, left, bl);
+      mark(t, x0, y1, 0, -1, bottom, bl);
+      mark(t, x1, y1, 1, 0, right, bl);
+      mark(t, x1, y1, 0, -1, bottom, bl);
     }
     t.put("S Q\n");
   }

@@ -97,7 +97,12 @@ std::string settings_text(const Design& design, const BatchOptions& o, std::size
                                              : "pdf") +
        "\n";
   s += "print=dpi " + fixed(o.print.dpi) + " size_mm " + fixed(o.print.size_mm) + " module_px " +
-       std::to_string(o.print.module_px) + "\n";
+       std::to_string(o.print.module_px) +
+       // Print colour and bleed only when not the defaults, so that runs started before
+       // they existed resume unchanged; a profile by its SHA-256, not its path.
+       (o.print.ink != Ink::rgb ? " ink " + std::string(to_string(o.print.ink)) : "") +
+       (o.print.icc.empty() ? "" : " icc " + detail::CmykConversion::load(o.print.icc)->id()) +
+       (o.print.bleed_mm > 0 ? " bleed_mm " + fixed(o.print.bleed_mm) : "") + "\n";
   if (o.sheet) {
     const SheetOptions& sh = *o.sheet;
     s += "sheet=" + fixed(sh.width_mm) + "x" + fixed(sh.height_mm) + " gap " + fixed(sh.gap_mm) +
@@ -207,6 +212,9 @@ class Run {
       layout_.margin_mm = o_.sheet->margin_mm;
       layout_.crop_marks = o_.sheet->crop_marks;
       layout_.labels = o_.sheet->labels;
+      layout_.ink = o_.print.ink;
+      layout_.icc = o_.print.icc;
+      layout_.bleed_mm = o_.print.bleed_mm;
       per_page_ = static_cast<std::size_t>(detail::sheet_grid(layout_).per_page());
       per_file_ = per_page_ * static_cast<std::size_t>(o_.sheet->pages_per_file);
       const std::size_t files = (total_ + per_file_ - 1) / per_file_;

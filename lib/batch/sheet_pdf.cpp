@@ -45,7 +45,8 @@ std::string num(double v, int decimals = 3) {
 // PNG row filters (predictor 15: chosen per row by the smallest sum of absolute residuals,
 // the usual heuristic) roughly halve a photographic logo's compressed size.
 std::vector<std::uint8_t> png_predicted(const cv::Mat& rgb) {
-  const int w = rgb.cols * 3;
+  const int bpp = rgb.channels();
+  const int w = rgb.cols * bpp;
   std::vector<std::uint8_t> out;
   out.reserve(static_cast<std::size_t>(rgb.rows) * static_cast<std::size_t>(w + 1));
   std::vector<std::uint8_t> zero(static_cast<std::size_t>(w), 0), best, trial;
@@ -59,7 +60,7 @@ std::vector<std::uint8_t> png_predicted(const cv::Mat& rgb) {
     for (int type = 0; type < 5; ++type) {
       long cost = 0;
       for (int i = 0; i < w; ++i) {
-        const int a = i >= 3 ? cur[i - 3] : 0, b = up[i], c = i >= 3 ? up[i - 3] : 0;
+        const int a = i >= bpp ? cur[i - bpp] : 0, b = up[i], c = i >= bpp ? up[i - bpp] : 0;
         int pred = 0;
         switch (type) {
           case 1:
@@ -126,6 +127,7 @@ cv::Mat logo_image(const Logo& logo, const RenderOptions& options, double code_m
 
 struct EncodedImage {
   int width = 0, height = 0;
+  int channels = 3;                    // 3: DeviceRGB, 4: DeviceCMYK
   std::vector<std::uint8_t> deflated;  // PNG-predicted rows
 };
 
@@ -134,7 +136,8 @@ struct EncodedImage {
 // last few images made are kept. An entry holds a copy of the Logo, so that the address
 // identifying its pixels cannot be reused by another logo while the entry lives.
 std::shared_ptr<const EncodedImage> encoded_logo(const Logo& logo, const RenderOptions& options,
-                                                 double code_mm, double dpi) {
+                                                 double code_mm, double dpi,
+                                                 const CmykConversion* cmyk) {
   struct Entry {
     Logo logo;
     Style style;
@@ -143,31 +146,36 @@ std::shared_ptr<const EncodedImage> encoded_logo(const Logo& logo, const RenderO
     int quiet;
     Rgb light;
     double code_mm, dpi;
+    std::string colour;  // "rgb" or the CMYK conversion's id
     std::shared_ptr<const EncodedImage> image;
-    bool matches(const Logo& l, const RenderOptions& o, double c, double d) const {
+    bool matches(const Logo& l, const RenderOptions& o, double c, double d,
+                 const std::string& k) const {
       return &logo.impl() == &l.impl() && style == o.style && fit == o.fit && area == o.logo_area &&
-             quiet == o.quiet && light == o.light && code_mm == c && dpi == d;
+             quiet == o.quiet && light == o.light && code_mm == c && dpi == d && colour == k;
     }
   };
   static std::mutex mu;
   static std::vector<Entry> cache;  // most recently made last
   constexpr std::size_t kKept = 4;
+  const std::string colour = cmyk != nullptr ? cmyk->id() : "rgb";
   {
     const std::lock_guard lock(mu);
     for (const Entry& e : cache) {
-      if (e.matches(logo, options, code_mm, dpi)) return e.image;
+      if (e.matches(logo, options, code_mm, dpi, colour)) return e.image;
     }
   }
   const cv::Mat rgb = logo_image(logo, options, code_mm, dpi);
+  const cv::Mat pixels = cmyk != nullptr ? cmyk->image(rgb) : rgb;
   auto image = std::make_shared<EncodedImage>();
-  image->width = rgb.cols;
-  image->height = rgb.rows;
-  const std::vector<std::uint8_t> predicted = png_predicted(rgb);
+  image->width = pixels.cols;
+  image->height = pixels.rows;
+  image->channels = pixels.channels();
+  const std::vector<std::uint8_t> predicted = png_predicted(pixels);
   image->deflated = pdf::deflate_bytes(predicted.data(), predicted.size(), Z_BEST_COMPRESSION);
   const std::lock_guard lock(mu);
   if (cache.size() == kKept) cache.erase(cache.begin());
   cache.push_back(Entry{logo, options.style, options.fit, options.logo_area, options.quiet,
-                        options.light, code_mm, dpi, image});
+                        options.light, code_mm, dpi, colour, image});
   return image;
 }
 
@@ -205,11 +213,25 @@ SheetGrid sheet_grid(const SheetLayout& l) {
     throw Error(ErrorCategory::usage,
                 "--margin " + mm(l.margin_mm) + "mm is out of range: use 0mm or more");
   }
+  if (!(std::isfinite(l.bleed_mm) && l.bleed_mm >= 0 && l.bleed_mm <= kMaxBleedMm)) {
+    throw Error(
+        ErrorCategory::usage,
+        "--bleed " + mm(l.bleed_mm) + "mm is out of range: use 0mm to " + mm(kMaxBleedMm) + "mm");
+  }
+  if (!l.trim_box && l.bleed_mm > 0 && l.gap_mm < 2 * l.bleed_mm) {
+    throw Error(ErrorCategory::usage, "--bleed " + mm(l.bleed_mm) +
+                                          "mm needs a --gap of at least " + mm(2 * l.bleed_mm) +
+                                          "mm between codes (a bleed on each side)");
+  }
+  if (l.bleed_mm > 0 && l.margin_mm < l.bleed_mm) {
+    throw Error(ErrorCategory::usage,
+                "--bleed " + mm(l.bleed_mm) + "mm needs a --margin of at least " + mm(l.bleed_mm));
+  }
   SheetGrid g;
   g.page_w_mm = l.page_w_mm;
   g.page_h_mm = l.page_h_mm;
   g.code_mm = l.code_mm;
-  g.label_mm = l.labels ? kSheetLabelMm : 0;
+  g.label_mm = l.labels ? kSheetLabelMm + l.bleed_mm : 0;  // labels go below the bleed
   g.pitch_x_mm = l.code_mm + l.gap_mm;
   g.pitch_y_mm = l.code_mm + g.label_mm + l.gap_mm;
   const double avail_w = l.page_w_mm - 2 * l.margin_mm;
@@ -250,9 +272,17 @@ SheetPdf::SheetPdf(const SheetLayout& layout, const Logo* logo, const RenderOpti
   if (!(dpi >= 72 && dpi <= 4800)) {
     throw Error(ErrorCategory::usage, "--dpi " + mm(dpi) + " is out of range: use 72..4800");
   }
+  validate_ink(layout.ink, layout.icc, options);
+  if (layout.ink == Ink::cmyk) cmyk_ = CmykConversion::load(layout.icc);
   if (!sink_) throw Error(ErrorCategory::internal, "sheet PDF: no sink to write to");
   media_box_ =
       "[0 0 " + num(layout.page_w_mm * kPtPerMm) + " " + num(layout.page_h_mm * kPtPerMm) + "]";
+  if (layout.trim_box) {
+    const double b = layout.margin_mm * kPtPerMm;
+    page_boxes_ = " /TrimBox [" + num(b) + " " + num(b) + " " +
+                  num(layout.page_w_mm * kPtPerMm - b) + " " +
+                  num(layout.page_h_mm * kPtPerMm - b) + "] /BleedBox " + media_box_;
+  }
   offsets_.push_back(0);
 
   // Binary bytes in the second line tell transfer tools the file is not text.
@@ -286,12 +316,14 @@ SheetPdf::SheetPdf(const SheetLayout& layout, const Logo* logo, const RenderOpti
 
   if (has_image_) {
     const std::shared_ptr<const EncodedImage> img =
-        encoded_logo(*logo, options, layout.code_mm, dpi);
+        encoded_logo(*logo, options, layout.code_mm, dpi, cmyk_.get());
     begin_object(image, out);
     out += "<< /Type /XObject /Subtype /Image /Width " + std::to_string(img->width) + " /Height " +
            std::to_string(img->height) +
-           " /ColorSpace /DeviceRGB /BitsPerComponent 8 /Interpolate true /Filter /FlateDecode"
-           " /DecodeParms << /Predictor 15 /Colors 3 /BitsPerComponent 8 /Columns " +
+           (img->channels == 4 ? " /ColorSpace /DeviceCMYK" : " /ColorSpace /DeviceRGB") +
+           " /BitsPerComponent 8 /Interpolate true /Filter /FlateDecode"
+           " /DecodeParms << /Predictor 15 /Colors " +
+           std::to_string(img->channels) + " /BitsPerComponent 8 /Columns " +
            std::to_string(img->width) + " >> /Length " + std::to_string(img->deflated.size()) +
            " >>\nstream\n";
     emit(out);
@@ -352,8 +384,8 @@ void SheetPdf::add_page(std::vector<std::uint8_t> content) {
   std::string out;
   begin_object(page, out);
   out += "<< /Type /Page /Parent " + std::to_string(leaves_.back()) + " 0 R /MediaBox " +
-         media_box_ + " /Resources " + std::to_string(resources_) + " 0 R /Contents " +
-         std::to_string(contents) + " 0 R >>\nendobj\n";
+         media_box_ + page_boxes_ + " /Resources " + std::to_string(resources_) +
+         " 0 R /Contents " + std::to_string(contents) + " 0 R >>\nendobj\n";
   begin_object(contents, out);
   out += "<< /Length " + std::to_string(content.size()) + " /Filter /FlateDecode >>\nstream\n";
   emit(out);
@@ -450,6 +482,28 @@ void SheetPdf::finish() {
          "> <" + id + ">] >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
   emit(out);
   finished_ = true;
+}
+
+std::vector<std::uint8_t> single_code_pdf(const Plan& plan, const Logo* logo,
+                                          const RenderOptions& options, const PrintOptions& print,
+                                          const OutputInfo& info) {
+  SheetLayout l;
+  l.code_mm = info.size_mm;
+  l.page_w_mm = l.page_h_mm = info.size_mm + 2 * print.bleed_mm;
+  l.margin_mm = print.bleed_mm;
+  l.gap_mm = 0;
+  l.ink = print.ink;
+  l.icc = print.icc;
+  l.bleed_mm = print.bleed_mm;
+  l.trim_box = true;
+  std::vector<std::uint8_t> bytes;
+  SheetPdf doc(l, logo, options, print.dpi, [&bytes](const std::uint8_t* d, std::size_t n) {
+    bytes.insert(bytes.end(), d, d + n);
+  });
+  const SheetCode code{&plan, {}};
+  doc.add_page(doc.page(std::span(&code, 1)));
+  doc.finish();
+  return bytes;
 }
 
 }  // namespace viscode::detail

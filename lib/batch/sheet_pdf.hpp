@@ -5,13 +5,16 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
+#include <memory>
 #include <opencv2/core.hpp>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "render/cmyk.hpp"
 #include "render/compose.hpp"
 #include "viscode/render.hpp"
 
@@ -25,6 +28,16 @@ struct SheetLayout {
   double margin_mm = 10;    // page edge to the grid's bounding box (crop marks live in it)
   bool crop_marks = false;  // short hairlines off every code's corners, outside the code
   bool labels = false;      // the serial in small type under each code
+  // Print colour (PrintOptions::ink and icc): flat colours, the logo image and the labels
+  // in DeviceRGB (rgb) or DeviceCMYK (k: black modules 100% K, the image RGB; cmyk: all).
+  Ink ink = Ink::rgb;
+  std::filesystem::path icc{};
+  // Every code's background and picture extended this far around it (0..kMaxBleedMm); on
+  // a sheet the gap must hold two bleeds and the margin one, and crop marks start outside.
+  double bleed_mm = 0;
+  // One code per page with the margin as its bleed: TrimBox at the code, BleedBox at the
+  // page (render_file's PDF for ink k/cmyk or bleed).
+  bool trim_box = false;
 };
 
 // Room reserved under each code for its label when labels are on: a 6 pt line and its
@@ -49,6 +62,12 @@ struct SheetGrid {
 // The grid centred on the page. Throws Error(usage) naming --sheet, --size, --gap or
 // --margin and the fix when a length is out of range or not even one code fits.
 SheetGrid sheet_grid(const SheetLayout& layout);
+
+// One code as a PDF page of its own, written by SheetPdf: what render_file() writes for a
+// PDF with ink k or cmyk, or with bleed. info: plan_output()'s geometry for the code.
+std::vector<std::uint8_t> single_code_pdf(const Plan& plan, const Logo* logo,
+                                          const RenderOptions& options, const PrintOptions& print,
+                                          const OutputInfo& info);
 
 struct SheetCode {
   const Plan* plan = nullptr;
@@ -99,10 +118,12 @@ class SheetPdf {
 
   SheetLayout layout_;
   SheetGrid grid_;
+  std::shared_ptr<const CmykConversion> cmyk_;  // ink cmyk only
   RenderOptions options_;
   Sink sink_;
   bool has_image_ = false;
   std::string media_box_;               // "[0 0 w h]" in points
+  std::string page_boxes_;              // " /TrimBox [...] /BleedBox [...]" or empty
   int resources_ = 0;                   // object numbers
   std::vector<std::uint64_t> offsets_;  // by object number; [0] unused
   std::vector<int> leaves_;             // the page-tree node of every run of pages

@@ -1,6 +1,7 @@
 #include "render/compose.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <opencv2/imgproc.hpp>
 
 #include "render/center_patch.hpp"
@@ -38,11 +39,11 @@ Plan make_plan(const Symbol& symbol, const Logo* logo, const RenderOptions& opti
       const bool dark = symbol.is_dark(x, y);
       if (patch.contains(cv::Point(x, y))) continue;
       if (!toned || symbol.is_function(x, y)) {
-        if (dark) {
-          plan.full_dark.push_back(at);
-        } else if (toned) {
-          plan.full_light.push_back(at);  // hides the image under light function modules
-        }
+        // Over an image every function module is painted light first, the dark ones too:
+        // a dark module's anti-aliased edge then blends with light, never with the image
+        // (which showed as a coloured hairline along finder edges in vector output).
+        if (toned) plan.full_light.push_back(at);
+        if (dark) plan.full_dark.push_back(at);
       } else if (!symbol.is_spent(x, y)) {
         (dark ? plan.centre_dark : plan.centre_light).push_back(at);
       }
@@ -79,6 +80,20 @@ cv::Mat shifted_background(const Plan& plan, int px) {
   cv::Mat bgr;
   cv::cvtColor(cv::Mat(side, side, CV_8UC4, words.data), bgr, cv::COLOR_BGRA2BGR);
   return bgr;
+}
+
+int veil_level(float shift, float mean) {
+  if (shift == 0) return 0;
+  const double m0 = mean;
+  const double m1 = std::clamp(m0 + shift, 0.0, 100.0);
+  double alpha;
+  if (shift > 0) {
+    alpha = m0 >= 100 ? 0 : (m1 - m0) / (100 - m0);
+  } else {
+    alpha = m0 <= 0 ? 0 : (m0 - m1) / m0;
+  }
+  const int k = static_cast<int>(std::lround(std::clamp(alpha, 0.0, 1.0) * kVeilSteps));
+  return shift > 0 ? k : -k;
 }
 
 }  // namespace viscode::detail

@@ -18,6 +18,8 @@ struct Plan {
   int frame = 0;
   Rgb dark, light;
   // Whole modules drawn at full contrast (function patterns; every module of `plain`).
+  // Over an image, full_light holds every function module (painted light first, then the
+  // dark ones over it), so that no dark edge is anti-aliased against the image.
   std::vector<cv::Point> full_dark, full_light;
   // Module centres carrying data bits (halftone, dots), in the dark or light colour.
   Dial dial;
@@ -56,6 +58,14 @@ std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
 OutputInfo write(const Symbol& symbol, const Logo* logo, const RenderOptions& options,
                  const PrintOptions& print, const std::filesystem::path& file,
                  const ImageStats* stats, const LayerFor& layers = {});
+
+// A vector image's tone shift is a translucent veil over its module: white (level > 0)
+// or black (level < 0) at opacity |level| / kVeilSteps, or none (0). 63 steps keep the
+// opacity within 0.8% of the planned one, under 1 L* of tone, and let modules of one
+// level be filled as one shape (no anti-aliasing seams between them). draw.cpp and the
+// sheet PDF writer use the same levels.
+inline constexpr int kVeilSteps = 63;
+int veil_level(float shift, float module_mean);
 
 // The image layer with every module's shift applied, as 8-bit BGR at px per module over the
 // light colour. For `plain`/`center` it is the light colour.

@@ -131,25 +131,33 @@ void write_background(cairo_surface_t* target, const Plan& plan, int px, const L
 }
 
 // A vector image cannot be re-toned per pixel; instead each shifted module gets a
-// translucent white or black veil that moves its mean L* by the planned amount.
+// translucent white or black veil that moves its mean L* by the planned amount. Modules of
+// one veil level are one shape, filled once: separately filled neighbours would each be
+// anti-aliased at their shared edge and leave a seam of double or missing veil.
 void veil_modules(cairo_t* cr, const Plan& plan) {
+  std::vector<std::vector<cv::Rect>> runs(2 * kVeilSteps + 1);  // by level + kVeilSteps
   for (int y = 0; y < plan.frame; ++y) {
+    const float* shift = plan.shifts.ptr<float>(y);
+    const float* mean = plan.module_mean.ptr<float>(y);
+    int previous = 0;
     for (int x = 0; x < plan.frame; ++x) {
-      const float s = plan.shifts.at<float>(y, x);
-      if (s == 0) continue;
-      const double m0 = plan.module_mean.at<float>(y, x);
-      const double m1 = std::clamp(m0 + s, 0.0, 100.0);
-      double alpha;
-      if (s > 0) {
-        alpha = m0 >= 100 ? 0 : (m1 - m0) / (100 - m0);
-        cairo_set_source_rgba(cr, 1, 1, 1, std::clamp(alpha, 0.0, 1.0));
-      } else {
-        alpha = m0 <= 0 ? 0 : (m0 - m1) / m0;
-        cairo_set_source_rgba(cr, 0, 0, 0, std::clamp(alpha, 0.0, 1.0));
+      const int level = veil_level(shift[x], mean[x]);
+      auto& list = runs[static_cast<std::size_t>(level + kVeilSteps)];
+      if (level != 0 && level == previous) {
+        ++list.back().width;
+      } else if (level != 0) {
+        list.emplace_back(x, y, 1, 1);
       }
-      cairo_rectangle(cr, x, y, 1, 1);
-      cairo_fill(cr);
+      previous = level;
     }
+  }
+  for (int level = -kVeilSteps; level <= kVeilSteps; ++level) {
+    const auto& list = runs[static_cast<std::size_t>(level + kVeilSteps)];
+    if (list.empty()) continue;
+    for (const cv::Rect& r : list) cairo_rectangle(cr, r.x, r.y, r.width, r.height);
+    const double v = level > 0 ? 1 : 0;
+    cairo_set_source_rgba(cr, v, v, v, std::abs(level) / static_cast<double>(kVeilSteps));
+    cairo_fill(cr);
   }
 }
 
@@ -182,7 +190,8 @@ void draw_logo(cairo_t* cr, const Logo& logo, const Placement& p, double unit, i
 
 }  // namespace
 
-void draw(cairo_t* cr, const Plan& plan, double unit, int raster_px, const LayerFor& layers) {
+void draw(cairo_t* cr, const Plan& plan, double unit, int raster_px, const LayerFor& layers,
+          bool png_images) {
   cairo_save(cr);
   cairo_scale(cr, unit, unit);
 
@@ -203,9 +212,8 @@ void draw(cairo_t* cr, const Plan& plan, double unit, int raster_px, const Layer
                                      plan.image->height() / plan.placement.image.height);
       const int px = std::clamp(static_cast<int>(std::ceil(native)), 4, 24);
       const int side = plan.frame * px;
-      const bool svg = cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_SVG;
-      paint_surface(cr, shifted_surface(plan, *layer_for(layers, plan, px), svg).get(), side, side,
-                    cv::Rect2d(0, 0, plan.frame, plan.frame), true);
+      paint_surface(cr, shifted_surface(plan, *layer_for(layers, plan, px), png_images).get(), side,
+                    side, cv::Rect2d(0, 0, plan.frame, plan.frame), true);
     }
   }
 

@@ -14,6 +14,9 @@ namespace viscode::detail {
 // and module centres snap to whole pixels).
 // raster_px == 0: vector output; the image is embedded once, at its own resolution.
 // layers: the image layers a prepared Design keeps (empty: made here).
-void draw(cairo_t* cr, const Plan& plan, double unit, int raster_px, const LayerFor& layers = {});
+// png_images: vector output for SVG, whose images Cairo embeds as PNG: each image carries
+// its PNG, made here faster than Cairo would.
+void draw(cairo_t* cr, const Plan& plan, double unit, int raster_px, const LayerFor& layers = {},
+          bool png_images = false);
 
 }  // namespace viscode::detail

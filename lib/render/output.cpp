@@ -9,7 +9,9 @@
 #include <cstring>
 #include <opencv2/imgproc.hpp>
 
+#include "batch/sheet_pdf.hpp"
 #include "render/cairo_ptr.hpp"
+#include "render/cmyk.hpp"
 #include "render/color.hpp"
 #include "render/compose.hpp"
 #include "render/draw.hpp"
@@ -110,6 +112,26 @@ Format format_from_path(const std::filesystem::path& file) {
                                         ": use .png, .svg or .pdf");
 }
 
+std::string_view to_string(Ink ink) {
+  switch (ink) {
+    case Ink::k:
+      return "k";
+    case Ink::cmyk:
+      return "cmyk";
+    default:
+      return "rgb";
+  }
+}
+
+Ink parse_ink(std::string_view name) {
+  const std::string s = lower(std::string(name));
+  if (s == "rgb") return Ink::rgb;
+  if (s == "k") return Ink::k;
+  if (s == "cmyk") return Ink::cmyk;
+  throw Error(ErrorCategory::usage,
+              "--ink '" + std::string(name) + "' is not an ink: use rgb, k or cmyk");
+}
+
 double parse_length_mm(std::string_view text, std::string_view what, bool zero_allowed) {
   const std::string s = lower(std::string(text));
   const std::string named = std::string(what) + " '" + std::string(text) + "'";
@@ -202,6 +224,18 @@ OutputInfo plan_output(const Symbol& symbol, const RenderOptions& options,
   if (print.size_mm < 0) {
     throw Error(ErrorCategory::usage, "--size must be above 0mm");
   }
+  if (!(print.bleed_mm >= 0 && print.bleed_mm <= kMaxBleedMm)) {
+    throw Error(ErrorCategory::usage, "--bleed " + format_mm(print.bleed_mm) +
+                                          "mm is out of range: use 0mm to " +
+                                          format_mm(kMaxBleedMm) + "mm");
+  }
+  if (format != Format::pdf && (print.ink != Ink::rgb || print.bleed_mm > 0)) {
+    throw Error(ErrorCategory::usage,
+                std::string(print.ink != Ink::rgb ? "--ink " + std::string(to_string(print.ink))
+                                                  : std::string("--bleed")) +
+                    " is for PDF output: write a .pdf (PNG and SVG are RGB, without bleed)");
+  }
+  detail::validate_ink(print.ink, print.icc, options);
   const int frame = symbol.size + 2 * options.quiet;
   OutputInfo info;
   info.format = format;
@@ -246,6 +280,11 @@ std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
                       cairo_image_surface_get_stride(s.get()), print.dpi, !plan.image);
   }
 
+  if (format == Format::pdf && (print.ink != Ink::rgb || print.bleed_mm > 0)) {
+    // Cairo writes DeviceRGB only and no page boxes: our own writer (the sheets') instead.
+    return single_code_pdf(plan, logo, options, print, info);
+  }
+
   std::vector<std::uint8_t> bytes;
   const double points = info.size_mm / 25.4 * 72.0;
   const detail::SurfacePtr surface(
@@ -262,8 +301,24 @@ std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
   } else {
     cairo_svg_surface_set_document_unit(surface.get(), CAIRO_SVG_UNIT_PT);
   }
-  detail::draw(detail::ContextPtr(cairo_create(surface.get())).get(), plan, points / plan.frame, 0,
-               layers);
+  // Cairo keeps path coordinates in 24.8 fixed point of the target's units, points here:
+  // a module of 14 px at 600 dpi is 1.68 pt, which rounds to 1/256 pt, so module edges
+  // missed the device pixels they are made to hit (a hairline of the layer beneath along
+  // a finder in a 600 dpi rendering) and adjacent modules' edges missed each other (seams
+  // in an SVG rendering). Drawn on a recording surface in device pixels at dpi, every
+  // module edge is a whole number; the drawing is then placed on the page scaled to
+  // points, as one form (PDF) or group (SVG).
+  const cairo_rectangle_t extents{0, 0, static_cast<double>(info.image_px),
+                                  static_cast<double>(info.image_px)};
+  const SurfacePtr recording(cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &extents));
+  detail::draw(ContextPtr(cairo_create(recording.get())).get(), plan, info.module_px, 0, layers,
+               format == Format::svg);
+  {
+    const ContextPtr cr(cairo_create(surface.get()));
+    cairo_scale(cr.get(), points / info.image_px, points / info.image_px);
+    cairo_set_source_surface(cr.get(), recording.get(), 0, 0);
+    cairo_paint(cr.get());
+  }
   cairo_surface_finish(surface.get());
   const cairo_status_t status = cairo_surface_status(surface.get());
   if (status != CAIRO_STATUS_SUCCESS) {

@@ -514,10 +514,10 @@ TEST_CASE("cli: --help lists every option", "[cli][help]") {
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());
   for (const char* option :
-       {"--logo",     "--data",       "--data-file", "-o,--output",   "--style",
-        "--strength", "--picture-ec", "--ec",        "--min-version", "--max-version",
-        "--mask",     "--fit",        "--logo-area", "--dark",        "--light",
-        "--quiet",    "--dpi",        "--size",      "--module-px",   "--help"}) {
+       {"--logo",       "--data", "--data-file",   "-o,--output",   "--style", "--strength",
+        "--picture-ec", "--ec",   "--min-version", "--max-version", "--mask",  "--fit",
+        "--logo-area",  "--dark", "--light",       "--quiet",       "--dpi",   "--size",
+        "--module-px",  "--ink",  "--icc",         "--bleed",       "--help"}) {
     INFO(option);
     CHECK(r.out.find(std::string(option) + " ") != std::string::npos);
   }
