@@ -369,10 +369,15 @@ void check_styles(const std::string& logo) {
   for (const std::string style : {"halftone", "dots", "center", "plain"}) {
     INFO(style << " over " << logo);
     const auto out = t.out(style + ".png");
-    const auto s =
-        encode_ok({"--logo", logo, "--data", kPayload, "--style", style, "-o", out.string()});
-    CHECK(s.style == style);
-    CHECK(s.ec == 'H');
+    const auto r =
+        encode({"--logo", logo, "--data", kPayload, "--style", style, "-o", out.string()});
+    CHECK(r.exit_code == 0);
+    // plain draws no logo, and says so.
+    CHECK(r.err.empty() == (std::string(style) != "plain"));
+    const auto s = parse_summary(r.out);
+    REQUIRE(s);
+    CHECK(s->style == style);
+    CHECK(s->ec == 'H');
     check_reads_back(out, kPayload);
   }
 }
