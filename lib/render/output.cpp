@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <opencv2/imgproc.hpp>
 
@@ -169,6 +170,22 @@ cv::Mat render(const Symbol& symbol, const Logo* logo, const RenderOptions& opti
   return detail::render(symbol, logo, options, module_px, nullptr);
 }
 
+// Cairo wrote width="Npt" height="Npt" for an N-pixel viewBox; the print size replaces N.
+std::vector<std::uint8_t> with_svg_size(const std::vector<std::uint8_t>& bytes, int pixels,
+                                        double points) {
+  std::string s(bytes.begin(), bytes.end());
+  const std::string from =
+      "width=\"" + std::to_string(pixels) + "pt\" height=\"" + std::to_string(pixels) + "pt\"";
+  const std::size_t at = s.find(from);
+  if (at == std::string::npos || at > 512) {
+    throw Error(ErrorCategory::internal, "Cairo's SVG header is not the one expected");
+  }
+  char size[96];
+  std::snprintf(size, sizeof size, "width=\"%.6gpt\" height=\"%.6gpt\"", points, points);
+  s.replace(at, from.size(), size);
+  return std::vector<std::uint8_t>(s.begin(), s.end());
+}
+
 std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
                                       const RenderOptions& options, const PrintOptions& print,
                                       Format format) {
@@ -287,10 +304,19 @@ std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
 
   std::vector<std::uint8_t> bytes;
   const double points = info.size_mm / 25.4 * 72.0;
+  // Cairo keeps path coordinates in 24.8 fixed point of the target's units: a module of
+  // 14 px at 600 dpi is 1.68 pt, which rounds to 1/256 pt, so module edges missed the device
+  // pixels they are made to hit (a hairline of the layer beneath along a finder in a 600 dpi
+  // rendering) and adjacent modules' edges missed each other (seams in an SVG rendering).
+  // Both are drawn in device pixels at dpi instead, where every module edge is a whole
+  // number: the SVG with a viewBox in pixels and its width set to the print size afterwards,
+  // the PDF on a recording surface placed on the page as one form. (Painted into an SVG, a
+  // recording surface kept every code's picture alive until the process ended.)
+  const double side = format == Format::svg ? info.image_px : points;
   const detail::SurfacePtr surface(
       format == Format::svg
-          ? cairo_svg_surface_create_for_stream(append_bytes, &bytes, points, points)
-          : cairo_pdf_surface_create_for_stream(append_bytes, &bytes, points, points));
+          ? cairo_svg_surface_create_for_stream(append_bytes, &bytes, side, side)
+          : cairo_pdf_surface_create_for_stream(append_bytes, &bytes, side, side));
   if (format == Format::pdf) {
     // A fixed date keeps PDFs byte-identical for identical inputs.
     cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATE_DATE,
@@ -298,26 +324,19 @@ std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
     cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_MOD_DATE,
                                    "2000-01-01T00:00:00Z");
     cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "viscode");
-  } else {
-    cairo_svg_surface_set_document_unit(surface.get(), CAIRO_SVG_UNIT_PT);
-  }
-  // Cairo keeps path coordinates in 24.8 fixed point of the target's units, points here:
-  // a module of 14 px at 600 dpi is 1.68 pt, which rounds to 1/256 pt, so module edges
-  // missed the device pixels they are made to hit (a hairline of the layer beneath along
-  // a finder in a 600 dpi rendering) and adjacent modules' edges missed each other (seams
-  // in an SVG rendering). Drawn on a recording surface in device pixels at dpi, every
-  // module edge is a whole number; the drawing is then placed on the page scaled to
-  // points, as one form (PDF) or group (SVG).
-  const cairo_rectangle_t extents{0, 0, static_cast<double>(info.image_px),
-                                  static_cast<double>(info.image_px)};
-  const SurfacePtr recording(cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &extents));
-  detail::draw(ContextPtr(cairo_create(recording.get())).get(), plan, info.module_px, 0, layers,
-               format == Format::svg);
-  {
+    const cairo_rectangle_t extents{0, 0, static_cast<double>(info.image_px),
+                                    static_cast<double>(info.image_px)};
+    const SurfacePtr recording(cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &extents));
+    detail::draw(ContextPtr(cairo_create(recording.get())).get(), plan, info.module_px, 0, layers,
+                 false);
     const ContextPtr cr(cairo_create(surface.get()));
     cairo_scale(cr.get(), points / info.image_px, points / info.image_px);
     cairo_set_source_surface(cr.get(), recording.get(), 0, 0);
     cairo_paint(cr.get());
+  } else {
+    cairo_svg_surface_set_document_unit(surface.get(), CAIRO_SVG_UNIT_PT);
+    detail::draw(ContextPtr(cairo_create(surface.get())).get(), plan, info.module_px, 0, layers,
+                 true);
   }
   cairo_surface_finish(surface.get());
   const cairo_status_t status = cairo_surface_status(surface.get());
@@ -325,7 +344,8 @@ std::vector<std::uint8_t> render_file(const Symbol& symbol, const Logo* logo,
     throw Error(ErrorCategory::internal,
                 std::string("drawing the code failed: ") + cairo_status_to_string(status));
   }
-  return format == Format::svg ? normalise_svg_ids(bytes) : bytes;
+  if (format == Format::pdf) return bytes;
+  return normalise_svg_ids(with_svg_size(bytes, info.image_px, points));
 }
 
 OutputInfo write(const Symbol& symbol, const Logo* logo, const RenderOptions& options,
