@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "viscode/advice.hpp"
+
 namespace viscode::cli {
 namespace {
 
@@ -198,6 +200,12 @@ int run_batch_command(const BatchArgs& a) {
 
   std::optional<Logo> logo;
   if (!a.d.logo.empty()) logo = Logo::load(a.d.logo);
+  // The area is square at every version, so the crop (and so the warning) is the same for
+  // whichever version the run pins.
+  for (const std::string& warning :
+       design_warnings(logo ? &*logo : nullptr, d.render, 17 + 4 * d.encode.min_version)) {
+    std::fprintf(stderr, "viscode: warning: %s\n", warning.c_str());
+  }
   const Design design(std::move(logo), d.encode, d.render);
 
   std::function<void(const BatchProgress&)> progress;

@@ -453,7 +453,7 @@ fs::path write_wide_logo(const TempDir& t) {
   return file;
 }
 
-TEST_CASE("cli: a wide logo that cover would crop is warned about; contain shows it all",
+TEST_CASE("cli: a wide logo that cover would crop is warned about, contain shows it all",
           "[cli][style][warning]") {
   TempDir t;
   const fs::path logo = write_wide_logo(t);
@@ -469,6 +469,14 @@ TEST_CASE("cli: a wide logo that cover would crop is warned about; contain shows
   encode_ok(
       {"--logo", logo.string(), "--data", kPayload, "--fit", "contain", "-o", contain.string()});
   check_reads_back(contain, kPayload);
+  // A run warns once, before its first code.
+  const auto run =
+      run_cli({"batch", "--logo", logo.string(), "--template", "https://v.brand.example/a/{serial}",
+               "--count", "2", "--out-dir", (t.root() / "run").string()});
+  CHECK(run.exit_code == 0);
+  CHECK(run.err ==
+        "viscode: warning: --fit cover (RenderOptions.fit = cover) crops 75% of the logo "
+        "(1200x300, 4.0:1) to fill the square: use --fit contain to show all of it\n");
 }
 
 TEST_CASE("cli: a logo with --style plain is warned about", "[cli][style][warning]") {
