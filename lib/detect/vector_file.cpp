@@ -23,6 +23,7 @@
 
 #include "image_signature.hpp"
 #include "render/cairo_ptr.hpp"
+#include "render/rsvg_ptr.hpp"
 #include "viscode/error.hpp"
 
 extern char** environ;
@@ -60,18 +61,8 @@ void check_pixels(const std::string& name, double w, double h, double dpi,
               "image '" + name + buf + "use a lower resolution or raise --max-megapixels");
 }
 
-// libxml2's messages end in a newline; a viscode message is one line.
-std::string one_line(std::string why) {
-  for (char& c : why) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  while (!why.empty() && why.back() == ' ') why.pop_back();
-  return why;
-}
-
-struct HandleDeleter {
-  void operator()(RsvgHandle* h) const { g_object_unref(h); }
-};
+using detail::one_line;
+using HandleDeleter = detail::RsvgHandleDeleter;
 
 // The first four numbers after the first /MediaBox: the page in points. Cairo's PDFs (and
 // most others) keep it in plain text; compressed object streams hide it.

@@ -11,6 +11,7 @@
 #include "image_signature.hpp"
 #include "render/cairo_ptr.hpp"
 #include "render/logo_impl.hpp"
+#include "render/rsvg_ptr.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode {
@@ -19,20 +20,8 @@ namespace {
 // Refuse images that would need gigabytes once decoded; designers never need more.
 constexpr double kMaxLogoPixels = 100e6;
 
-// libxml2's messages end in a newline; a viscode message is one line.
-std::string one_line(const GError* error) {
-  std::string why = error != nullptr ? error->message : "unknown error";
-  for (char& c : why) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  while (!why.empty() && why.back() == ' ') why.pop_back();
-  return why;
-}
-
-struct HandleDeleter {
-  void operator()(RsvgHandle* h) const { g_object_unref(h); }
-};
-using HandlePtr = std::unique_ptr<RsvgHandle, HandleDeleter>;
+using detail::one_line;
+using HandlePtr = detail::RsvgHandlePtr;
 
 HandlePtr parse_svg(const std::string& svg, const std::string& source) {
   GError* error = nullptr;

@@ -169,4 +169,9 @@ void check_reads_back(const fs::path& png, const std::string& payload) {
   }
 }
 
+CliResult encode(std::vector<std::string> args) {
+  args.insert(args.begin(), "encode");
+  return run_cli(args);
+}
+
 }  // namespace viscode::cli_test

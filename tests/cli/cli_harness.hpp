@@ -16,9 +16,17 @@ struct CliResult {
   std::string err;
 };
 
+// The shipped sample logos, by absolute path.
+inline const std::string kSamples = std::string(VISCODE_SOURCE_DIR) + "/samples";
+inline const std::string kBrandPng = kSamples + "/brand.png";
+inline const std::string kBrandSvg = kSamples + "/brand.svg";
+
 // Runs VISCODE_CLI with args (argv[0] is supplied), in cwd when given.
 CliResult run_cli(const std::vector<std::string>& args,
                   const std::optional<std::filesystem::path>& cwd = std::nullopt);
+
+// run_cli with "encode" in front of args.
+CliResult encode(std::vector<std::string> args);
 
 // A fresh directory per test, with in/ for inputs and out/ for outputs, so that "nothing left
 // behind" can be checked as "out/ is empty". Removed with its contents on destruction.

@@ -21,15 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kSamples = std::string(VISCODE_SOURCE_DIR) + "/samples";
-const std::string kBrandPng = kSamples + "/brand.png";
-const std::string kBrandSvg = kSamples + "/brand.svg";
 const std::string kPayload = "https://brand.example/p/1";
-
-CliResult encode(std::vector<std::string> args) {
-  args.insert(args.begin(), "encode");
-  return run_cli(args);
-}
 
 // Runs a command expected to succeed and returns its summary; fails the test otherwise.
 Summary encode_ok(const std::vector<std::string>& args) {

@@ -22,7 +22,6 @@ using namespace viscode::cli_test;
 
 namespace {
 
-const std::string kBrandPng = std::string(VISCODE_SOURCE_DIR) + "/samples/brand.png";
 const std::string kTemplate = "https://v.brand.example/a/{serial}";
 
 std::filesystem::path serials(const TempDir& t, int n) {

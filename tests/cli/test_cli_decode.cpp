@@ -11,8 +11,6 @@ using namespace viscode::cli_test;
 
 namespace {
 
-const std::string kBrandPng = std::string(VISCODE_SOURCE_DIR) + "/samples/brand.png";
-
 void encode_to(const std::string& data, const std::filesystem::path& out,
                std::vector<std::string> extra = {}) {
   std::vector<std::string> args = {"encode", "--data", data,        "--module-px",

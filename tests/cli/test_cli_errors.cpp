@@ -13,14 +13,6 @@ using namespace viscode::cli_test;
 
 namespace {
 
-const std::string kSamples = std::string(VISCODE_SOURCE_DIR) + "/samples";
-const std::string kBrandPng = kSamples + "/brand.png";
-
-CliResult encode(std::vector<std::string> args) {
-  args.insert(args.begin(), "encode");
-  return run_cli(args);
-}
-
 void check_fails(const TempDir& t, const CliResult& r, int exit_code, const std::string& err) {
   INFO("stdout: " << r.out);
   INFO("stderr: " << r.err);

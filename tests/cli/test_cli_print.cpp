@@ -20,15 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kSamples = std::string(VISCODE_SOURCE_DIR) + "/samples";
-const std::string kBrandPng = kSamples + "/brand.png";
-const std::string kBrandSvg = kSamples + "/brand.svg";
 const std::string kPayload = "https://brand.example/p/1";
-
-CliResult encode(std::vector<std::string> args) {
-  args.insert(args.begin(), "encode");
-  return run_cli(args);
-}
 
 void encode_ok(const std::vector<std::string>& args) {
   const auto r = encode(args);

@@ -13,7 +13,6 @@ using namespace viscode::cli_test;
 
 namespace {
 
-const std::string kBrandPng = std::string(VISCODE_SOURCE_DIR) + "/samples/brand.png";
 const std::string kSerial = "7K3M9Q2W8R4T6Y1B";
 const std::string kTemplate = "https://brand.example.com/a/p/{serial}.{sig}";
 

@@ -12,7 +12,6 @@ using namespace viscode::cli_test;
 
 namespace {
 
-const std::string kBrandPng = std::string(VISCODE_SOURCE_DIR) + "/samples/brand.png";
 const std::string kPayload = "https://brand.example/p/000123";
 
 std::filesystem::path plain_code(const TempDir& t, const std::string& name) {

@@ -12,8 +12,6 @@ using namespace viscode::cli_test;
 
 namespace {
 
-const std::string kBrandPng = std::string(VISCODE_SOURCE_DIR) + "/samples/brand.png";
-
 struct ManifestRow {
   std::string serial, payload, file;
 };
