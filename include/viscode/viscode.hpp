@@ -10,6 +10,7 @@
 #include "viscode/error.hpp"
 #include "viscode/ledger.hpp"
 #include "viscode/render.hpp"
+#include "viscode/serve.hpp"
 #include "viscode/sign.hpp"
 #include "viscode/verify.hpp"
 #include "viscode/version.hpp"

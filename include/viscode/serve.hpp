@@ -1,0 +1,90 @@
+// viscode/serve.hpp — the verification service: the web page a scanned code's URL opens.
+// A request for /a/[{product}/]{serial}.{sig} (the layout of a signed batch template) checks
+// the signature and records the scan in the first-scan ledger, and answers with the verdict
+// as a small HTML page or, for `Accept: application/json`, as JSON (docs/serve.md).
+// HTTP is libmicrohttpd's, kept private to the library; ledger and signature work runs on a
+// bounded pool of worker threads, each with its own ledger connection.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "viscode/sign.hpp"
+
+namespace viscode {
+
+struct ServeOptions {
+  // The ledger (a URL as Ledger::open takes it). It must exist: serve never creates one.
+  std::string db;
+  // The brand's public keys (at least one; several for a brand that rotated keys). A code
+  // whose signature verifies with none is answered forged and not counted.
+  std::vector<PublicKey> keys;
+  // "IPv4:PORT". Loopback by default: TLS and the public side belong to a reverse proxy.
+  // Port 0 picks a free port (Server::port() says which).
+  std::string listen = "127.0.0.1:8080";
+  // Ledger workers, 1..256: the threads that run signature checks and ledger scans, each with
+  // its own ledger connection. Connections themselves hold no thread while idle.
+  int threads = 4;
+  // Threads that read and write the sockets (libmicrohttpd's epoll loops), 1..64.
+  int io_threads = 1;
+  // Verification requests waiting for a worker, 1..100000; one more is answered 503 with
+  // Retry-After rather than queued without bound.
+  std::size_t max_queued = 1024;
+  // Open connections, 1..100000; more are refused at accept.
+  unsigned max_connections = 1024;
+  // Bytes a connection may use for its request line and headers, 4096..1048576. A request
+  // line or headers over it are answered 414 or 431.
+  std::size_t max_request_bytes = 16 * 1024;
+  // A connection that sends nothing for this long is closed (a slow client, an idle
+  // keep-alive connection), 1..3600 s.
+  std::chrono::seconds read_timeout{15};
+  // How long stop() waits for requests in flight to be answered, 0..600 s. Scans already
+  // handed to a worker are always recorded, whatever this says.
+  std::chrono::seconds stop_timeout{10};
+  // The path before [{product}/]{serial}.{sig}: starts and ends with '/', e.g. "/a/" for the
+  // template https://brand.example.com/a/{serial}.{sig}.
+  std::string path_prefix = "/a/";
+  // Receives one JSON object per answered request, without a newline: time, method, route,
+  // status, verdict, serial, latency_ms. Never an IP address. Called from the server's
+  // threads, one call at a time. Empty: no access log.
+  std::function<void(std::string_view line)> access_log;
+};
+
+// Checks options before anything starts: Error(usage) naming the option and its range.
+void check_serve_options(const ServeOptions& options);
+
+// A running server. start() returns once it listens; stop() (or the destructor) stops it.
+class Server {
+ public:
+  // Checks the options, opens one ledger connection per worker (Error(input) for a missing
+  // ledger, naming the URL), and listens. Error(input) when the address cannot be bound
+  // (in use, not this machine's).
+  static Server start(const ServeOptions& options);
+
+  Server(Server&&) noexcept;
+  Server& operator=(Server&&) noexcept;
+  ~Server();  // stop()
+
+  // The port it listens on (the one the system chose for port 0).
+  std::uint16_t port() const;
+
+  // Graceful stop: stops accepting connections, lets requests in flight be answered (up to
+  // ServeOptions::stop_timeout; every scan a worker took is recorded), closes the idle
+  // connections and joins every thread. Safe to call more than once. Not from a signal
+  // handler: wait for the signal in a thread (sigwait), then call stop().
+  void stop();
+
+  struct Impl;
+
+ private:
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace viscode

@@ -1,0 +1,53 @@
+// What the verification service answers: routes, the verdict in words as HTML or JSON, and
+// the small error pages. No sockets here, so that it reads (and could be tested) alone.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "viscode/ledger.hpp"
+
+namespace viscode::detail {
+
+enum class RouteKind { none, healthz, code, product_code };
+
+struct Route {
+  RouteKind kind = RouteKind::none;
+};
+
+// The route of a request path (without its query): "/healthz", or prefix followed by
+// [{product}/]{serial}.{sig} in the signed layout (product 1..20 and serial 4..40 characters
+// of 0-9 A-Z, signature 103 of A-Z 2-7), nothing after it. Anything else is none (404).
+Route match_route(std::string_view path, std::string_view prefix);
+// The route as the access log names it: "/healthz", "/a/{serial}.{sig}", ..., "other".
+std::string route_name(RouteKind kind, std::string_view prefix);
+
+enum class Format { html, json };
+// JSON when the Accept header names application/json, HTML otherwise (a browser).
+Format wanted_format(const char* accept);
+
+// The verdict as the service reports it: the ledger's, with not_authentic split by the
+// signature check into forged and unsigned.
+enum class Verdict { first_scan, seen_before, not_issued, forged, unsigned_ };
+Verdict verdict_of(const ScanResult& result);
+// "first_scan", "seen_before", "not_issued", "forged", "unsigned" (as `ledger scan --json`).
+std::string_view verdict_id(Verdict v);
+
+struct Answer {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // beyond the common ones
+};
+
+Answer verdict_answer(Verdict verdict, const ScanResult& result, Format format);
+Answer healthz_answer();
+// 404, 405, 413, 500, 503 with a one-line reason, as a small page or {"error": ...}.
+Answer error_answer(int status, Format format);
+
+std::string json_string(std::string_view s);
+std::string html_escape(std::string_view s);
+
+}  // namespace viscode::detail

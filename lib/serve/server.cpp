@@ -1,0 +1,400 @@
+// The verification service on libmicrohttpd (docs/serve.md says why that library). Sockets
+// are served by libmicrohttpd's epoll threads, where idle keep-alive connections cost no
+// thread; a verification request is suspended there and handed to a bounded pool of ledger
+// workers, so a slow ledger (an SQLite lock, a PostgreSQL round trip) never stalls the
+// sockets of other clients. The worker resumes the connection with the answer ready.
+#include <arpa/inet.h>
+#include <fmt/core.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "serve/page.hpp"
+#include "viscode/error.hpp"
+#include "viscode/ledger.hpp"
+#include "viscode/serve.hpp"
+
+namespace viscode {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+sockaddr_in parse_listen(const std::string& listen) {
+  const std::string fix = "--listen '" + listen +
+                          "' is not IPv4:PORT: give e.g. 127.0.0.1:8080 (port 0 picks a "
+                          "free port)";
+  const std::size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 == listen.size())
+    throw Error(ErrorCategory::usage, fix);
+  const std::string host = listen.substr(0, colon), port_text = listen.substr(colon + 1);
+  unsigned long port = 0;
+  for (const char c : port_text) {
+    if (c < '0' || c > '9' || port_text.size() > 5) throw Error(ErrorCategory::usage, fix);
+    port = port * 10 + static_cast<unsigned long>(c - '0');
+  }
+  if (port > 65535) throw Error(ErrorCategory::usage, fix);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) throw Error(ErrorCategory::usage, fix);
+  return addr;
+}
+
+std::string utc_now() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return fmt::format("{}.{:03d}Z", buf, static_cast<int>(ms));
+}
+
+// One request, from its request line to its completion (libmicrohttpd's per-request
+// context). The worker fills the answer while the connection is suspended.
+struct Request {
+  Clock::time_point start = Clock::now();
+  std::string method, route = "-", serial;
+  std::string_view verdict = "-";  // always a literal: "first_scan", "ok", "busy", ...
+  bool suspended = false, answered = false;
+  detail::Answer answer;
+};
+
+struct Job {
+  MHD_Connection* connection = nullptr;
+  Request* request = nullptr;
+  std::string path;
+  detail::Format format = detail::Format::html;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  ServeOptions options;
+  MHD_Daemon* daemon = nullptr;
+  std::uint16_t port = 0;
+
+  std::mutex mutex;  // guards jobs, stopping_workers
+  std::condition_variable job_ready;
+  std::deque<Job> jobs;
+  bool stopping_workers = false;
+  std::vector<std::thread> workers;
+
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> stopping{false};
+  std::mutex log_mutex;
+  bool stopped = false;
+
+  void worker(Ledger ledger);
+  void log(const Request& r, int status);
+  MHD_Result respond(MHD_Connection* connection, Request& r, const detail::Answer& answer);
+  MHD_Result handle(MHD_Connection* connection, const char* url, const char* method,
+                    std::size_t* upload_size, Request& r);
+  void stop();
+};
+
+namespace {
+
+// Called once the request line is read, before its headers: every request is counted in
+// flight and logged from here on, also one that libmicrohttpd refuses itself (431) or that
+// the client leaves.
+void* on_request_line(void* cls, const char* uri, MHD_Connection* /*connection*/) {
+  auto* impl = static_cast<Server::Impl*>(cls);
+  impl->in_flight.fetch_add(1);
+  auto* r = new Request();
+  const std::string_view path = std::string_view(uri).substr(0, std::string_view(uri).find('?'));
+  r->route = detail::route_name(detail::match_route(path, impl->options.path_prefix).kind,
+                                impl->options.path_prefix);
+  return r;
+}
+
+void on_completed(void* cls, MHD_Connection* /*connection*/, void** context,
+                  MHD_RequestTerminationCode /*toe*/) {
+  auto* impl = static_cast<Server::Impl*>(cls);
+  auto* r = static_cast<Request*>(*context);
+  if (r != nullptr) {
+    // A request libmicrohttpd answered itself (414, 431) or that the client left: status 0.
+    impl->log(*r, r->answered ? r->answer.status : 0);
+    delete r;
+    *context = nullptr;
+  }
+  impl->in_flight.fetch_sub(1);
+}
+
+MHD_Result on_access(void* cls, MHD_Connection* connection, const char* url, const char* method,
+                     const char* /*version*/, const char* /*upload_data*/,
+                     std::size_t* upload_data_size, void** context) {
+  auto* impl = static_cast<Server::Impl*>(cls);
+  auto* r = static_cast<Request*>(*context);
+  if (r == nullptr) return MHD_NO;  // not from on_request_line: cannot happen
+  return impl->handle(connection, url, method, upload_data_size, *r);
+}
+
+bool has_body(MHD_Connection* connection) {
+  const char* length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Content-Length");
+  if (length != nullptr && std::strcmp(length, "0") != 0) return true;
+  return MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Transfer-Encoding") != nullptr;
+}
+
+}  // namespace
+
+void Server::Impl::log(const Request& r, int status) {
+  if (!options.access_log) return;
+  const double latency_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - r.start).count();
+  const std::string line = fmt::format(
+      "{{\"time\": {}, \"method\": {}, \"route\": {}, \"status\": {}, \"verdict\": {}, "
+      "\"serial\": {}, \"latency_ms\": {:.3f}}}",
+      detail::json_string(utc_now()),
+      r.method.empty() ? std::string("null") : detail::json_string(r.method),
+      detail::json_string(r.route), status, detail::json_string(r.verdict),
+      r.serial.empty() ? std::string("null") : detail::json_string(r.serial), latency_ms);
+  const std::lock_guard lock(log_mutex);
+  options.access_log(line);
+}
+
+MHD_Result Server::Impl::respond(MHD_Connection* connection, Request& r,
+                                 const detail::Answer& answer) {
+  MHD_Response* response = MHD_create_response_from_buffer(
+      answer.body.size(), const_cast<char*>(answer.body.data()), MHD_RESPMEM_MUST_COPY);
+  if (response == nullptr) return MHD_NO;
+  MHD_add_response_header(response, "Content-Type", answer.content_type.c_str());
+  MHD_add_response_header(response, "Cache-Control", "no-store");
+  MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
+  MHD_add_response_header(response, "Referrer-Policy", "no-referrer");
+  MHD_add_response_header(response, "Content-Security-Policy",
+                          "default-src 'none'; style-src 'unsafe-inline'");
+  for (const auto& [name, value] : answer.headers) {
+    MHD_add_response_header(response, name.c_str(), value.c_str());
+  }
+  // While stopping, every answer closes its connection, so keep-alive clients go elsewhere
+  // and the server settles.
+  if (stopping.load()) MHD_add_response_header(response, "Connection", "close");
+  r.answer.status = answer.status;
+  r.answered = true;
+  const MHD_Result result =
+      MHD_queue_response(connection, static_cast<unsigned>(answer.status), response);
+  MHD_destroy_response(response);
+  return result;
+}
+
+MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, const char* method,
+                                std::size_t* upload_size, Request& r) {
+  if (r.suspended) {  // resumed by a worker: the answer is ready
+    r.suspended = false;
+    return respond(connection, r, r.answer);
+  }
+  if (r.answered) return MHD_YES;
+  r.method = method;
+  const detail::Route route = detail::match_route(url, options.path_prefix);
+  r.route = detail::route_name(route.kind, options.path_prefix);
+  const detail::Format format =
+      detail::wanted_format(MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Accept"));
+
+  // No route takes a body: refuse one before reading it.
+  if (has_body(connection) || *upload_size != 0) {
+    *upload_size = 0;
+    return respond(connection, r, detail::error_answer(413, format));
+  }
+  const bool get = std::strcmp(method, "GET") == 0, head = std::strcmp(method, "HEAD") == 0;
+  if (route.kind == detail::RouteKind::none)
+    return respond(connection, r, detail::error_answer(404, format));
+  // HEAD never runs a scan (link previews and prefetches must not count as the first one);
+  // only /healthz answers it.
+  const bool allowed = get || (head && route.kind == detail::RouteKind::healthz);
+  if (!allowed) {
+    detail::Answer answer = detail::error_answer(405, format);
+    answer.headers.emplace_back("Allow",
+                                route.kind == detail::RouteKind::healthz ? "GET, HEAD" : "GET");
+    return respond(connection, r, answer);
+  }
+  if (route.kind == detail::RouteKind::healthz) {
+    r.verdict = "ok";
+    return respond(connection, r, detail::healthz_answer());
+  }
+
+  // A verification: to a worker, with the connection suspended until it answers.
+  std::unique_lock lock(mutex);
+  if (jobs.size() >= options.max_queued || stopping_workers) {
+    lock.unlock();
+    r.verdict = "busy";
+    detail::Answer answer = detail::error_answer(503, format);
+    answer.headers.emplace_back("Retry-After", "1");
+    return respond(connection, r, answer);
+  }
+  MHD_suspend_connection(connection);
+  r.suspended = true;
+  jobs.push_back(Job{connection, &r, url, format});
+  lock.unlock();
+  job_ready.notify_one();
+  return MHD_YES;
+}
+
+void Server::Impl::worker(Ledger ledger) {
+  ScanContext context;
+  context.keys = options.keys;
+  for (;;) {
+    std::unique_lock lock(mutex);
+    job_ready.wait(lock, [&] { return stopping_workers || !jobs.empty(); });
+    if (jobs.empty()) return;  // stopping, and nothing left: every taken scan is recorded
+    Job job = std::move(jobs.front());
+    jobs.pop_front();
+    lock.unlock();
+
+    Request& r = *job.request;
+    try {
+      const ScanResult result = ledger.scan(job.path, context);
+      const detail::Verdict verdict = detail::verdict_of(result);
+      r.verdict = detail::verdict_id(verdict);
+      r.serial = result.serial;
+      r.answer = detail::verdict_answer(verdict, result, job.format);
+    } catch (const std::exception& e) {
+      r.verdict = "error";
+      r.answer = detail::error_answer(500, job.format);
+      if (options.access_log) {
+        const std::lock_guard log_lock(log_mutex);
+        options.access_log(fmt::format("{{\"time\": {}, \"error\": {}}}",
+                                       detail::json_string(utc_now()),
+                                       detail::json_string(e.what())));
+      }
+    }
+    MHD_resume_connection(job.connection);
+  }
+}
+
+void Server::Impl::stop() {
+  if (stopped) return;
+  stopped = true;
+  stopping.store(true);
+  if (daemon != nullptr) {
+    // Stop accepting; connections already open go on until they are answered.
+    const MHD_socket listener = MHD_quiesce_daemon(daemon);
+    if (listener != MHD_INVALID_SOCKET) close(listener);
+    const auto deadline = Clock::now() + options.stop_timeout;
+    while (in_flight.load() > 0 && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  // Workers finish every scan they were given (and resume its connection) before leaving.
+  {
+    const std::lock_guard lock(mutex);
+    stopping_workers = true;
+  }
+  job_ready.notify_all();
+  for (std::thread& t : workers) t.join();
+  workers.clear();
+  if (daemon != nullptr) {
+    // Let resumed connections send their answers, within what is left of the deadline.
+    const auto deadline = Clock::now() + std::chrono::milliseconds(500);
+    while (in_flight.load() > 0 && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    MHD_stop_daemon(daemon);
+    daemon = nullptr;
+  }
+}
+
+void check_serve_options(const ServeOptions& o) {
+  const auto bad = [](const std::string& message) { throw Error(ErrorCategory::usage, message); };
+  if (o.db.empty()) bad("serve needs a ledger: give --db with the ledger's file or URL");
+  if (o.keys.empty()) {
+    bad("serve needs the brand's public key: give --pub brand.pub (repeat it for old keys)");
+  }
+  parse_listen(o.listen);
+  if (o.threads < 1 || o.threads > 256) {
+    bad(fmt::format("--threads {} is out of range: give 1 to 256 ledger workers", o.threads));
+  }
+  if (o.io_threads < 1 || o.io_threads > 64) {
+    bad(fmt::format("io_threads {} is out of range: give 1 to 64", o.io_threads));
+  }
+  if (o.max_queued < 1 || o.max_queued > 100000) {
+    bad(fmt::format("max_queued {} is out of range: give 1 to 100000", o.max_queued));
+  }
+  if (o.max_connections < 1 || o.max_connections > 100000) {
+    bad(fmt::format("max_connections {} is out of range: give 1 to 100000", o.max_connections));
+  }
+  if (o.max_request_bytes < 4096 || o.max_request_bytes > 1048576) {
+    bad(fmt::format("max_request_bytes {} is out of range: give 4096 to 1048576",
+                    o.max_request_bytes));
+  }
+  if (o.read_timeout.count() < 1 || o.read_timeout.count() > 3600) {
+    bad(fmt::format("read_timeout {} s is out of range: give 1 to 3600 s", o.read_timeout.count()));
+  }
+  if (o.stop_timeout.count() < 0 || o.stop_timeout.count() > 600) {
+    bad(fmt::format("stop_timeout {} s is out of range: give 0 to 600 s", o.stop_timeout.count()));
+  }
+  if (o.path_prefix.size() < 1 || o.path_prefix.front() != '/' || o.path_prefix.back() != '/' ||
+      o.path_prefix.find_first_of("?#%") != std::string::npos) {
+    bad("path_prefix '" + o.path_prefix +
+        "' must start and end with '/' and hold no '?', '#' or '%', e.g. /a/");
+  }
+}
+
+Server Server::start(const ServeOptions& options) {
+  check_serve_options(options);
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  const sockaddr_in addr = parse_listen(options.listen);
+
+  // One ledger connection per worker, opened before listening, so that a missing ledger
+  // stops the start with its message rather than failing every request.
+  std::vector<Ledger> ledgers;
+  for (int i = 0; i < options.threads; ++i) ledgers.push_back(Ledger::open(options.db));
+  for (Ledger& ledger : ledgers) {
+    impl->workers.emplace_back(
+        [p = impl.get(), l = std::move(ledger)]() mutable { p->worker(std::move(l)); });
+  }
+
+  const unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC;
+  impl->daemon = MHD_start_daemon(
+      flags, 0, nullptr, nullptr, &on_access, impl.get(), MHD_OPTION_SOCK_ADDR, &addr,
+      MHD_OPTION_THREAD_POOL_SIZE, static_cast<unsigned>(options.io_threads),
+      MHD_OPTION_CONNECTION_LIMIT, options.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+      static_cast<unsigned>(options.read_timeout.count()), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+      options.max_request_bytes, MHD_OPTION_URI_LOG_CALLBACK, &on_request_line, impl.get(),
+      MHD_OPTION_NOTIFY_COMPLETED, &on_completed, impl.get(), MHD_OPTION_END);
+  if (impl->daemon == nullptr) {
+    const int err = errno;
+    impl->stop();
+    throw Error(ErrorCategory::input,
+                "cannot listen on " + options.listen + " (" + std::strerror(err) +
+                    "): choose a free port and an address of this machine with --listen");
+  }
+  const MHD_DaemonInfo* info = MHD_get_daemon_info(impl->daemon, MHD_DAEMON_INFO_BIND_PORT);
+  impl->port = info != nullptr ? info->port : ntohs(addr.sin_port);
+  return Server(std::move(impl));
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::Server(Server&&) noexcept = default;
+Server& Server::operator=(Server&& other) noexcept {
+  if (this != &other) {
+    stop();
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
+}
+Server::~Server() {
+  stop();
+}
+
+std::uint16_t Server::port() const {
+  return impl_ ? impl_->port : 0;
+}
+
+void Server::stop() {
+  if (impl_) impl_->stop();
+}
+
+}  // namespace viscode
