@@ -15,6 +15,7 @@
 #include "design_args.hpp"
 #include "json.hpp"
 #include "ledger_command.hpp"
+#include "serve_command.hpp"
 #include "sign_commands.hpp"
 #include "viscode/viscode.hpp"
 
@@ -410,6 +411,8 @@ int main(int argc, char** argv) {
 
   viscode::cli::LedgerArgs la;
   CLI::App* led = viscode::cli::add_ledger_command(app, la);
+  viscode::cli::ServeArgs sa;
+  CLI::App* srv = viscode::cli::add_serve_command(app, sa);
 
   DecodeArgs da;
   CLI::App* dec = app.add_subcommand(
@@ -482,6 +485,7 @@ int main(int argc, char** argv) {
                  : keygen->parsed() ? "keygen "
                  : auth->parsed()   ? "authenticate "
                  : led->parsed()    ? "ledger "
+                 : srv->parsed()    ? "serve "
                                     : "");
     return 2;
   }
@@ -499,6 +503,7 @@ int main(int argc, char** argv) {
     if (keygen->parsed()) return viscode::cli::run_keygen(ka);
     if (auth->parsed()) return viscode::cli::run_authenticate(aa);
     if (led->parsed()) return viscode::cli::run_ledger_command(la);
+    if (srv->parsed()) return viscode::cli::run_serve_command(sa);
     if (ver->parsed()) {
       if (va.expect.empty() && va.expect_file.empty()) {
         throw viscode::Error(viscode::ErrorCategory::usage,

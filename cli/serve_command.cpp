@@ -1,0 +1,78 @@
+#include "serve_command.hpp"
+
+#include <fmt/core.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+
+#include "viscode/viscode.hpp"
+
+namespace viscode::cli {
+
+CLI::App* add_serve_command(CLI::App& app, ServeArgs& a) {
+  CLI::App* serve = app.add_subcommand(
+      "serve",
+      "Answer the URLs of signed codes: GET <prefix>[{product}/]{serial}.{sig} checks the "
+      "signature, records the scan in the ledger and returns the verdict as a page, or as "
+      "JSON for 'Accept: application/json'; GET /healthz. One JSON access-log line per "
+      "request on stdout. Stops gracefully on SIGTERM or SIGINT.\n"
+      "Example: viscode serve --db ledger.db --pub brand.pub --listen 127.0.0.1:8080\n"
+      "Exit codes: 0 stopped by a signal, 3 ledger or key missing, or address in use, 2 bad "
+      "usage.");
+  serve
+      ->add_option("--db", a.db,
+                   "The ledger: an SQLite file or a PostgreSQL URL (it must exist: create it "
+                   "with 'viscode ledger import'). Default: $VISCODE_LEDGER")
+      ->envname("VISCODE_LEDGER")
+      ->required();
+  serve
+      ->add_option("--pub", a.pub,
+                   "The brand's public key (repeat for old keys); codes that verify with "
+                   "none are answered forged")
+      ->required();
+  serve
+      ->add_option("--listen", a.listen,
+                   "IPv4:PORT to listen on (port 0: a free one). Keep it on loopback behind a "
+                   "reverse proxy that terminates TLS")
+      ->capture_default_str();
+  serve->add_option("--threads", a.threads, "Ledger worker threads, 1..256")->capture_default_str();
+  return serve;
+}
+
+int run_serve_command(const ServeArgs& a) {
+  ServeOptions options;
+  options.db = a.db;
+  options.listen = a.listen;
+  options.threads = a.threads;
+  for (const std::string& file : a.pub) options.keys.push_back(load_public_key(file));
+  check_serve_options(options);  // bad usage before the ledger is opened
+  options.access_log = [](std::string_view line) {
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+  };
+
+  // Block the stop signals in every thread (the server's threads inherit the mask), then
+  // wait for one here: stop() is not something a signal handler may call.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  Server server = Server::start(options);
+  std::fprintf(stderr, "viscode serve: listening on http://%s:%u/ (ledger %s, %d workers)\n",
+               options.listen.substr(0, options.listen.rfind(':')).c_str(),
+               static_cast<unsigned>(server.port()), options.db.c_str(), options.threads);
+  std::fflush(stderr);
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::fprintf(stderr, "viscode serve: %s, stopping: answering requests in flight\n",
+               signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  server.stop();
+  std::fprintf(stderr, "viscode serve: stopped\n");
+  return 0;
+}
+
+}  // namespace viscode::cli

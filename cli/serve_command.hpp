@@ -1,0 +1,20 @@
+// viscode serve: the command-line face of viscode::Server (docs/serve.md).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace viscode::cli {
+
+struct ServeArgs {
+  std::string db, listen = "127.0.0.1:8080";
+  std::vector<std::string> pub;
+  int threads = 4;
+};
+
+CLI::App* add_serve_command(CLI::App& app, ServeArgs& a);
+// Serves until SIGTERM or SIGINT, then stops gracefully: exit 0.
+int run_serve_command(const ServeArgs& a);
+
+}  // namespace viscode::cli
