@@ -24,7 +24,7 @@ namespace {
 
 // A ledger with serials S0000001..S0000010 issued, the brand's key, and a server on it.
 struct Fixture {
-  test::FreshLedger fresh{"sqlite"};
+  test::FreshLedger fresh;
   viscode::SecretKey key = viscode::generate_key();
   std::mutex log_mutex;
   std::vector<std::string> log;
@@ -47,7 +47,7 @@ struct Fixture {
     return viscode::Server::start(options);
   }
 
-  Fixture() : server(start(*this)) {}
+  explicit Fixture(const std::string& backend = "sqlite") : fresh(backend), server(start(*this)) {}
 
   std::uint16_t port() const { return server.port(); }
   std::string path(const std::string& serial, const std::string& product = {}) const {
@@ -220,6 +220,52 @@ TEST_CASE("serve: stop() lets a request in flight finish and record its scan", "
   CHECK(r.header("Connection") == "close");
   CHECK_THAT(r.body, Catch::StartsWith("{\"verdict\": \"first_scan\""));
   CHECK(f.scans("S0000007") == 1);
+}
+
+// Many phones opening one code at once (or a copy scanned while the original is): exactly
+// one of them is its first scan, and every scan is counted, on both backends.
+static void concurrent_first_requests(const std::string& backend) {
+  Fixture f(backend);
+  const std::string path = f.path("S0000009");
+  constexpr int kClients = 50;
+  std::vector<test::HttpResponse> answers(kClients);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&, i] {
+      answers[static_cast<std::size_t>(i)] = test::http_get(f.port(), path, "application/json");
+    });
+  }
+  for (std::thread& t : clients) t.join();
+  int first = 0, seen = 0;
+  for (const test::HttpResponse& r : answers) {
+    CHECK(r.status == 200);
+    if (r.body.starts_with("{\"verdict\": \"first_scan\"")) ++first;
+    if (r.body.starts_with("{\"verdict\": \"seen_before\"")) ++seen;
+  }
+  CHECK(first == 1);
+  CHECK(seen == kClients - 1);
+  CHECK(f.scans("S0000009") == kClients);
+}
+
+TEST_CASE("serve sqlite: 50 concurrent first requests for one serial give one first scan",
+          "[serve]") {
+  concurrent_first_requests("sqlite");
+}
+
+TEST_CASE("serve postgresql: 50 concurrent first requests for one serial give one first scan",
+          "[serve]") {
+  concurrent_first_requests("postgresql");
+}
+
+TEST_CASE("serve postgresql: a genuine code is a first scan, then seen before", "[serve]") {
+  Fixture f("postgresql");
+  CHECK_THAT(test::http_get(f.port(), f.path("S0000001", "SHOE42"), "application/json").body,
+             Catch::StartsWith("{\"verdict\": \"first_scan\", \"genuine\": true, \"message\": "
+                               "\"Genuine, first scan\", \"serial\": \"S0000001\", \"product\": "
+                               "\"SHOE42\", \"batch\": \"batch-1\", \"scans\": 1,"));
+  CHECK_THAT(test::http_get(f.port(), f.path("S0000001", "SHOE42")).body,
+             Catch::Contains("<h1>Genuine serial, seen before: possible copy</h1>"));
+  CHECK(f.scans("S0000001") == 2);
 }
 
 TEST_CASE("serve: bad options are usage errors naming the option", "[serve]") {
