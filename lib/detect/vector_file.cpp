@@ -159,7 +159,7 @@ ImageFile rasterise_svg(const std::vector<std::uint8_t>& bytes, const std::strin
   std::unique_ptr<RsvgHandle, HandleDeleter> handle(
       rsvg_handle_new_from_data(bytes.data(), bytes.size(), &error));
   if (!handle) {
-    const std::string why = one_line(error != nullptr ? error->message : "unknown error");
+    const std::string why = one_line(error);
     if (error != nullptr) g_error_free(error);
     throw Error(ErrorCategory::input, "image '" + name + "' is not a readable SVG (" + why +
                                           "): fix the file or export it as PNG");
@@ -198,7 +198,7 @@ ImageFile rasterise_svg(const std::vector<std::uint8_t>& bytes, const std::strin
     cairo_paint(cr.get());
     const RsvgRectangle viewport{0, 0, static_cast<double>(w), static_cast<double>(h)};
     if (!rsvg_handle_render_document(handle.get(), cr.get(), &viewport, &error)) {
-      const std::string why = one_line(error != nullptr ? error->message : "unknown error");
+      const std::string why = one_line(error);
       if (error != nullptr) g_error_free(error);
       throw Error(ErrorCategory::input,
                   "image '" + name + "' could not be drawn (" + why + "): fix the SVG");
