@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "viscode/design.hpp"
+#include "viscode/gs1.hpp"
 #include "viscode/render.hpp"
 #include "viscode/sign.hpp"
 
@@ -61,6 +62,15 @@ std::string random_serial(const RandomSerials& spec);
 // right before the first field or right after {sig}, e.g.
 // "https://b.example/a/{product}/{serial}.{sig}". The constructor throws Error(usage) for a
 // template with {sig} that breaks that layout, or with {product} but no {sig}.
+//
+// GS1 Digital Link templates (viscode/gs1.hpp; any template whose path has /01/ and then a
+// segment of digits) have their own layout instead:
+// "https://brand.example[/path]/01/{GTIN}[/10/{lot}]/21/{serial}", signed with "?s={sig}"
+// after {serial} and nothing else after it. The GTIN (8, 12, 13 or 14 digits) must have its
+// correct check digit and is written as GTIN-14 in every payload; the lot is 1..20
+// characters of set 82; no {product} (the GTIN is the product). The constructor throws
+// Error(usage) naming the flag and the fix (for a wrong check digit: the right one). apply()
+// percent-encodes the serial (gs1_percent_encode); serials must be is_gs1_serial().
 class PayloadTemplate {
  public:
   explicit PayloadTemplate(std::string_view text, std::string_view flag = "--template");
@@ -70,6 +80,9 @@ class PayloadTemplate {
   std::string apply(std::string_view serial, std::string_view product, std::string_view sig) const;
   bool is_signed() const;    // has {sig}
   bool has_product() const;  // has {product}
+  // The template's GTIN-14, lot and base for a GS1 Digital Link template (serial, signature
+  // empty); nullopt for any other template.
+  const std::optional<Gs1Link>& gs1() const { return gs1_; }
   const std::string& text() const { return text_; }
   const std::string& flag() const { return flag_; }
   // The literal text before, between and after the placeholders (one more than them).
@@ -79,10 +92,12 @@ class PayloadTemplate {
 
  private:
   void check_signed_layout(const std::string& named) const;
+  void check_gs1_layout(const std::string& named);
 
   std::string text_, flag_;
   std::vector<std::string> parts_;  // literal text around the placeholders (one more)
   std::vector<Field> fields_;       // the placeholders in order
+  std::optional<Gs1Link> gs1_;
 };
 
 // A press sheet for imposed PDF output (every length in millimetres).

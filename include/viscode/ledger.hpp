@@ -129,7 +129,9 @@ class Ledger {
   // bad time or place.
   ScanResult scan(std::string_view payload, const ScanContext& context = {});
 
-  // The serial a payload carries: a signed payload's serial field; else the {serial} of
+  // The serial a payload carries: a well-formed GS1 Digital Link's AI 21 (percent-decoded;
+  // the ledger keys serials alone, so a brand's GS1 serials must be unique across its GTINs);
+  // else a signed payload's serial field; else the {serial} of
   // an imported batch whose payload template matches; else the payload itself when it is
   // a serial (4..64 characters of 0-9, A-Z, a-z, '-', '_'); else empty.
   std::string serial_in_payload(std::string_view payload);

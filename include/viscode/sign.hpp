@@ -106,10 +106,17 @@ struct Authentication {
   std::string serial;   // empty when unsigned
   std::string product;  // the signed product id; empty when none (or not genuine)
   std::string key_id;   // the key that verified (genuine only)
+  // GS1 Digital Link payloads (viscode/gs1.hpp), genuine only: `product` is the GTIN-14,
+  // `lot` the AI 10 value (empty when none), `product_url` the code's own Digital Link URI
+  // without its serial and signature: the product's page on the brand's resolver.
+  std::string lot;
+  std::string product_url;
 };
 
 // Checks a payload offline against one or more public keys (a brand that rotated keys
-// passes the old and the new one). Never throws for any payload.
+// passes the old and the new one). Never throws for any payload. A GS1 Digital Link payload
+// (viscode/gs1.hpp) is read as one: signed when its query has s=, and forged when signed but
+// not well formed (a wrong GTIN check digit, a serial outside character set 82).
 Authentication authenticate(std::string_view payload, std::span<const PublicKey> keys);
 
 }  // namespace viscode

@@ -8,6 +8,7 @@
 #include "viscode/detect.hpp"
 #include "viscode/encode.hpp"
 #include "viscode/error.hpp"
+#include "viscode/gs1.hpp"
 #include "viscode/ledger.hpp"
 #include "viscode/render.hpp"
 #include "viscode/serve.hpp"

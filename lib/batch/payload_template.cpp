@@ -5,6 +5,7 @@
 #include "sign/common.hpp"
 #include "viscode/batch.hpp"
 #include "viscode/error.hpp"
+#include "viscode/gs1.hpp"
 
 namespace viscode {
 namespace {
@@ -70,7 +71,11 @@ PayloadTemplate::PayloadTemplate(std::string_view text, std::string_view flag)
                                           "of a signed payload, e.g. "
                                           "'https://b.example/a/{product}/{serial}.{sig}'");
   }
-  if (count(Field::sig) > 0) check_signed_layout(named);
+  if (looks_like_gs1_link(text_)) {
+    check_gs1_layout(named);
+  } else if (count(Field::sig) > 0) {
+    check_signed_layout(named);
+  }
 }
 
 // The layout docs/authenticate.md specifies, so that a reader finds the fields without
@@ -124,6 +129,44 @@ void PayloadTemplate::check_signed_layout(const std::string& named) const {
   }
 }
 
+// GS1 Digital Link: /01/{gtin}[/10/{lot}]/21/{serial}[?s={sig}], the literal parts checked
+// by the same parser that reads payloads, so that every payload batch writes reads back.
+void PayloadTemplate::check_gs1_layout(const std::string& named) {
+  const std::string example = "e.g. 'https://brand.example/01/09506000134352/21/{serial}?s={sig}'";
+  const bool sig = is_signed();
+  if (std::find(fields_.begin(), fields_.end(), Field::product) != fields_.end()) {
+    throw Error(ErrorCategory::usage,
+                named +
+                    " is a GS1 Digital Link template and has {product}: the GTIN after /01/ "
+                    "is the product; remove {product}");
+  }
+  const bool one_serial =
+      fields_.front() == Field::serial &&
+      (fields_.size() == 1 || (fields_.size() == 2 && fields_[1] == Field::sig));
+  if (parts_.back().find("/10/") != std::string::npos) {
+    throw Error(ErrorCategory::usage,
+                named +
+                    " has its lot (/10/) after the serial (/21/): the GS1 Digital Link path "
+                    "order is /01/{gtin}/10/{lot}/21/{serial}; move /10/... before /21/");
+  }
+  if (!one_serial || !parts_.front().ends_with("/21/") || parts_.back() != "" ||
+      (sig && parts_[1] != "?s=")) {
+    throw Error(ErrorCategory::usage,
+                named + " is a GS1 Digital Link template: it must end in /21/{serial}" +
+                    (sig ? "?s={sig}" : "") + " (the serial is AI 21's whole path segment" +
+                    (sig ? ", the signature the query's s= parameter" : "") + "), " + example);
+  }
+  std::string why;
+  // A stand-in serial: the literal parts alone decide whether the template is well formed.
+  auto link = parse_gs1_link(parts_.front() + "0", &why);
+  if (!link) {
+    throw Error(ErrorCategory::usage,
+                named + " is a GS1 Digital Link template, but " + why + "; " + example);
+  }
+  link->serial.clear();
+  gs1_ = std::move(link);
+}
+
 bool PayloadTemplate::is_signed() const {
   return std::find(fields_.begin(), fields_.end(), Field::sig) != fields_.end();
 }
@@ -143,6 +186,13 @@ std::string PayloadTemplate::apply(std::string_view serial) const {
 
 std::string PayloadTemplate::apply(std::string_view serial, std::string_view product,
                                    std::string_view sig) const {
+  if (gs1_) {
+    Gs1Link link = *gs1_;
+    link.serial = std::string(serial);
+    link.has_signature = is_signed();
+    link.signature = std::string(sig);
+    return link.canonical();
+  }
   std::string out = parts_.front();
   for (std::size_t i = 0; i < fields_.size(); ++i) {
     out += fields_[i] == Field::serial ? serial : fields_[i] == Field::sig ? sig : product;

@@ -198,9 +198,12 @@ class Run {
       throw Error(ErrorCategory::usage,
                   "--product '" + o_.product + "' is signed with each serial: give --sign KEY too");
     }
-    const bool signable = o_.sign_key.has_value();
-    serials_ = std::visit([signable](const auto& s) { return detail::open_serials(s, signable); },
-                          o_.serials);
+    // A GS1 template signs its own way (sign_gs1), with the serial rule of AI 21.
+    const bool gs1 = tpl_->gs1().has_value();
+    const bool signable = o_.sign_key.has_value() && !gs1;
+    serials_ = std::visit(
+        [signable, gs1](const auto& s) { return detail::open_serials(s, signable, gs1); },
+        o_.serials);
     design_.emplace(fixed_version_design(design_in));
     total_ = serials_->count();
     if (o_.sheet) {
@@ -379,7 +382,14 @@ class Run {
   }
 
   Design signed_version_design(const Design& in) {
-    const std::vector<std::string> serials = worst_case_serials(serials_->longest().size());
+    std::vector<std::string> serials = worst_case_serials(serials_->longest().size());
+    // A GS1 serial may need byte mode and percent-encoding: the longest as it is, too.
+    // Lower case forces byte mode, each byte the widest a character can cost.
+    if (tpl_->gs1()) {
+      serials.push_back(serials_->longest());
+      const std::size_t encoded = gs1_percent_encode(serials_->longest()).size();
+      serials.push_back(std::string(encoded, 'z'));
+    }
     const std::string sig(kSignatureChars, 'A');
     EncodeOptions e = in.encode_options();
     // libqrencode splits a payload into segments for the version it starts from (the count

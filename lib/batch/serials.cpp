@@ -13,6 +13,7 @@
 #include "batch/csv.hpp"
 #include "sign/common.hpp"
 #include "viscode/error.hpp"
+#include "viscode/gs1.hpp"
 
 namespace viscode::detail {
 namespace {
@@ -121,7 +122,8 @@ class LineReader {
 
 class FileSerials final : public SerialStream {
  public:
-  FileSerials(const SerialFile& spec, bool signable) : spec_(spec), signable_(signable) {
+  FileSerials(const SerialFile& spec, bool signable, bool gs1)
+      : spec_(spec), signable_(signable), gs1_(gs1) {
     check();
     reader_ = std::make_unique<LineReader>(spec_);
   }
@@ -170,10 +172,19 @@ class FileSerials final : public SerialStream {
         unsignable = reader.where() + ": " + unsignable_serial_message(serial) +
                      "; fix the file or run without --sign";
       }
+      if (gs1_ && unsignable.empty()) {
+        const std::string problem = gs1_value_problem(serial);
+        if (!problem.empty()) {
+          unsignable = reader.where() + ": " + problem +
+                       "; fix the file, or use a --template that is not a GS1 Digital Link";
+        }
+      }
       if (!unsignable.empty() && !every_line_has_comma) {
         throw Error(ErrorCategory::input, unsignable);
       }
-      if (serial.size() > longest_.size()) {
+      const std::size_t size = gs1_ ? gs1_percent_encode(serial).size() : serial.size();
+      if (size > longest_size_) {
+        longest_size_ = size;
         longest_ = serial;
         longest_line_ = reader.line();
       }
@@ -227,9 +238,10 @@ class FileSerials final : public SerialStream {
   }
 
   SerialFile spec_;
-  bool signable_ = false;
+  bool signable_ = false, gs1_ = false;
   std::size_t count_ = 0;
   std::string longest_;
+  std::size_t longest_size_ = 0;
   std::size_t longest_line_ = 0;
   std::unique_ptr<LineReader> reader_;
 };
@@ -272,11 +284,30 @@ void check_signable(const RandomSerials& spec) {
   }
 }
 
+// Every serial drawn from the spec passes is_gs1_serial().
+void check_gs1(const RandomSerials& spec) {
+  for (const char c : spec.alphabet) {
+    if (!is_cset82(c)) {
+      throw Error(ErrorCategory::usage,
+                  "the serial alphabet has '" + std::string(1, c) +
+                      "', which is not in GS1 character set 82 (A-Z a-z 0-9 and ! \" % & ' ( ) "
+                      "* + , - . / : ; < = > ? _): a GS1 Digital Link serial (AI 21) allows "
+                      "only those");
+    }
+  }
+  if (static_cast<std::size_t>(spec.length) > kMaxGs1SerialChars) {
+    throw Error(ErrorCategory::usage, "--serial-length " + std::to_string(spec.length) +
+                                          " is too long for a GS1 Digital Link serial: AI 21 "
+                                          "allows 1 to 20 characters; use 20 or fewer");
+  }
+}
+
 class RandomStream final : public SerialStream {
  public:
-  RandomStream(const RandomSerials& spec, bool signable) : spec_(spec) {
+  RandomStream(const RandomSerials& spec, bool signable, bool gs1) : spec_(spec), gs1_(gs1) {
     check_spec(spec_);
     if (signable) check_signable(spec_);
+    if (gs1) check_gs1(spec_);
     if (spec_.count < 1 || spec_.count > 100'000'000) {
       throw Error(ErrorCategory::usage,
                   "--count " + std::to_string(spec_.count) + " is out of range: use 1..100000000");
@@ -296,7 +327,15 @@ class RandomStream final : public SerialStream {
 
   std::size_t count() const override { return spec_.count; }
   std::string longest() const override {
-    // The character that needs the widest QR mode stands for every position.
+    // The character that needs the widest QR mode stands for every position; for GS1, one
+    // that takes three bytes percent-encoded.
+    if (gs1_) {
+      for (const char c : spec_.alphabet) {
+        if (gs1_percent_encode(std::string(1, c)).size() > 1) {
+          return std::string(static_cast<std::size_t>(spec_.length), c);
+        }
+      }
+    }
     char worst = spec_.alphabet.front();
     int rank = -1;
     for (const char c : spec_.alphabet) {
@@ -324,6 +363,7 @@ class RandomStream final : public SerialStream {
 
  private:
   RandomSerials spec_;
+  bool gs1_ = false;
   std::unordered_set<std::uint64_t> seen_;
 };
 
@@ -340,12 +380,12 @@ std::uint64_t fingerprint(std::string_view serial) {
   return out;
 }
 
-std::unique_ptr<SerialStream> open_serials(const SerialFile& file, bool signable) {
-  return std::make_unique<FileSerials>(file, signable);
+std::unique_ptr<SerialStream> open_serials(const SerialFile& file, bool signable, bool gs1) {
+  return std::make_unique<FileSerials>(file, signable, gs1);
 }
 
-std::unique_ptr<SerialStream> open_serials(const RandomSerials& spec, bool signable) {
-  return std::make_unique<RandomStream>(spec, signable);
+std::unique_ptr<SerialStream> open_serials(const RandomSerials& spec, bool signable, bool gs1) {
+  return std::make_unique<RandomStream>(spec, signable, gs1);
 }
 
 }  // namespace viscode::detail

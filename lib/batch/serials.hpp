@@ -34,7 +34,11 @@ class SerialStream {
 
 // `signable`: a signed run; every serial must pass is_signable_serial(), checked before the
 // stream is returned (a file's checking pass names the first line that does not).
-std::unique_ptr<SerialStream> open_serials(const SerialFile& file, bool signable = false);
-std::unique_ptr<SerialStream> open_serials(const RandomSerials& spec, bool signable = false);
+// `gs1`: a GS1 Digital Link template; every serial must pass is_gs1_serial() instead, and
+// longest() is by percent-encoded length.
+std::unique_ptr<SerialStream> open_serials(const SerialFile& file, bool signable = false,
+                                           bool gs1 = false);
+std::unique_ptr<SerialStream> open_serials(const RandomSerials& spec, bool signable = false,
+                                           bool gs1 = false);
 
 }  // namespace viscode::detail

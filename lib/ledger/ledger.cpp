@@ -15,6 +15,7 @@
 #include "text.hpp"
 #include "viscode/batch.hpp"
 #include "viscode/error.hpp"
+#include "viscode/gs1.hpp"
 #include "viscode/sign.hpp"
 
 namespace viscode {
@@ -328,7 +329,10 @@ ImportSummary Ledger::import_manifest(const std::filesystem::path& manifest, std
     }
     // Unsigned payloads are matched back to their serial by the batch's template; signed
     // ones carry the serial in their signature field.
+    // GS1 Digital Link payloads carry the serial in their /21/ segment (percent-encoded, and
+    // its text may occur inside the GTIN): no template is learnt from them.
     if (!find_signed_fields(row.payload) && row.payload != row.serial &&
+        !parse_gs1_link(row.payload) &&
         templates.size() < kMaxTemplatesPerImport) {
       const std::size_t at = row.payload.find(row.serial);
       if (at != std::string::npos) {
@@ -364,6 +368,9 @@ ImportSummary Ledger::import_manifest(const std::filesystem::path& manifest, std
 }
 
 std::string Ledger::serial_in_payload(std::string_view payload) {
+  if (looks_like_gs1_link(payload)) {
+    if (auto link = parse_gs1_link(payload)) return link->serial;
+  }
   if (const auto fields = find_signed_fields(payload)) return fields->serial;
   if (auto serial = templates_->match(payload, *backend_, false)) return *serial;
   // Another process may have imported a batch since the templates were read; its template

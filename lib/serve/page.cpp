@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "serve/gs1_route.hpp"
 #include "text.hpp"
 
 namespace viscode::detail {
@@ -67,6 +68,7 @@ std::string page(std::string_view title, std::string_view colour, std::string_vi
 
 Route match_route(std::string_view path, std::string_view prefix) {
   if (path == "/healthz") return {RouteKind::healthz};
+  if (const RouteKind gs1 = match_gs1_route(path); gs1 != RouteKind::none) return {gs1};
   if (!path.starts_with(prefix)) return {};
   std::string_view rest = path.substr(prefix.size());
   RouteKind kind = RouteKind::code;
@@ -95,6 +97,9 @@ std::string route_name(RouteKind kind, std::string_view prefix) {
       return std::string(prefix) + "{serial}.{sig}";
     case RouteKind::product_code:
       return std::string(prefix) + "{product}/{serial}.{sig}";
+    case RouteKind::gs1:
+    case RouteKind::gs1_lot:
+      return gs1_route_name(kind);
     case RouteKind::none:
       break;
   }
@@ -143,17 +148,22 @@ Answer verdict_answer(Verdict verdict, const ScanResult& r, Format format) {
   const bool genuine = verdict == Verdict::first_scan || verdict == Verdict::seen_before;
   const std::string product =
       genuine && r.authentication ? r.authentication->product : std::string();
+  // GS1 Digital Link codes: the lot and the product's own Digital Link address.
+  const std::string lot = genuine && r.authentication ? r.authentication->lot : std::string();
+  const std::string product_url =
+      genuine && r.authentication ? r.authentication->product_url : std::string();
   Answer a;
   a.headers.emplace_back("Vary", "Accept");
   if (format == Format::json) {
     a.content_type = "application/json";
     a.body = fmt::format(
         "{{\"verdict\": {}, \"genuine\": {}, \"message\": {}, \"serial\": {}, \"product\": {}, "
-        "\"batch\": {}, \"scans\": {}, \"at\": {}, \"first_at\": {}, \"first_where\": {}}}\n",
+        "\"batch\": {}, \"scans\": {}, \"at\": {}, \"first_at\": {}, \"first_where\": {}, "
+        "\"lot\": {}, \"product_url\": {}}}\n",
         json_string(verdict_id(verdict)), genuine ? "true" : "false", json_string(w.title),
         json_or_null(r.serial), json_or_null(product), json_or_null(genuine ? r.batch : ""),
         r.scans, json_string(r.at), json_or_null(genuine ? r.first_at : ""),
-        json_or_null(genuine ? r.first_where : ""));
+        json_or_null(genuine ? r.first_where : ""), json_or_null(lot), json_or_null(product_url));
     return a;
   }
   std::string body = "<p>" + html_escape(w.advice) + "</p><dl>";
@@ -163,6 +173,7 @@ Answer verdict_answer(Verdict verdict, const ScanResult& r, Format format) {
   };
   item("Serial", r.serial);
   item("Product", product);
+  item("Lot", lot);
   if (genuine) {
     item("Batch", r.batch);
     if (verdict == Verdict::seen_before) {
@@ -173,6 +184,9 @@ Answer verdict_answer(Verdict verdict, const ScanResult& r, Format format) {
     }
   }
   body += "</dl>";
+  if (!product_url.empty()) {
+    body += "<p><a href=\"" + html_escape(product_url) + "\">Product page</a></p>";
+  }
   a.content_type = "text/html; charset=utf-8";
   a.body = page(w.title, w.colour, body);
   return a;

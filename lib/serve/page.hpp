@@ -11,7 +11,7 @@
 
 namespace viscode::detail {
 
-enum class RouteKind { none, healthz, code, product_code };
+enum class RouteKind { none, healthz, code, product_code, gs1, gs1_lot };  // gs1: gs1_route.hpp
 
 struct Route {
   RouteKind kind = RouteKind::none;

@@ -18,6 +18,7 @@
 #include <optional>
 #include <thread>
 
+#include "serve/gs1_route.hpp"
 #include "serve/page.hpp"
 #include "viscode/error.hpp"
 #include "viscode/ledger.hpp"
@@ -66,6 +67,7 @@ std::string utc_now() {
 struct Request {
   Clock::time_point start = Clock::now();
   std::string method, route = "-", serial;
+  std::string uri;  // as the client sent it, query included, not unescaped (GS1 paths)
   std::string_view verdict = "-";  // always a literal: "first_scan", "ok", "busy", ...
   bool suspended = false, answered = false;
   detail::Answer answer;
@@ -113,6 +115,7 @@ void* on_request_line(void* cls, const char* uri, MHD_Connection* /*connection*/
   auto* impl = static_cast<Server::Impl*>(cls);
   impl->in_flight.fetch_add(1);
   auto* r = new Request();
+  r->uri = uri;
   const std::string_view path = std::string_view(uri).substr(0, std::string_view(uri).find('?'));
   r->route = detail::route_name(detail::match_route(path, impl->options.path_prefix).kind,
                                 impl->options.path_prefix);
@@ -235,7 +238,9 @@ MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, con
   }
   MHD_suspend_connection(connection);
   r.suspended = true;
-  jobs.push_back(Job{connection, &r, url, format});
+  jobs.push_back(
+      Job{connection, &r, detail::is_gs1_route(route.kind) ? detail::gs1_scan_path(r.uri) : url,
+          format});
   lock.unlock();
   job_ready.notify_one();
   return MHD_YES;

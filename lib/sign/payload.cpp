@@ -8,6 +8,21 @@ namespace viscode {
 
 void check_signed_template(const PayloadTemplate& tmpl, std::string_view product) {
   const std::string named = tmpl.flag() + " '" + tmpl.text() + "'";
+  if (tmpl.gs1()) {
+    if (!product.empty()) {
+      throw Error(ErrorCategory::usage,
+                  "--product '" + std::string(product) + "' is not used with " + named +
+                      ": a GS1 Digital Link template's GTIN is the signed product; remove "
+                      "--product");
+    }
+    if (!tmpl.is_signed()) {
+      throw Error(ErrorCategory::usage,
+                  named + " has no {sig}: a signed GS1 Digital Link payload ends in "
+                          "/21/{serial}?s={sig}, e.g. "
+                          "'https://brand.example/01/09506000134352/21/{serial}?s={sig}'");
+    }
+    return;
+  }
   if (!product.empty() && !is_product_id(product)) detail::throw_bad_product(product);
   if (!tmpl.is_signed()) {
     throw Error(ErrorCategory::usage,
@@ -30,6 +45,9 @@ void check_signed_template(const PayloadTemplate& tmpl, std::string_view product
 std::string signed_payload(const PayloadTemplate& tmpl, const SecretKey& key,
                            std::string_view serial, std::string_view product) {
   check_signed_template(tmpl, product);
+  if (const auto& gs1 = tmpl.gs1()) {
+    return tmpl.apply(serial, {}, sign_gs1(key, gs1->gtin, gs1->lot, serial));
+  }
   return tmpl.apply(serial, product, sign_serial(key, serial, product));
 }
 

@@ -7,6 +7,7 @@
 #include "sign/base32.hpp"
 #include "sign/common.hpp"
 #include "viscode/error.hpp"
+#include "viscode/gs1.hpp"
 #include "viscode/sign.hpp"
 
 namespace viscode {
@@ -141,6 +142,7 @@ std::string_view to_string(Authenticity a) {
 }
 
 Authentication authenticate(std::string_view payload, std::span<const PublicKey> keys) {
+  if (auto gs1 = detail::authenticate_gs1(payload, keys)) return std::move(*gs1);
   Authentication result;
   const std::optional<SignedFields> fields = find_signed_fields(payload);
   if (!fields) return result;
