@@ -22,6 +22,10 @@ void line_out(const std::string& input, const Authentication& r, bool json) {
   } else if (r.verdict == Authenticity::genuine) {
     fmt::print("{}: genuine, serial {} ({}key {})\n", input, r.serial,
                r.product.empty() ? "" : "product " + r.product + ", ", r.key_id);
+  } else if (r.verdict == Authenticity::forged && r.serial.empty()) {
+    // A signed GS1 Digital Link that breaks its rules (a wrong check digit, say).
+    fmt::print("{}: forged (signed, but not a well-formed payload: the brand never made it)\n",
+               input);
   } else if (r.verdict == Authenticity::forged) {
     fmt::print("{}: forged, serial {} (no key verifies its signature)\n", input, r.serial);
   } else {

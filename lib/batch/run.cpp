@@ -385,7 +385,13 @@ class Run {
     std::vector<std::string> serials = worst_case_serials(serials_->longest().size());
     // A GS1 serial may need byte mode and percent-encoding: the longest as it is, too.
     // Lower case forces byte mode, each byte the widest a character can cost.
-    if (tpl_->gs1()) {
+    // (Random serials of 0-9 A-Z alone never need it.)
+    const auto* random = std::get_if<RandomSerials>(&o_.serials);
+    const bool field_chars_only =
+        random != nullptr && std::all_of(random->alphabet.begin(), random->alphabet.end(),
+                                         [](char c) { return (c >= '0' && c <= '9') ||
+                                                             (c >= 'A' && c <= 'Z'); });
+    if (tpl_->gs1() && !field_chars_only) {
       serials.push_back(serials_->longest());
       const std::size_t encoded = gs1_percent_encode(serials_->longest()).size();
       serials.push_back(std::string(encoded, 'z'));
