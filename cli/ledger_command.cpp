@@ -101,6 +101,11 @@ std::string scan_text(const ScanResult& r) {
           r.serial, r.batch, count_of(r.scans - 1, "time", "times"), r.first_at,
           r.first_where.empty() ? "" : " (first at " + r.first_where + ")");
     case ScanVerdict::not_authentic:
+      // A signed GS1 Digital Link that breaks its rules (a wrong check digit) has no serial.
+      if (r.authentication->verdict == Authenticity::forged && r.authentication->serial.empty()) {
+        return "forged: signed, but not a well-formed payload (the brand never made it); not "
+               "counted as a scan of any serial";
+      }
       return r.authentication->verdict == Authenticity::forged
                  ? "forged: the signature of serial " + r.authentication->serial +
                        " does not verify with the brand's key; not counted as a scan of the "
