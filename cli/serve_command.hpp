@@ -9,7 +9,8 @@ namespace viscode::cli {
 
 struct ServeArgs {
   std::string db, listen = "127.0.0.1:8080";
-  std::vector<std::string> pub;
+  std::vector<std::string> pub, trust_proxy;
+  std::string rate_limit = "20/min";  // "N/min" or "off"
   int threads = 4;
 };
 
