@@ -1,7 +1,8 @@
 // viscode/serve.hpp — the verification service: the web page a scanned code's URL opens.
 // A request for /a/[{product}/]{serial}.{sig} (the layout of a signed batch template) checks
 // the signature and records the scan in the first-scan ledger, and answers with the verdict
-// as a small HTML page or, for `Accept: application/json`, as JSON (docs/serve.md).
+// as a small HTML page or, for `Accept: application/json`, as JSON (docs/serve.md). GS1
+// Digital Link paths, /01/{gtin}[/10/{lot}]/21/{serial}?s={sig}, are answered the same way.
 // HTTP is libmicrohttpd's, kept private to the library; ledger and signature work runs on a
 // bounded pool of worker threads, each with its own ledger connection.
 #pragma once

@@ -10,6 +10,8 @@
 
 #include "../ledger/ledger_util.hpp"
 #include "http_client.hpp"
+#include "serve/gs1_route.hpp"
+#include "serve/rate_limit.hpp"
 #include "viscode/batch.hpp"
 #include "viscode/gs1.hpp"
 #include "viscode/ledger.hpp"
@@ -196,4 +198,21 @@ TEST_CASE("serve gs1: malformed Digital Link paths get the forged or unsigned an
   CHECK(test::http_get(f.port(), good, {}, "HEAD").status == 405);
   CHECK(f.scans("AB/1") == 0);
   CHECK_THAT(json(good), Catch::StartsWith("{\"verdict\": \"first_scan\""));
+}
+
+TEST_CASE("serve gs1: routes, and the rate limit covers them", "[serve][gs1]") {
+  using viscode::detail::RouteKind;
+  CHECK(viscode::detail::match_gs1_route("/01/09506000134352/21/A") == RouteKind::gs1);
+  CHECK(viscode::detail::match_gs1_route("/shop/01/09506000134352/10/L/21/A") ==
+        RouteKind::gs1_lot);
+  CHECK(viscode::detail::match_gs1_route("/01/09506000134353/21/A") == RouteKind::gs1);
+  CHECK(viscode::detail::match_gs1_route("/01/09506000134352") == RouteKind::none);
+  CHECK(viscode::detail::match_gs1_route("/01/09506000134352/10/L") == RouteKind::none);
+  CHECK(viscode::detail::match_gs1_route("/a/S0000001.X") == RouteKind::none);
+  CHECK(viscode::detail::gs1_scan_path("/01/09506000134352/21/a%2fb?x=1&s=SIG#f") ==
+        "/01/09506000134352/21/a%2Fb?s=SIG");
+  CHECK(viscode::detail::gs1_scan_path("/01/09506000134353/21/a?s=SIG") ==
+        "/01/09506000134353/21/a?s=SIG");
+  CHECK(viscode::detail::rate_limited(RouteKind::gs1));
+  CHECK(viscode::detail::rate_limited(RouteKind::gs1_lot));
 }
