@@ -4,6 +4,7 @@
 // at all, and no two scans read the same count.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -205,6 +206,90 @@ class SqliteLedger final : public LedgerBackend {
       out.scans = sqlite3_column_int64(s.get(), 3);
       out.not_issued_scans = sqlite3_column_int64(s.get(), 4);
     }
+    return out;
+  }
+
+  std::vector<BatchStats> batch_stats(std::string_view batch, std::size_t limit) override {
+    Statement s = prepare(
+        "SELECT batch, min(issued_at), count(*), count(*) FILTER (WHERE scans > 0),"
+        " count(*) FILTER (WHERE scans > 1), coalesce(sum(scans), 0), min(first_at),"
+        " max(last_at) FROM serials WHERE ?1 = '' OR batch = ?1"
+        " GROUP BY batch ORDER BY min(issued_at) DESC, batch LIMIT ?2");
+    bind(s.get(), 1, batch);
+    sqlite3_bind_int64(s.get(), 2, static_cast<sqlite3_int64>(limit));
+    std::vector<BatchStats> out;
+    while (step(s.get(), "read the batches") == SQLITE_ROW) {
+      BatchStats b;
+      b.batch = column_text(s.get(), 0);
+      b.issued_at = column_text(s.get(), 1);
+      b.issued = sqlite3_column_int64(s.get(), 2);
+      b.scanned = sqlite3_column_int64(s.get(), 3);
+      b.seen_before = sqlite3_column_int64(s.get(), 4);
+      b.scans = sqlite3_column_int64(s.get(), 5);
+      b.first_at = column_text(s.get(), 6);
+      b.last_at = column_text(s.get(), 7);
+      out.push_back(std::move(b));
+    }
+    return out;
+  }
+
+  std::vector<CopyRecord> copies(std::string_view batch, std::size_t limit,
+                                 std::size_t history) override {
+    // One statement, one snapshot. The copies first (bounded), then their logged scans
+    // ranked from both ends by time, so that each keeps its earliest and its latest ones.
+    // A LEFT JOIN keeps a copy whose log rows were pruned.
+    Statement s = prepare(
+        "WITH c AS (SELECT serial, batch, scans, first_at, first_where, last_at, last_where"
+        "  FROM serials WHERE scans > 1 AND (?1 = '' OR batch = ?1)"
+        "  ORDER BY last_at DESC, serial LIMIT ?2),"
+        " h AS (SELECT s.id, s.serial, s.at, s.place, s.payload, s.count,"
+        "  row_number() OVER (PARTITION BY s.serial ORDER BY s.at, s.id) AS up,"
+        "  row_number() OVER (PARTITION BY s.serial ORDER BY s.at DESC, s.id DESC) AS down"
+        "  FROM scans s WHERE s.count > 0 AND s.serial IN (SELECT serial FROM c))"
+        " SELECT c.serial, c.batch, c.scans, c.first_at, c.first_where, c.last_at, c.last_where,"
+        "  h.at, h.place, h.payload, h.count"
+        " FROM c LEFT JOIN h ON h.serial = c.serial AND (h.up = 1 OR h.down < ?3)"
+        " ORDER BY c.last_at DESC, c.serial, h.at, h.id");
+    bind(s.get(), 1, batch);
+    sqlite3_bind_int64(s.get(), 2, static_cast<sqlite3_int64>(limit));
+    sqlite3_bind_int64(s.get(), 3, static_cast<sqlite3_int64>(history));
+    std::vector<CopyRecord> out;
+    while (step(s.get(), "read the copies") == SQLITE_ROW) {
+      const std::string serial = column_text(s.get(), 0);
+      if (out.empty() || out.back().serial != serial) {
+        CopyRecord c;
+        c.serial = serial;
+        c.batch = column_text(s.get(), 1);
+        c.scans = sqlite3_column_int64(s.get(), 2);
+        c.first_at = column_text(s.get(), 3);
+        c.first_where = column_text(s.get(), 4);
+        c.last_at = column_text(s.get(), 5);
+        c.last_where = column_text(s.get(), 6);
+        out.push_back(std::move(c));
+      }
+      if (sqlite3_column_type(s.get(), 7) != SQLITE_NULL) {
+        out.back().history.push_back(CopyScan{column_text(s.get(), 7), column_text(s.get(), 8),
+                                              column_text(s.get(), 9),
+                                              sqlite3_column_int64(s.get(), 10)});
+      }
+    }
+    return out;
+  }
+
+  std::vector<DayScans> scans_per_day(std::string_view batch, std::size_t days) override {
+    Statement s = prepare(
+        "SELECT substr(at, 1, 10) AS day, count(*), count(*) FILTER (WHERE count > 1)"
+        " FROM scans WHERE count > 0"
+        " AND (?1 = '' OR serial IN (SELECT serial FROM serials WHERE batch = ?1))"
+        " GROUP BY day ORDER BY day DESC LIMIT ?2");
+    bind(s.get(), 1, batch);
+    sqlite3_bind_int64(s.get(), 2, static_cast<sqlite3_int64>(days));
+    std::vector<DayScans> out;
+    while (step(s.get(), "read the scans per day") == SQLITE_ROW) {
+      out.push_back(DayScans{column_text(s.get(), 0), sqlite3_column_int64(s.get(), 1),
+                             sqlite3_column_int64(s.get(), 2)});
+    }
+    std::reverse(out.begin(), out.end());
     return out;
   }
 
