@@ -9,6 +9,7 @@ namespace viscode::cli {
 
 struct ServeArgs {
   std::string db, listen = "127.0.0.1:8080";
+  std::string admin_token_file, webhook, webhook_secret_file;
   std::vector<std::string> pub;
   int threads = 4;
 };

@@ -54,6 +54,27 @@ struct ServeOptions {
   // status, verdict, serial, latency_ms. Never an IP address. Called from the server's
   // threads, one call at a time. Empty: no access log.
   std::function<void(std::string_view line)> access_log;
+
+  // The brand's view (/admin, docs/serve.md). A file holding the admin token: 16..4096
+  // visible ASCII characters (a trailing newline is ignored), in a file other users cannot
+  // read or write and its group cannot write. Empty: no admin, every /admin path is 404.
+  std::string admin_token_file;
+  // The possible-copy webhook: an http:// or https:// URL to which each seen-before scan is
+  // POSTed as one JSON object. Empty: no webhook.
+  std::string webhook_url;
+  // A file holding the webhook's secret (as admin_token_file): each POST then carries
+  // X-Viscode-Signature: sha256=<HMAC-SHA256 of the body, hex>. Empty: unsigned.
+  std::string webhook_secret_file;
+  // Events waiting for delivery, 1..1000000; when full the oldest is dropped (and logged).
+  std::size_t webhook_queue = 10000;
+  // POSTs per event, 1..100, before it is given up (and logged).
+  int webhook_attempts = 8;
+  // Per POST, connecting included, 1..300 s.
+  std::chrono::seconds webhook_timeout{10};
+  // The wait after a failed POST: retry_first (10 ms..60 s), doubled after each further
+  // failure up to retry_max (1..3600 s).
+  std::chrono::milliseconds webhook_retry_first{1000};
+  std::chrono::seconds webhook_retry_max{300};
 };
 
 // Checks options before anything starts: Error(usage) naming the option and its range.
@@ -75,8 +96,9 @@ class Server {
   std::uint16_t port() const;
 
   // Graceful stop: stops accepting connections, lets requests in flight be answered (up to
-  // ServeOptions::stop_timeout; every scan a worker took is recorded), closes the idle
-  // connections and joins every thread. Safe to call more than once. Not from a signal
+  // ServeOptions::stop_timeout; every scan a worker took is recorded), delivers the webhook
+  // events it can in what is left of stop_timeout, closes the idle connections and joins
+  // every thread. Safe to call more than once. Not from a signal
   // handler: wait for the signal in a thread (sigwait), then call stop().
   void stop();
 
