@@ -35,6 +35,10 @@ class AdminAuth {
   std::array<unsigned char, 32> hash_{};
 };
 
+// Admin requests waiting for a worker; one more is answered 503 with Retry-After. They run
+// one at a time (server.cpp), so more waiting would only wait longer.
+inline constexpr std::size_t kMaxAdminQueued = 16;
+
 // "/admin" and every path under "/admin/": checked against the token, whatever follows.
 bool is_admin_path(std::string_view path);
 // The route as the access log names it: "/admin", "/admin/batch/{batch}", "/admin/copies.csv",

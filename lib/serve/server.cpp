@@ -88,9 +88,14 @@ struct Server::Impl {
   MHD_Daemon* daemon = nullptr;
   std::uint16_t port = 0;
 
-  std::mutex mutex;  // guards jobs, stopping_workers
+  std::mutex mutex;  // guards jobs, admin_jobs, admin_busy, stopping_workers
   std::condition_variable job_ready;
   std::deque<Job> jobs;
+  // Admin requests wait apart and run one at a time, after any verification waiting: their
+  // queries read whole tables (seconds on a large ledger), and must never hold every
+  // worker while shoppers wait for verdicts.
+  std::deque<Job> admin_jobs;
+  bool admin_busy = false;
   bool stopping_workers = false;
   std::vector<std::thread> workers;
 
@@ -263,8 +268,10 @@ MHD_Result Server::Impl::handle_admin(MHD_Connection* connection, const char* ur
 // To a worker, with the connection suspended until it answers.
 MHD_Result Server::Impl::enqueue(MHD_Connection* connection, Request& r, Job job) {
   const detail::Format format = job.format;
+  std::deque<Job>& queue = job.admin ? admin_jobs : jobs;
+  const std::size_t limit = job.admin ? detail::kMaxAdminQueued : options.max_queued;
   std::unique_lock lock(mutex);
-  if (jobs.size() >= options.max_queued || stopping_workers) {
+  if (queue.size() >= limit || stopping_workers) {
     lock.unlock();
     r.verdict = "busy";
     detail::Answer answer = detail::error_answer(503, format);
@@ -273,7 +280,7 @@ MHD_Result Server::Impl::enqueue(MHD_Connection* connection, Request& r, Job job
   }
   MHD_suspend_connection(connection);
   r.suspended = true;
-  jobs.push_back(std::move(job));
+  queue.push_back(std::move(job));
   lock.unlock();
   job_ready.notify_one();
   return MHD_YES;
@@ -284,10 +291,15 @@ void Server::Impl::worker(Ledger ledger) {
   context.keys = options.keys;
   for (;;) {
     std::unique_lock lock(mutex);
-    job_ready.wait(lock, [&] { return stopping_workers || !jobs.empty(); });
-    if (jobs.empty()) return;  // stopping, and nothing left: every taken scan is recorded
-    Job job = std::move(jobs.front());
-    jobs.pop_front();
+    const auto admin_ready = [&] { return !admin_jobs.empty() && !admin_busy; };
+    job_ready.wait(lock, [&] { return stopping_workers || !jobs.empty() || admin_ready(); });
+    // Stopping, and nothing left for this worker: every taken scan is recorded (a worker
+    // running an admin request serves the admin requests still waiting).
+    if (jobs.empty() && !admin_ready()) return;
+    std::deque<Job>& queue = jobs.empty() ? admin_jobs : jobs;
+    Job job = std::move(queue.front());
+    queue.pop_front();
+    if (job.admin) admin_busy = true;
     lock.unlock();
 
     Request& r = *job.request;
@@ -316,6 +328,13 @@ void Server::Impl::worker(Ledger ledger) {
                                        detail::json_string(utc_now()),
                                        detail::json_string(e.what())));
       }
+    }
+    if (job.admin) {
+      {
+        const std::lock_guard admin_lock(mutex);
+        admin_busy = false;
+      }
+      job_ready.notify_all();
     }
     MHD_resume_connection(job.connection);
   }
