@@ -83,8 +83,9 @@ void check_serve_options(const ServeOptions& options);
 // A running server. start() returns once it listens; stop() (or the destructor) stops it.
 class Server {
  public:
-  // Checks the options, opens one ledger connection per worker (Error(input) for a missing
-  // ledger, naming the URL), and listens. Error(input) when the address cannot be bound
+  // Checks the options, reads the admin token and webhook secret files (Error(input) naming
+  // the file and the fix), opens one ledger connection per worker (Error(input) for a
+  // missing ledger, naming the URL), and listens. Error(input) when the address cannot be bound
   // (in use, not this machine's).
   static Server start(const ServeOptions& options);
 

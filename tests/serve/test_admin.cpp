@@ -639,6 +639,43 @@ TEST_CASE("serve webhook: a possible copy is POSTed once, signed, after a refuse
   for (const std::string& line : lines) CHECK_THAT(line, !Catch::Contains(secret));
 }
 
+TEST_CASE("serve webhook: backoff doubles, and an event is given up after its attempts",
+          "[serve]") {
+  Receiver receiver({500, 503, 500, 200});  // the fourth attempt would be accepted
+  AdminFixture f("sqlite", [&](viscode::ServeOptions& o) {
+    o.webhook_url = receiver.url();
+    o.webhook_attempts = 3;
+    o.webhook_retry_first = std::chrono::milliseconds(10);
+  });
+  test::http_get(f.port(), f.path("S0000006"));
+  test::http_get(f.port(), f.path("S0000006"));
+  const auto gave_up = [&] {
+    const std::vector<std::string> lines = f.log_lines();
+    return std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+      return l.find("\"webhook\": \"gave_up\"") != std::string::npos;
+    });
+  };
+  for (int i = 0; i < 2000 && !gave_up(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  f.server->stop();
+  CHECK(receiver.requests().size() == 3);
+  CHECK(receiver.delivered() == 0);
+  std::vector<std::string> webhook_lines;
+  for (const std::string& line : f.log_lines()) {
+    const std::size_t at = line.find("\"webhook\"");
+    if (at != std::string::npos) webhook_lines.push_back(line.substr(at));
+  }
+  CHECK(webhook_lines ==
+        std::vector<std::string>{
+            "\"webhook\": \"retry\", \"serial\": \"S0000006\", \"attempt\": 1, \"reason\": "
+            "\"HTTP 500\", \"retry_in_ms\": 10}",
+            "\"webhook\": \"retry\", \"serial\": \"S0000006\", \"attempt\": 2, \"reason\": "
+            "\"HTTP 503\", \"retry_in_ms\": 20}",
+            "\"webhook\": \"gave_up\", \"serial\": \"S0000006\", \"attempts\": 3, \"reason\": "
+            "\"HTTP 500\"}"});
+}
+
 TEST_CASE("serve webhook: when the queue is full the oldest event is dropped and logged",
           "[serve]") {
   Receiver receiver({}, true);  // holds the first POST until released
