@@ -18,7 +18,8 @@ CLI::App* add_serve_command(CLI::App& app, ServeArgs& a) {
       "JSON for 'Accept: application/json'; GET /healthz; with --admin-token-file, the brand's "
       "view under /admin (counts per batch, copies, CSV/JSON export, chart). One JSON "
       "access-log line per request on stdout. Stops gracefully on SIGTERM or SIGINT.\n"
-      "Example: viscode serve --db ledger.db --pub brand.pub --listen 127.0.0.1:8080\n"
+      "Example: viscode serve --db ledger.db --pub brand.pub --listen 127.0.0.1:8080 "
+      "--trust-proxy 127.0.0.1\n"
       "Exit codes: 0 stopped by a signal, 3 ledger, key, admin token or webhook secret file "
       "missing or unfit (too short, readable by other users), or address in use, 2 bad usage "
       "(e.g. a --webhook that is not an http(s) URL).");
@@ -35,10 +36,22 @@ CLI::App* add_serve_command(CLI::App& app, ServeArgs& a) {
       ->required();
   serve
       ->add_option("--listen", a.listen,
-                   "IPv4:PORT to listen on (port 0: a free one). Keep it on loopback behind a "
+                   "ADDRESS:PORT to listen on: 127.0.0.1:8080, [::1]:8080, [::]:8080 (every "
+                   "address, IPv4 too); port 0: a free one. Keep it on loopback behind a "
                    "reverse proxy that terminates TLS")
       ->capture_default_str();
   serve->add_option("--threads", a.threads, "Ledger worker threads, 1..256")->capture_default_str();
+  serve->add_option("--trust-proxy", a.trust_proxy,
+                    "ADDR[/PREFIX] of a reverse proxy (repeat for several; IPv4 or IPv6): its "
+                    "X-Forwarded-For names the client (right-most address not trusted). From "
+                    "other peers the header is ignored. The client address is only used, in "
+                    "memory, for the rate limit");
+  serve
+      ->add_option("--rate-limit", a.rate_limit,
+                   "Scan requests per client: N/min (a burst of N, then one every 60/N s; "
+                   "more get 429 with Retry-After and are not recorded), or off. A client is "
+                   "an IPv4 address or an IPv6 /64")
+      ->capture_default_str();
   serve->add_option("--admin-token-file", a.admin_token_file,
                     "File holding the admin token (16+ visible ASCII characters; chmod 600). "
                     "Enables /admin: give the token as 'Authorization: Bearer TOKEN' or as "
@@ -53,11 +66,34 @@ CLI::App* add_serve_command(CLI::App& app, ServeArgs& a) {
   return serve;
 }
 
+namespace {
+
+// "N/min" or "off" (0).
+unsigned parse_rate_limit(const std::string& text) {
+  if (text == "off") return 0;
+  const std::size_t slash = text.find('/');
+  const std::string digits = text.substr(0, slash);
+  const bool number = !digits.empty() && digits.size() <= 6 &&
+                      digits.find_first_not_of("0123456789") == std::string::npos;
+  if (!number || slash == std::string::npos || text.substr(slash) != "/min" ||
+      std::stoul(digits) < 1 || std::stoul(digits) > 100000) {
+    throw Error(ErrorCategory::usage,
+                "--rate-limit '" + text +
+                    "' is not N/min or off: give e.g. 20/min (a burst of 20 scans per client, "
+                    "then one every 3 s; 1/min to 100000/min), or off");
+  }
+  return static_cast<unsigned>(std::stoul(digits));
+}
+
+}  // namespace
+
 int run_serve_command(const ServeArgs& a) {
   ServeOptions options;
   options.db = a.db;
   options.listen = a.listen;
   options.threads = a.threads;
+  options.trust_proxy = a.trust_proxy;
+  options.rate_limit = parse_rate_limit(a.rate_limit);
   options.admin_token_file = a.admin_token_file;
   options.webhook_url = a.webhook;
   options.webhook_secret_file = a.webhook_secret_file;

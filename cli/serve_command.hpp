@@ -9,8 +9,9 @@ namespace viscode::cli {
 
 struct ServeArgs {
   std::string db, listen = "127.0.0.1:8080";
+  std::vector<std::string> pub, trust_proxy;
+  std::string rate_limit = "20/min";  // "N/min" or "off"
   std::string admin_token_file, webhook, webhook_secret_file;
-  std::vector<std::string> pub;
   int threads = 4;
 };
 

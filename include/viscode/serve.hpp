@@ -25,7 +25,8 @@ struct ServeOptions {
   // The brand's public keys (at least one; several for a brand that rotated keys). A code
   // whose signature verifies with none is answered forged and not counted.
   std::vector<PublicKey> keys;
-  // "IPv4:PORT". Loopback by default: TLS and the public side belong to a reverse proxy.
+  // "A.B.C.D:PORT" or "[IPv6]:PORT" ("[::1]:8080"; "[::]:8080" is every address, IPv4
+  // included). Loopback by default: TLS and the public side belong to a reverse proxy.
   // Port 0 picks a free port (Server::port() says which).
   std::string listen = "127.0.0.1:8080";
   // Ledger workers, 1..256: the threads that run signature checks and ledger scans, each with
@@ -50,9 +51,24 @@ struct ServeOptions {
   // The path before [{product}/]{serial}.{sig}: starts and ends with '/', e.g. "/a/" for the
   // template https://brand.example.com/a/{serial}.{sig}.
   std::string path_prefix = "/a/";
+  // Reverse proxies whose X-Forwarded-For is believed: "ADDR" or "ADDR/PREFIX", IPv4 or
+  // IPv6 ("127.0.0.1", "10.0.0.0/8", "::1"). A request from one of them is the client's whose
+  // address is the right-most X-Forwarded-For entry not in these ranges; from any other peer
+  // the header is ignored and the peer is the client. Empty: trust no proxy. The client
+  // address keys the rate limit, in memory only: it is never logged nor stored.
+  std::vector<std::string> trust_proxy;
+  // Scan requests per client and minute, 0..100000; 0 turns the limit off. A client may send
+  // this many at once, then one every 60/rate_limit s; one more is answered 429 with
+  // Retry-After and not recorded. A client is an IPv4 address or an IPv6 /64. The default
+  // (20: a burst of 20, then one every 3 s) leaves room for a shopper's reloads.
+  unsigned rate_limit = 20;
+  // Clients whose buckets are kept, 1..10000000 (about 120 bytes each); past it the least
+  // recently seen is forgotten, which only ever forgives it.
+  std::size_t rate_limit_clients = 65536;
   // Receives one JSON object per answered request, without a newline: time, method, route,
-  // status, verdict, serial, latency_ms. Never an IP address. Called from the server's
-  // threads, one call at a time. Empty: no access log.
+  // status, verdict, serial, latency_ms; also {"time", "error"} for a ledger failure and,
+  // once, {"time", "warning"} for X-Forwarded-For from a peer not in trust_proxy. Never an IP
+  // address. Called from the server's threads, one call at a time. Empty: no access log.
   std::function<void(std::string_view line)> access_log;
 
   // The brand's view (/admin, docs/serve.md). A file holding the admin token: 16..4096

@@ -197,6 +197,9 @@ Answer error_answer(int status, Format format) {
     case 413:
       reason = "Request body not allowed: these addresses take none";
       break;
+    case 429:
+      reason = "Too many requests from your address: wait a little, then open the code again";
+      break;
     case 503:
       reason = "Busy: too many requests at once; try again in a second";
       break;

@@ -44,7 +44,7 @@ struct Answer {
 
 Answer verdict_answer(Verdict verdict, const ScanResult& result, Format format);
 Answer healthz_answer();
-// 404, 405, 413, 500, 503 with a one-line reason, as a small page or {"error": ...}.
+// 404, 405, 413, 429, 500, 503 with a one-line reason, as a small page or {"error": ...}.
 Answer error_answer(int status, Format format);
 
 std::string json_string(std::string_view s);

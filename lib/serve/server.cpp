@@ -18,8 +18,10 @@
 #include <optional>
 #include <thread>
 
+#include "serve/address.hpp"
 #include "serve/admin.hpp"
 #include "serve/page.hpp"
+#include "serve/rate_limit.hpp"
 #include "serve/webhook.hpp"
 #include "viscode/error.hpp"
 #include "viscode/ledger.hpp"
@@ -29,27 +31,6 @@ namespace viscode {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-sockaddr_in parse_listen(const std::string& listen) {
-  const std::string fix = "--listen '" + listen +
-                          "' is not IPv4:PORT: give e.g. 127.0.0.1:8080 (port 0 picks a "
-                          "free port)";
-  const std::size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon + 1 == listen.size())
-    throw Error(ErrorCategory::usage, fix);
-  const std::string host = listen.substr(0, colon), port_text = listen.substr(colon + 1);
-  unsigned long port = 0;
-  for (const char c : port_text) {
-    if (c < '0' || c > '9' || port_text.size() > 5) throw Error(ErrorCategory::usage, fix);
-    port = port * 10 + static_cast<unsigned long>(c - '0');
-  }
-  if (port > 65535) throw Error(ErrorCategory::usage, fix);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) throw Error(ErrorCategory::usage, fix);
-  return addr;
-}
 
 std::string utc_now() {
   const auto now = std::chrono::system_clock::now();
@@ -68,7 +49,7 @@ std::string utc_now() {
 struct Request {
   Clock::time_point start = Clock::now();
   std::string method, route = "-", serial;
-  std::string_view verdict = "-";  // always a literal: "first_scan", "ok", "busy", ...
+  std::string_view verdict = "-";  // always a literal: "first_scan", "ok", "busy", "limited", ...
   bool suspended = false, answered = false;
   detail::Answer answer;
 };
@@ -99,6 +80,10 @@ struct Server::Impl {
   bool stopping_workers = false;
   std::vector<std::thread> workers;
 
+  std::vector<detail::Cidr> trusted_proxies;
+  std::unique_ptr<detail::RateLimiter> limiter;  // null: --rate-limit off
+  std::atomic<bool> warned_forwarded_for{false};
+
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
   std::mutex log_mutex;
@@ -108,6 +93,7 @@ struct Server::Impl {
 
   void worker(Ledger ledger);
   void log(const Request& r, int status);
+  std::optional<detail::Answer> limit(MHD_Connection* connection, detail::Format format);
   MHD_Result respond(MHD_Connection* connection, Request& r, const detail::Answer& answer);
   MHD_Result handle(MHD_Connection* connection, const char* url, const char* method,
                     std::size_t* upload_size, Request& r);
@@ -238,6 +224,14 @@ MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, con
     return respond(connection, r, detail::healthz_answer());
   }
 
+  if (limiter && detail::rate_limited(route.kind)) {
+    if (std::optional<detail::Answer> refused = limit(connection, format)) {
+      r.verdict = "limited";
+      return respond(connection, r, *refused);
+    }
+  }
+
+  // A verification: to a worker, with the connection suspended until it answers.
   return enqueue(connection, r, Job{connection, &r, url, format, nullptr});
 }
 
@@ -269,9 +263,9 @@ MHD_Result Server::Impl::handle_admin(MHD_Connection* connection, const char* ur
 MHD_Result Server::Impl::enqueue(MHD_Connection* connection, Request& r, Job job) {
   const detail::Format format = job.format;
   std::deque<Job>& queue = job.admin ? admin_jobs : jobs;
-  const std::size_t limit = job.admin ? detail::kMaxAdminQueued : options.max_queued;
+  const std::size_t max_waiting = job.admin ? detail::kMaxAdminQueued : options.max_queued;
   std::unique_lock lock(mutex);
-  if (queue.size() >= limit || stopping_workers) {
+  if (queue.size() >= max_waiting || stopping_workers) {
     lock.unlock();
     r.verdict = "busy";
     detail::Answer answer = detail::error_answer(503, format);
@@ -284,6 +278,25 @@ MHD_Result Server::Impl::enqueue(MHD_Connection* connection, Request& r, Job job
   lock.unlock();
   job_ready.notify_one();
   return MHD_YES;
+}
+
+// The client's token, or the 429 that refuses it (nothing recorded).
+std::optional<detail::Answer> Server::Impl::limit(MHD_Connection* connection,
+                                                  detail::Format format) {
+  const detail::RequestClient client = detail::client_of(connection, trusted_proxies);
+  if (client.ignored_forwarded_for && options.access_log && !warned_forwarded_for.exchange(true)) {
+    const std::lock_guard lock(log_mutex);
+    options.access_log(fmt::format(
+        "{{\"time\": {}, \"warning\": \"X-Forwarded-For came from a peer not given to "
+        "--trust-proxy and was ignored: the peer is the client for the rate limit. Behind a "
+        "reverse proxy, give its address with --trust-proxy\"}}",
+        detail::json_string(utc_now())));
+  }
+  const std::chrono::seconds wait = limiter->take(client.address, Clock::now());
+  if (wait.count() == 0) return std::nullopt;
+  detail::Answer answer = detail::error_answer(429, format);
+  answer.headers.emplace_back("Retry-After", std::to_string(wait.count()));
+  return answer;
 }
 
 void Server::Impl::worker(Ledger ledger) {
@@ -414,7 +427,16 @@ void check_serve_options(const ServeOptions& o) {
   if (o.keys.empty()) {
     bad("serve needs the brand's public key: give --pub brand.pub (repeat it for old keys)");
   }
-  parse_listen(o.listen);
+  detail::parse_listen(o.listen);
+  for (const std::string& proxy : o.trust_proxy) detail::parse_trusted_proxy(proxy);
+  if (o.rate_limit > 100000) {
+    bad(fmt::format("--rate-limit {}/min is out of range: give 1/min to 100000/min, or off",
+                    o.rate_limit));
+  }
+  if (o.rate_limit_clients < 1 || o.rate_limit_clients > 10000000) {
+    bad(fmt::format("rate_limit_clients {} is out of range: give 1 to 10000000",
+                    o.rate_limit_clients));
+  }
   if (o.threads < 1 || o.threads > 256) {
     bad(fmt::format("--threads {} is out of range: give 1 to 256 ledger workers", o.threads));
   }
@@ -449,7 +471,14 @@ Server Server::start(const ServeOptions& options) {
   check_serve_options(options);
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  const sockaddr_in addr = parse_listen(options.listen);
+  const detail::ListenAddress addr = detail::parse_listen(options.listen);
+  for (const std::string& proxy : options.trust_proxy) {
+    impl->trusted_proxies.push_back(detail::parse_trusted_proxy(proxy));
+  }
+  if (options.rate_limit > 0) {
+    impl->limiter =
+        std::make_unique<detail::RateLimiter>(options.rate_limit, options.rate_limit_clients);
+  }
 
   // The admin token and the webhook's secret are read now: a bad file stops the start.
   if (!options.admin_token_file.empty()) {
@@ -486,9 +515,11 @@ Server Server::start(const ServeOptions& options) {
         [p = impl.get(), l = std::move(ledger)]() mutable { p->worker(std::move(l)); });
   }
 
-  const unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC;
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC;
+  // [::] takes IPv4 too (one dual-stack socket); [::1] and other IPv6 addresses IPv6 only.
+  if (addr.v6) flags |= addr.any_v6 ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
   impl->daemon = MHD_start_daemon(
-      flags, 0, nullptr, nullptr, &on_access, impl.get(), MHD_OPTION_SOCK_ADDR, &addr,
+      flags, 0, nullptr, nullptr, &on_access, impl.get(), MHD_OPTION_SOCK_ADDR, &addr.storage,
       MHD_OPTION_THREAD_POOL_SIZE, static_cast<unsigned>(options.io_threads),
       MHD_OPTION_CONNECTION_LIMIT, options.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
       static_cast<unsigned>(options.read_timeout.count()), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
@@ -502,7 +533,7 @@ Server Server::start(const ServeOptions& options) {
                     "): choose a free port and an address of this machine with --listen");
   }
   const MHD_DaemonInfo* info = MHD_get_daemon_info(impl->daemon, MHD_DAEMON_INFO_BIND_PORT);
-  impl->port = info != nullptr ? info->port : ntohs(addr.sin_port);
+  impl->port = info != nullptr ? info->port : addr.port;
   return Server(std::move(impl));
 }
 

@@ -40,6 +40,7 @@ struct Fixture {
     options.keys = {f.key.public_key()};
     options.listen = "127.0.0.1:0";
     options.threads = 2;
+    options.rate_limit = 0;  // these tests send many requests from one address on purpose
     options.access_log = [&f](std::string_view line) {
       const std::lock_guard lock(f.log_mutex);
       f.log.emplace_back(line);
@@ -274,8 +275,8 @@ TEST_CASE("serve: bad options are usage errors naming the option", "[serve]") {
   o.keys = {viscode::generate_key().public_key()};
   o.listen = "localhost:80";
   CHECK_THROWS_WITH(viscode::check_serve_options(o),
-                    "--listen 'localhost:80' is not IPv4:PORT: give e.g. 127.0.0.1:8080 (port 0 "
-                    "picks a free port)");
+                    "--listen 'localhost:80' is not ADDRESS:PORT: give e.g. 127.0.0.1:8080, "
+                    "[::1]:8080 or [::]:8080 (port 0 picks a free port)");
   o.listen = "127.0.0.1:0";
   o.threads = 0;
   CHECK_THROWS_WITH(viscode::check_serve_options(o),
