@@ -5,6 +5,9 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -18,6 +21,33 @@ namespace {
 constexpr std::string_view kSchemaVersion = "1";
 // Scans wait this long for another process's transaction before giving up.
 constexpr int kBusyTimeoutMs = 60'000;
+
+// Write transactions of one process on one file take turns on this mutex before SQLite's
+// own lock. SQLite makes a writer that finds the lock taken sleep in steps of 1 to 100 ms
+// before it tries again, so threads of one process (the workers of `viscode serve`) that
+// met there waited tens of milliseconds for a lock held for tens of microseconds; on a
+// mutex the next one goes as soon as the lock is free. Other processes still meet on
+// SQLite's lock and the busy timeout. One mutex per file (by its canonical path), shared by
+// every connection of the process to it, dropped with the last one.
+std::shared_ptr<std::mutex> writer_turn(const std::string& path) {
+  static std::mutex registry_mutex;
+  static std::map<std::string, std::weak_ptr<std::mutex>> registry;
+  std::error_code ec;
+  std::string key = std::filesystem::canonical(path, ec).string();
+  if (ec) key = path;
+  const std::lock_guard lock(registry_mutex);
+  std::weak_ptr<std::mutex>& slot = registry[key];
+  std::shared_ptr<std::mutex> turn = slot.lock();
+  if (!turn) {
+    turn = std::make_shared<std::mutex>();
+    slot = turn;
+  }
+  // Drop the entries of files no connection has open any more.
+  for (auto it = registry.begin(); it != registry.end();) {
+    it = it->second.expired() ? registry.erase(it) : std::next(it);
+  }
+  return turn;
+}
 
 class Statement {
  public:
@@ -71,6 +101,7 @@ class SqliteLedger final : public LedgerBackend {
     }
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
     sqlite3_extended_result_codes(db_, 1);
+    writer_turn_ = writer_turn(path);
     try {
       // The schema check comes first (a file that is not a database fails it with
       // SQLITE_NOTADB), so that another program's database is refused unchanged.
@@ -212,7 +243,9 @@ class SqliteLedger final : public LedgerBackend {
   // Rolls back unless committed, so an exception never leaves a transaction open.
   class Transaction {
    public:
-    explicit Transaction(SqliteLedger& l) : l_(l) { l_.step_done(l_.begin_.get(), "begin"); }
+    explicit Transaction(SqliteLedger& l) : l_(l), turn_(*l.writer_turn_) {
+      l_.step_done(l_.begin_.get(), "begin");
+    }
     void commit() {
       l_.step_done(l_.commit_.get(), "commit");
       done_ = true;
@@ -228,6 +261,7 @@ class SqliteLedger final : public LedgerBackend {
 
    private:
     SqliteLedger& l_;
+    std::lock_guard<std::mutex> turn_;  // taken before BEGIN, released after COMMIT/ROLLBACK
     bool done_ = false;
   };
 
@@ -357,6 +391,7 @@ class SqliteLedger final : public LedgerBackend {
   std::string path_;
   bool create_ = false;
   sqlite3* db_ = nullptr;
+  std::shared_ptr<std::mutex> writer_turn_;
   Statement insert_serial_, insert_template_, count_scan_, log_scan_, begin_, commit_, rollback_,
       status_;
 };
