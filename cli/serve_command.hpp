@@ -10,7 +10,7 @@ namespace viscode::cli {
 struct ServeArgs {
   std::string db, listen = "127.0.0.1:8080";
   std::vector<std::string> pub;
-  int threads = 4;
+  int threads = 16;  // ServeOptions::threads
 };
 
 CLI::App* add_serve_command(CLI::App& app, ServeArgs& a);
