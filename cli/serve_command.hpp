@@ -12,7 +12,7 @@ struct ServeArgs {
   std::vector<std::string> pub, trust_proxy;
   std::string rate_limit = "20/min";  // "N/min" or "off"
   std::string admin_token_file, webhook, webhook_secret_file;
-  int threads = 4;
+  int threads = 16;  // ServeOptions::threads
 };
 
 CLI::App* add_serve_command(CLI::App& app, ServeArgs& a);

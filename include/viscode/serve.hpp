@@ -30,8 +30,11 @@ struct ServeOptions {
   // Port 0 picks a free port (Server::port() says which).
   std::string listen = "127.0.0.1:8080";
   // Ledger workers, 1..256: the threads that run signature checks and ledger scans, each with
-  // its own ledger connection. Connections themselves hold no thread while idle.
-  int threads = 4;
+  // its own ledger connection. Connections themselves hold no thread while idle. A worker
+  // mostly waits for its ledger (a PostgreSQL commit waits for the WAL flush), so more
+  // workers than cores keep more commits in flight: with 16 rather than 4, PostgreSQL
+  // answered 3 times as many verdicts, SQLite as many (docs/benchmarks.md, viscode serve).
+  int threads = 16;
   // Threads that read and write the sockets (libmicrohttpd's epoll loops), 1..64.
   int io_threads = 1;
   // Verification requests waiting for a worker, 1..100000; one more is answered 503 with

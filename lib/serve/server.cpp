@@ -51,6 +51,7 @@ struct Request {
   std::string method, route = "-", serial;
   std::string_view verdict = "-";  // always a literal: "first_scan", "ok", "busy", "limited", ...
   bool suspended = false, answered = false;
+  bool headers_seen = false;  // the first call (headers in) has returned
   detail::Answer answer;
 };
 
@@ -196,13 +197,21 @@ MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, con
   }
   if (r.answered) return MHD_YES;
   r.method = method;
+  // No route takes a body: it is refused before it is read (which closes the connection).
+  // Any other answer waits for the next call, when libmicrohttpd has the whole request:
+  // an answer queued in the first call makes it close the connection after it (0.9.75),
+  // which would cost every keep-alive client a new connection per request.
+  const bool body = has_body(connection) || *upload_size != 0;
+  if (!r.headers_seen && !body) {
+    r.headers_seen = true;
+    return MHD_YES;
+  }
   const detail::Route route = detail::match_route(url, options.path_prefix);
   r.route = detail::route_name(route.kind, options.path_prefix);
   const detail::Format format =
       detail::wanted_format(MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Accept"));
 
-  // No route takes a body: refuse one before reading it.
-  if (has_body(connection) || *upload_size != 0) {
+  if (body) {
     *upload_size = 0;
     return respond(connection, r, detail::error_answer(413, format));
   }
