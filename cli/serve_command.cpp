@@ -15,12 +15,14 @@ CLI::App* add_serve_command(CLI::App& app, ServeArgs& a) {
       "serve",
       "Answer the URLs of signed codes: GET <prefix>[{product}/]{serial}.{sig} checks the "
       "signature, records the scan in the ledger and returns the verdict as a page, or as "
-      "JSON for 'Accept: application/json'; GET /healthz. One JSON access-log line per "
-      "request on stdout. Stops gracefully on SIGTERM or SIGINT.\n"
+      "JSON for 'Accept: application/json'; GET /healthz; with --admin-token-file, the brand's "
+      "view under /admin (counts per batch, copies, CSV/JSON export, chart). One JSON "
+      "access-log line per request on stdout. Stops gracefully on SIGTERM or SIGINT.\n"
       "Example: viscode serve --db ledger.db --pub brand.pub --listen 127.0.0.1:8080 "
       "--trust-proxy 127.0.0.1\n"
-      "Exit codes: 0 stopped by a signal, 3 ledger or key missing, or address in use, 2 bad "
-      "usage.");
+      "Exit codes: 0 stopped by a signal, 3 ledger, key, admin token or webhook secret file "
+      "missing or unfit (too short, readable by other users), or address in use, 2 bad usage "
+      "(e.g. a --webhook that is not an http(s) URL).");
   serve
       ->add_option("--db", a.db,
                    "The ledger: an SQLite file or a PostgreSQL URL (it must exist: create it "
@@ -50,6 +52,17 @@ CLI::App* add_serve_command(CLI::App& app, ServeArgs& a) {
                    "more get 429 with Retry-After and are not recorded), or off. A client is "
                    "an IPv4 address or an IPv6 /64")
       ->capture_default_str();
+  serve->add_option("--admin-token-file", a.admin_token_file,
+                    "File holding the admin token (16+ visible ASCII characters; chmod 600). "
+                    "Enables /admin: give the token as 'Authorization: Bearer TOKEN' or as "
+                    "the password of HTTP Basic (any user). Without it /admin is 404");
+  serve->add_option("--webhook", a.webhook,
+                    "http:// or https:// URL: each 'possible copy' (seen-before) scan is POSTed "
+                    "there as JSON, from a bounded queue (10000), retried with backoff "
+                    "(1 s doubling to 5 min, 8 attempts, 10 s timeout each)");
+  serve->add_option("--webhook-secret-file", a.webhook_secret_file,
+                    "File holding a secret (as --admin-token-file): each POST then carries "
+                    "X-Viscode-Signature: sha256=<hex HMAC-SHA256 of the body>");
   return serve;
 }
 
@@ -81,6 +94,9 @@ int run_serve_command(const ServeArgs& a) {
   options.threads = a.threads;
   options.trust_proxy = a.trust_proxy;
   options.rate_limit = parse_rate_limit(a.rate_limit);
+  options.admin_token_file = a.admin_token_file;
+  options.webhook_url = a.webhook;
+  options.webhook_secret_file = a.webhook_secret_file;
   for (const std::string& file : a.pub) options.keys.push_back(load_public_key(file));
   check_serve_options(options);  // bad usage before the ledger is opened
   options.access_log = [](std::string_view line) {

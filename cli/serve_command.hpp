@@ -11,7 +11,8 @@ struct ServeArgs {
   std::string db, listen = "127.0.0.1:8080";
   std::vector<std::string> pub, trust_proxy;
   std::string rate_limit = "20/min";  // "N/min" or "off"
-  int threads = 4;
+  std::string admin_token_file, webhook, webhook_secret_file;
+  int threads = 16;  // ServeOptions::threads
 };
 
 CLI::App* add_serve_command(CLI::App& app, ServeArgs& a);

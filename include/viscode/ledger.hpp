@@ -4,6 +4,7 @@
 // original. Backends: an SQLite file (embedded, the default) and a PostgreSQL server.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -77,6 +78,42 @@ struct LedgerStats {
   std::int64_t not_issued_scans = 0;  // scans whose payload held no issued serial
 };
 
+// The brand's view of the ledger (viscode serve's /admin): per-batch counts, the copies and
+// scans per day. Every query is one statement, one snapshot, with a bounded result.
+struct BatchStats {
+  std::string batch;
+  std::string issued_at;          // when its first serials were imported (UTC)
+  std::int64_t issued = 0;        // serials imported in it
+  std::int64_t scanned = 0;       // of them scanned at least once
+  std::int64_t seen_before = 0;   // of them scanned more than once: possibly copied
+  std::int64_t scans = 0;         // scans of its serials
+  std::string first_at, last_at;  // its earliest and latest scan by scan time; empty until
+                                  // scanned
+};
+
+// One scan of a copied serial, from the scan log.
+struct CopyScan {
+  std::string at, where;
+  std::string payload;     // the code's text as scanned (a signed code's path or URL)
+  std::int64_t count = 0;  // the serial's scan count this scan made: 1 = its first scan
+};
+
+// An issued serial scanned more than once.
+struct CopyRecord {
+  std::string serial, batch;
+  std::int64_t scans = 0;
+  std::string first_at, first_where, last_at, last_where;  // as in SerialStatus
+  // Its earliest scan and its latest ones, by scan time (the log may hold fewer than
+  // `scans` when it was pruned).
+  std::vector<CopyScan> history;
+};
+
+struct DayScans {
+  std::string day;               // "YYYY-MM-DD", UTC
+  std::int64_t scans = 0;        // scans of issued serials that day
+  std::int64_t seen_before = 0;  // of them scans of a serial scanned before (count over 1)
+};
+
 struct ImportSummary {
   std::int64_t rows = 0;            // manifest rows read
   std::int64_t added = 0;           // serials new to the ledger
@@ -139,6 +176,21 @@ class Ledger {
   // Throws Error(usage) for a serial that check_serial() refuses.
   SerialStatus status(std::string_view serial);
   LedgerStats stats();
+
+  // Counts per batch, the latest imported first (then by name): at most `limit` batches,
+  // 1..100000. batch not empty: that batch only (nothing when the ledger has no such batch).
+  // Throws Error(usage) for a limit out of range.
+  std::vector<BatchStats> batch_stats(std::string_view batch = {}, std::size_t limit = 1000);
+  // The copies: issued serials scanned more than once, of one batch (empty: every batch),
+  // the latest scanned first (then by serial); at most `limit` serials, 1..100000, each with
+  // at most `history` scans, 2..1000: its earliest and the latest history - 1. Throws
+  // Error(usage) for a limit out of range.
+  std::vector<CopyRecord> copies(std::string_view batch = {}, std::size_t limit = 100,
+                                 std::size_t history = 20);
+  // Scans of the issued serials of one batch (empty: every batch) per UTC day, oldest day
+  // first: the latest `days` days that had scans, 1..3660. Days without scans are absent.
+  // Throws Error(usage) for a count out of range.
+  std::vector<DayScans> scans_per_day(std::string_view batch = {}, std::size_t days = 366);
 
  private:
   explicit Ledger(std::unique_ptr<detail::LedgerBackend> backend);

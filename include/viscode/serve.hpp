@@ -31,8 +31,11 @@ struct ServeOptions {
   // Port 0 picks a free port (Server::port() says which).
   std::string listen = "127.0.0.1:8080";
   // Ledger workers, 1..256: the threads that run signature checks and ledger scans, each with
-  // its own ledger connection. Connections themselves hold no thread while idle.
-  int threads = 4;
+  // its own ledger connection. Connections themselves hold no thread while idle. A worker
+  // mostly waits for its ledger (a PostgreSQL commit waits for the WAL flush), so more
+  // workers than cores keep more commits in flight: with 16 rather than 4, PostgreSQL
+  // answered 3 times as many verdicts, SQLite as many (docs/benchmarks.md, viscode serve).
+  int threads = 16;
   // Threads that read and write the sockets (libmicrohttpd's epoll loops), 1..64.
   int io_threads = 1;
   // Verification requests waiting for a worker, 1..100000; one more is answered 503 with
@@ -71,6 +74,27 @@ struct ServeOptions {
   // once, {"time", "warning"} for X-Forwarded-For from a peer not in trust_proxy. Never an IP
   // address. Called from the server's threads, one call at a time. Empty: no access log.
   std::function<void(std::string_view line)> access_log;
+
+  // The brand's view (/admin, docs/serve.md). A file holding the admin token: 16..4096
+  // visible ASCII characters (a trailing newline is ignored), in a file other users cannot
+  // read or write and its group cannot write. Empty: no admin, every /admin path is 404.
+  std::string admin_token_file;
+  // The possible-copy webhook: an http:// or https:// URL to which each seen-before scan is
+  // POSTed as one JSON object. Empty: no webhook.
+  std::string webhook_url;
+  // A file holding the webhook's secret (as admin_token_file): each POST then carries
+  // X-Viscode-Signature: sha256=<HMAC-SHA256 of the body, hex>. Empty: unsigned.
+  std::string webhook_secret_file;
+  // Events waiting for delivery, 1..1000000; when full the oldest is dropped (and logged).
+  std::size_t webhook_queue = 10000;
+  // POSTs per event, 1..100, before it is given up (and logged).
+  int webhook_attempts = 8;
+  // Per POST, connecting included, 1..300 s.
+  std::chrono::seconds webhook_timeout{10};
+  // The wait after a failed POST: retry_first (10 ms..60 s), doubled after each further
+  // failure up to retry_max (1..3600 s).
+  std::chrono::milliseconds webhook_retry_first{1000};
+  std::chrono::seconds webhook_retry_max{300};
 };
 
 // Checks options before anything starts: Error(usage) naming the option and its range.
@@ -79,8 +103,9 @@ void check_serve_options(const ServeOptions& options);
 // A running server. start() returns once it listens; stop() (or the destructor) stops it.
 class Server {
  public:
-  // Checks the options, opens one ledger connection per worker (Error(input) for a missing
-  // ledger, naming the URL), and listens. Error(input) when the address cannot be bound
+  // Checks the options, reads the admin token and webhook secret files (Error(input) naming
+  // the file and the fix), opens one ledger connection per worker (Error(input) for a
+  // missing ledger, naming the URL), and listens. Error(input) when the address cannot be bound
   // (in use, not this machine's).
   static Server start(const ServeOptions& options);
 
@@ -92,8 +117,9 @@ class Server {
   std::uint16_t port() const;
 
   // Graceful stop: stops accepting connections, lets requests in flight be answered (up to
-  // ServeOptions::stop_timeout; every scan a worker took is recorded), closes the idle
-  // connections and joins every thread. Safe to call more than once. Not from a signal
+  // ServeOptions::stop_timeout; every scan a worker took is recorded), delivers the webhook
+  // events it can in what is left of stop_timeout, closes the idle connections and joins
+  // every thread. Safe to call more than once. Not from a signal
   // handler: wait for the signal in a thread (sigwait), then call stop().
   void stop();
 

@@ -40,6 +40,11 @@ class LedgerBackend {
                                                  std::string_view at, std::string_view where) = 0;
   virtual SerialStatus status(std::string_view serial) = 0;
   virtual LedgerStats stats() = 0;
+  // The brand's view (Ledger::batch_stats, copies, scans_per_day; limits already checked).
+  virtual std::vector<BatchStats> batch_stats(std::string_view batch, std::size_t limit) = 0;
+  virtual std::vector<CopyRecord> copies(std::string_view batch, std::size_t limit,
+                                         std::size_t history) = 0;
+  virtual std::vector<DayScans> scans_per_day(std::string_view batch, std::size_t days) = 0;
 };
 
 // path: a file, created with the ledger's tables when missing if `create`, else

@@ -419,4 +419,33 @@ LedgerStats Ledger::stats() {
   return backend_->stats();
 }
 
+namespace {
+
+void check_limit(std::string_view what, std::size_t value, std::size_t lo, std::size_t hi) {
+  if (value < lo || value > hi) {
+    throw Error(ErrorCategory::usage, std::string(what) + " " + std::to_string(value) +
+                                          " is out of range: give " + std::to_string(lo) + " to " +
+                                          std::to_string(hi));
+  }
+}
+
+}  // namespace
+
+std::vector<BatchStats> Ledger::batch_stats(std::string_view batch, std::size_t limit) {
+  check_limit("batch_stats limit", limit, 1, 100'000);
+  return backend_->batch_stats(batch, limit);
+}
+
+std::vector<CopyRecord> Ledger::copies(std::string_view batch, std::size_t limit,
+                                       std::size_t history) {
+  check_limit("copies limit", limit, 1, 100'000);
+  check_limit("copies history", history, 2, 1000);
+  return backend_->copies(batch, limit, history);
+}
+
+std::vector<DayScans> Ledger::scans_per_day(std::string_view batch, std::size_t days) {
+  check_limit("scans_per_day days", days, 1, 3660);
+  return backend_->scans_per_day(batch, days);
+}
+
 }  // namespace viscode

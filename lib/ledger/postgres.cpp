@@ -320,6 +320,97 @@ class PostgresLedger final : public LedgerBackend {
     return out;
   }
 
+  std::vector<BatchStats> batch_stats(std::string_view batch, std::size_t limit) override {
+    if (!is_pg_text(batch)) return {};  // no batch name the server could hold
+    reconnect_if_broken();
+    const std::string batch_text(batch), limit_text = std::to_string(limit);
+    // Times compare in the "C" collation (byte order), as in record_scan.
+    Result r = exec_params(
+        "SELECT batch, min(issued_at COLLATE \"C\"), count(*), count(*) FILTER (WHERE scans > 0),"
+        " count(*) FILTER (WHERE scans > 1), COALESCE(sum(scans), 0)::bigint,"
+        " min(first_at COLLATE \"C\"), max(last_at COLLATE \"C\")"
+        " FROM serials WHERE $1::text = '' OR batch = $1"
+        " GROUP BY batch ORDER BY 2 DESC, batch COLLATE \"C\" LIMIT $2::bigint",
+        {batch_text.c_str(), limit_text.c_str()}, "read the batches");
+    std::vector<BatchStats> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      BatchStats b;
+      b.batch = field(r.get(), i, 0);
+      b.issued_at = field(r.get(), i, 1);
+      b.issued = int_field(r.get(), i, 2);
+      b.scanned = int_field(r.get(), i, 3);
+      b.seen_before = int_field(r.get(), i, 4);
+      b.scans = int_field(r.get(), i, 5);
+      b.first_at = field(r.get(), i, 6);
+      b.last_at = field(r.get(), i, 7);
+      out.push_back(std::move(b));
+    }
+    return out;
+  }
+
+  std::vector<CopyRecord> copies(std::string_view batch, std::size_t limit,
+                                 std::size_t history) override {
+    if (!is_pg_text(batch)) return {};
+    reconnect_if_broken();
+    const std::string batch_text(batch), limit_text = std::to_string(limit),
+                                         history_text = std::to_string(history);
+    // One statement, one snapshot; as the SQLite backend's (lib/ledger/sqlite.cpp).
+    Result r = exec_params(
+        "WITH c AS (SELECT serial, batch, scans, first_at, first_where, last_at, last_where"
+        "  FROM serials WHERE scans > 1 AND ($1::text = '' OR batch = $1)"
+        "  ORDER BY last_at COLLATE \"C\" DESC, serial COLLATE \"C\" LIMIT $2::bigint),"
+        " h AS (SELECT s.id, s.serial, s.at, s.place, s.payload, s.count,"
+        "  row_number() OVER (PARTITION BY s.serial ORDER BY s.at COLLATE \"C\", s.id) AS up,"
+        "  row_number() OVER (PARTITION BY s.serial"
+        "   ORDER BY s.at COLLATE \"C\" DESC, s.id DESC) AS down"
+        "  FROM scans s WHERE s.count > 0 AND s.serial IN (SELECT serial FROM c))"
+        " SELECT c.serial, c.batch, c.scans, c.first_at, c.first_where, c.last_at, c.last_where,"
+        "  h.at, h.place, h.payload, h.count"
+        " FROM c LEFT JOIN h ON h.serial = c.serial AND (h.up = 1 OR h.down < $3::bigint)"
+        " ORDER BY c.last_at COLLATE \"C\" DESC, c.serial COLLATE \"C\","
+        "  h.at COLLATE \"C\", h.id",
+        {batch_text.c_str(), limit_text.c_str(), history_text.c_str()}, "read the copies");
+    std::vector<CopyRecord> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      const std::string serial = field(r.get(), i, 0);
+      if (out.empty() || out.back().serial != serial) {
+        CopyRecord c;
+        c.serial = serial;
+        c.batch = field(r.get(), i, 1);
+        c.scans = int_field(r.get(), i, 2);
+        c.first_at = field(r.get(), i, 3);
+        c.first_where = field(r.get(), i, 4);
+        c.last_at = field(r.get(), i, 5);
+        c.last_where = field(r.get(), i, 6);
+        out.push_back(std::move(c));
+      }
+      if (!PQgetisnull(r.get(), i, 7)) {
+        out.back().history.push_back(CopyScan{field(r.get(), i, 7), field(r.get(), i, 8),
+                                              field(r.get(), i, 9), int_field(r.get(), i, 10)});
+      }
+    }
+    return out;
+  }
+
+  std::vector<DayScans> scans_per_day(std::string_view batch, std::size_t days) override {
+    if (!is_pg_text(batch)) return {};
+    reconnect_if_broken();
+    const std::string batch_text(batch), days_text = std::to_string(days);
+    Result r = exec_params(
+        "SELECT substr(at, 1, 10) COLLATE \"C\" AS day, count(*),"
+        " count(*) FILTER (WHERE count > 1)"
+        " FROM scans WHERE count > 0"
+        " AND ($1::text = '' OR serial IN (SELECT serial FROM serials WHERE batch = $1))"
+        " GROUP BY day ORDER BY day DESC LIMIT $2::bigint",
+        {batch_text.c_str(), days_text.c_str()}, "read the scans per day");
+    std::vector<DayScans> out;
+    for (int i = PQntuples(r.get()) - 1; i >= 0; --i) {
+      out.push_back(
+          DayScans{field(r.get(), i, 0), int_field(r.get(), i, 1), int_field(r.get(), i, 2)});
+    }
+    return out;
+  }
+
  private:
   // Rolls back unless committed, so an exception never leaves a transaction open.
   class Transaction {

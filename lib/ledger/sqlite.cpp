@@ -1,13 +1,21 @@
 // The embedded ledger: one SQLite file in WAL mode. Several processes may scan at once:
 // every write is a BEGIN IMMEDIATE transaction (one writer at a time, the others wait on
 // the busy timeout), so the counter update and the log row of a scan land together or not
-// at all, and no two scans read the same count.
+// at all, and no two scans read the same count. Within a process, connections take turns
+// through a WriterGroup, and scans that queue meanwhile share the next transaction.
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <exception>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "ledger/backend.hpp"
 #include "viscode/error.hpp"
@@ -18,6 +26,72 @@ namespace {
 constexpr std::string_view kSchemaVersion = "1";
 // Scans wait this long for another process's transaction before giving up.
 constexpr int kBusyTimeoutMs = 60'000;
+
+// A scan waiting for a write transaction: the caller's arguments (valid while it waits) and,
+// once done, its result or its error.
+struct PendingScan {
+  std::string_view serial, payload, at, where;
+  std::optional<CountedScan> result;
+  std::exception_ptr error;
+  bool done = false;
+};
+
+// The connections of one process to one file take turns writing through this. SQLite makes
+// a writer that finds the write lock taken sleep in steps of 1 to 100 ms before it tries
+// again, so threads of one process (the workers of `viscode serve`) that met there waited
+// tens of milliseconds for a lock held for tens of microseconds. Here the next one goes as
+// soon as the turn is free, and scans that queued during a transaction are written together
+// in the next one (group commit): one commit, one round of file locks and WAL index updates
+// for all of them. Other processes still meet on SQLite's lock and the busy timeout. One
+// group per file (by its canonical path), shared by the process's connections to it.
+struct WriterGroup {
+  std::mutex mutex;  // guards the fields below
+  std::condition_variable turn_free;
+  bool busy = false;                // a connection is in a write transaction
+  std::vector<PendingScan*> queue;  // scans for the next transaction, in arrival order
+};
+
+std::shared_ptr<WriterGroup> writer_group(const std::string& path) {
+  static std::mutex registry_mutex;
+  static std::map<std::string, std::weak_ptr<WriterGroup>> registry;
+  std::error_code ec;
+  std::string key = std::filesystem::canonical(path, ec).string();
+  if (ec) key = path;
+  const std::lock_guard lock(registry_mutex);
+  std::weak_ptr<WriterGroup>& slot = registry[key];
+  std::shared_ptr<WriterGroup> group = slot.lock();
+  if (!group) {
+    group = std::make_shared<WriterGroup>();
+    slot = group;
+  }
+  // Drop the entries of files no connection has open any more.
+  for (auto it = registry.begin(); it != registry.end();) {
+    it = it->second.expired() ? registry.erase(it) : std::next(it);
+  }
+  return group;
+}
+
+// Holds the group's turn for a write that is not a scan (an import).
+class WriterTurn {
+ public:
+  explicit WriterTurn(WriterGroup& g) : g_(g) {
+    std::unique_lock lock(g_.mutex);
+    g_.turn_free.wait(lock, [&] { return !g_.busy; });
+    g_.busy = true;
+  }
+  ~WriterTurn() {
+    {
+      const std::lock_guard lock(g_.mutex);
+      g_.busy = false;
+    }
+    g_.turn_free.notify_all();
+  }
+  WriterTurn(const WriterTurn&) = delete;
+  WriterTurn& operator=(const WriterTurn&) = delete;
+
+ private:
+  WriterGroup& g_;
+};
 
 class Statement {
  public:
@@ -71,6 +145,7 @@ class SqliteLedger final : public LedgerBackend {
     }
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
     sqlite3_extended_result_codes(db_, 1);
+    group_ = writer_group(path);
     try {
       // The schema check comes first (a file that is not a database fails it with
       // SQLITE_NOTADB), so that another program's database is refused unchanged.
@@ -121,6 +196,7 @@ class SqliteLedger final : public LedgerBackend {
   std::int64_t import(const std::vector<std::string>& serials, std::string_view batch,
                       std::string_view issued_at,
                       const std::vector<std::string>& templates) override {
+    const WriterTurn turn(*group_);
     Transaction t(*this);
     std::int64_t added = 0;
     sqlite3_stmt* s = insert_serial_.get();
@@ -148,29 +224,33 @@ class SqliteLedger final : public LedgerBackend {
     return out;
   }
 
+  // Each scan is its own UPDATE and log INSERT, applied in arrival order, so the verdicts
+  // are those of scans recorded one by one; a scan returns only once the transaction that
+  // holds it has committed.
   std::optional<CountedScan> record_scan(std::string_view serial, std::string_view payload,
                                          std::string_view at, std::string_view where) override {
-    Transaction t(*this);
-    std::optional<CountedScan> counted;
-    sqlite3_stmt* u = count_scan_.get();
-    bind(u, 1, serial);
-    bind(u, 2, at);
-    bind(u, 3, where);
-    if (step(u, "record the scan") == SQLITE_ROW) {
-      counted = CountedScan{sqlite3_column_int64(u, 0), column_text(u, 1), column_text(u, 2),
-                            column_text(u, 3)};
-      step(u, "record the scan");  // runs the statement to completion
+    PendingScan mine{serial, payload, at, where, {}, {}, false};
+    WriterGroup& g = *group_;
+    std::unique_lock lock(g.mutex);
+    g.queue.push_back(&mine);
+    while (!mine.done) {
+      if (g.busy) {
+        g.turn_free.wait(lock);
+        continue;
+      }
+      // This thread writes every queued scan (its own among them) on its connection.
+      g.busy = true;
+      std::vector<PendingScan*> batch;
+      batch.swap(g.queue);
+      lock.unlock();
+      write_scans(batch);
+      lock.lock();
+      for (PendingScan* p : batch) p->done = true;
+      g.busy = false;
+      g.turn_free.notify_all();
     }
-    sqlite3_reset(u);
-    sqlite3_stmt* l = log_scan_.get();
-    bind(l, 1, serial);
-    bind(l, 2, payload);
-    bind(l, 3, at);
-    bind(l, 4, where);
-    sqlite3_bind_int64(l, 5, counted ? counted->scans : 0);
-    step_done(l, "log the scan");
-    t.commit();
-    return counted;
+    if (mine.error) std::rethrow_exception(mine.error);
+    return std::move(mine.result);
   }
 
   SerialStatus status(std::string_view serial) override {
@@ -208,6 +288,90 @@ class SqliteLedger final : public LedgerBackend {
     return out;
   }
 
+  std::vector<BatchStats> batch_stats(std::string_view batch, std::size_t limit) override {
+    Statement s = prepare(
+        "SELECT batch, min(issued_at), count(*), count(*) FILTER (WHERE scans > 0),"
+        " count(*) FILTER (WHERE scans > 1), coalesce(sum(scans), 0), min(first_at),"
+        " max(last_at) FROM serials WHERE ?1 = '' OR batch = ?1"
+        " GROUP BY batch ORDER BY min(issued_at) DESC, batch LIMIT ?2");
+    bind(s.get(), 1, batch);
+    sqlite3_bind_int64(s.get(), 2, static_cast<sqlite3_int64>(limit));
+    std::vector<BatchStats> out;
+    while (step(s.get(), "read the batches") == SQLITE_ROW) {
+      BatchStats b;
+      b.batch = column_text(s.get(), 0);
+      b.issued_at = column_text(s.get(), 1);
+      b.issued = sqlite3_column_int64(s.get(), 2);
+      b.scanned = sqlite3_column_int64(s.get(), 3);
+      b.seen_before = sqlite3_column_int64(s.get(), 4);
+      b.scans = sqlite3_column_int64(s.get(), 5);
+      b.first_at = column_text(s.get(), 6);
+      b.last_at = column_text(s.get(), 7);
+      out.push_back(std::move(b));
+    }
+    return out;
+  }
+
+  std::vector<CopyRecord> copies(std::string_view batch, std::size_t limit,
+                                 std::size_t history) override {
+    // One statement, one snapshot. The copies first (bounded), then their logged scans
+    // ranked from both ends by time, so that each keeps its earliest and its latest ones.
+    // A LEFT JOIN keeps a copy whose log rows were pruned.
+    Statement s = prepare(
+        "WITH c AS (SELECT serial, batch, scans, first_at, first_where, last_at, last_where"
+        "  FROM serials WHERE scans > 1 AND (?1 = '' OR batch = ?1)"
+        "  ORDER BY last_at DESC, serial LIMIT ?2),"
+        " h AS (SELECT s.id, s.serial, s.at, s.place, s.payload, s.count,"
+        "  row_number() OVER (PARTITION BY s.serial ORDER BY s.at, s.id) AS up,"
+        "  row_number() OVER (PARTITION BY s.serial ORDER BY s.at DESC, s.id DESC) AS down"
+        "  FROM scans s WHERE s.count > 0 AND s.serial IN (SELECT serial FROM c))"
+        " SELECT c.serial, c.batch, c.scans, c.first_at, c.first_where, c.last_at, c.last_where,"
+        "  h.at, h.place, h.payload, h.count"
+        " FROM c LEFT JOIN h ON h.serial = c.serial AND (h.up = 1 OR h.down < ?3)"
+        " ORDER BY c.last_at DESC, c.serial, h.at, h.id");
+    bind(s.get(), 1, batch);
+    sqlite3_bind_int64(s.get(), 2, static_cast<sqlite3_int64>(limit));
+    sqlite3_bind_int64(s.get(), 3, static_cast<sqlite3_int64>(history));
+    std::vector<CopyRecord> out;
+    while (step(s.get(), "read the copies") == SQLITE_ROW) {
+      const std::string serial = column_text(s.get(), 0);
+      if (out.empty() || out.back().serial != serial) {
+        CopyRecord c;
+        c.serial = serial;
+        c.batch = column_text(s.get(), 1);
+        c.scans = sqlite3_column_int64(s.get(), 2);
+        c.first_at = column_text(s.get(), 3);
+        c.first_where = column_text(s.get(), 4);
+        c.last_at = column_text(s.get(), 5);
+        c.last_where = column_text(s.get(), 6);
+        out.push_back(std::move(c));
+      }
+      if (sqlite3_column_type(s.get(), 7) != SQLITE_NULL) {
+        out.back().history.push_back(CopyScan{column_text(s.get(), 7), column_text(s.get(), 8),
+                                              column_text(s.get(), 9),
+                                              sqlite3_column_int64(s.get(), 10)});
+      }
+    }
+    return out;
+  }
+
+  std::vector<DayScans> scans_per_day(std::string_view batch, std::size_t days) override {
+    Statement s = prepare(
+        "SELECT substr(at, 1, 10) AS day, count(*), count(*) FILTER (WHERE count > 1)"
+        " FROM scans WHERE count > 0"
+        " AND (?1 = '' OR serial IN (SELECT serial FROM serials WHERE batch = ?1))"
+        " GROUP BY day ORDER BY day DESC LIMIT ?2");
+    bind(s.get(), 1, batch);
+    sqlite3_bind_int64(s.get(), 2, static_cast<sqlite3_int64>(days));
+    std::vector<DayScans> out;
+    while (step(s.get(), "read the scans per day") == SQLITE_ROW) {
+      out.push_back(DayScans{column_text(s.get(), 0), sqlite3_column_int64(s.get(), 1),
+                             sqlite3_column_int64(s.get(), 2)});
+    }
+    std::reverse(out.begin(), out.end());
+    return out;
+  }
+
  private:
   // Rolls back unless committed, so an exception never leaves a transaction open.
   class Transaction {
@@ -230,6 +394,55 @@ class SqliteLedger final : public LedgerBackend {
     SqliteLedger& l_;
     bool done_ = false;
   };
+
+  // One scan's UPDATE and log row, inside the caller's transaction.
+  std::optional<CountedScan> count_and_log(const PendingScan& p) {
+    std::optional<CountedScan> counted;
+    sqlite3_stmt* u = count_scan_.get();
+    bind(u, 1, p.serial);
+    bind(u, 2, p.at);
+    bind(u, 3, p.where);
+    if (step(u, "record the scan") == SQLITE_ROW) {
+      counted = CountedScan{sqlite3_column_int64(u, 0), column_text(u, 1), column_text(u, 2),
+                            column_text(u, 3)};
+      step(u, "record the scan");  // runs the statement to completion
+    }
+    sqlite3_reset(u);
+    sqlite3_stmt* l = log_scan_.get();
+    bind(l, 1, p.serial);
+    bind(l, 2, p.payload);
+    bind(l, 3, p.at);
+    bind(l, 4, p.where);
+    sqlite3_bind_int64(l, 5, counted ? counted->scans : 0);
+    step_done(l, "log the scan");
+    return counted;
+  }
+
+  // Writes the batch in one transaction. When that fails, each scan again in a transaction
+  // of its own, so that a scan fails (nothing of it recorded, its caller gets the error)
+  // only for a reason of its own.
+  void write_scans(const std::vector<PendingScan*>& batch) noexcept {
+    const auto one_by_one = [&](PendingScan* p) {
+      try {
+        Transaction t(*this);
+        p->result = count_and_log(*p);
+        t.commit();
+      } catch (...) {
+        p->result.reset();
+        p->error = std::current_exception();
+      }
+    };
+    if (batch.size() == 1) return one_by_one(batch.front());
+    try {
+      Transaction t(*this);
+      for (PendingScan* p : batch) p->result = count_and_log(*p);
+      t.commit();
+      return;
+    } catch (...) {
+      for (PendingScan* p : batch) p->result.reset();
+    }
+    for (PendingScan* p : batch) one_by_one(p);
+  }
 
   [[noreturn]] void fail(int rc, std::string_view doing) const {
     const int primary = rc & 0xff;
@@ -357,6 +570,7 @@ class SqliteLedger final : public LedgerBackend {
   std::string path_;
   bool create_ = false;
   sqlite3* db_ = nullptr;
+  std::shared_ptr<WriterGroup> group_;
   Statement insert_serial_, insert_template_, count_scan_, log_scan_, begin_, commit_, rollback_,
       status_;
 };

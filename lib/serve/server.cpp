@@ -19,9 +19,11 @@
 #include <thread>
 
 #include "serve/address.hpp"
+#include "serve/admin.hpp"
 #include "serve/gs1_route.hpp"
 #include "serve/page.hpp"
 #include "serve/rate_limit.hpp"
+#include "serve/webhook.hpp"
 #include "viscode/error.hpp"
 #include "viscode/ledger.hpp"
 #include "viscode/serve.hpp"
@@ -51,6 +53,7 @@ struct Request {
   std::string uri;  // as the client sent it, query included, not unescaped (GS1 paths)
   std::string_view verdict = "-";  // always a literal: "first_scan", "ok", "busy", "limited", ...
   bool suspended = false, answered = false;
+  bool headers_seen = false;  // the first call (headers in) has returned
   detail::Answer answer;
 };
 
@@ -59,6 +62,7 @@ struct Job {
   Request* request = nullptr;
   std::string path;
   detail::Format format = detail::Format::html;
+  std::unique_ptr<detail::AdminRequest> admin;  // set: an authorised /admin request
 };
 
 }  // namespace
@@ -68,9 +72,14 @@ struct Server::Impl {
   MHD_Daemon* daemon = nullptr;
   std::uint16_t port = 0;
 
-  std::mutex mutex;  // guards jobs, stopping_workers
+  std::mutex mutex;  // guards jobs, admin_jobs, admin_busy, stopping_workers
   std::condition_variable job_ready;
   std::deque<Job> jobs;
+  // Admin requests wait apart and run one at a time, after any verification waiting: their
+  // queries read whole tables (seconds on a large ledger), and must never hold every
+  // worker while shoppers wait for verdicts.
+  std::deque<Job> admin_jobs;
+  bool admin_busy = false;
   bool stopping_workers = false;
   std::vector<std::thread> workers;
 
@@ -82,6 +91,8 @@ struct Server::Impl {
   std::atomic<bool> stopping{false};
   std::mutex log_mutex;
   bool stopped = false;
+  std::unique_ptr<detail::AdminAuth> admin;  // null: no admin token, /admin is 404
+  std::unique_ptr<detail::Webhook> webhook;  // null: no webhook
 
   void worker(Ledger ledger);
   void log(const Request& r, int status);
@@ -89,6 +100,9 @@ struct Server::Impl {
   MHD_Result respond(MHD_Connection* connection, Request& r, const detail::Answer& answer);
   MHD_Result handle(MHD_Connection* connection, const char* url, const char* method,
                     std::size_t* upload_size, Request& r);
+  MHD_Result handle_admin(MHD_Connection* connection, const char* url, const char* method,
+                          Request& r, detail::Format format);
+  MHD_Result enqueue(MHD_Connection* connection, Request& r, Job job);
   void stop();
 };
 
@@ -186,17 +200,26 @@ MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, con
   }
   if (r.answered) return MHD_YES;
   r.method = method;
+  // No route takes a body: it is refused before it is read (which closes the connection).
+  // Any other answer waits for the next call, when libmicrohttpd has the whole request:
+  // an answer queued in the first call makes it close the connection after it (0.9.75),
+  // which would cost every keep-alive client a new connection per request.
+  const bool body = has_body(connection) || *upload_size != 0;
+  if (!r.headers_seen && !body) {
+    r.headers_seen = true;
+    return MHD_YES;
+  }
   const detail::Route route = detail::match_route(url, options.path_prefix);
   r.route = detail::route_name(route.kind, options.path_prefix);
   const detail::Format format =
       detail::wanted_format(MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Accept"));
 
-  // No route takes a body: refuse one before reading it.
-  if (has_body(connection) || *upload_size != 0) {
+  if (body) {
     *upload_size = 0;
     return respond(connection, r, detail::error_answer(413, format));
   }
   const bool get = std::strcmp(method, "GET") == 0, head = std::strcmp(method, "HEAD") == 0;
+  if (admin && detail::is_admin_path(url)) return handle_admin(connection, url, method, r, format);
   if (route.kind == detail::RouteKind::none)
     return respond(connection, r, detail::error_answer(404, format));
   // HEAD never runs a scan (link previews and prefetches must not count as the first one);
@@ -221,8 +244,42 @@ MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, con
   }
 
   // A verification: to a worker, with the connection suspended until it answers.
+  // A GS1 Digital Link path goes to the scan as batch wrote it (gs1_route.hpp).
+  std::string path = detail::is_gs1_route(route.kind) ? detail::gs1_scan_path(r.uri) : url;
+  return enqueue(connection, r, Job{connection, &r, std::move(path), format, nullptr});
+}
+
+// Every /admin request is checked against the token here, on the I/O thread, before
+// anything else: nothing of the admin, not even whether a path exists, shows without it.
+// An authorised GET goes to a ledger worker like a verification.
+MHD_Result Server::Impl::handle_admin(MHD_Connection* connection, const char* url,
+                                      const char* method, Request& r, detail::Format format) {
+  r.route = detail::admin_route_name(url);
+  if (!admin->check(MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Authorization"))) {
+    r.verdict = "denied";
+    return respond(connection, r, detail::admin_unauthorized(format));
+  }
+  if (std::strcmp(method, "GET") != 0) {
+    return respond(connection, r, detail::admin_method_not_allowed(format));
+  }
+  auto request = std::make_unique<detail::AdminRequest>();
+  request->path = url;
+  if (const char* batch = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, "batch"))
+    request->batch = batch;
+  if (const char* limit = MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, "limit")) {
+    request->limit = limit;
+    request->has_limit = true;
+  }
+  return enqueue(connection, r, Job{connection, &r, url, format, std::move(request)});
+}
+
+// To a worker, with the connection suspended until it answers.
+MHD_Result Server::Impl::enqueue(MHD_Connection* connection, Request& r, Job job) {
+  const detail::Format format = job.format;
+  std::deque<Job>& queue = job.admin ? admin_jobs : jobs;
+  const std::size_t max_waiting = job.admin ? detail::kMaxAdminQueued : options.max_queued;
   std::unique_lock lock(mutex);
-  if (jobs.size() >= options.max_queued || stopping_workers) {
+  if (queue.size() >= max_waiting || stopping_workers) {
     lock.unlock();
     r.verdict = "busy";
     detail::Answer answer = detail::error_answer(503, format);
@@ -231,9 +288,7 @@ MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, con
   }
   MHD_suspend_connection(connection);
   r.suspended = true;
-  jobs.push_back(
-      Job{connection, &r, detail::is_gs1_route(route.kind) ? detail::gs1_scan_path(r.uri) : url,
-          format});
+  queue.push_back(std::move(job));
   lock.unlock();
   job_ready.notify_one();
   return MHD_YES;
@@ -263,19 +318,34 @@ void Server::Impl::worker(Ledger ledger) {
   context.keys = options.keys;
   for (;;) {
     std::unique_lock lock(mutex);
-    job_ready.wait(lock, [&] { return stopping_workers || !jobs.empty(); });
-    if (jobs.empty()) return;  // stopping, and nothing left: every taken scan is recorded
-    Job job = std::move(jobs.front());
-    jobs.pop_front();
+    const auto admin_ready = [&] { return !admin_jobs.empty() && !admin_busy; };
+    job_ready.wait(lock, [&] { return stopping_workers || !jobs.empty() || admin_ready(); });
+    // Stopping, and nothing left for this worker: every taken scan is recorded (a worker
+    // running an admin request serves the admin requests still waiting).
+    if (jobs.empty() && !admin_ready()) return;
+    std::deque<Job>& queue = jobs.empty() ? admin_jobs : jobs;
+    Job job = std::move(queue.front());
+    queue.pop_front();
+    if (job.admin) admin_busy = true;
     lock.unlock();
 
     Request& r = *job.request;
     try {
-      const ScanResult result = ledger.scan(job.path, context);
-      const detail::Verdict verdict = detail::verdict_of(result);
-      r.verdict = detail::verdict_id(verdict);
-      r.serial = result.serial;
-      r.answer = detail::verdict_answer(verdict, result, job.format);
+      if (job.admin) {
+        r.answer = detail::admin_answer(ledger, *job.admin, options.keys);
+      } else {
+        const ScanResult result = ledger.scan(job.path, context);
+        const detail::Verdict verdict = detail::verdict_of(result);
+        r.verdict = detail::verdict_id(verdict);
+        r.serial = result.serial;
+        r.answer = detail::verdict_answer(verdict, result, job.format);
+        if (webhook && verdict == detail::Verdict::seen_before) {
+          webhook->post(detail::possible_copy_event(
+                            result, result.authentication ? result.authentication->product : "",
+                            context.where),
+                        result.serial);
+        }
+      }
     } catch (const std::exception& e) {
       r.verdict = "error";
       r.answer = detail::error_answer(500, job.format);
@@ -286,6 +356,13 @@ void Server::Impl::worker(Ledger ledger) {
                                        detail::json_string(e.what())));
       }
     }
+    if (job.admin) {
+      {
+        const std::lock_guard admin_lock(mutex);
+        admin_busy = false;
+      }
+      job_ready.notify_all();
+    }
     MHD_resume_connection(job.connection);
   }
 }
@@ -293,6 +370,7 @@ void Server::Impl::worker(Ledger ledger) {
 void Server::Impl::stop() {
   if (stopped) return;
   stopped = true;
+  const auto started = Clock::now();
   stopping.store(true);
   if (daemon != nullptr) {
     // Stop accepting; connections already open go on until they are answered.
@@ -311,6 +389,8 @@ void Server::Impl::stop() {
   job_ready.notify_all();
   for (std::thread& t : workers) t.join();
   workers.clear();
+  // Every possible-copy event is queued now; deliver them in what is left of stop_timeout.
+  if (webhook) webhook->stop(started + options.stop_timeout);
   if (daemon != nullptr) {
     // Let resumed connections send their answers, within what is left of the deadline.
     const auto deadline = Clock::now() + std::chrono::milliseconds(500);
@@ -321,6 +401,39 @@ void Server::Impl::stop() {
     daemon = nullptr;
   }
 }
+
+namespace {
+
+void check_serve_admin_options(const ServeOptions& o) {
+  const auto bad = [](const std::string& message) { throw Error(ErrorCategory::usage, message); };
+  if (!o.webhook_url.empty()) detail::check_webhook_url(o.webhook_url);
+  if (o.webhook_url.empty() && !o.webhook_secret_file.empty()) {
+    bad("--webhook-secret-file signs the webhook's POSTs: give --webhook URL too, or drop it");
+  }
+  if (o.webhook_queue < 1 || o.webhook_queue > 1000000) {
+    bad(fmt::format("webhook_queue {} is out of range: give 1 to 1000000", o.webhook_queue));
+  }
+  if (o.webhook_attempts < 1 || o.webhook_attempts > 100) {
+    bad(fmt::format("webhook_attempts {} is out of range: give 1 to 100", o.webhook_attempts));
+  }
+  if (o.webhook_timeout.count() < 1 || o.webhook_timeout.count() > 300) {
+    bad(fmt::format("webhook_timeout {} s is out of range: give 1 to 300 s",
+                    o.webhook_timeout.count()));
+  }
+  if (o.webhook_retry_first.count() < 10 || o.webhook_retry_first.count() > 60000) {
+    bad(fmt::format("webhook_retry_first {} ms is out of range: give 10 to 60000 ms",
+                    o.webhook_retry_first.count()));
+  }
+  if (o.webhook_retry_max.count() < 1 || o.webhook_retry_max.count() > 3600 ||
+      o.webhook_retry_max < o.webhook_retry_first) {
+    bad(
+        fmt::format("webhook_retry_max {} s is out of range: give 1 to 3600 s, not under "
+                    "webhook_retry_first",
+                    o.webhook_retry_max.count()));
+  }
+}
+
+}  // namespace
 
 void check_serve_options(const ServeOptions& o) {
   const auto bad = [](const std::string& message) { throw Error(ErrorCategory::usage, message); };
@@ -360,6 +473,7 @@ void check_serve_options(const ServeOptions& o) {
   if (o.stop_timeout.count() < 0 || o.stop_timeout.count() > 600) {
     bad(fmt::format("stop_timeout {} s is out of range: give 0 to 600 s", o.stop_timeout.count()));
   }
+  check_serve_admin_options(o);
   if (o.path_prefix.size() < 1 || o.path_prefix.front() != '/' || o.path_prefix.back() != '/' ||
       o.path_prefix.find_first_of("?#%") != std::string::npos) {
     bad("path_prefix '" + o.path_prefix +
@@ -378,6 +492,32 @@ Server Server::start(const ServeOptions& options) {
   if (options.rate_limit > 0) {
     impl->limiter =
         std::make_unique<detail::RateLimiter>(options.rate_limit, options.rate_limit_clients);
+  }
+
+  // The admin token and the webhook's secret are read now: a bad file stops the start.
+  if (!options.admin_token_file.empty()) {
+    impl->admin = std::make_unique<detail::AdminAuth>(
+        detail::read_secret_file(options.admin_token_file, "admin token", "--admin-token-file"));
+  }
+  if (!options.webhook_url.empty()) {
+    detail::WebhookOptions w;
+    w.url = options.webhook_url;
+    if (!options.webhook_secret_file.empty()) {
+      w.secret = detail::read_secret_file(options.webhook_secret_file, "webhook secret",
+                                          "--webhook-secret-file");
+    }
+    w.max_queued = options.webhook_queue;
+    w.attempts = options.webhook_attempts;
+    w.timeout = options.webhook_timeout;
+    w.retry_first = options.webhook_retry_first;
+    w.retry_max = options.webhook_retry_max;
+    if (options.access_log) {
+      w.log = [p = impl.get()](std::string_view line) {
+        const std::lock_guard lock(p->log_mutex);
+        p->options.access_log(line);
+      };
+    }
+    impl->webhook = std::make_unique<detail::Webhook>(std::move(w));
   }
 
   // One ledger connection per worker, opened before listening, so that a missing ledger
