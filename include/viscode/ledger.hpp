@@ -58,6 +58,9 @@ struct ScanResult {
   std::string batch;        // the batch the serial was issued in
   // With ScanContext::keys: the signature check (verdict not_authentic unless genuine).
   std::optional<Authentication> authentication;
+  // This scan's row in the ledger's log of scans, for set_scan_place(); 0 when the scan was
+  // not counted (not issued, not authentic).
+  std::int64_t scan_id = 0;
 };
 
 struct SerialStatus {
@@ -191,6 +194,17 @@ class Ledger {
   // first: the latest `days` days that had scans, 1..3660. Days without scans are absent.
   // Throws Error(usage) for a count out of range.
   std::vector<DayScans> scans_per_day(std::string_view batch = {}, std::size_t days = 366);
+
+  // Sets the place of a counted scan after the fact (the verification page's optional
+  // "share my location"): the scan's log row, and the serial's first or last place when
+  // this scan is its first or last by time. Returns false when no counted scan has that id.
+  // Throws Error(usage) for a place ScanContext::where would refuse.
+  bool set_scan_place(std::int64_t scan_id, std::string_view where);
+
+  // Retention: empties the place of every scan before `before` (a time as
+  // normalize_time() takes it), and the serials' first and last places of those times.
+  // Counts, times and payloads stay. Returns how many scans' places were emptied.
+  std::int64_t clear_places_before(std::string_view before);
 
  private:
   explicit Ledger(std::unique_ptr<detail::LedgerBackend> backend);

@@ -19,6 +19,7 @@ namespace viscode::detail {
 struct CountedScan {
   std::int64_t scans = 0;  // after this scan
   std::string first_at, first_where, batch;
+  std::int64_t scan_id = 0;  // the scan's log row
 };
 
 class LedgerBackend {
@@ -45,6 +46,12 @@ class LedgerBackend {
   virtual std::vector<CopyRecord> copies(std::string_view batch, std::size_t limit,
                                          std::size_t history) = 0;
   virtual std::vector<DayScans> scans_per_day(std::string_view batch, std::size_t days) = 0;
+
+  // The optional place of a scan, set after it (Ledger::set_scan_place): false when no
+  // counted scan has that id.
+  virtual bool set_scan_place(std::int64_t scan_id, std::string_view where) = 0;
+  // Retention (Ledger::clear_places_before): returns the scans whose place was emptied.
+  virtual std::int64_t clear_places_before(std::string_view before) = 0;
 };
 
 // path: a file, created with the ledger's tables when missing if `create`, else

@@ -406,6 +406,7 @@ ScanResult Ledger::scan(std::string_view payload, const ScanContext& context) {
   result.first_at = counted->first_at;
   result.first_where = counted->first_where;
   result.batch = counted->batch;
+  result.scan_id = counted->scan_id;
   result.verdict = counted->scans == 1 ? ScanVerdict::first_scan : ScanVerdict::seen_before;
   return result;
 }
@@ -446,6 +447,19 @@ std::vector<CopyRecord> Ledger::copies(std::string_view batch, std::size_t limit
 std::vector<DayScans> Ledger::scans_per_day(std::string_view batch, std::size_t days) {
   check_limit("scans_per_day days", days, 1, 3660);
   return backend_->scans_per_day(batch, days);
+}
+
+bool Ledger::set_scan_place(std::int64_t scan_id, std::string_view where) {
+  if (where.size() > kMaxWhereBytes || !is_clean_text(where)) {
+    throw Error(ErrorCategory::usage, "place '" + loggable(where.substr(0, 80)) +
+                                          "' is not a place: give up to 200 bytes of printable "
+                                          "text");
+  }
+  return scan_id > 0 && backend_->set_scan_place(scan_id, where);
+}
+
+std::int64_t Ledger::clear_places_before(std::string_view before) {
+  return backend_->clear_places_before(normalize_time(before));
 }
 
 }  // namespace viscode

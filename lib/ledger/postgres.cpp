@@ -262,8 +262,10 @@ class PostgresLedger final : public LedgerBackend {
                     "  RETURNING scans, first_at, first_where, batch),"
                     " logged AS ("
                     "  INSERT INTO scans(serial, payload, at, place, count)"
-                    "  SELECT $5, $4, $2, $3, COALESCE((SELECT scans FROM counted), 0))"
-                    " SELECT scans, first_at, first_where, batch FROM counted",
+                    "  SELECT $5, $4, $2, $3, COALESCE((SELECT scans FROM counted), 0)"
+                    "  RETURNING id)"
+                    " SELECT scans, first_at, first_where, batch, (SELECT id FROM logged)"
+                    " FROM counted",
                     5, types));
       check(r, PGRES_COMMAND_OK, "prepare the scan statement");
       scan_prepared_ = true;
@@ -277,7 +279,7 @@ class PostgresLedger final : public LedgerBackend {
     check(r, PGRES_TUPLES_OK, "record the scan");
     if (PQntuples(r.get()) == 0) return std::nullopt;
     return CountedScan{int_field(r.get(), 0, 0), field(r.get(), 0, 1), field(r.get(), 0, 2),
-                       field(r.get(), 0, 3)};
+                       field(r.get(), 0, 3), int_field(r.get(), 0, 4)};
   }
 
   SerialStatus status(std::string_view serial) override {
@@ -301,6 +303,42 @@ class PostgresLedger final : public LedgerBackend {
       st.last_where = field(r.get(), 0, 6);
     }
     return st;
+  }
+
+  bool set_scan_place(std::int64_t scan_id, std::string_view where) override {
+    if (!is_pg_text(where)) return false;
+    reconnect_if_broken();
+    const std::string id_text = std::to_string(scan_id), where_text(where);
+    // One statement: the scan's row and its serial's first or last place (those of its
+    // first and last scan by time) change together.
+    Result r = exec_params(
+        "WITH placed AS (UPDATE scans SET place = $2 WHERE id = $1::bigint AND count > 0"
+        "  RETURNING serial, at),"
+        " serial AS (UPDATE serials s SET"
+        "  first_where = CASE WHEN s.first_at = p.at THEN $2 ELSE s.first_where END,"
+        "  last_where = CASE WHEN s.last_at = p.at THEN $2 ELSE s.last_where END"
+        "  FROM placed p WHERE s.serial = p.serial)"
+        " SELECT count(*) FROM placed",
+        {id_text.c_str(), where_text.c_str()}, "set the scan's place");
+    return int_field(r.get(), 0, 0) > 0;
+  }
+
+  std::int64_t clear_places_before(std::string_view before) override {
+    if (!is_pg_text(before)) return 0;
+    reconnect_if_broken();
+    const std::string before_text(before);
+    Result r = exec_params(
+        "WITH cleared AS (UPDATE scans SET place = '' WHERE at < $1 COLLATE \"C\""
+        "  AND place <> '' RETURNING 1),"
+        // One UPDATE of serials: two in one statement could not both change a row.
+        " serial AS (UPDATE serials SET"
+        "  first_where = CASE WHEN first_at < $1 COLLATE \"C\" THEN '' ELSE first_where END,"
+        "  last_where = CASE WHEN last_at < $1 COLLATE \"C\" THEN '' ELSE last_where END"
+        "  WHERE (first_at < $1 COLLATE \"C\" AND first_where <> '')"
+        "  OR (last_at < $1 COLLATE \"C\" AND last_where <> ''))"
+        " SELECT count(*) FROM cleared",
+        {before_text.c_str()}, "clear old places");
+    return int_field(r.get(), 0, 0);
   }
 
   LedgerStats stats() override {

@@ -272,6 +272,47 @@ class SqliteLedger final : public LedgerBackend {
     return st;
   }
 
+  bool set_scan_place(std::int64_t scan_id, std::string_view where) override {
+    const WriterTurn turn(*group_);  // after this process's queued scans
+    Transaction t(*this);
+    Statement s = prepare(
+        "UPDATE scans SET place = ?2 WHERE id = ?1 AND count > 0 "
+        "RETURNING serial, at");
+    sqlite3_bind_int64(s.get(), 1, scan_id);
+    bind(s.get(), 2, where);
+    if (step(s.get(), "set the scan's place") != SQLITE_ROW) return false;
+    const std::string serial = column_text(s.get(), 0), at = column_text(s.get(), 1);
+    step(s.get(), "set the scan's place");
+    // The serial's first and last place are those of its first and last scan by time.
+    Statement u = prepare(
+        "UPDATE serials SET first_where = CASE WHEN first_at = ?2 THEN ?3 ELSE first_where END, "
+        "last_where = CASE WHEN last_at = ?2 THEN ?3 ELSE last_where END WHERE serial = ?1");
+    bind(u.get(), 1, serial);
+    bind(u.get(), 2, at);
+    bind(u.get(), 3, where);
+    step_done(u.get(), "set the scan's place");
+    t.commit();
+    return true;
+  }
+
+  std::int64_t clear_places_before(std::string_view before) override {
+    const WriterTurn turn(*group_);  // after this process's queued scans
+    Transaction t(*this);
+    Statement s = prepare("UPDATE scans SET place = '' WHERE at < ?1 AND place <> ''");
+    bind(s.get(), 1, before);
+    step_done(s.get(), "clear old places");
+    const std::int64_t cleared = sqlite3_changes(db_);
+    for (const char* sql :
+         {"UPDATE serials SET first_where = '' WHERE first_at < ?1 AND first_where <> ''",
+          "UPDATE serials SET last_where = '' WHERE last_at < ?1 AND last_where <> ''"}) {
+      Statement u = prepare(sql);
+      bind(u.get(), 1, before);
+      step_done(u.get(), "clear old places");
+    }
+    t.commit();
+    return cleared;
+  }
+
   LedgerStats stats() override {
     // One statement, one snapshot: the counts describe the same moment.
     Statement s = prepare(
@@ -415,6 +456,7 @@ class SqliteLedger final : public LedgerBackend {
     bind(l, 4, p.where);
     sqlite3_bind_int64(l, 5, counted ? counted->scans : 0);
     step_done(l, "log the scan");
+    if (counted) counted->scan_id = sqlite3_last_insert_rowid(db_);
     return counted;
   }
 
