@@ -15,9 +15,13 @@ CLI::App* add_serve_command(CLI::App& app, ServeArgs& a) {
       "serve",
       "Answer the URLs of signed codes: GET <prefix>[{product}/]{serial}.{sig} checks the "
       "signature, records the scan in the ledger and returns the verdict as a page, or as "
-      "JSON for 'Accept: application/json'; GET /healthz; with --admin-token-file, the brand's "
-      "view under /admin (counts per batch, copies, CSV/JSON export, chart). One JSON "
-      "access-log line per request on stdout. Stops gracefully on SIGTERM or SIGINT.\n"
+      "JSON for 'Accept: application/json', in English, Simplified Chinese or French "
+      "(Accept-Language); a reload within --reload-window shows the first verdict again; "
+      "link-preview bots and prefetches get a page without a verdict and record nothing; "
+      "POST <code>/place records the place a shopper chose to share, to 0.1 degree; GET "
+      "/healthz; with --admin-token-file, the brand's view under /admin (counts per batch, "
+      "copies, CSV/JSON export, chart). One JSON access-log line per request on stdout. Stops "
+      "gracefully on SIGTERM or SIGINT.\n"
       "Example: viscode serve --db ledger.db --pub brand.pub --listen 127.0.0.1:8080 "
       "--trust-proxy 127.0.0.1\n"
       "Exit codes: 0 stopped by a signal, 3 ledger, key, admin token or webhook secret file "
@@ -63,6 +67,21 @@ CLI::App* add_serve_command(CLI::App& app, ServeArgs& a) {
   serve->add_option("--webhook-secret-file", a.webhook_secret_file,
                     "File holding a secret (as --admin-token-file): each POST then carries "
                     "X-Viscode-Signature: sha256=<hex HMAC-SHA256 of the body>");
+  serve->add_option("--products", a.products,
+                    "The brand's products file shown on the page: CSV with the columns key "
+                    "(product id, GTIN-14 or batch name), name, and optionally description, "
+                    "picture (a PNG/JPEG/WebP file up to 26 KB, relative to the CSV), "
+                    "production_date, url (the product's page). Exit 3 for a bad file");
+  serve
+      ->add_option("--reload-window", a.reload_window,
+                   "Seconds during which a shopper's reload shows their first verdict again "
+                   "without a new scan (the cookie's Max-Age), 1..86400")
+      ->capture_default_str();
+  serve
+      ->add_option("--retention-days", a.retention_days,
+                   "Empty the places of scans older than this many days (at start, then "
+                   "hourly); 0 keeps them. See docs/privacy.md")
+      ->capture_default_str();
   return serve;
 }
 
@@ -97,6 +116,9 @@ int run_serve_command(const ServeArgs& a) {
   options.admin_token_file = a.admin_token_file;
   options.webhook_url = a.webhook;
   options.webhook_secret_file = a.webhook_secret_file;
+  options.products = a.products;
+  options.reload_window = std::chrono::seconds(a.reload_window);
+  options.retention_days = a.retention_days;
   for (const std::string& file : a.pub) options.keys.push_back(load_public_key(file));
   check_serve_options(options);  // bad usage before the ledger is opened
   options.access_log = [](std::string_view line) {

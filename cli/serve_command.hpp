@@ -13,6 +13,9 @@ struct ServeArgs {
   std::string rate_limit = "20/min";  // "N/min" or "off"
   std::string admin_token_file, webhook, webhook_secret_file;
   int threads = 16;  // ServeOptions::threads
+  std::string products;
+  int reload_window = 600;
+  int retention_days = 0;
 };
 
 CLI::App* add_serve_command(CLI::App& app, ServeArgs& a);

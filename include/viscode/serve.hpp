@@ -69,6 +69,16 @@ struct ServeOptions {
   // Clients whose buckets are kept, 1..10000000 (about 120 bytes each); past it the least
   // recently seen is forgotten, which only ever forgives it.
   std::size_t rate_limit_clients = 65536;
+  // The brand's products file (CSV: key,name,description,picture,production_date,url; keyed
+  // by product id, GTIN-14 or batch name), shown on the page; empty: none. Read at start:
+  // Error(input) naming file:line and the fix (docs/serve.md#products-file).
+  std::string products;
+  // How long a shopper's reload (or a second opening of the link) shows the first verdict
+  // again without counting a new scan: the reload cookie's Max-Age, 1..86400 s.
+  std::chrono::seconds reload_window{600};
+  // Places of scans older than this many days are emptied (at start, then hourly); 0 keeps
+  // them. 0..36500 (docs/privacy.md).
+  int retention_days = 0;
   // Receives one JSON object per answered request, without a newline: time, method, route,
   // status, verdict, serial, latency_ms; also {"time", "error"} for a ledger failure and,
   // once, {"time", "warning"} for X-Forwarded-For from a peer not in trust_proxy. Never an IP

@@ -24,36 +24,6 @@ std::size_t alnum_run(std::string_view s) {
   return n;
 }
 
-struct Words {
-  std::string_view title, colour, advice;
-};
-
-Words words_of(Verdict v) {
-  switch (v) {
-    case Verdict::first_scan:
-      return {"Genuine, first scan", "#1b7f3b",
-              "This code was issued by the brand, and this is the first time it has been "
-              "scanned."};
-    case Verdict::seen_before:
-      return {"Genuine serial, seen before: possible copy", "#b35c00",
-              "This serial was issued by the brand, but its code has been scanned before. If "
-              "you have just bought this product, its code may have been copied."};
-    case Verdict::not_issued:
-      return {"Not issued", "#b3261e", "The brand never issued this serial."};
-    case Verdict::forged:
-      return {"Forged", "#b3261e",
-              "The code's signature does not verify with the brand's key: the brand did not "
-              "make this code."};
-    case Verdict::unsigned_:
-      break;
-  }
-  return {"Unsigned", "#b3261e", "The code carries no signature from the brand."};
-}
-
-std::string json_or_null(std::string_view s) {
-  return s.empty() ? "null" : json_string(s);
-}
-
 std::string page(std::string_view title, std::string_view colour, std::string_view body) {
   return fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -141,55 +111,6 @@ std::string_view verdict_id(Verdict v) {
       break;
   }
   return "unsigned";
-}
-
-Answer verdict_answer(Verdict verdict, const ScanResult& r, Format format) {
-  const Words w = words_of(verdict);
-  const bool genuine = verdict == Verdict::first_scan || verdict == Verdict::seen_before;
-  const std::string product =
-      genuine && r.authentication ? r.authentication->product : std::string();
-  // GS1 Digital Link codes: the lot and the product's own Digital Link address.
-  const std::string lot = genuine && r.authentication ? r.authentication->lot : std::string();
-  const std::string product_url =
-      genuine && r.authentication ? r.authentication->product_url : std::string();
-  Answer a;
-  a.headers.emplace_back("Vary", "Accept");
-  if (format == Format::json) {
-    a.content_type = "application/json";
-    a.body = fmt::format(
-        "{{\"verdict\": {}, \"genuine\": {}, \"message\": {}, \"serial\": {}, \"product\": {}, "
-        "\"batch\": {}, \"scans\": {}, \"at\": {}, \"first_at\": {}, \"first_where\": {}, "
-        "\"lot\": {}, \"product_url\": {}}}\n",
-        json_string(verdict_id(verdict)), genuine ? "true" : "false", json_string(w.title),
-        json_or_null(r.serial), json_or_null(product), json_or_null(genuine ? r.batch : ""),
-        r.scans, json_string(r.at), json_or_null(genuine ? r.first_at : ""),
-        json_or_null(genuine ? r.first_where : ""), json_or_null(lot), json_or_null(product_url));
-    return a;
-  }
-  std::string body = "<p>" + html_escape(w.advice) + "</p><dl>";
-  const auto item = [&](std::string_view name, std::string_view value) {
-    if (!value.empty())
-      body += "<dt>" + html_escape(name) + "</dt><dd>" + html_escape(value) + "</dd>";
-  };
-  item("Serial", r.serial);
-  item("Product", product);
-  item("Lot", lot);
-  if (genuine) {
-    item("Batch", r.batch);
-    if (verdict == Verdict::seen_before) {
-      const std::int64_t before = r.scans - 1;
-      item("Scanned before",
-           fmt::format("{} time{} since {}", before, before == 1 ? "" : "s", r.first_at));
-      item("First scanned at", r.first_where);
-    }
-  }
-  body += "</dl>";
-  if (!product_url.empty()) {
-    body += "<p><a href=\"" + html_escape(product_url) + "\">Product page</a></p>";
-  }
-  a.content_type = "text/html; charset=utf-8";
-  a.body = page(w.title, w.colour, body);
-  return a;
 }
 
 Answer healthz_answer() {

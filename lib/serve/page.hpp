@@ -42,7 +42,7 @@ struct Answer {
   std::vector<std::pair<std::string, std::string>> headers;  // beyond the common ones
 };
 
-Answer verdict_answer(Verdict verdict, const ScanResult& result, Format format);
+// The verdict page and JSON are the shopper's side: shopper_verdict_answer (shopper.hpp).
 Answer healthz_answer();
 // 404, 405, 413, 429, 500, 503 with a one-line reason, as a small page or {"error": ...}.
 Answer error_answer(int status, Format format);

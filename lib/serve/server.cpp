@@ -23,6 +23,7 @@
 #include "serve/gs1_route.hpp"
 #include "serve/page.hpp"
 #include "serve/rate_limit.hpp"
+#include "serve/shopper.hpp"
 #include "serve/webhook.hpp"
 #include "viscode/error.hpp"
 #include "viscode/ledger.hpp"
@@ -55,6 +56,8 @@ struct Request {
   bool suspended = false, answered = false;
   bool headers_seen = false;  // the first call (headers in) has returned
   detail::Answer answer;
+  bool reading_body = false;  // a POST <code>/place, its body being read
+  std::string body;
 };
 
 struct Job {
@@ -63,7 +66,24 @@ struct Job {
   std::string path;
   detail::Format format = detail::Format::html;
   std::unique_ptr<detail::AdminRequest> admin;  // set: an authorised /admin request
+  detail::Lang lang = detail::Lang::en;
+  std::string cookie;       // the reload cookie's value, if sent
+  std::string cookie_path;  // the URL's path, for the cookie (path may hold a query)
+  bool place = false;       // POST <path>/place with this body
+  std::string body;
 };
+
+Job make_job(MHD_Connection* connection, Request& r, std::string_view path, detail::Format format,
+             detail::Lang lang, const char* cookie) {
+  Job job;
+  job.connection = connection;
+  job.request = &r;
+  job.path = path;
+  job.format = format;
+  job.lang = lang;
+  job.cookie = cookie != nullptr ? cookie : "";
+  return job;
+}
 
 }  // namespace
 
@@ -87,6 +107,8 @@ struct Server::Impl {
   std::unique_ptr<detail::RateLimiter> limiter;  // null: --rate-limit off
   std::atomic<bool> warned_forwarded_for{false};
 
+  std::unique_ptr<detail::Shopper> shopper;
+  std::unique_ptr<detail::Retention> retention;
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
   std::mutex log_mutex;
@@ -99,7 +121,7 @@ struct Server::Impl {
   std::optional<detail::Answer> limit(MHD_Connection* connection, detail::Format format);
   MHD_Result respond(MHD_Connection* connection, Request& r, const detail::Answer& answer);
   MHD_Result handle(MHD_Connection* connection, const char* url, const char* method,
-                    std::size_t* upload_size, Request& r);
+                    const char* upload_data, std::size_t* upload_size, Request& r);
   MHD_Result handle_admin(MHD_Connection* connection, const char* url, const char* method,
                           Request& r, detail::Format format);
   MHD_Result enqueue(MHD_Connection* connection, Request& r, Job job);
@@ -136,12 +158,12 @@ void on_completed(void* cls, MHD_Connection* /*connection*/, void** context,
 }
 
 MHD_Result on_access(void* cls, MHD_Connection* connection, const char* url, const char* method,
-                     const char* /*version*/, const char* /*upload_data*/,
+                     const char* /*version*/, const char* upload_data,
                      std::size_t* upload_data_size, void** context) {
   auto* impl = static_cast<Server::Impl*>(cls);
   auto* r = static_cast<Request*>(*context);
   if (r == nullptr) return MHD_NO;  // not from on_request_line: cannot happen
-  return impl->handle(connection, url, method, upload_data_size, *r);
+  return impl->handle(connection, url, method, upload_data, upload_data_size, *r);
 }
 
 bool has_body(MHD_Connection* connection) {
@@ -176,8 +198,12 @@ MHD_Result Server::Impl::respond(MHD_Connection* connection, Request& r,
   MHD_add_response_header(response, "Cache-Control", "no-store");
   MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
   MHD_add_response_header(response, "Referrer-Policy", "no-referrer");
-  MHD_add_response_header(response, "Content-Security-Policy",
-                          "default-src 'none'; style-src 'unsafe-inline'");
+  bool own_csp = false;  // the shopper's pages carry their own (images, the place script)
+  for (const auto& [name, value] : answer.headers) own_csp |= name == "Content-Security-Policy";
+  if (!own_csp) {
+    MHD_add_response_header(response, "Content-Security-Policy",
+                            "default-src 'none'; style-src 'unsafe-inline'");
+  }
   for (const auto& [name, value] : answer.headers) {
     MHD_add_response_header(response, name.c_str(), value.c_str());
   }
@@ -193,7 +219,7 @@ MHD_Result Server::Impl::respond(MHD_Connection* connection, Request& r,
 }
 
 MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, const char* method,
-                                std::size_t* upload_size, Request& r) {
+                                const char* upload_data, std::size_t* upload_size, Request& r) {
   if (r.suspended) {  // resumed by a worker: the answer is ready
     r.suspended = false;
     return respond(connection, r, r.answer);
@@ -213,6 +239,44 @@ MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, con
   r.route = detail::route_name(route.kind, options.path_prefix);
   const detail::Format format =
       detail::wanted_format(MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Accept"));
+  const auto header = [connection](const char* name) {
+    return MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name);
+  };
+  const detail::Lang lang = detail::lang_from_accept_language(header("Accept-Language"));
+  const char* cookie =
+      MHD_lookup_connection_value(connection, MHD_COOKIE_KIND, detail::kTicketCookie);
+
+  // The optional place of a scan: POST <code path>/place, a tiny form body, the cookie.
+  std::string_view code_path;
+  if (detail::is_place_path(url, options.path_prefix, &code_path)) {
+    r.route = detail::route_name(detail::match_route(code_path, options.path_prefix).kind,
+                                 options.path_prefix) +
+              "/place";
+    if (std::strcmp(method, "POST") != 0) {
+      detail::Answer answer = detail::error_answer(405, detail::Format::json);
+      answer.headers.emplace_back("Allow", "POST");
+      return respond(connection, r, answer);
+    }
+    if (!r.reading_body) {
+      const char* length = header("Content-Length");
+      if (length == nullptr || std::strlen(length) > 3 ||
+          std::strtoul(length, nullptr, 10) > detail::kMaxPlaceBody) {
+        return respond(connection, r, detail::error_answer(413, detail::Format::json));
+      }
+      r.reading_body = true;
+      return MHD_YES;
+    }
+    if (*upload_size != 0) {
+      if (r.body.size() + *upload_size <= detail::kMaxPlaceBody)
+        r.body.append(upload_data, *upload_size);
+      *upload_size = 0;
+      return MHD_YES;
+    }
+    Job job = make_job(connection, r, code_path, detail::Format::json, lang, cookie);
+    job.place = true;
+    job.body = std::move(r.body);
+    return enqueue(connection, r, std::move(job));
+  }
 
   if (body) {
     *upload_size = 0;
@@ -220,8 +284,15 @@ MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, con
   }
   const bool get = std::strcmp(method, "GET") == 0, head = std::strcmp(method, "HEAD") == 0;
   if (admin && detail::is_admin_path(url)) return handle_admin(connection, url, method, r, format);
-  if (route.kind == detail::RouteKind::none)
+  if (route.kind == detail::RouteKind::none) {
+    // Under the prefix, the shopper holds something that looks like this brand's code: the
+    // forged page in their language, nothing recorded. Elsewhere a plain 404.
+    if (std::string_view(url).starts_with(options.path_prefix)) {
+      r.verdict = "malformed";
+      return respond(connection, r, detail::malformed_answer(format, lang));
+    }
     return respond(connection, r, detail::error_answer(404, format));
+  }
   // HEAD never runs a scan (link previews and prefetches must not count as the first one);
   // only /healthz answers it.
   const bool allowed = get || (head && route.kind == detail::RouteKind::healthz);
@@ -236,6 +307,13 @@ MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, con
     return respond(connection, r, detail::healthz_answer());
   }
 
+  // Link previews, crawlers and prefetches: a neutral page, never a scan.
+  if (detail::is_preview_agent(header("User-Agent") ? header("User-Agent") : "") ||
+      detail::is_prefetch(header)) {
+    r.verdict = "preview";
+    return respond(connection, r, detail::preview_answer(format, lang));
+  }
+
   if (limiter && detail::rate_limited(route.kind)) {
     if (std::optional<detail::Answer> refused = limit(connection, format)) {
       r.verdict = "limited";
@@ -243,10 +321,13 @@ MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, con
     }
   }
 
-  // A verification: to a worker, with the connection suspended until it answers.
-  // A GS1 Digital Link path goes to the scan as batch wrote it (gs1_route.hpp).
-  std::string path = detail::is_gs1_route(route.kind) ? detail::gs1_scan_path(r.uri) : url;
-  return enqueue(connection, r, Job{connection, &r, std::move(path), format, nullptr});
+  // A GS1 Digital Link path goes to the scan as batch wrote it (gs1_route.hpp); the reload
+  // cookie's Path is the URL's path.
+  Job job =
+      make_job(connection, r, detail::is_gs1_route(route.kind) ? detail::gs1_scan_path(r.uri) : url,
+               format, lang, cookie);
+  job.cookie_path = url;
+  return enqueue(connection, r, std::move(job));
 }
 
 // Every /admin request is checked against the token here, on the I/O thread, before
@@ -270,10 +351,13 @@ MHD_Result Server::Impl::handle_admin(MHD_Connection* connection, const char* ur
     request->limit = limit;
     request->has_limit = true;
   }
-  return enqueue(connection, r, Job{connection, &r, url, format, std::move(request)});
+  Job job = make_job(connection, r, url, format, detail::Lang::en, nullptr);
+  job.admin = std::move(request);
+  return enqueue(connection, r, std::move(job));
 }
 
-// To a worker, with the connection suspended until it answers.
+// A verification, a place or an admin request: to a worker, with the connection suspended
+// until it answers.
 MHD_Result Server::Impl::enqueue(MHD_Connection* connection, Request& r, Job job) {
   const detail::Format format = job.format;
   std::deque<Job>& queue = job.admin ? admin_jobs : jobs;
@@ -314,8 +398,6 @@ std::optional<detail::Answer> Server::Impl::limit(MHD_Connection* connection,
 }
 
 void Server::Impl::worker(Ledger ledger) {
-  ScanContext context;
-  context.keys = options.keys;
   for (;;) {
     std::unique_lock lock(mutex);
     const auto admin_ready = [&] { return !admin_jobs.empty() && !admin_busy; };
@@ -333,17 +415,17 @@ void Server::Impl::worker(Ledger ledger) {
     try {
       if (job.admin) {
         r.answer = detail::admin_answer(ledger, *job.admin, options.keys);
+      } else if (job.place) {
+        r.answer = shopper->place(ledger, job.path, job.body, job.cookie, r.verdict);
       } else {
-        const ScanResult result = ledger.scan(job.path, context);
-        const detail::Verdict verdict = detail::verdict_of(result);
-        r.verdict = detail::verdict_id(verdict);
-        r.serial = result.serial;
-        r.answer = detail::verdict_answer(verdict, result, job.format);
-        if (webhook && verdict == detail::Verdict::seen_before) {
-          webhook->post(detail::possible_copy_event(
-                            result, result.authentication ? result.authentication->product : "",
-                            context.where),
-                        result.serial);
+        ScanResult result;  // a scan recorded now (not a reload)
+        r.answer = shopper->scan(ledger, job.path, job.cookie_path, job.format, job.lang,
+                                 job.cookie, r.verdict, r.serial, &result);
+        if (webhook && result.verdict == ScanVerdict::seen_before) {
+          webhook->post(
+              detail::possible_copy_event(
+                  result, result.authentication ? result.authentication->product : "", ""),
+              result.serial);
         }
       }
     } catch (const std::exception& e) {
@@ -391,6 +473,7 @@ void Server::Impl::stop() {
   workers.clear();
   // Every possible-copy event is queued now; deliver them in what is left of stop_timeout.
   if (webhook) webhook->stop(started + options.stop_timeout);
+  retention.reset();
   if (daemon != nullptr) {
     // Let resumed connections send their answers, within what is left of the deadline.
     const auto deadline = Clock::now() + std::chrono::milliseconds(500);
@@ -479,6 +562,7 @@ void check_serve_options(const ServeOptions& o) {
     bad("path_prefix '" + o.path_prefix +
         "' must start and end with '/' and hold no '?', '#' or '%', e.g. /a/");
   }
+  detail::check_shopper_options(o);
 }
 
 Server Server::start(const ServeOptions& options) {
@@ -493,6 +577,13 @@ Server Server::start(const ServeOptions& options) {
     impl->limiter =
         std::make_unique<detail::RateLimiter>(options.rate_limit, options.rate_limit_clients);
   }
+  impl->shopper = std::make_unique<detail::Shopper>(impl->options);  // reads --products
+  impl->retention =
+      std::make_unique<detail::Retention>(impl->options, [p = impl.get()](std::string_view line) {
+        if (!p->options.access_log) return;
+        const std::lock_guard lock(p->log_mutex);
+        p->options.access_log(line);
+      });
 
   // The admin token and the webhook's secret are read now: a bad file stops the start.
   if (!options.admin_token_file.empty()) {

@@ -82,4 +82,12 @@ HttpResponse http_get(std::uint16_t port, const std::string& path, const std::st
   return http_raw(port, request + "Connection: close\r\n\r\n");
 }
 
+HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& path,
+                          const std::vector<std::string>& headers, const std::string& body) {
+  std::string request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  for (const std::string& h : headers) request += h + "\r\n";
+  if (!body.empty()) request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  return http_raw(port, request + "Connection: close\r\n\r\n" + body);
+}
+
 }  // namespace test

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace test {
 
@@ -22,6 +23,11 @@ HttpResponse http_raw(std::uint16_t port, const std::string& request);
 // GET path with Connection: close, optionally with an Accept header.
 HttpResponse http_get(std::uint16_t port, const std::string& path, const std::string& accept = {},
                       const std::string& method = "GET");
+
+// Any request with Connection: close: extra header lines ("Name: value", no CRLF), and a
+// body (with its Content-Length) when not empty.
+HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& path,
+                          const std::vector<std::string>& headers, const std::string& body = {});
 
 // A connected socket to 127.0.0.1:port (-1 when refused), for tests that send in pieces.
 int http_connect(std::uint16_t port);
