@@ -33,8 +33,8 @@ std::string_view trim(std::string_view s) {
 std::optional<Lang> lang_of_tag(std::string_view tag) {
   const std::string t = lower(tag);
   const auto is = [&](std::string_view primary) {
-    return t == primary || (t.size() > primary.size() && t.starts_with(primary) &&
-                            t[primary.size()] == '-');
+    return t == primary ||
+           (t.size() > primary.size() && t.starts_with(primary) && t[primary.size()] == '-');
   };
   if (is("zh")) return Lang::zh_hans;
   if (is("fr")) return Lang::fr;

@@ -21,7 +21,7 @@ struct Column {
   std::string_view name;
   std::size_t max_bytes;
 };
-constexpr Column kColumns[] = {{"key", 64},   {"name", 200}, {"description", 1000},
+constexpr Column kColumns[] = {{"key", 64},      {"name", 200},           {"description", 1000},
                                {"picture", 500}, {"production_date", 40}, {"url", 500}};
 
 bool clean(std::string_view s, bool allow_newlines) {
@@ -120,8 +120,7 @@ Products Products::load(const std::filesystem::path& file) {
       const std::string& v = rec.fields[i];
       if (v.size() > col.max_bytes) {
         fail(rec.line, std::string(col.name) + " is " + std::to_string(v.size()) +
-                           " bytes: shorten it to " + std::to_string(col.max_bytes) +
-                           " at most");
+                           " bytes: shorten it to " + std::to_string(col.max_bytes) + " at most");
       }
       if (!clean(v, col.name == "description")) {
         fail(rec.line, std::string(col.name) +
@@ -157,10 +156,9 @@ Products Products::load(const std::filesystem::path& file) {
       std::stringstream pbuf;
       pbuf << pin.rdbuf();
       const std::string bytes = pbuf.str();
-      const std::size_t text_bytes = 2 * html_escape(p.name).size() +
-                                     html_escape(p.description).size() +
-                                     html_escape(p.production_date).size() +
-                                     html_escape(p.url).size();
+      const std::size_t text_bytes =
+          2 * html_escape(p.name).size() + html_escape(p.description).size() +
+          html_escape(p.production_date).size() + html_escape(p.url).size();
       const std::size_t max_picture = (kPageBytes - kPageOverhead - text_bytes) / 4 * 3;
       if (bytes.size() > max_picture) {
         fail(rec.line, "picture '" + picture.string() + "' is " + std::to_string(bytes.size()) +

@@ -28,8 +28,8 @@ class Products {
   // Reads a CSV file (RFC 4180, UTF-8, a header row naming the columns): key and name
   // required; description, picture, production_date, url optional; any other column is an
   // error. key: a product id, a GTIN-14 or a batch name, each once. picture: a PNG, JPEG or
-  // WebP file, relative to the products file, small enough for the page (kPageBytes). Error(input) naming
-  // file:line and the fix.
+  // WebP file, relative to the products file, small enough for the page (kPageBytes). Error(input)
+  // naming file:line and the fix.
   static Products load(const std::filesystem::path& file);
 
   // The entry for the signed product id, else for the batch; null when neither has one.

@@ -114,7 +114,8 @@ viscode::Error products_error(const std::string& csv) {
     const std::string prefix = (dir.dir() / "products.csv").string();
     if (what.starts_with(prefix)) what = "products.csv" + what.substr(prefix.size());
     const std::string folder = dir.dir().string() + "/";
-    for (std::size_t at; (at = what.find(folder)) != std::string::npos;) what.erase(at, folder.size());
+    for (std::size_t at; (at = what.find(folder)) != std::string::npos;)
+      what.erase(at, folder.size());
     return viscode::Error(e.category(), what);
   }
   return viscode::Error(viscode::ErrorCategory::internal, "no error");
@@ -167,7 +168,8 @@ TEST_CASE("serve products: hostile values are escaped, and the fullest page stay
   const std::string hostile_description = std::string(1000 - 13, '<') + "</p><b>x</b>";
   Shop shop([&](Shop& s, viscode::ServeOptions& o) {
     std::string name_field, description_field = hostile_description;
-    for (const char c : hostile_name) name_field += c == '"' ? std::string("\"\"") : std::string(1, c);
+    for (const char c : hostile_name)
+      name_field += c == '"' ? std::string("\"\"") : std::string(1, c);
     // The biggest picture the loader takes beside these fields.
     const std::size_t text = 2 * viscode::detail::html_escape(hostile_name).size() +
                              viscode::detail::html_escape(hostile_description).size() +
@@ -201,7 +203,9 @@ TEST_CASE("serve products: hostile values are escaped, and the fullest page stay
 
 TEST_CASE("serve products: a bad file is refused at start, naming file:line and the fix",
           "[serve]") {
-  const auto message = [](const std::string& csv) { return std::string(products_error(csv).what()); };
+  const auto message = [](const std::string& csv) {
+    return std::string(products_error(csv).what());
+  };
   CHECK(products_error("key,name\nA,B\n").category() == viscode::ErrorCategory::internal);  // fine
   CHECK(products_error("key,name,colour\n").category() == viscode::ErrorCategory::input);
   CHECK(message("key,name,colour\n") ==
@@ -219,7 +223,8 @@ TEST_CASE("serve products: a bad file is refused at start, naming file:line and 
         "page as https://...");
   CHECK(message("key,name\nSHOE42,\"Shoe\n") ==
         "products.csv:2: a quoted field is not closed: end it with '\"'");
-  CHECK(message("key,name\nSHOE42,\n") == "products.csv:2: the name of 'SHOE42' is empty: give one");
+  CHECK(message("key,name\nSHOE42,\n") ==
+        "products.csv:2: the name of 'SHOE42' is empty: give one");
   CHECK(message("key,name,picture\nSHOE42,Shoe,missing.png\n") ==
         "products.csv:2: cannot read picture 'missing.png': give a PNG, JPEG or WebP file's "
         "path relative to the products file");
@@ -227,8 +232,9 @@ TEST_CASE("serve products: a bad file is refused at start, naming file:line and 
         "products.csv:2: picture 'products.csv' is not a PNG, JPEG or WebP file: convert it "
         "to one of those");
   CHECK(message("key,name\n") == "no error");  // no rows: nothing to show, not wrong
-  CHECK(message("") == "products.csv: the products file is empty: give a header row, e.g. "
-                       "key,name");
+  CHECK(message("") ==
+        "products.csv: the products file is empty: give a header row, e.g. "
+        "key,name");
 
   // A picture too big for the page.
   test::FreshLedger dir("sqlite");
@@ -251,11 +257,10 @@ TEST_CASE("serve cli: a bad products file exits 3 with one line naming file:line
   shop.server.stop();
   viscode::write_key_files(shop.key, shop.fresh.dir() / "brand");
   write(shop.fresh.dir() / "p.csv", "key,name\nA,B,C\n");
-  const std::string command = std::string(VISCODE_CLI) + " serve --db '" + shop.fresh.url() +
-                              "' --pub '" + (shop.fresh.dir() / "brand.pub").string() +
-                              "' --listen 127.0.0.1:0 --products '" +
-                              (shop.fresh.dir() / "p.csv").string() + "' 2>'" +
-                              (shop.fresh.dir() / "err").string() + "'";
+  const std::string command =
+      std::string(VISCODE_CLI) + " serve --db '" + shop.fresh.url() + "' --pub '" +
+      (shop.fresh.dir() / "brand.pub").string() + "' --listen 127.0.0.1:0 --products '" +
+      (shop.fresh.dir() / "p.csv").string() + "' 2>'" + (shop.fresh.dir() / "err").string() + "'";
   const int status = std::system(command.c_str());
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 3);
@@ -280,9 +285,9 @@ TEST_CASE("serve languages: Accept-Language picks English, Simplified Chinese or
                           Catch::Contains("<h1>正品，首次扫描</h1>") &&
                           Catch::Contains("<dt>序列号</dt><dd>S0000001</dd>") &&
                           Catch::Contains("分享我的位置（可选）"));
-  const test::HttpResponse fr = shop.get(
-      shop.path("S0000001"), {"Accept-Language: de;q=1, fr-CA;q=0.8, en;q=0.5",
-                              "Accept: application/json"});
+  const test::HttpResponse fr =
+      shop.get(shop.path("S0000001"),
+               {"Accept-Language: de;q=1, fr-CA;q=0.8, en;q=0.5", "Accept: application/json"});
   CHECK(fr.header("Content-Language") == "fr");
   CHECK_THAT(fr.body, Catch::StartsWith("{\"verdict\": \"seen_before\", \"genuine\": true, "
                                         "\"message\": \"Numéro authentique, déjà scanné : copie "
@@ -300,8 +305,7 @@ TEST_CASE("serve languages: Accept-Language picks English, Simplified Chinese or
   CHECK(json_field(not_issued.body, "message") == "\"品牌未发行此码\"");
 }
 
-TEST_CASE("serve reload: the cookie shows the first verdict again without a new scan",
-          "[serve]") {
+TEST_CASE("serve reload: the cookie shows the first verdict again without a new scan", "[serve]") {
   Shop shop;
   const std::string path = shop.path("S0000001");
   const test::HttpResponse first = shop.get(path, {"Accept: application/json"});
@@ -344,7 +348,8 @@ TEST_CASE("serve reload: the cookie shows the first verdict again without a new 
   std::vector<std::string> verdicts;
   for (const std::string& line : shop.log_lines()) {
     std::smatch m;
-    if (std::regex_search(line, m, std::regex("\"verdict\": \"([a-z_]+)\""))) verdicts.push_back(m[1]);
+    if (std::regex_search(line, m, std::regex("\"verdict\": \"([a-z_]+)\"")))
+      verdicts.push_back(m[1]);
   }
   CHECK(verdicts == std::vector<std::string>{"first_scan", "reload", "reload", "reload", "reload",
                                              "seen_before", "reload", "reload", "seen_before",
@@ -382,11 +387,11 @@ TEST_CASE("serve previews: link-preview bots and prefetches get no verdict and r
                            !Catch::Contains("Genuine") && !Catch::Contains("S0000001"));
     CHECK(r.header("Set-Cookie").empty());
   }
-  const test::HttpResponse json =
-      shop.get(path, {"User-Agent: LinkedInBot/1.0", "Accept: application/json",
-                      "Accept-Language: fr"});
-  CHECK(json.body == "{\"verdict\": \"preview\", \"genuine\": null, \"message\": \"Scannez le "
-                     "code pour le vérifier\", \"lang\": \"fr\"}\n");
+  const test::HttpResponse json = shop.get(
+      path, {"User-Agent: LinkedInBot/1.0", "Accept: application/json", "Accept-Language: fr"});
+  CHECK(json.body ==
+        "{\"verdict\": \"preview\", \"genuine\": null, \"message\": \"Scannez le "
+        "code pour le vérifier\", \"lang\": \"fr\"}\n");
   CHECK(shop.all_scans() == 0);
   // The shopper's own first scan is still to come.
   CHECK_THAT(shop.get(path, {"User-Agent: Mozilla/5.0 (iPhone) Mobile Safari/604.1"}).body,
@@ -416,8 +421,8 @@ TEST_CASE("serve malformed: a bad code path under the prefix is the forged page,
                                          "\"product\": null, \"batch\": null, \"scans\": 0, "));
     const test::HttpResponse page = shop.get(path, {"Accept-Language: zh-CN"});
     CHECK(page.status == 404);
-    CHECK_THAT(page.body, Catch::Contains("<h1>伪造的码</h1>") &&
-                              Catch::Contains("<html lang=\"zh-Hans\">"));
+    CHECK_THAT(page.body,
+               Catch::Contains("<h1>伪造的码</h1>") && Catch::Contains("<html lang=\"zh-Hans\">"));
   }
   // Outside the prefix: a plain 404.
   const test::HttpResponse other = shop.get("/b/S0000005." + sig, {"Accept: application/json"});
@@ -485,8 +490,7 @@ TEST_CASE("serve sqlite: the optional place is coarsened and stored for that sca
   share_place("sqlite");
 }
 
-TEST_CASE("serve postgresql: the optional place is coarsened and stored for that scan",
-          "[serve]") {
+TEST_CASE("serve postgresql: the optional place is coarsened and stored for that scan", "[serve]") {
   share_place("postgresql");
 }
 
@@ -494,7 +498,8 @@ static void retention(const std::string& backend) {
   test::FreshLedger fresh(backend);
   viscode::Ledger ledger = viscode::Ledger::open(fresh.url(), test::kCreate);
   ledger.import_manifest(test::write_manifest(fresh.dir(), 3));
-  const auto scan = [&](const std::string& serial, const std::string& at, const std::string& where) {
+  const auto scan = [&](const std::string& serial, const std::string& at,
+                        const std::string& where) {
     return ledger.scan(serial, {.at = at, .where = where});
   };
   scan("S0000001", "2020-01-01T10:00:00Z", "48.9,2.3");
