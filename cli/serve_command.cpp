@@ -25,8 +25,8 @@ CLI::App* add_serve_command(CLI::App& app, ServeArgs& a) {
       "Example: viscode serve --db ledger.db --pub brand.pub --listen 127.0.0.1:8080 "
       "--trust-proxy 127.0.0.1\n"
       "Exit codes: 0 stopped by a signal, 3 ledger, key, admin token or webhook secret file "
-      "missing or unfit (too short, readable by other users), or address in use, 2 bad usage "
-      "(e.g. a --webhook that is not an http(s) URL).");
+      "missing or unfit (too short, readable by other users), a bad products file, or address "
+      "in use, 2 bad usage (e.g. a --webhook that is not an http(s) URL).");
   serve
       ->add_option("--db", a.db,
                    "The ledger: an SQLite file or a PostgreSQL URL (it must exist: create it "
@@ -70,7 +70,8 @@ CLI::App* add_serve_command(CLI::App& app, ServeArgs& a) {
   serve->add_option("--products", a.products,
                     "The brand's products file shown on the page: CSV with the columns key "
                     "(product id, GTIN-14 or batch name), name, and optionally description, "
-                    "picture (a PNG/JPEG/WebP file up to 26 KB, relative to the CSV), "
+                    "picture (a PNG/JPEG/WebP file, relative to the CSV, about 27 KB at most: the "
+                    "page stays under 40 KB), "
                     "production_date, url (the product's page). Exit 3 for a bad file");
   serve
       ->add_option("--reload-window", a.reload_window,

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "sign/common.hpp"
 #include "viscode/error.hpp"
 #include "viscode/sign.hpp"
 
@@ -250,6 +251,7 @@ bool is_place_path(std::string_view path, std::string_view prefix, std::string_v
 }
 
 TicketSealer::TicketSealer() {
+  ensure_sodium();  // its random generator
   crypto_auth_keygen(key_.data());
 }
 
