@@ -1,5 +1,5 @@
-// The catalogue: every string a shopper reads on the verification page (and the JSON
-// "message"), in English, Simplified Chinese and French, and nothing else. To add a string,
+// The catalogue: every string a shopper reads on the verification page, its JSON "message"
+// and the error pages, in English, Simplified Chinese and French, and nothing else. To add a string,
 // add a row here; to add a language, a column (and a Lang). Keep them short: they are read
 // on a phone, in a shop, by someone deciding whether a product is genuine.
 #include "serve/catalogue.hpp"
@@ -119,6 +119,38 @@ constexpr CatalogueEntry kTable[] = {
     "请在扫描商品码的手机上打开此链接，查看商品是否为正品。此预览不做验证。",
     "Ouvrez ce lien sur le téléphone qui a scanné le code du produit pour savoir s'il est "
     "authentique. Cet aperçu ne le vérifie pas."}},
+
+  // The refusals: a heading, then the reason.
+  {"error.404.title", {"Not found", "未找到", "Introuvable"}},
+  {"error.404",
+   {"Not found: this address is not a code of this brand",
+    "未找到：此地址不是该品牌的码",
+    "Introuvable : cette adresse n'est pas un code de cette marque"}},
+  {"error.405.title", {"Method not allowed", "不允许的请求方式", "Méthode non autorisée"}},
+  {"error.405",
+   {"Method not allowed: open this address with GET",
+    "不允许的请求方式：请用 GET 打开此地址",
+    "Méthode non autorisée : ouvrez cette adresse avec GET"}},
+  {"error.413.title", {"Request body not allowed", "不接受请求正文", "Corps de requête refusé"}},
+  {"error.413",
+   {"Request body not allowed: these addresses take none",
+    "不接受请求正文：这些地址不接收正文",
+    "Corps de requête refusé : ces adresses n'en acceptent pas"}},
+  {"error.429.title", {"Too many requests", "请求过多", "Trop de requêtes"}},
+  {"error.429",
+   {"Too many requests from your address: wait a little, then open the code again",
+    "来自您地址的请求过多：请稍等片刻，再打开此码",
+    "Trop de requêtes depuis votre adresse : patientez un peu, puis rouvrez le code"}},
+  {"error.500.title", {"Internal error", "内部错误", "Erreur interne"}},
+  {"error.500",
+   {"Internal error: the ledger could not record this scan; try again",
+    "内部错误：无法记录此次扫描，请重试",
+    "Erreur interne : ce scan n'a pas pu être enregistré ; réessayez"}},
+  {"error.503.title", {"Busy", "服务繁忙", "Occupé"}},
+  {"error.503",
+   {"Busy: too many requests at once; try again in a second",
+    "服务繁忙：同时请求过多，请稍后再试",
+    "Occupé : trop de requêtes à la fois ; réessayez dans une seconde"}},
 };
 // clang-format on
 

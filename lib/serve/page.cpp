@@ -24,14 +24,15 @@ std::size_t alnum_run(std::string_view s) {
   return n;
 }
 
-std::string page(std::string_view title, std::string_view colour, std::string_view body) {
+std::string page(std::string_view title, std::string_view colour, std::string_view body,
+                 Lang lang) {
   return fmt::format(
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<!DOCTYPE html>\n<html lang=\"{3}\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<title>{0}</title><style>body{{font-family:sans-serif;margin:1.5em auto;max-width:32em;"
       "padding:0 1em;line-height:1.4}}h1{{color:{1};font-size:1.5em}}dt{{font-weight:bold}}"
       "</style></head><body><h1>{0}</h1>{2}</body></html>\n",
-      html_escape(title), colour, body);
+      html_escape(title), colour, body, lang_tag(lang));
 }
 
 }  // namespace
@@ -120,27 +121,28 @@ Answer healthz_answer() {
   return a;
 }
 
-Answer error_answer(int status, Format format) {
-  std::string_view reason = "Internal error: the ledger could not record this scan; try again";
+Answer error_answer(int status, Format format, Lang lang) {
+  std::string_view key = "error.500";
   switch (status) {
     case 404:
-      reason = "Not found: this address is not a code of this brand";
+      key = "error.404";
       break;
     case 405:
-      reason = "Method not allowed: open this address with GET";
+      key = "error.405";
       break;
     case 413:
-      reason = "Request body not allowed: these addresses take none";
+      key = "error.413";
       break;
     case 429:
-      reason = "Too many requests from your address: wait a little, then open the code again";
+      key = "error.429";
       break;
     case 503:
-      reason = "Busy: too many requests at once; try again in a second";
+      key = "error.503";
       break;
     default:
       break;
   }
+  const std::string_view reason = text(lang, key);
   Answer a;
   a.status = status;
   if (format == Format::json) {
@@ -148,7 +150,8 @@ Answer error_answer(int status, Format format) {
     a.body = "{\"error\": " + json_string(reason) + "}\n";
   } else {
     a.content_type = "text/html; charset=utf-8";
-    a.body = page(reason.substr(0, reason.find(':')), "#333", "<p>" + html_escape(reason) + "</p>");
+    a.body = page(text(lang, std::string(key) + ".title"), "#333",
+                  "<p>" + html_escape(reason) + "</p>", lang);
   }
   return a;
 }

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "serve/catalogue.hpp"
 #include "viscode/ledger.hpp"
 
 namespace viscode::detail {
@@ -44,8 +45,9 @@ struct Answer {
 
 // The verdict page and JSON are the shopper's side: shopper_verdict_answer (shopper.hpp).
 Answer healthz_answer();
-// 404, 405, 413, 429, 500, 503 with a one-line reason, as a small page or {"error": ...}.
-Answer error_answer(int status, Format format);
+// 404, 405, 413, 429, 500, 503 with a one-line reason, as a small page or {"error": ...}, in
+// `lang` (the reasons are in the catalogue, catalogue.cpp).
+Answer error_answer(int status, Format format, Lang lang = Lang::en);
 
 std::string json_string(std::string_view s);
 std::string html_escape(std::string_view s);

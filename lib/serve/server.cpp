@@ -118,7 +118,8 @@ struct Server::Impl {
 
   void worker(Ledger ledger);
   void log(const Request& r, int status);
-  std::optional<detail::Answer> limit(MHD_Connection* connection, detail::Format format);
+  std::optional<detail::Answer> limit(MHD_Connection* connection, detail::Format format,
+                                      detail::Lang lang);
   MHD_Result respond(MHD_Connection* connection, Request& r, const detail::Answer& answer);
   MHD_Result handle(MHD_Connection* connection, const char* url, const char* method,
                     const char* upload_data, std::size_t* upload_size, Request& r);
@@ -253,7 +254,7 @@ MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, con
                                  options.path_prefix) +
               "/place";
     if (std::strcmp(method, "POST") != 0) {
-      detail::Answer answer = detail::error_answer(405, detail::Format::json);
+      detail::Answer answer = detail::error_answer(405, detail::Format::json, lang);
       answer.headers.emplace_back("Allow", "POST");
       return respond(connection, r, answer);
     }
@@ -261,7 +262,7 @@ MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, con
       const char* length = header("Content-Length");
       if (length == nullptr || std::strlen(length) > 3 ||
           std::strtoul(length, nullptr, 10) > detail::kMaxPlaceBody) {
-        return respond(connection, r, detail::error_answer(413, detail::Format::json));
+        return respond(connection, r, detail::error_answer(413, detail::Format::json, lang));
       }
       r.reading_body = true;
       return MHD_YES;
@@ -280,7 +281,7 @@ MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, con
 
   if (body) {
     *upload_size = 0;
-    return respond(connection, r, detail::error_answer(413, format));
+    return respond(connection, r, detail::error_answer(413, format, lang));
   }
   const bool get = std::strcmp(method, "GET") == 0, head = std::strcmp(method, "HEAD") == 0;
   if (admin && detail::is_admin_path(url)) return handle_admin(connection, url, method, r, format);
@@ -291,13 +292,13 @@ MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, con
       r.verdict = "malformed";
       return respond(connection, r, detail::malformed_answer(format, lang));
     }
-    return respond(connection, r, detail::error_answer(404, format));
+    return respond(connection, r, detail::error_answer(404, format, lang));
   }
   // HEAD never runs a scan (link previews and prefetches must not count as the first one);
   // only /healthz answers it.
   const bool allowed = get || (head && route.kind == detail::RouteKind::healthz);
   if (!allowed) {
-    detail::Answer answer = detail::error_answer(405, format);
+    detail::Answer answer = detail::error_answer(405, format, lang);
     answer.headers.emplace_back("Allow",
                                 route.kind == detail::RouteKind::healthz ? "GET, HEAD" : "GET");
     return respond(connection, r, answer);
@@ -315,7 +316,7 @@ MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, con
   }
 
   if (limiter && detail::rate_limited(route.kind)) {
-    if (std::optional<detail::Answer> refused = limit(connection, format)) {
+    if (std::optional<detail::Answer> refused = limit(connection, format, lang)) {
       r.verdict = "limited";
       return respond(connection, r, *refused);
     }
@@ -366,7 +367,7 @@ MHD_Result Server::Impl::enqueue(MHD_Connection* connection, Request& r, Job job
   if (queue.size() >= max_waiting || stopping_workers) {
     lock.unlock();
     r.verdict = "busy";
-    detail::Answer answer = detail::error_answer(503, format);
+    detail::Answer answer = detail::error_answer(503, format, job.lang);
     answer.headers.emplace_back("Retry-After", "1");
     return respond(connection, r, answer);
   }
@@ -379,8 +380,8 @@ MHD_Result Server::Impl::enqueue(MHD_Connection* connection, Request& r, Job job
 }
 
 // The client's token, or the 429 that refuses it (nothing recorded).
-std::optional<detail::Answer> Server::Impl::limit(MHD_Connection* connection,
-                                                  detail::Format format) {
+std::optional<detail::Answer> Server::Impl::limit(MHD_Connection* connection, detail::Format format,
+                                                  detail::Lang lang) {
   const detail::RequestClient client = detail::client_of(connection, trusted_proxies);
   if (client.ignored_forwarded_for && options.access_log && !warned_forwarded_for.exchange(true)) {
     const std::lock_guard lock(log_mutex);
@@ -392,7 +393,7 @@ std::optional<detail::Answer> Server::Impl::limit(MHD_Connection* connection,
   }
   const std::chrono::seconds wait = limiter->take(client.address, Clock::now());
   if (wait.count() == 0) return std::nullopt;
-  detail::Answer answer = detail::error_answer(429, format);
+  detail::Answer answer = detail::error_answer(429, format, lang);
   answer.headers.emplace_back("Retry-After", std::to_string(wait.count()));
   return answer;
 }
@@ -430,7 +431,7 @@ void Server::Impl::worker(Ledger ledger) {
       }
     } catch (const std::exception& e) {
       r.verdict = "error";
-      r.answer = detail::error_answer(500, job.format);
+      r.answer = detail::error_answer(500, job.format, job.lang);
       if (options.access_log) {
         const std::lock_guard log_lock(log_mutex);
         options.access_log(fmt::format("{{\"time\": {}, \"error\": {}}}",

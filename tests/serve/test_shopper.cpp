@@ -428,6 +428,15 @@ TEST_CASE("serve malformed: a bad code path under the prefix is the forged page,
   const test::HttpResponse other = shop.get("/b/S0000005." + sig, {"Accept: application/json"});
   CHECK(other.status == 404);
   CHECK(other.body == "{\"error\": \"Not found: this address is not a code of this brand\"}\n");
+  // The HTTP layer's refusals are in the shopper's language too.
+  const test::HttpResponse zh_404 = shop.get("/b/x", {"Accept-Language: zh-CN"});
+  CHECK(zh_404.status == 404);
+  CHECK_THAT(zh_404.body,
+             Catch::Contains("<html lang=\"zh-Hans\">") &&
+                 Catch::Contains("<h1>未找到</h1><p>未找到：此地址不是该品牌的码</p>"));
+  CHECK(test::http_request(shop.port(), "POST", good,
+                           {"Accept-Language: fr", "Accept: application/json"})
+            .body == "{\"error\": \"Méthode non autorisée : ouvrez cette adresse avec GET\"}\n");
   CHECK(shop.all_scans() == 0);
   shop.server.stop();
   CHECK_THAT(shop.log_lines().front(),

@@ -66,11 +66,23 @@ TEST_CASE("serve catalogue: every key in every language, with the same placehold
                           "place.thanks",
                           "place.failed",
                           "preview.title",
-                          "preview.advice"}) {
+                          "preview.advice",
+                          "error.404.title",
+                          "error.404",
+                          "error.405.title",
+                          "error.405",
+                          "error.413.title",
+                          "error.413",
+                          "error.429.title",
+                          "error.429",
+                          "error.500.title",
+                          "error.500",
+                          "error.503.title",
+                          "error.503"}) {
     INFO(key);
     CHECK(keys.count(key) == 1);
   }
-  CHECK(keys.size() == 29);
+  CHECK(keys.size() == 41);
   CHECK(viscode::detail::text(Lang::fr, "value.scanned_before.other",
                               {{"count", "2"}, {"since", "2026-12-04 10:00 UTC"}}) ==
         "2 fois depuis le 2026-12-04 10:00 UTC");
