@@ -1,6 +1,6 @@
 // The catalogue: every string a shopper reads on the verification page, its JSON "message"
-// and the error pages, in English, Simplified Chinese and French, and nothing else. To add a string,
-// add a row here; to add a language, a column (and a Lang). Keep them short: they are read
+// and the error pages, in English, Simplified Chinese and French, and nothing else. To add a
+// string, add a row here; to add a language, a column (and a Lang). Keep them short: they are read
 // on a phone, in a shop, by someone deciding whether a product is genuine.
 #include "serve/catalogue.hpp"
 
@@ -107,6 +107,19 @@ constexpr CatalogueEntry kTable[] = {
    {"Your location was not shared.",
     "未能分享您的位置。",
     "Votre position n'a pas été partagée."}},
+  {"place.error.no_scan",
+   {"No recent scan of this code from this browser: open the code's page first",
+    "此浏览器最近没有扫描过这个码：请先打开此码的页面",
+    "Aucun scan récent de ce code depuis ce navigateur : ouvrez d'abord la page du code"}},
+  {"place.error.body",
+   {"The place must be sent as lat=<degrees>&lon=<degrees>, e.g. lat=48.9&lon=2.3",
+    "位置须以 lat=<度>&lon=<度> 的格式发送，例如 lat=48.9&lon=2.3",
+    "La position doit être envoyée sous la forme lat=<degrés>&lon=<degrés>, par exemple "
+    "lat=48.9&lon=2.3"}},
+  {"place.error.gone",
+   {"This scan is no longer in the ledger",
+    "账本中已没有这次扫描",
+    "Ce scan n'est plus dans le registre"}},
 
   // What a link preview (a chat app's bot, a prefetch) gets: no verdict.
   {"preview.title",

@@ -417,7 +417,7 @@ void Server::Impl::worker(Ledger ledger) {
       if (job.admin) {
         r.answer = detail::admin_answer(ledger, *job.admin, options.keys);
       } else if (job.place) {
-        r.answer = shopper->place(ledger, job.path, job.body, job.cookie, r.verdict);
+        r.answer = shopper->place(ledger, job.path, job.body, job.lang, job.cookie, r.verdict);
       } else {
         ScanResult result;  // a scan recorded now (not a reload)
         r.answer = shopper->scan(ledger, job.path, job.cookie_path, job.format, job.lang,

@@ -476,7 +476,7 @@ Answer Shopper::scan(Ledger& ledger, std::string_view path, std::string_view coo
   return a;
 }
 
-Answer Shopper::place(Ledger& ledger, std::string_view code_path, std::string_view body,
+Answer Shopper::place(Ledger& ledger, std::string_view code_path, std::string_view body, Lang lang,
                       const std::string& cookie, std::string_view& log_verdict) {
   Answer a;
   a.content_type = "application/json";
@@ -484,22 +484,18 @@ Answer Shopper::place(Ledger& ledger, std::string_view code_path, std::string_vi
   const auto ticket = cookie.empty() ? std::nullopt : sealer_.open(cookie, code_path, unix_now());
   if (!ticket) {
     a.status = 403;
-    a.body =
-        "{\"error\": \"no recent scan of this code from this browser: open the code's page "
-        "first\"}\n";
+    a.body = "{\"error\": " + json_string(text(lang, "place.error.no_scan")) + "}\n";
     return a;
   }
   const auto place = parse_place_body(body);
   if (!place) {
     a.status = 400;
-    a.body =
-        "{\"error\": \"the body must be lat=<degrees>&lon=<degrees>, e.g. "
-        "lat=48.9&lon=2.3\"}\n";
+    a.body = "{\"error\": " + json_string(text(lang, "place.error.body")) + "}\n";
     return a;
   }
   if (!ledger.set_scan_place(ticket->scan_id, *place)) {
     a.status = 404;
-    a.body = "{\"error\": \"the scan is no longer in the ledger\"}\n";
+    a.body = "{\"error\": " + json_string(text(lang, "place.error.gone")) + "}\n";
     return a;
   }
   log_verdict = "place";

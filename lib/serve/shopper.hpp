@@ -92,7 +92,7 @@ class Shopper {
               Lang lang, const std::string& cookie, std::string_view& log_verdict,
               std::string& log_serial, ScanResult* recorded = nullptr);
   // A worker's POST <code_path>/place: sets the place of the scan the cookie names.
-  Answer place(Ledger& ledger, std::string_view code_path, std::string_view body,
+  Answer place(Ledger& ledger, std::string_view code_path, std::string_view body, Lang lang,
                const std::string& cookie, std::string_view& log_verdict);
 
  private:

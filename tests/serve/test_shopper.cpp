@@ -471,8 +471,12 @@ static void share_place(const std::string& backend) {
   CHECK(test::http_request(shop.port(), "POST", place, {form, "Cookie: " + cookie_of(other_code)},
                            "lat=48.8566&lon=2.3522")
             .status == 403);
-  CHECK(test::http_request(shop.port(), "POST", place, {form, cookie}, "lat=48.8566").status ==
-        400);
+  const test::HttpResponse bad_body =
+      test::http_request(shop.port(), "POST", place, {form, cookie}, "lat=48.8566");
+  CHECK(bad_body.status == 400);
+  CHECK(bad_body.body ==
+        "{\"error\": \"The place must be sent as lat=<degrees>&lon=<degrees>, e.g. "
+        "lat=48.9&lon=2.3\"}\n");
   CHECK(test::http_request(shop.port(), "POST", place, {form, cookie},
                            "lat=48.8566&lon=2.3522&" + std::string(60, 'x'))
             .status == 413);

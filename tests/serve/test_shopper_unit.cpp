@@ -78,11 +78,14 @@ TEST_CASE("serve catalogue: every key in every language, with the same placehold
                           "error.500.title",
                           "error.500",
                           "error.503.title",
-                          "error.503"}) {
+                          "error.503",
+                          "place.error.no_scan",
+                          "place.error.body",
+                          "place.error.gone"}) {
     INFO(key);
     CHECK(keys.count(key) == 1);
   }
-  CHECK(keys.size() == 41);
+  CHECK(keys.size() == 44);
   CHECK(viscode::detail::text(Lang::fr, "value.scanned_before.other",
                               {{"count", "2"}, {"since", "2026-12-04 10:00 UTC"}}) ==
         "2 fois depuis le 2026-12-04 10:00 UTC");
