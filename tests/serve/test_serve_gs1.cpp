@@ -96,7 +96,9 @@ TEST_CASE("serve gs1: a genuine Digital Link code, first scan then seen before",
         "{\"verdict\": \"first_scan\", \"genuine\": true, \"message\": \"Genuine, first scan\", "
         "\"serial\": \"AB/1\", \"product\": \"09506000134352\", \"batch\": \"gs1\", \"scans\": 1");
   CHECK(after_times(r.body) ==
-        ", \"lot\": \"LOT42\", \"product_url\": \"/01/09506000134352/10/LOT42\"}\n");
+        ", \"lot\": \"LOT42\", \"product_url\": \"/01/09506000134352/10/LOT42\", "
+        "\"lang\": \"en\", \"name\": null, \"description\": null, \"production_date\": null, "
+        "\"url\": null}\n");
   CHECK(f.scans("AB/1") == 1);
 
   // Again, with the escape in lower case and another query parameter: the same code.
@@ -117,7 +119,8 @@ TEST_CASE("serve gs1: a genuine Digital Link code, first scan then seen before",
                  Catch::Contains("<dt>Serial</dt><dd>x%y&quot;z</dd>") &&
                  Catch::Contains("<dt>Product</dt><dd>09506000134352</dd>") &&
                  Catch::Contains("<dt>Lot</dt><dd>LOT42</dd>") &&
-                 Catch::Contains("<a href=\"/01/09506000134352/10/LOT42\">Product page</a>"));
+                 Catch::Contains("<a href=\"/01/09506000134352/10/LOT42\" rel=\"noopener "
+                                 "noreferrer\">See this product on the brand&#39;s website</a>"));
 
   std::vector<std::string> lines;
   {
@@ -141,7 +144,9 @@ TEST_CASE("serve gs1: a forged signature is forged and not counted", "[serve][gs
   CHECK(before_times(r.body) ==
         "{\"verdict\": \"forged\", \"genuine\": false, \"message\": \"Forged\", \"serial\": "
         "\"SER-0003\", \"product\": null, \"batch\": null, \"scans\": 0");
-  CHECK(after_times(r.body) == ", \"lot\": null, \"product_url\": null}\n");
+  CHECK(after_times(r.body) ==
+        ", \"lot\": null, \"product_url\": null, \"lang\": \"en\", \"name\": null, "
+        "\"description\": null, \"production_date\": null, \"url\": null}\n");
   CHECK(f.scans("SER-0003") == 0);
   // A genuine signature moved to another serial, or to another lot: forged too.
   const std::string sig = f.path("AB/1").substr(f.path("AB/1").find("?s="));
