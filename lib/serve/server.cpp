@@ -327,7 +327,7 @@ MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, con
   Job job =
       make_job(connection, r, detail::is_gs1_route(route.kind) ? detail::gs1_scan_path(r.uri) : url,
                format, lang, cookie);
-  job.cookie_path = url;
+  job.cookie_path = r.uri.substr(0, r.uri.find('?'));  // as the browser sees it: escaped
   return enqueue(connection, r, std::move(job));
 }
 

@@ -464,14 +464,19 @@ Answer Shopper::scan(Ledger& ledger, std::string_view path, std::string_view coo
   const std::string product_id = result.authentication ? result.authentication->product : "";
   Answer a = shopper_verdict_answer(verdict, result, format, lang,
                                     products_.find(product_id, result.batch), placeable);
-  if (counted) {
+  const std::string_view shown_path = cookie_path.empty() ? path : cookie_path;
+  // A path that could break out of the Set-Cookie header (a raw ';' in a GS1 serial) gets
+  // no cookie: its reloads count, which is what happened before cookies.
+  const bool cookie_safe = shown_path.find_first_not_of(
+                               "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                               "0123456789/._~%-") == std::string_view::npos;
+  if (counted && cookie_safe) {
     const ScanTicket ticket{verdict, result.scan_id, result.scans,
                             now + options_.reload_window.count(), result.at};
     a.headers.emplace_back(
         "Set-Cookie",
         fmt::format("{}={}; Max-Age={}; Path={}; HttpOnly; SameSite=Lax", kTicketCookie,
-                    sealer_.seal(ticket, path), options_.reload_window.count(),
-                    cookie_path.empty() ? path : cookie_path));
+                    sealer_.seal(ticket, path), options_.reload_window.count(), shown_path));
   }
   return a;
 }

@@ -133,6 +133,21 @@ TEST_CASE("serve gs1: a genuine Digital Link code, first scan then seen before",
                                        "\"serial\": \"AB/1\""));
 }
 
+TEST_CASE("serve gs1: a reload with the cookie shows the first verdict, not a copy",
+          "[serve][gs1]") {
+  Gs1Fixture f;
+  const std::string path = f.path("AB/1");
+  const test::HttpResponse first = test::http_get(f.port(), path, "application/json");
+  CHECK_THAT(first.body, Catch::StartsWith("{\"verdict\": \"first_scan\""));
+  const std::string set = first.header("Set-Cookie");
+  CHECK_THAT(set, Catch::Contains("; Path=/01/09506000134352/10/LOT42/21/AB%2F1; HttpOnly"));
+  const test::HttpResponse again =
+      test::http_request(f.port(), "GET", path,
+                         {"Accept: application/json", "Cookie: " + set.substr(0, set.find(';'))});
+  CHECK(again.body == first.body);
+  CHECK(f.scans("AB/1") == 1);
+}
+
 TEST_CASE("serve gs1: a forged signature is forged and not counted", "[serve][gs1]") {
   Gs1Fixture f;
   const viscode::SecretKey rival = viscode::generate_key();
