@@ -78,6 +78,10 @@ CLI::App* add_serve_command(CLI::App& app, ServeArgs& a) {
                    "Seconds during which a shopper's reload shows their first verdict again "
                    "without a new scan (the cookie's Max-Age), 1..86400")
       ->capture_default_str();
+  serve->add_option("--cookie-key-file", a.cookie_key_file,
+                    "File holding the key that seals reload cookies (16+ random characters, "
+                    "chmod 600); give the same file to every serve process behind one load "
+                    "balancer. Default: a random key per process");
   serve
       ->add_option("--retention-days", a.retention_days,
                    "Empty the places of scans older than this many days (at start, then "
@@ -120,6 +124,7 @@ int run_serve_command(const ServeArgs& a) {
   options.products = a.products;
   options.reload_window = std::chrono::seconds(a.reload_window);
   options.retention_days = a.retention_days;
+  options.cookie_key_file = a.cookie_key_file;
   for (const std::string& file : a.pub) options.keys.push_back(load_public_key(file));
   check_serve_options(options);  // bad usage before the ledger is opened
   options.access_log = [](std::string_view line) {

@@ -15,6 +15,7 @@ struct ServeArgs {
   int threads = 16;  // ServeOptions::threads
   std::string products;
   int reload_window = 600;
+  std::string cookie_key_file;
   int retention_days = 0;
 };
 

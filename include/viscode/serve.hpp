@@ -76,6 +76,11 @@ struct ServeOptions {
   // How long a shopper's reload (or a second opening of the link) shows the first verdict
   // again without counting a new scan: the reload cookie's Max-Age, 1..86400 s.
   std::chrono::seconds reload_window{600};
+  // A file holding the key that seals reload cookies (as admin_token_file: 16..4096 visible
+  // ASCII characters, not readable by other users). Give every serve process behind one load
+  // balancer the same file, so that a reload reaching another process is still recognised.
+  // Empty: a random key per process (a restart forgets the cookies it set).
+  std::string cookie_key_file;
   // Places of scans older than this many days are emptied (at start, then hourly); 0 keeps
   // them. 0..36500 (docs/privacy.md).
   int retention_days = 0;

@@ -315,19 +315,21 @@ MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, con
     return respond(connection, r, detail::preview_answer(format, lang));
   }
 
-  if (limiter && detail::rate_limited(route.kind)) {
-    if (std::optional<detail::Answer> refused = limit(connection, format, lang)) {
-      r.verdict = "limited";
-      return respond(connection, r, *refused);
-    }
-  }
-
   // A GS1 Digital Link path goes to the scan as batch wrote it (gs1_route.hpp); the reload
   // cookie's Path is the URL's path.
   Job job =
       make_job(connection, r, detail::is_gs1_route(route.kind) ? detail::gs1_scan_path(r.uri) : url,
                format, lang, cookie);
   job.cookie_path = r.uri.substr(0, r.uri.find('?'));  // as the browser sees it: escaped
+
+  // A reload (a valid cookie for this code) records nothing: it never uses up the shopper's
+  // allowance, however often they reload.
+  if (limiter && detail::rate_limited(route.kind) && !shopper->holds_reload(job.cookie, job.path)) {
+    if (std::optional<detail::Answer> refused = limit(connection, format, lang)) {
+      r.verdict = "limited";
+      return respond(connection, r, *refused);
+    }
+  }
   return enqueue(connection, r, std::move(job));
 }
 

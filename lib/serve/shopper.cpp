@@ -11,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "serve/admin.hpp"
 #include "sign/common.hpp"
 #include "viscode/error.hpp"
 #include "viscode/sign.hpp"
@@ -255,6 +256,23 @@ TicketSealer::TicketSealer() {
   crypto_auth_keygen(key_.data());
 }
 
+TicketSealer::TicketSealer(std::string_view shared_secret) {
+  ensure_sodium();
+  // A key for this use only, whatever else the brand keeps the secret for.
+  static constexpr std::string_view kContext = "viscode reload cookie v1";
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, nullptr, 0, key_.size());
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(kContext.data()),
+                            kContext.size());
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(shared_secret.data()),
+                            shared_secret.size());
+  crypto_generichash_final(&state, key_.data(), key_.size());
+}
+
+bool Shopper::holds_reload(const std::string& cookie, std::string_view path) const {
+  return !cookie.empty() && sealer_.open(cookie, path, unix_now()).has_value();
+}
+
 std::string TicketSealer::seal(const ScanTicket& t, std::string_view path) const {
   std::string blob;
   blob += '\x01';  // format version
@@ -416,7 +434,14 @@ Answer malformed_answer(Format format, Lang lang) {
   return a;
 }
 
-Shopper::Shopper(const ServeOptions& options) : options_(options) {
+namespace {
+TicketSealer make_sealer(const ServeOptions& options) {
+  if (options.cookie_key_file.empty()) return TicketSealer();
+  return TicketSealer(read_secret_file(options.cookie_key_file, "cookie key", "--cookie-key-file"));
+}
+}  // namespace
+
+Shopper::Shopper(const ServeOptions& options) : options_(options), sealer_(make_sealer(options)) {
   if (!options.products.empty()) products_ = Products::load(options.products);
 }
 

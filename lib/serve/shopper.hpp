@@ -50,12 +50,14 @@ struct ScanTicket {
   std::string at;            // the scan's time, "YYYY-MM-DDTHH:MM:SSZ"
 };
 
-// Seals tickets into cookie values with a key that lives as long as the process (libsodium
-// crypto_auth, HMAC-SHA-512-256), bound to the code's path: a cookie cannot be made or
-// moved to another code, and after a restart old cookies simply stop counting.
+// Seals tickets into cookie values (libsodium crypto_auth, HMAC-SHA-512-256), bound to the
+// code's path: a cookie cannot be made or moved to another code. The key is random and lives
+// as long as the process (after a restart old cookies simply stop counting), or is derived
+// from a secret that several processes share.
 class TicketSealer {
  public:
   TicketSealer();
+  explicit TicketSealer(std::string_view shared_secret);
   std::string seal(const ScanTicket& ticket, std::string_view path) const;
   // nullopt when the value was not sealed by this key for this path, or has expired.
   std::optional<ScanTicket> open(std::string_view value, std::string_view path,
@@ -91,6 +93,9 @@ class Shopper {
   Answer scan(Ledger& ledger, std::string_view path, std::string_view cookie_path, Format format,
               Lang lang, const std::string& cookie, std::string_view& log_verdict,
               std::string& log_serial, ScanResult* recorded = nullptr);
+  // Whether the request carries a valid reload cookie for this path (the scan path, as
+  // scan() takes it): such a request records nothing, so the rate limit lets it through.
+  bool holds_reload(const std::string& cookie, std::string_view path) const;
   // A worker's POST <code_path>/place: sets the place of the scan the cookie names.
   Answer place(Ledger& ledger, std::string_view code_path, std::string_view body, Lang lang,
                const std::string& cookie, std::string_view& log_verdict);

@@ -367,6 +367,74 @@ TEST_CASE("serve reload: after the window, the cookie no longer holds the verdic
   CHECK(shop.status("S0000001").scans == 2);
 }
 
+TEST_CASE("serve reload: processes sharing --cookie-key-file recognise each other's cookies",
+          "[serve]") {
+  // Two processes behind one load balancer: the shopper's reload may reach the other one.
+  Shop shop([](Shop& s, viscode::ServeOptions& o) {
+    write(s.fresh.dir() / "cookie.key", "0123456789abcdef0123456789abcdef\n");
+    std::filesystem::permissions(
+        s.fresh.dir() / "cookie.key",
+        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    o.cookie_key_file = (s.fresh.dir() / "cookie.key").string();
+  });
+  viscode::ServeOptions o;
+  o.db = shop.fresh.url();
+  o.keys = {shop.key.public_key()};
+  o.listen = "127.0.0.1:0";
+  o.threads = 2;
+  o.cookie_key_file = (shop.fresh.dir() / "cookie.key").string();
+  viscode::Server sibling = viscode::Server::start(o);
+  o.cookie_key_file.clear();
+  viscode::Server stranger = viscode::Server::start(o);  // its own random key
+
+  const std::string path = shop.path("S0000001");
+  const test::HttpResponse first = shop.get(path, {"Accept: application/json"});
+  REQUIRE(json_field(first.body, "verdict") == "\"first_scan\"");
+  const std::string cookie = "Cookie: " + cookie_of(first);
+  const test::HttpResponse again =
+      test::http_request(sibling.port(), "GET", path, {cookie, "Accept: application/json"});
+  CHECK(again.body == first.body);
+  CHECK(shop.status("S0000001").scans == 1);
+  // A process with another key cannot open the cookie: a new scan, as without one.
+  const test::HttpResponse other =
+      test::http_request(stranger.port(), "GET", path, {cookie, "Accept: application/json"});
+  CHECK(json_field(other.body, "verdict") == "\"seen_before\"");
+  CHECK(shop.status("S0000001").scans == 2);
+}
+
+TEST_CASE("serve reload: a bad --cookie-key-file stops the start, naming the file", "[serve]") {
+  test::FreshLedger fresh("sqlite");
+  viscode::Ledger::open(fresh.url(), test::kCreate);
+  write(fresh.dir() / "short.key", "tooshort\n");
+  std::filesystem::permissions(fresh.dir() / "short.key", std::filesystem::perms::owner_read);
+  viscode::ServeOptions o;
+  o.db = fresh.url();
+  o.keys = {viscode::generate_key().public_key()};
+  o.listen = "127.0.0.1:0";
+  o.cookie_key_file = (fresh.dir() / "short.key").string();
+  try {
+    viscode::Server::start(o);
+    FAIL("the server started with an 8-character cookie key");
+  } catch (const viscode::Error& e) {
+    CHECK(e.category() == viscode::ErrorCategory::input);
+    CHECK_THAT(e.what(), Catch::StartsWith("the cookie key in '" + o.cookie_key_file +
+                                           "' has 8 characters: use 16 to 4096 random ones"));
+  }
+}
+
+TEST_CASE("serve reload: reloads never use up the rate limit", "[serve]") {
+  Shop shop([](Shop&, viscode::ServeOptions& o) { o.rate_limit = 2; });
+  const std::string path = shop.path("S0000001");
+  const test::HttpResponse first = shop.get(path);
+  REQUIRE(first.status == 200);
+  const std::string cookie = "Cookie: " + cookie_of(first);
+  for (int i = 0; i < 10; ++i) CHECK(shop.get(path, {cookie}).status == 200);
+  // The limit still holds for requests that would record a scan: one more, then 429.
+  CHECK(shop.get(shop.path("S0000002")).status == 200);
+  CHECK(shop.get(shop.path("S0000003")).status == 429);
+  CHECK(shop.all_scans() == 2);
+}
+
 TEST_CASE("serve previews: link-preview bots and prefetches get no verdict and record nothing",
           "[serve]") {
   Shop shop;
