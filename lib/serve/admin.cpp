@@ -26,19 +26,6 @@ constexpr std::size_t kDefaultExport = 1000;  // copies in an export without ?li
 constexpr std::size_t kMaxExport = 10000;     // the largest ?limit=
 constexpr std::size_t kHistory = 20;          // scans listed per copy
 
-std::string now_text() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string json_or_null(std::string_view s) {
-  return s.empty() ? "null" : json_string(s);
-}
-
 std::string_view scan_verdict(std::int64_t count) {
   return count == 1 ? "first_scan" : "seen_before";
 }
@@ -268,7 +255,8 @@ Answer copies_export(Ledger& ledger, const AdminRequest& request, bool csv,
   }
   std::string body = fmt::format(
       "{{\"generated_at\": {}, \"batch\": {}, \"limit\": {}, \"truncated\": {}, \"copies\": [",
-      json_string(now_text()), json_or_null(request.batch), *limit, truncated ? "true" : "false");
+      json_string(utc_text(std::time(nullptr))), json_or_null(request.batch), *limit,
+      truncated ? "true" : "false");
   for (std::size_t i = 0; i < copies.size(); ++i) {
     body += (i == 0 ? "\n" : ",\n") + copy_json(copies[i], keys);
   }
@@ -284,8 +272,8 @@ Answer stats_json(Ledger& ledger) {
   std::string body = fmt::format(
       "{{\"generated_at\": {}, \"issued\": {}, \"scanned\": {}, \"seen_before\": {}, "
       "\"scans\": {}, \"not_issued_scans\": {}, \"truncated\": {}, \"batches\": [",
-      json_string(now_text()), t.issued, t.scanned, t.seen_before, t.scans, t.not_issued_scans,
-      truncated ? "true" : "false");
+      json_string(utc_text(std::time(nullptr))), t.issued, t.scanned, t.seen_before, t.scans,
+      t.not_issued_scans, truncated ? "true" : "false");
   for (std::size_t i = 0; i < batches.size(); ++i) {
     const BatchStats& b = batches[i];
     body += fmt::format(

@@ -2,7 +2,9 @@
 
 #include <fmt/core.h>
 
+#include <chrono>
 #include <cstring>
+#include <ctime>
 
 #include "serve/gs1_route.hpp"
 #include "text.hpp"
@@ -154,6 +156,30 @@ Answer error_answer(int status, Format format, Lang lang) {
                   "<p>" + html_escape(reason) + "</p>", lang);
   }
   return a;
+}
+
+std::string json_or_null(std::string_view s) {
+  return s.empty() ? "null" : json_string(s);
+}
+
+std::string utc_text(std::time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string log_time_now() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return fmt::format("{}.{:03d}Z", buf, static_cast<int>(ms));
 }
 
 std::string json_string(std::string_view s) {

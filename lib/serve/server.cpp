@@ -34,18 +34,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string utc_now() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:03d}Z", buf, static_cast<int>(ms));
-}
-
 // One request, from its request line to its completion (libmicrohttpd's per-request
 // context). The worker fills the answer while the connection is suspended.
 struct Request {
@@ -182,7 +170,7 @@ void Server::Impl::log(const Request& r, int status) {
   const std::string line = fmt::format(
       "{{\"time\": {}, \"method\": {}, \"route\": {}, \"status\": {}, \"verdict\": {}, "
       "\"serial\": {}, \"latency_ms\": {:.3f}}}",
-      detail::json_string(utc_now()),
+      detail::json_string(detail::log_time_now()),
       r.method.empty() ? std::string("null") : detail::json_string(r.method),
       detail::json_string(r.route), status, detail::json_string(r.verdict),
       r.serial.empty() ? std::string("null") : detail::json_string(r.serial), latency_ms);
@@ -391,7 +379,7 @@ std::optional<detail::Answer> Server::Impl::limit(MHD_Connection* connection, de
         "{{\"time\": {}, \"warning\": \"X-Forwarded-For came from a peer not given to "
         "--trust-proxy and was ignored: the peer is the client for the rate limit. Behind a "
         "reverse proxy, give its address with --trust-proxy\"}}",
-        detail::json_string(utc_now())));
+        detail::json_string(detail::log_time_now())));
   }
   const std::chrono::seconds wait = limiter->take(client.address, Clock::now());
   if (wait.count() == 0) return std::nullopt;
@@ -437,7 +425,7 @@ void Server::Impl::worker(Ledger ledger) {
       if (options.access_log) {
         const std::lock_guard log_lock(log_mutex);
         options.access_log(fmt::format("{{\"time\": {}, \"error\": {}}}",
-                                       detail::json_string(utc_now()),
+                                       detail::json_string(detail::log_time_now()),
                                        detail::json_string(e.what())));
       }
     }

@@ -18,22 +18,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string time_text() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:03d}Z", buf, static_cast<int>(ms));
-}
-
-std::string json_or_null(std::string_view s) {
-  return s.empty() ? "null" : json_string(s);
-}
-
 // libcurl's global state, set up once for the process before any handle (not thread-safe
 // in libcurl 7.88 otherwise).
 void init_curl() {
@@ -108,7 +92,7 @@ void Webhook::stop(Clock::time_point deadline) {
 void Webhook::log(std::string_view kind, std::string_view serial, std::string_view extra) {
   if (!options_.log) return;
   options_.log(fmt::format("{{\"time\": {}, \"webhook\": {}, \"serial\": {}{}{}}}",
-                           json_string(time_text()), json_string(kind), json_or_null(serial),
+                           json_string(log_time_now()), json_string(kind), json_or_null(serial),
                            extra.empty() ? "" : ", ", extra));
 }
 
