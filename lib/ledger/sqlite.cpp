@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -44,12 +45,82 @@ struct PendingScan {
 // in the next one (group commit): one commit, one round of file locks and WAL index updates
 // for all of them. Other processes still meet on SQLite's lock and the busy timeout. One
 // group per file (by its canonical path), shared by the process's connections to it.
+//
+// Checkpoints (copying the WAL back into the database file and syncing it) run on the
+// group's own thread and connection, not in the commit of whichever scan made the WAL reach
+// kCheckpointPages (SQLite's automatic checkpoint): that commit held the turn, with every
+// queued scan waiting behind a file sync, and was the latency tail of `viscode serve`
+// (docs/benchmarks.md). A PASSIVE checkpoint never blocks writers.
+constexpr int kCheckpointPages = 1000;  // SQLite's own default threshold
+
 struct WriterGroup {
   std::mutex mutex;  // guards the fields below
   std::condition_variable turn_free;
   bool busy = false;                // a connection is in a write transaction
   std::vector<PendingScan*> queue;  // scans for the next transaction, in arrival order
+
+  explicit WriterGroup(std::string file) : path(std::move(file)) {}
+  ~WriterGroup() {
+    {
+      const std::lock_guard lock(checkpoint_mutex);
+      quit = true;
+    }
+    checkpoint_wanted.notify_all();
+    if (checkpointer.joinable()) checkpointer.join();
+  }
+  WriterGroup(const WriterGroup&) = delete;
+  WriterGroup& operator=(const WriterGroup&) = delete;
+
+  // From a connection's WAL hook, after a commit: wakes the checkpointer (started on first
+  // need). False when it cannot run, so that the caller checkpoints itself.
+  bool want_checkpoint() {
+    const std::lock_guard lock(checkpoint_mutex);
+    if (failed) return false;
+    if (!checkpointer.joinable()) checkpointer = std::thread([this] { run_checkpoints(); });
+    wanted = true;
+    checkpoint_wanted.notify_one();
+    return true;
+  }
+
+ private:
+  void run_checkpoints() {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+        SQLITE_OK) {
+      sqlite3_close(db);
+      const std::lock_guard lock(checkpoint_mutex);
+      failed = true;  // the writers checkpoint in their commits, as SQLite would
+      return;
+    }
+    sqlite3_busy_timeout(db, kBusyTimeoutMs);
+    std::unique_lock lock(checkpoint_mutex);
+    for (;;) {
+      checkpoint_wanted.wait(lock, [&] { return wanted || quit; });
+      if (quit) break;
+      wanted = false;
+      lock.unlock();
+      // SQLITE_BUSY (another process checkpointing) is fine: the next commit asks again.
+      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      lock.lock();
+    }
+    lock.unlock();
+    sqlite3_close(db);
+  }
+
+  const std::string path;
+  std::mutex checkpoint_mutex;  // guards the fields below and the thread's start
+  std::condition_variable checkpoint_wanted;
+  bool wanted = false, quit = false, failed = false;
+  std::thread checkpointer;
 };
+
+// The WAL hook of every connection, replacing SQLite's automatic checkpoint.
+int on_wal_commit(void* group, sqlite3* db, const char* /*schema*/, int pages) {
+  if (pages >= kCheckpointPages && !static_cast<WriterGroup*>(group)->want_checkpoint()) {
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+  return SQLITE_OK;
+}
 
 std::shared_ptr<WriterGroup> writer_group(const std::string& path) {
   static std::mutex registry_mutex;
@@ -61,7 +132,7 @@ std::shared_ptr<WriterGroup> writer_group(const std::string& path) {
   std::weak_ptr<WriterGroup>& slot = registry[key];
   std::shared_ptr<WriterGroup> group = slot.lock();
   if (!group) {
-    group = std::make_shared<WriterGroup>();
+    group = std::make_shared<WriterGroup>(key);
     slot = group;
   }
   // Drop the entries of files no connection has open any more.
@@ -154,6 +225,7 @@ class SqliteLedger final : public LedgerBackend {
       // power cut can lose the last commits (docs/ledger.md).
       exec("PRAGMA journal_mode=WAL");
       exec("PRAGMA synchronous=NORMAL");
+      sqlite3_wal_hook(db_, &on_wal_commit, group_.get());
       insert_serial_ = prepare(
           "INSERT INTO serials(serial, batch, issued_at) VALUES (?1, ?2, ?3) "
           "ON CONFLICT(serial) DO NOTHING");
