@@ -55,7 +55,8 @@ struct Job {
   detail::Format format = detail::Format::html;
   std::unique_ptr<detail::AdminRequest> admin;  // set: an authorised /admin request
   detail::Lang lang = detail::Lang::en;
-  std::string cookie;       // the reload cookie's value, if sent
+  std::string cookie;                        // the reload cookie's value, if sent
+  std::optional<detail::ScanTicket> reload;  // the cookie's valid ticket for this code
   std::string cookie_path;  // the URL's path, for the cookie (path may hold a query)
   bool place = false;       // POST <path>/place with this body
   std::string body;
@@ -312,7 +313,8 @@ MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, con
 
   // A reload (a valid cookie for this code) records nothing: it never uses up the shopper's
   // allowance, however often they reload.
-  if (limiter && detail::rate_limited(route.kind) && !shopper->holds_reload(job.cookie, job.path)) {
+  job.reload = shopper->reload_ticket(job.cookie, job.path);
+  if (limiter && detail::rate_limited(route.kind) && !job.reload) {
     if (std::optional<detail::Answer> refused = limit(connection, format, lang)) {
       r.verdict = "limited";
       return respond(connection, r, *refused);
@@ -411,7 +413,7 @@ void Server::Impl::worker(Ledger ledger) {
       } else {
         ScanResult result;  // a scan recorded now (not a reload)
         r.answer = shopper->scan(ledger, job.path, job.cookie_path, job.format, job.lang,
-                                 job.cookie, r.verdict, r.serial, &result);
+                                 job.reload, r.verdict, r.serial, &result);
         if (webhook && result.verdict == ScanVerdict::seen_before) {
           webhook->post(
               detail::possible_copy_event(

@@ -257,8 +257,10 @@ TicketSealer::TicketSealer(std::string_view shared_secret) {
   crypto_generichash_final(&state, key_.data(), key_.size());
 }
 
-bool Shopper::holds_reload(const std::string& cookie, std::string_view path) const {
-  return !cookie.empty() && sealer_.open(cookie, path, unix_now()).has_value();
+std::optional<ScanTicket> Shopper::reload_ticket(const std::string& cookie,
+                                                 std::string_view path) const {
+  if (cookie.empty()) return std::nullopt;
+  return sealer_.open(cookie, path, unix_now());
 }
 
 std::string TicketSealer::seal(const ScanTicket& t, std::string_view path) const {
@@ -434,32 +436,30 @@ Shopper::Shopper(const ServeOptions& options) : options_(options), sealer_(make_
 }
 
 Answer Shopper::scan(Ledger& ledger, std::string_view path, std::string_view cookie_path,
-                     Format format, Lang lang, const std::string& cookie,
+                     Format format, Lang lang, const std::optional<ScanTicket>& reload,
                      std::string_view& log_verdict, std::string& log_serial, ScanResult* recorded) {
   const std::int64_t now = unix_now();
-  if (!cookie.empty()) {
-    if (const auto ticket = sealer_.open(cookie, path, now)) {
-      // A reload within the window: the first verdict again, read-only. The cookie was set
-      // on a genuine scan of exactly this path, and the signature check is cheap.
-      ScanResult r;
-      r.authentication = authenticate(path, options_.keys);
-      if (r.authentication->verdict == Authenticity::genuine) {
-        r.verdict = ticket->verdict == Verdict::seen_before ? ScanVerdict::seen_before
-                                                            : ScanVerdict::first_scan;
-        r.serial = r.authentication->serial;
-        r.scans = ticket->scans;
-        r.at = ticket->at;
-        r.scan_id = ticket->scan_id;
-        const SerialStatus status = ledger.status(r.serial);
-        r.batch = status.batch;
-        r.first_at = status.first_at;
-        r.first_where = status.first_where;
-        log_verdict = "reload";
-        log_serial = r.serial;
-        return shopper_verdict_answer(ticket->verdict, r, format, lang,
-                                      products_.find(r.authentication->product, r.batch),
-                                      path.find('?') == std::string_view::npos);
-      }
+  if (const auto& ticket = reload) {
+    // A reload within the window: the first verdict again, read-only. The cookie was set
+    // on a genuine scan of exactly this path, and the signature check is cheap.
+    ScanResult r;
+    r.authentication = authenticate(path, options_.keys);
+    if (r.authentication->verdict == Authenticity::genuine) {
+      r.verdict = ticket->verdict == Verdict::seen_before ? ScanVerdict::seen_before
+                                                          : ScanVerdict::first_scan;
+      r.serial = r.authentication->serial;
+      r.scans = ticket->scans;
+      r.at = ticket->at;
+      r.scan_id = ticket->scan_id;
+      const SerialStatus status = ledger.status(r.serial);
+      r.batch = status.batch;
+      r.first_at = status.first_at;
+      r.first_where = status.first_where;
+      log_verdict = "reload";
+      log_serial = r.serial;
+      return shopper_verdict_answer(ticket->verdict, r, format, lang,
+                                    products_.find(r.authentication->product, r.batch),
+                                    path.find('?') == std::string_view::npos);
     }
   }
   ScanContext context;

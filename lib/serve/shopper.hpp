@@ -85,17 +85,18 @@ class Shopper {
   // Loads the products file (Error(input) naming file:line).
   explicit Shopper(const ServeOptions& options);
 
-  // A worker's verification of `path`: with a valid reload cookie, the first verdict again
-  // from a read-only lookup (verdict "reload"); else a counted scan whose answer sets the
-  // cookie. Fills the access log's verdict and serial, and `recorded` with the scan when one
-  // was recorded (not for a reload), for the possible-copy webhook.
+  // The reload cookie's ticket when the request carries a valid one for this path (the scan
+  // path, as scan() takes it), read once when the request arrives: such a request records
+  // nothing, so the rate limit lets it through.
+  std::optional<ScanTicket> reload_ticket(const std::string& cookie, std::string_view path) const;
+  // A worker's verification of `path`: with a reload ticket, the first verdict again from a
+  // read-only lookup (verdict "reload"); else a counted scan whose answer sets the cookie.
+  // Fills the access log's verdict and serial, and `recorded` with the scan when one was
+  // recorded (not for a reload), for the possible-copy webhook.
   // path: what the ledger scans (a GS1 path with its query); cookie_path: the URL's path.
   Answer scan(Ledger& ledger, std::string_view path, std::string_view cookie_path, Format format,
-              Lang lang, const std::string& cookie, std::string_view& log_verdict,
+              Lang lang, const std::optional<ScanTicket>& reload, std::string_view& log_verdict,
               std::string& log_serial, ScanResult* recorded = nullptr);
-  // Whether the request carries a valid reload cookie for this path (the scan path, as
-  // scan() takes it): such a request records nothing, so the rate limit lets it through.
-  bool holds_reload(const std::string& cookie, std::string_view path) const;
   // A worker's POST <code_path>/place: sets the place of the scan the cookie names.
   Answer place(Ledger& ledger, std::string_view code_path, std::string_view body, Lang lang,
                const std::string& cookie, std::string_view& log_verdict);
