@@ -7,7 +7,7 @@
 # Usage: verification-page-test.sh VISCODE_CLI [SAMPLES_DIR]
 set -euo pipefail
 viscode=$(realpath "$1")
-samples=${2:-$(cd "$(dirname "$0")/../.." && pwd)/samples}
+samples=$(realpath "${2:-$(dirname "$0")/../../samples}")
 fail() { echo "browser test: $*" >&2; exit 1; }
 command -v chromium >/dev/null || fail "chromium is missing: run scripts/install-deps"
 
