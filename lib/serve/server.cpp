@@ -262,7 +262,18 @@ MHD_Result Server::Impl::handle(MHD_Connection* connection, const char* url, con
       *upload_size = 0;
       return MHD_YES;
     }
-    Job job = make_job(connection, r, code_path, detail::Format::json, lang, cookie);
+    // A GS1 code's ticket was sealed with its scan path, signature included: the page's
+    // script posts to <path>/place?<the page's query>, and the same scan path is rebuilt.
+    std::string gs1_path;
+    if (detail::is_gs1_route(detail::match_route(code_path, options.path_prefix).kind)) {
+      const std::size_t query = r.uri.find('?');
+      std::string_view raw = std::string_view(r.uri).substr(0, query);
+      if (raw.ends_with("/place")) raw.remove_suffix(6);
+      gs1_path = detail::gs1_scan_path(std::string(raw) +
+                                       (query == std::string::npos ? "" : r.uri.substr(query)));
+    }
+    Job job = make_job(connection, r, gs1_path.empty() ? code_path : std::string_view(gs1_path),
+                       detail::Format::json, lang, cookie);
     job.place = true;
     job.body = std::move(r.body);
     return enqueue(connection, r, std::move(job));

@@ -12,6 +12,7 @@
 #include <ctime>
 
 #include "serve/admin.hpp"
+#include "serve/gs1_route.hpp"
 #include "sign/common.hpp"
 #include "viscode/error.hpp"
 #include "viscode/sign.hpp"
@@ -80,7 +81,7 @@ constexpr std::string_view kPlaceScript =
     "var f=function(){m.textContent=b.getAttribute('data-failed');b.disabled=false};"
     "b.onclick=function(){b.disabled=true;navigator.geolocation.getCurrentPosition("
     "function(p){var r=function(x){return(Math.round(x*10)/10).toFixed(1)};"
-    "fetch(location.pathname+'/place',{method:'POST',credentials:'same-origin',"
+    "fetch(location.pathname+'/place'+location.search,{method:'POST',credentials:'same-origin',"
     "headers:{'Content-Type':'application/x-www-form-urlencoded'},"
     "body:'lat='+r(p.coords.latitude)+'&lon='+r(p.coords.longitude)})"
     ".then(function(x){if(x.ok){m.textContent=b.getAttribute('data-thanks');b.hidden=true}"
@@ -234,7 +235,9 @@ bool is_place_path(std::string_view path, std::string_view prefix, std::string_v
   if (!path.ends_with(kSuffix)) return false;
   const std::string_view code = path.substr(0, path.size() - kSuffix.size());
   const RouteKind kind = match_route(code, prefix).kind;
-  if (kind != RouteKind::code && kind != RouteKind::product_code) return false;
+  if (kind != RouteKind::code && kind != RouteKind::product_code && !is_gs1_route(kind)) {
+    return false;
+  }
   *code_path = code;
   return true;
 }
@@ -458,8 +461,7 @@ Answer Shopper::scan(Ledger& ledger, std::string_view path, std::string_view coo
       log_verdict = "reload";
       log_serial = r.serial;
       return shopper_verdict_answer(ticket->verdict, r, format, lang,
-                                    products_.find(r.authentication->product, r.batch),
-                                    path.find('?') == std::string_view::npos);
+                                    products_.find(r.authentication->product, r.batch), true);
     }
   }
   ScanContext context;
@@ -471,18 +473,17 @@ Answer Shopper::scan(Ledger& ledger, std::string_view path, std::string_view coo
   log_serial = result.serial;
   const bool counted =
       result.scan_id > 0 && (verdict == Verdict::first_scan || verdict == Verdict::seen_before);
-  // The place route takes the code's path; a GS1 code's signature is in its query, so it
-  // offers no place (yet).
-  const bool placeable = counted && path.find('?') == std::string_view::npos;
-  const std::string product_id = result.authentication ? result.authentication->product : "";
-  Answer a = shopper_verdict_answer(verdict, result, format, lang,
-                                    products_.find(product_id, result.batch), placeable);
   const std::string_view shown_path = cookie_path.empty() ? path : cookie_path;
   // A path that could break out of the Set-Cookie header (a raw ';' in a GS1 serial) gets
   // no cookie: its reloads count, which is what happened before cookies.
   const bool cookie_safe = shown_path.find_first_not_of(
                                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                "0123456789/._~%-") == std::string_view::npos;
+  // The place is sent with the cookie, so only a page that sets one offers the button.
+  const bool placeable = counted && cookie_safe;
+  const std::string product_id = result.authentication ? result.authentication->product : "";
+  Answer a = shopper_verdict_answer(verdict, result, format, lang,
+                                    products_.find(product_id, result.batch), placeable);
   if (counted && cookie_safe) {
     const ScanTicket ticket{verdict, result.scan_id, result.scans,
                             now + options_.reload_window.count(), result.at};

@@ -39,7 +39,8 @@ std::optional<std::string> coarse_place(double lat, double lon);
 // bytes, numbers as -?D+(.D+)?), coarsened; nullopt for anything else.
 inline constexpr std::size_t kMaxPlaceBody = 64;
 std::optional<std::string> parse_place_body(std::string_view body);
-// Whether path is <code path>/place for a code route under prefix; sets code_path.
+// Whether path is <code path>/place for a code route under prefix or a GS1 Digital Link
+// route (whose signature is in the query, which the caller adds back); sets code_path.
 bool is_place_path(std::string_view path, std::string_view prefix, std::string_view* code_path);
 
 // What the reload cookie says about the scan it was set on.

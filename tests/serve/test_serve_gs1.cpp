@@ -148,6 +148,46 @@ TEST_CASE("serve gs1: a reload with the cookie shows the first verdict, not a co
   CHECK(f.scans("AB/1") == 1);
 }
 
+TEST_CASE("serve gs1: the optional place of a Digital Link scan", "[serve][gs1]") {
+  Gs1Fixture f;
+  const std::string path = f.path("AB/1");
+  const std::string query = path.substr(path.find('?'));
+  const std::string place = path.substr(0, path.find('?')) + "/place";
+  const test::HttpResponse first = test::http_get(f.port(), path);
+  CHECK_THAT(first.body, Catch::Contains("<button id=\"geo\" type=\"button\" hidden "));
+  // The page's script posts to its own path plus /place, with the page's query.
+  CHECK_THAT(first.body, Catch::Contains("fetch(location.pathname+'/place'+location.search,"));
+  const std::string set = first.header("Set-Cookie");
+  const std::string cookie = "Cookie: " + set.substr(0, set.find(';'));
+  const std::string form = "Content-Type: application/x-www-form-urlencoded";
+  const std::string body = "lat=48.8566&lon=2.3522";
+
+  // Refused: without the signature, with another serial's cookie, with another code's query.
+  CHECK(test::http_request(f.port(), "POST", place, {form, cookie}, body).status == 403);
+  const test::HttpResponse other = test::http_get(f.port(), f.path("SER-0003"));
+  const std::string other_set = other.header("Set-Cookie");
+  CHECK(test::http_request(f.port(), "POST", place + query,
+                           {form, "Cookie: " + other_set.substr(0, other_set.find(';'))}, body)
+            .status == 403);
+  const std::string other_query = f.path("SER-0003").substr(f.path("SER-0003").find('?'));
+  CHECK(test::http_request(f.port(), "POST", place + other_query, {form, cookie}, body).status ==
+        403);
+  CHECK(viscode::Ledger::open(f.fresh.url()).status("AB/1").first_where.empty());
+
+  const test::HttpResponse placed =
+      test::http_request(f.port(), "POST", place + query, {form, cookie}, body);
+  CHECK(placed.status == 200);
+  CHECK(placed.body == "{\"place\": \"48.9,2.4\"}\n");
+  CHECK(viscode::Ledger::open(f.fresh.url()).status("AB/1").first_where == "48.9,2.4");
+  CHECK(f.scans("AB/1") == 1);
+  // The reload page still offers it; the next phone's page says where the first scan was.
+  CHECK_THAT(test::http_request(f.port(), "GET", path, {cookie}).body,
+             Catch::Contains("<button id=\"geo\""));
+  CHECK_THAT(test::http_get(f.port(), path).body,
+             Catch::Contains("<dt>First scanned at</dt><dd>48.9,2.4</dd>"));
+  CHECK(f.scans("AB/1") == 2);
+}
+
 TEST_CASE("serve gs1: a forged signature is forged and not counted", "[serve][gs1]") {
   Gs1Fixture f;
   const viscode::SecretKey rival = viscode::generate_key();
