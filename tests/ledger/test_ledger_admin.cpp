@@ -1,6 +1,11 @@
 // The brand's view of the ledger (batch_stats, copies, scans_per_day), the same on both
 // backends: two batches, scans at fixed times, and the exact rows each query returns.
+#include <fmt/core.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
 #include <catch2/catch.hpp>
+#include <regex>
 
 #include "../unit/test_error_util.hpp"
 #include "ledger_util.hpp"
@@ -140,6 +145,117 @@ LEDGER_ADMIN_CASE(copies_are_serials_scanned_more_than_once_with_their_scans) {
   CHECK(again[0].history[0].count == 4);
   CHECK(again[0].history[1].where == "Lyon");
   CHECK(again[0].first_where == "Oslo");
+}
+
+namespace {
+
+// Runs SQL on the ledger's own database, behind the library's back; the rows of a query as
+// "a|b" lines.
+std::string run_sql(const std::string& url, const std::string& sql) {
+  std::string out;
+  if (url.starts_with("sqlite:")) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(url.substr(7).c_str(), &db) == SQLITE_OK);
+    char* error = nullptr;
+    const int rc = sqlite3_exec(
+        db, sql.c_str(),
+        [](void* o, int n, char** values, char**) {
+          auto* text = static_cast<std::string*>(o);
+          for (int i = 0; i < n; ++i) {
+            if (i > 0) *text += '|';
+            *text += values[i];
+          }
+          *text += "\n";
+          return 0;
+        },
+        &out, &error);
+    const std::string why = error ? error : "";
+    sqlite3_free(error);
+    sqlite3_close(db);
+    REQUIRE(why == "");
+    REQUIRE(rc == SQLITE_OK);
+    return out;
+  }
+  PGconn* c = PQconnectdb(url.c_str());
+  REQUIRE(PQstatus(c) == CONNECTION_OK);
+  PGresult* r = PQexec(c, sql.c_str());
+  const ExecStatusType status = PQresultStatus(r);
+  const std::string why = PQresultErrorMessage(r);
+  for (int row = 0; status == PGRES_TUPLES_OK && row < PQntuples(r); ++row) {
+    for (int col = 0; col < PQnfields(r); ++col) {
+      if (col > 0) out += '|';
+      out += PQgetvalue(r, row, col);
+    }
+    out += "\n";
+  }
+  PQclear(r);
+  PQfinish(c);
+  REQUIRE(why == "");
+  return out;
+}
+
+std::string viscode_indexes(const std::string& url) {
+  return run_sql(url, url.starts_with("sqlite:")
+                          ? "SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE "
+                            "'viscode_s%' ORDER BY name"
+                          : "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'viscode_s%' "
+                            "ORDER BY indexname");
+}
+
+std::string copies_text(Ledger& ledger) {
+  std::string out;
+  for (const viscode::CopyRecord& c : ledger.copies()) {
+    out += c.serial + ":";
+    for (const viscode::CopyScan& s : c.history) out += " " + s.at + "@" + s.where;
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+// The brand's view finds copies and their scans through two indexes (not the whole ledger);
+// a ledger made before them gets them when it is next opened, with the same answers.
+LEDGER_ADMIN_CASE(copies_are_indexed_also_in_older_ledgers) {
+  test::FreshLedger fresh(backend);
+  const std::string kIndexes = "viscode_scans_serial\nviscode_serials_copies\n";
+  const std::string kCopies =
+      "S0000004: 2026-11-22T10:00:00Z@Madrid 2026-11-22T11:00:00Z@Rome\n"
+      "S0000001: 2026-11-20T10:00:00Z@Paris 2026-11-21T08:00:00Z@Berlin "
+      "2026-11-21T09:00:00Z@Lyon\n";
+  {
+    Ledger ledger = Ledger::open(fresh.url(), test::kCreate);
+    fill(ledger, fresh);
+    CHECK(copies_text(ledger) == kCopies);
+  }
+  CHECK(viscode_indexes(fresh.url()) == kIndexes);
+  const std::string drop = "DROP INDEX viscode_scans_serial; DROP INDEX viscode_serials_copies;";
+  run_sql(fresh.url(), drop);
+  CHECK(viscode_indexes(fresh.url()).empty());
+  {
+    Ledger ledger = Ledger::open(fresh.url());
+    CHECK(copies_text(ledger) == kCopies);
+  }
+  CHECK(viscode_indexes(fresh.url()) == kIndexes);
+  if (backend != "postgresql") return;
+
+  // A role that may read and write the tables but not own them: the ledger opens and
+  // answers the same, without the indexes it cannot create.
+  run_sql(fresh.url(), drop);
+  const std::string role = "reader_" + fresh.url().substr(14, fresh.url().find('?') - 14);
+  run_sql(fresh.url(), fmt::format("CREATE ROLE {0} LOGIN; GRANT SELECT, INSERT, UPDATE ON "
+                                   "serials, scans, templates, viscode_meta TO {0}; GRANT USAGE "
+                                   "ON SEQUENCE scans_id_seq TO {0}",
+                                   role));
+  const std::string as_role =
+      std::regex_replace(fresh.url(), std::regex("user=[a-z_]+"), "user=" + role);
+  {
+    Ledger ledger = Ledger::open(as_role);
+    CHECK(copies_text(ledger) == kCopies);
+    CHECK(ledger.scan("https://v.example/a/S0000003").verdict == viscode::ScanVerdict::first_scan);
+  }
+  CHECK(viscode_indexes(fresh.url()).empty());
+  run_sql(fresh.url(), fmt::format("DROP OWNED BY {0}; DROP ROLE {0}", role));
 }
 
 LEDGER_ADMIN_CASE(scans_per_day_of_issued_serials) {
