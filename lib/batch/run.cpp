@@ -435,7 +435,7 @@ class Run {
         if (narrow.category() != ErrorCategory::encode) throw;
         const std::string where = serials_->longest_where();
         throw Error(ErrorCategory::encode,
-                    "the longest payload, '" + detail::quoted_prefix(longest) + "' (" +
+                    "the longest payload, '" + detail::quoted_prefix(longest, 80) + "' (" +
                         std::to_string(longest.size()) + " bytes" +
                         (where.empty() ? std::string() : ", serial from " + where) +
                         "), does not fit: " + narrow.what());

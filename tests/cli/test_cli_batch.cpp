@@ -212,9 +212,9 @@ TEST_CASE("cli batch: bad input stops before any work, with the fix", "[cli][bat
   r = run_cli({"batch", "--template", kTemplate, "--serials", longer.string(), "--max-version",
                "10", "--out-dir", t.out_dir().string()});
   CHECK(r.exit_code == 4);
-  // The payload quoted by its first 40 characters.
+  // The payload quoted by its first 80 characters.
   CHECK(r.err.find("viscode: the longest payload, 'https://v.brand.example/a/" +
-                   std::string(14, 'x') + "...' (276 bytes, serial from line 2") == 0);
+                   std::string(54, 'x') + "...' (276 bytes, serial from line 2") == 0);
   CHECK(r.err.find("serial from line 2 of '" + longer.string() + "'), does not fit") !=
         std::string::npos);
   CHECK(listing(t.out_dir()).empty());
