@@ -57,10 +57,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   viscode::SerialFile spec;
   spec.file = path;
   switch (mode % 4) {
-    case 0: break;
-    case 1: spec.lines = true; break;
-    case 2: spec.column = "serial"; break;
-    default: spec.column = std::to_string(1 + (mode >> 4) % 3); break;
+    case 0:
+      break;
+    case 1:
+      spec.lines = true;
+      break;
+    case 2:
+      spec.column = "serial";
+      break;
+    default:
+      spec.column = std::to_string(1 + (mode >> 4) % 3);
+      break;
   }
   try {
     auto serials = viscode::detail::open_serials(spec, (mode & 4) != 0, (mode & 8) != 0);
