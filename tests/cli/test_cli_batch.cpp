@@ -686,3 +686,31 @@ TEST_CASE(
   const CliResult minus = run_cli({"ledger", "--db", db, "status", "--", "-123"});
   CHECK(minus.out.starts_with("-123: issued in batch run at "));
 }
+
+TEST_CASE("cli batch: a fresh run refuses a directory another run holds, by the same lock",
+          "[cli][batch]") {
+  TempDir t;
+  const auto list = serials(t, 300);
+  const auto dir = t.root() / "run";
+  const std::vector<std::string> args = {VISCODE_CLI, "batch",       "--template", kTemplate,
+                                         "--serials", list.string(), "--column",   "serial",
+                                         "--jobs",    "1",           "--out-dir",  dir.string()};
+  const pid_t first = spawn(args, t.root() / "first-err.txt");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (flock_holder(dir) != first && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  REQUIRE(flock_holder(dir) == first);
+  REQUIRE(kill(first, SIGSTOP) == 0);
+  // Whatever the first has written so far, the second learns of it by the lock, not by
+  // finding the directory empty or not.
+  const CliResult second = run_cli(std::vector<std::string>(args.begin() + 1, args.end()));
+  REQUIRE(kill(first, SIGCONT) == 0);
+  CHECK(second.exit_code == 3);
+  CHECK(second.err == "viscode: --out-dir '" + dir.string() +
+                          "' is in use by another viscode batch (process " + std::to_string(first) +
+                          "): wait for it to end, or stop it, then run the command again\n");
+  CHECK(wait_exit(first) == 0);
+  CHECK(lines_in(dir / "manifest.csv") == 301);
+  CHECK(run_cli({"batch", "--check", "--out-dir", dir.string()}).exit_code == 0);
+}
