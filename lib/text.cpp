@@ -1,5 +1,7 @@
 #include "text.hpp"
 
+#include <algorithm>
+
 namespace viscode::detail {
 
 bool valid_utf8(std::span<const std::uint8_t> s) {
@@ -46,6 +48,55 @@ std::string hex_text(std::string_view s) {
     out += kHex[static_cast<unsigned char>(c) & 15];
   }
   return out;
+}
+
+bool is_clean_text(std::string_view s) {
+  return std::none_of(s.begin(), s.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }) &&
+         valid_utf8(s);
+}
+
+std::string quoted_prefix(std::string_view s, std::size_t chars) {
+  // Only the part that may be shown is examined: a 10 MB input costs no more than a short one.
+  const std::string_view head = s.substr(0, chars * 4 + 4);
+  std::size_t end = 0;
+  for (std::size_t n = 0; end < head.size() && n < chars; ++n) {
+    ++end;
+    while (end < head.size() && (static_cast<unsigned char>(head[end]) & 0xC0) == 0x80) ++end;
+  }
+  // Clean text as it is; anything else (a control character, bytes that are not UTF-8,
+  // a sequence cut by `head`) in hex, so that a message never carries raw bytes.
+  if (!is_clean_text(s.substr(0, end)) ||
+      (end < s.size() && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80)) {
+    const std::string hex = hex_text(s.substr(0, chars / 2));
+    return s.size() > chars / 2 ? hex + "..." : hex;
+  }
+  return end < s.size() ? std::string(s.substr(0, end)) + "..." : std::string(s);
+}
+
+std::string quoted(std::string_view s) {
+  const std::string prefix = quoted_prefix(s);
+  const bool cut = prefix.ends_with("...");
+  return "'" + prefix + "'" + (cut ? " (" + std::to_string(s.size()) + " bytes)" : "");
+}
+
+std::string serial_problem(std::string_view serial) {
+  std::string why;
+  if (serial.empty()) {
+    why = "it is empty";
+  } else if (serial.size() > kMaxSerialBytes) {
+    why = std::to_string(serial.size()) + " bytes, over " + std::to_string(kMaxSerialBytes);
+  } else if (!valid_utf8(serial)) {
+    why = "not UTF-8 text";
+  } else if (!is_clean_text(serial)) {
+    why = "a control character";
+  } else if (serial.front() == ' ' || serial.back() == ' ') {
+    why = "a leading or trailing space";
+  }
+  if (why.empty()) return why;
+  return "unknown serial format: '" + quoted_prefix(serial) + "' is not a serial (" + why +
+         "): a serial is 1 to 256 bytes of printable text without leading or trailing spaces, "
+         "as viscode batch issues them";
 }
 
 }  // namespace viscode::detail

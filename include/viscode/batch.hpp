@@ -23,7 +23,10 @@ namespace viscode {
 inline constexpr std::string_view kCrockfordBase32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 // Serials listed in a file: one per line, or, with a column, a CSV file whose first row is
-// a header row. Blank lines are skipped; leading/trailing spaces and CR trimmed.
+// a header row. Blank lines are skipped; leading/trailing spaces and CR trimmed. A quoted
+// CSV field still open at the end of its line (a line break in quotes) is refused by its
+// line. Every serial must pass check_serial() (viscode/ledger.hpp: 1 to 256 bytes of UTF-8
+// text without control characters), checked before any file is written.
 //
 // A file whose every line has a comma looks like CSV: without a column, its whole lines
 // (header row included) would become serials and duplicates in the serial column would go
@@ -152,7 +155,10 @@ struct BatchSummary {
 
 // The manifest's name inside out_dir. Columns: index (1-based, in run order), serial,
 // payload, file (relative to out_dir), page and position (1-based, row-major on the page;
-// empty for one file per code), sha256 (of the file, lowercase hex).
+// empty for one file per code), sha256 (of the file, lowercase hex). A serial, payload or
+// file that starts with = + - @ TAB CR (a spreadsheet formula), or with an apostrophe before
+// one of those or another apostrophe, is written quoted with an apostrophe in front
+// (docs/batch.md); check_manifest(), resume and Ledger::import_manifest() remove it.
 inline constexpr std::string_view kManifestName = "manifest.csv";
 
 // Makes every code of the run and writes the manifest in run order, a file's rows only
@@ -160,14 +166,17 @@ inline constexpr std::string_view kManifestName = "manifest.csv";
 // crash at any point leaves a manifest whose every row is true. Every code gets the QR
 // version of the longest serial's payload (checked against capacity before any work), so a
 // run prints at one module size. out_dir is made (with its parents) only after every
-// input has been checked. With `resume`, every file the kept manifest rows name is checked
-// against its SHA-256 and made again when missing or altered. `progress` is called from the
-// calling thread after each file or sheet file. Throws Error(usage) for bad options or a
-// serial file that looks like CSV without a column or `lines`, Error(input) for an
-// unreadable serial file, duplicate serials, an out_dir that cannot be written or made, a
-// non-empty out_dir without `resume`, a file that `resume` cannot make again with the
-// manifest's SHA-256, or a write that fails (disk full: the message says so);
-// Error(encode) when a payload does not fit.
+// input has been checked. One run per out_dir: the run holds an exclusive flock on the
+// directory (fresh or resumed) until it returns, and a second run there throws Error(input)
+// at once, naming the holder's pid. With `resume`, every file the kept manifest rows name
+// is checked against its SHA-256 and made again when missing or altered. `progress` is
+// called from the calling thread after each file or sheet file. Throws Error(usage) for bad
+// options or a serial file that looks like CSV without a column or `lines`, Error(input)
+// for an unreadable serial file, a serial check_serial() refuses, duplicate serials, an
+// out_dir that cannot be written or made or that another run holds, a non-empty out_dir
+// without `resume`, a file that `resume` cannot make again with the manifest's SHA-256, or
+// a write that fails (disk full: the message says so); Error(encode) when a payload does
+// not fit.
 BatchSummary run_batch(const Design& design, const BatchOptions& options,
                        const std::function<void(const BatchProgress&)>& progress = {});
 

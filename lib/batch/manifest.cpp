@@ -10,6 +10,7 @@
 #include "batch/csv.hpp"
 #include "batch/serials.hpp"
 #include "batch/sha256.hpp"
+#include "text.hpp"
 #include "viscode/batch.hpp"
 #include "viscode/error.hpp"
 
@@ -48,11 +49,13 @@ std::optional<std::size_t> run_file_number(std::string_view name) {
 void append_row(std::string& out, const ManifestRow& row) {
   out += std::to_string(row.index);
   out += ',';
-  append_csv_field(out, row.serial);
+  // Print houses open the manifest in spreadsheets: a serial or payload that starts like a
+  // formula is written so that it is not evaluated (csv.hpp).
+  append_csv_text_field(out, row.serial);
   out += ',';
-  append_csv_field(out, row.payload);
+  append_csv_text_field(out, row.payload);
   out += ',';
-  append_csv_field(out, row.file);
+  append_csv_text_field(out, row.file);
   out += ',';
   if (row.page > 0) out += std::to_string(row.page);
   out += ',';
@@ -79,8 +82,8 @@ ManifestReader::ManifestReader(const std::filesystem::path& file)
   }
   if (!header.empty() && header.back() == '\r') header.pop_back();
   if (header != kManifestHeader) {
-    throw Error(ErrorCategory::input, "manifest '" + file.string() + "' starts with '" + header +
-                                          "', not viscode's header '" +
+    throw Error(ErrorCategory::input, "manifest '" + file.string() + "' starts with " +
+                                          detail::quoted(header) + ", not viscode's header '" +
                                           std::string(kManifestHeader) + "'");
   }
   end_ = static_cast<std::uint64_t>(in_.tellg());
@@ -91,21 +94,23 @@ bool ManifestReader::next(ManifestRow& row) {
   if (!std::getline(in_, line)) return false;
   if (in_.eof()) return false;  // no newline: cut short, not a row
   ++line_;
-  const std::vector<std::string> f = parse_csv_line(line);
+  const CsvLine csv = parse_csv_record(line);
+  const std::vector<std::string>& f = csv.fields;
   const auto bad = [&](const std::string& why) {
     return Error(ErrorCategory::input,
                  "manifest '" + file_.string() + "' line " + std::to_string(line_) + " " + why);
   };
+  if (csv.open_quote) throw bad("has a quoted field that is not closed on its line");
   if (f.size() != 7) throw bad("has " + std::to_string(f.size()) + " fields, not 7");
   row = ManifestRow{};
-  if (!parse_number(f[0], row.index, false)) throw bad("has the index '" + f[0] + "'");
+  if (!parse_number(f[0], row.index, false)) throw bad("has the index " + detail::quoted(f[0]));
   if (!parse_number(f[4], row.page, true) || !parse_number(f[5], row.position, true)) {
     throw bad("has a page or position that is not a number");
   }
   if (f[6].size() != 64) throw bad("has no SHA-256");
-  row.serial = f[1];
-  row.payload = f[2];
-  row.file = f[3];
+  row.serial = csv_text_field(csv, 1);
+  row.payload = csv_text_field(csv, 2);
+  row.file = csv_text_field(csv, 3);
   row.sha256 = f[6];
   end_ = static_cast<std::uint64_t>(in_.tellg());
   return true;
@@ -136,11 +141,12 @@ ManifestCheck check_manifest(const std::filesystem::path& out_dir) {
             : "indexes " + std::to_string(first.index) + ".." + std::to_string(group_last);
     if (sha.empty()) {
       ++out.missing;
-      out.problems.push_back("file '" + first.file + "' (" + indexes + ") is missing");
+      out.problems.push_back("file " + detail::quoted(first.file) + " (" + indexes +
+                             ") is missing");
     } else if (std::any_of(group.begin(), group.end(),
                            [&](const detail::ManifestRow& r) { return r.sha256 != sha; })) {
       ++out.altered;
-      out.problems.push_back("file '" + first.file + "' (" + indexes +
+      out.problems.push_back("file " + detail::quoted(first.file) + " (" + indexes +
                              ") does not match its SHA-256");
     }
     group.clear();
@@ -155,7 +161,7 @@ ManifestCheck check_manifest(const std::filesystem::path& out_dir) {
     }
     if (!serials.insert(detail::fingerprint(row.serial)).second) {
       ++out.manifest_errors;
-      out.problems.push_back("serial '" + row.serial + "' appears again at index " +
+      out.problems.push_back("serial " + detail::quoted(row.serial) + " appears again at index " +
                              std::to_string(row.index));
     }
     if (!group.empty() && row.file != group.front().file) check_file();

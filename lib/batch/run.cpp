@@ -1,14 +1,19 @@
 // The batch runner: serials in, files and an in-order manifest out, in parallel, resumable.
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <fstream>
 #include <future>
+#include <sstream>
 #include <thread>
 
 #include "batch/manifest.hpp"
@@ -18,6 +23,7 @@
 #include "batch/thread_pool.hpp"
 #include "render/design_access.hpp"
 #include "render/output_file.hpp"
+#include "text.hpp"
 #include "viscode/batch.hpp"
 #include "viscode/error.hpp"
 #include "viscode/version.hpp"
@@ -168,6 +174,59 @@ std::string out_dir_fix(int why) {
   return "choose another --out-dir";
 }
 
+// The process holding a flock on the file `st` describes, from the kernel's table of locks
+// (Linux); 0 when it cannot be told (no /proc, or a holder in another PID namespace).
+long lock_holder(const struct stat& st) {
+  std::ifstream in("/proc/locks");
+  char dev[64];
+  std::snprintf(dev, sizeof dev, "%02x:%02x:", major(st.st_dev), minor(st.st_dev));
+  const std::string ino = std::to_string(st.st_ino);
+  long by_inode = 0;  // a file system that reports another device there (overlayfs)
+  std::string line;
+  while (std::getline(in, line)) {
+    // "1: FLOCK  ADVISORY  WRITE 4242 08:01:1234 0 EOF"; "1: -> FLOCK ..." is a waiter.
+    std::istringstream fields(line);
+    std::string n, kind, mode, access, pid, id;
+    fields >> n >> kind;
+    if (kind != "FLOCK") continue;
+    fields >> mode >> access >> pid >> id;
+    const std::size_t colon = id.rfind(':');
+    if (colon == std::string::npos || id.substr(colon + 1) != ino) continue;
+    const long holder = std::atol(pid.c_str());
+    if (id.substr(0, colon + 1) == dev) return holder;
+    if (by_inode == 0) by_inode = holder;
+  }
+  return by_inode;
+}
+
+// One run per directory, fresh or resumed: an exclusive flock on the directory itself,
+// held until the run ends (the kernel drops it when the process dies, so a killed run
+// never leaves a stale lock, and no lock file is left in the run's directory). Returns the
+// descriptor that holds it, or -1 on a file system that has no flock (some network file
+// systems), where runs are not kept apart.
+int lock_run_dir(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    const int why = errno;
+    throw Error(ErrorCategory::input, "cannot open '" + dir.string() + "' (" + std::strerror(why) +
+                                          "): " + out_dir_fix(why));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
+  const int why = errno;
+  if (why != EWOULDBLOCK) {
+    ::close(fd);
+    return -1;
+  }
+  struct stat st {};
+  const long holder = ::fstat(fd, &st) == 0 ? lock_holder(st) : 0;
+  ::close(fd);
+  throw Error(
+      ErrorCategory::input,
+      "--out-dir '" + dir.string() + "' is in use by another viscode batch (" +
+          (holder > 0 ? "process " + std::to_string(holder) : "a process not visible here") +
+          "): wait for it to end, or stop it, then run the command again");
+}
+
 int digits(std::size_t n) {
   int d = 1;
   while (n >= 10) {
@@ -306,6 +365,9 @@ class Run {
         throw Error(ErrorCategory::input, "cannot write in '" + dir.string() + "' (" +
                                               std::strerror(why) + "): " + out_dir_fix(why));
       }
+      // Locked before anything in it is looked at: a run that starts at the same moment
+      // must not see it empty (or its manifest complete) and then write beside this one.
+      lock_fd_ = lock_run_dir(dir);
       if (!o_.resume) check_empty(dir);
       return;
     }
@@ -373,8 +435,9 @@ class Run {
         if (narrow.category() != ErrorCategory::encode) throw;
         const std::string where = serials_->longest_where();
         throw Error(ErrorCategory::encode,
-                    "the longest payload, '" + longest + "' (" + std::to_string(longest.size()) +
-                        " bytes" + (where.empty() ? std::string() : ", serial from " + where) +
+                    "the longest payload, '" + detail::quoted_prefix(longest, 80) + "' (" +
+                        std::to_string(longest.size()) + " bytes" +
+                        (where.empty() ? std::string() : ", serial from " + where) +
                         "), does not fit: " + narrow.what());
       }
     }
@@ -388,9 +451,9 @@ class Run {
     // (Random serials of 0-9 A-Z alone never need it.)
     const auto* random = std::get_if<RandomSerials>(&o_.serials);
     const bool field_chars_only =
-        random != nullptr && std::all_of(random->alphabet.begin(), random->alphabet.end(),
-                                         [](char c) { return (c >= '0' && c <= '9') ||
-                                                             (c >= 'A' && c <= 'Z'); });
+        random != nullptr &&
+        std::all_of(random->alphabet.begin(), random->alphabet.end(),
+                    [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); });
     if (tpl_->gs1() && !field_chars_only) {
       serials.push_back(serials_->longest());
       const std::size_t encoded = gs1_percent_encode(serials_->longest()).size();
@@ -459,6 +522,9 @@ class Run {
         throw Error(ErrorCategory::input, "cannot create '" + o_.out_dir.string() + "' (" +
                                               ec.message() + "): " + out_dir_fix(ec.value()));
       }
+      // Another run may have made it since check_out_dir(), and written in it.
+      lock_fd_ = lock_run_dir(o_.out_dir);
+      if (!o_.resume) check_empty(o_.out_dir);
     }
     if (std::filesystem::exists(manifest, ec)) {  // with --resume: check_out_dir() saw to it
       const std::string before = read_text(settings_file);
@@ -606,7 +672,8 @@ class Run {
     } catch (const Error& e) {
       if (e.category() != ErrorCategory::encode) throw;
       throw Error(ErrorCategory::encode,
-                  "serial '" + it.serial + "'" + (it.where.empty() ? "" : " (" + it.where + ")") +
+                  "serial " + detail::quoted(it.serial) +
+                      (it.where.empty() ? "" : " (" + it.where + ")") +
                       " makes a payload that does not fit the run's version " +
                       std::to_string(version_) + ": " + e.what());
     }
@@ -820,6 +887,18 @@ class Run {
   std::size_t per_page_ = 0, per_file_ = 0;
   int name_width_ = 6;
   int manifest_fd_ = -1;
+  // The flock on out_dir for the whole run (lock_run_dir); closed, so released, with the
+  // Run, also when its constructor throws.
+  struct LockFd {
+    int fd = -1;
+    LockFd& operator=(int f) {
+      fd = f;
+      return *this;
+    }
+    ~LockFd() {
+      if (fd >= 0) ::close(fd);
+    }
+  } lock_fd_;
   bool create_dir_ = false;  // --out-dir does not exist yet: made before the first file
 };
 

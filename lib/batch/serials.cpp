@@ -12,6 +12,7 @@
 
 #include "batch/csv.hpp"
 #include "sign/common.hpp"
+#include "text.hpp"
 #include "viscode/error.hpp"
 #include "viscode/gs1.hpp"
 
@@ -55,7 +56,16 @@ class LineReader {
         serial = trim(line);
         return true;
       }
-      const std::vector<std::string> fields = parse_csv_line(line);
+      const CsvLine csv = parse_csv_record(line);
+      if (csv.open_quote) {
+        // RFC 4180 lets a quoted field run over a line break, but a serial may not hold one
+        // (serial_problem()): refused here by its line, rather than read as two serials.
+        throw Error(ErrorCategory::input,
+                    where() +
+                        " has a quoted field that is not closed on its line: a serial "
+                        "cannot hold a line break; close the quote on the same line");
+      }
+      const std::vector<std::string>& fields = csv.fields;
       if (column_ < 0) {
         find_column(fields);
         continue;
@@ -86,14 +96,20 @@ class LineReader {
 
  private:
   void find_column(const std::vector<std::string>& header) {
-    std::string names;
     for (std::size_t i = 0; i < header.size(); ++i) {
       if (trim(header[i]) == spec_.column) {
         column_ = static_cast<int>(i);
         return;
       }
-      names += (i ? ", " : "") + trim(header[i]);
     }
+    // The header's names for the message: a few, each cut short (a header row can be a
+    // whole file without line breaks).
+    constexpr std::size_t kNamesShown = 12;
+    std::string names;
+    for (std::size_t i = 0; i < std::min(header.size(), kNamesShown); ++i) {
+      names += (i ? ", " : "") + quoted_prefix(trim(header[i]));
+    }
+    if (header.size() > kNamesShown) names += ", ...";
     // Not a header name: a column number from 1.
     const std::string& c = spec_.column;
     if (!c.empty() && c.size() <= 6 &&
@@ -149,9 +165,9 @@ class FileSerials final : public SerialStream {
     const std::string mine = next(&where);
     if (mine != issued) {
       throw Error(ErrorCategory::input,
-                  "the manifest's serial " + std::to_string(index) + " is '" + std::string(issued) +
-                      "' but " + where + " is '" + mine +
-                      "': resume with the same --serials file the run started with");
+                  "the manifest's serial " + std::to_string(index) + " is " +
+                      detail::quoted(issued) + " but " + where + " is " + detail::quoted(mine) +
+                      ": resume with the same --serials file the run started with");
     }
   }
 
@@ -162,11 +178,17 @@ class FileSerials final : public SerialStream {
     std::vector<std::pair<std::uint64_t, std::size_t>> seen;  // fingerprint, line
     std::string serial;
     bool every_line_has_comma = spec_.column.empty() && !spec_.lines;
-    std::string unsignable;  // the first serial that cannot be signed, reported after the
-                             // CSV look (a header row is never signable)
+    std::string unsignable;  // the first serial that is refused, reported after the CSV look
+                             // (a header row is never signable)
     while (reader.next(serial)) {
       if (every_line_has_comma && serial.find(',') == std::string::npos) {
         every_line_has_comma = false;
+      }
+      // The ledger's rule (text.hpp), checked here so that no file is written for a run
+      // whose manifest `viscode ledger import` would refuse.
+      if (unsignable.empty()) {
+        const std::string problem = serial_problem(serial);
+        if (!problem.empty()) unsignable = reader.where() + ": " + problem + "; fix the file";
       }
       if (signable_ && unsignable.empty() && !is_signable_serial(serial)) {
         unsignable = reader.where() + ": " + unsignable_serial_message(serial) +
@@ -229,10 +251,11 @@ class FileSerials final : public SerialStream {
       while (k < lines.size() && lines[k] == reader.line()) ++k;
       const auto [it, fresh] = first.emplace(serial, reader.line());
       if (!fresh) {
-        throw Error(ErrorCategory::input,
-                    "serials file '" + spec_.file.string() + "' repeats serial '" + serial +
-                        "' on lines " + std::to_string(it->second) + " and " +
-                        std::to_string(reader.line()) + ": every code must carry a unique serial");
+        throw Error(ErrorCategory::input, "serials file '" + spec_.file.string() +
+                                              "' repeats serial " + detail::quoted(serial) +
+                                              " on lines " + std::to_string(it->second) + " and " +
+                                              std::to_string(reader.line()) +
+                                              ": every code must carry a unique serial");
       }
     }
   }

@@ -21,7 +21,7 @@
 namespace viscode {
 namespace {
 
-constexpr std::size_t kMaxSerialBytes = 256, kMaxWhereBytes = 200;
+constexpr std::size_t kMaxWhereBytes = 200;
 // A batch has one template; more than this many in one manifest means its payloads do not
 // follow one (hand-made rows), and matching every scan against them would be slow.
 constexpr std::size_t kMaxTemplatesPerImport = 16;
@@ -35,33 +35,13 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
   return true;
 }
 
-// Well-formed UTF-8 without control characters: what a database TEXT column, a terminal
-// and a CSV report all take as it is.
-bool is_clean_text(std::string_view s) {
-  return std::none_of(s.begin(), s.end(),
-                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }) &&
-         detail::valid_utf8(s);
-}
+using detail::is_clean_text;
+using detail::kMaxSerialBytes;
 
 // The payload as it goes into the scan log: as it is when it is clean text, else hex, so
 // that a code with binary content is still logged (PostgreSQL's TEXT holds no NUL byte).
 std::string loggable(std::string_view payload) {
   return is_clean_text(payload) ? std::string(payload) : detail::hex_text(payload);
-}
-
-// At most the first `chars` characters of a text for a message (whole UTF-8 sequences
-// where it is text), with "..." when cut; bytes that are not clean text in hex.
-std::string quoted_prefix(std::string_view s, std::size_t chars = 40) {
-  if (!is_clean_text(s)) {
-    const std::string hex = detail::hex_text(s.substr(0, chars / 2));
-    return s.size() > chars / 2 ? hex + "..." : hex;
-  }
-  std::size_t end = 0;
-  for (std::size_t n = 0; end < s.size() && n < chars; ++n) {
-    ++end;
-    while (end < s.size() && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) ++end;
-  }
-  return end < s.size() ? std::string(s.substr(0, end)) + "..." : std::string(s);
 }
 
 bool is_bare_serial(std::string_view s) {
@@ -117,23 +97,10 @@ std::string now_utc() {
 }  // namespace
 
 void check_serial(std::string_view serial) {
-  std::string why;
-  if (serial.empty()) {
-    why = "it is empty";
-  } else if (serial.size() > kMaxSerialBytes) {
-    why = std::to_string(serial.size()) + " bytes, over 256";
-  } else if (!detail::valid_utf8(serial)) {
-    why = "not UTF-8 text";
-  } else if (!is_clean_text(serial)) {
-    why = "a control character";
-  } else if (serial.front() == ' ' || serial.back() == ' ') {
-    why = "a leading or trailing space";
-  }
-  if (why.empty()) return;
-  throw Error(ErrorCategory::usage,
-              "unknown serial format: '" + quoted_prefix(serial) + "' is not a serial (" + why +
-                  "): a serial is 1 to 256 bytes of printable text without leading or trailing "
-                  "spaces, as viscode batch issues them");
+  // The rule lives below the ledger, so that viscode batch refuses the same serials before
+  // it writes a file.
+  const std::string problem = detail::serial_problem(serial);
+  if (!problem.empty()) throw Error(ErrorCategory::usage, problem);
 }
 
 std::string_view to_string(ScanVerdict v) {
@@ -322,9 +289,9 @@ ImportSummary Ledger::import_manifest(const std::filesystem::path& manifest, std
     }
     if (!seen.insert(row.serial).second) {
       throw Error(ErrorCategory::input, "manifest '" + file.string() + "' line " +
-                                            std::to_string(reader.line()) + ": serial '" +
-                                            row.serial +
-                                            "' is listed twice; nothing was imported (check "
+                                            std::to_string(reader.line()) + ": serial " +
+                                            detail::quoted(row.serial) +
+                                            " is listed twice; nothing was imported (check "
                                             "the batch with viscode batch --check)");
     }
     // Unsigned payloads are matched back to their serial by the batch's template; signed
@@ -332,8 +299,7 @@ ImportSummary Ledger::import_manifest(const std::filesystem::path& manifest, std
     // GS1 Digital Link payloads carry the serial in their /21/ segment (percent-encoded, and
     // its text may occur inside the GTIN): no template is learnt from them.
     if (!find_signed_fields(row.payload) && row.payload != row.serial &&
-        !parse_gs1_link(row.payload) &&
-        templates.size() < kMaxTemplatesPerImport) {
+        !parse_gs1_link(row.payload) && templates.size() < kMaxTemplatesPerImport) {
       const std::size_t at = row.payload.find(row.serial);
       if (at != std::string::npos) {
         std::string tpl = escape_braces(row.payload.substr(0, at)) + "{serial}" +

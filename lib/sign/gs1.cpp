@@ -10,6 +10,7 @@
 
 #include "sign/base32.hpp"
 #include "sign/common.hpp"
+#include "text.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode {
@@ -128,7 +129,7 @@ bool is_gs1_serial(std::string_view serial) {
 }
 
 std::string gs1_value_problem(std::string_view value, std::string_view what) {
-  const std::string named = std::string(what) + " '" + std::string(value.substr(0, 40)) + "'";
+  const std::string named = std::string(what) + " '" + detail::quoted_prefix(value) + "'";
   if (value.empty())
     return std::string(what) + " is empty: AI " + (what == "lot" ? "10" : "21") +
            " needs 1 to 20 characters";
@@ -218,7 +219,7 @@ std::optional<Gs1Link> parse_gs1_link(std::string_view text, std::string* why) {
       return "there is no " + std::string(what) + " after /" + std::string(seg[i - 1]) + "/";
     const auto decoded = percent_decode(seg[i]);
     if (!decoded) {
-      return std::string(what) + " '" + std::string(seg[i].substr(0, 40)) +
+      return std::string(what) + " '" + detail::quoted_prefix(seg[i]) +
              "' has a '%' that is not followed by two hex digits";
     }
     std::string problem = gs1_value_problem(*decoded, what);

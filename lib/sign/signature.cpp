@@ -6,6 +6,7 @@
 
 #include "sign/base32.hpp"
 #include "sign/common.hpp"
+#include "text.hpp"
 #include "viscode/error.hpp"
 #include "viscode/gs1.hpp"
 #include "viscode/sign.hpp"
@@ -21,7 +22,7 @@ void ensure_sodium() {
 }
 
 std::string unsignable_serial_message(std::string_view serial) {
-  return "unknown serial format: '" + std::string(serial) +
+  return "unknown serial format: '" + quoted_prefix(serial) +
          "' cannot be signed; a signed serial is 4 to 40 characters of 0-9 and A-Z (upper "
          "case)";
 }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "cli_harness.hpp"
@@ -205,11 +207,14 @@ TEST_CASE("cli batch: bad input stops before any work, with the fix", "[cli][bat
   CHECK(listing(t.out_dir()).empty());
 
   const auto longer = t.in("long.txt");
-  std::ofstream(longer) << "S1\n" << std::string(300, 'X') << "\n";
+  // Within the serial rule's 256 bytes, too long for version 10 (lower case: byte mode).
+  std::ofstream(longer) << "S1\n" << std::string(250, 'x') << "\n";
   r = run_cli({"batch", "--template", kTemplate, "--serials", longer.string(), "--max-version",
                "10", "--out-dir", t.out_dir().string()});
   CHECK(r.exit_code == 4);
-  CHECK(r.err.find("viscode: the longest payload, 'https://v.brand.example/a/XXX") == 0);
+  // The payload quoted by its first 80 characters.
+  CHECK(r.err.find("viscode: the longest payload, 'https://v.brand.example/a/" +
+                   std::string(54, 'x') + "...' (276 bytes, serial from line 2") == 0);
   CHECK(r.err.find("serial from line 2 of '" + longer.string() + "'), does not fit") !=
         std::string::npos);
   CHECK(listing(t.out_dir()).empty());
@@ -494,4 +499,218 @@ TEST_CASE("cli batch: a full disk stops the run cleanly and --resume completes i
   INFO(r.err);
   CHECK(r.exit_code == 0);
   CHECK(run_cli({"batch", "--check", "--out-dir", t.out_dir().string()}).exit_code == 0);
+}
+
+namespace {
+
+// The pid of the process holding a flock on dir, from the kernel's table of locks; 0 when
+// none does.
+long flock_holder(const std::filesystem::path& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) return 0;
+  std::ifstream in("/proc/locks");
+  std::string line;
+  std::string inode = ":";
+  inode += std::to_string(st.st_ino);
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string n, kind, mode, access, pid, id;
+    fields >> n >> kind >> mode >> access >> pid >> id;
+    if (kind == "FLOCK" && id.ends_with(inode)) return std::stol(pid);
+  }
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("cli batch: two --resume in one --out-dir at once, exactly one runs",
+          "[cli][batch][resume]") {
+  TempDir t;
+  const auto list = serials(t, 400);
+  const auto dir = t.root() / "run";
+  std::vector<std::string> args = {
+      VISCODE_CLI, "batch",  "--template", kTemplate,   "--serials",  list.string(), "--column",
+      "serial",    "--jobs", "1",          "--out-dir", dir.string(), "--resume"};
+  const std::vector<std::string> cli_args(args.begin() + 1, args.end());
+  // A complete run, then cut back to its first 10 rows: the state a killed run leaves.
+  REQUIRE(run_cli(cli_args).exit_code == 0);
+  const std::string complete = slurp(dir / "manifest.csv");
+  REQUIRE(lines_in(dir / "manifest.csv") == 401);
+  std::size_t cut = 0;
+  for (int n = 0; n < 11; ++n) cut = complete.find('\n', cut) + 1;
+  write_bytes(dir / "manifest.csv", complete.substr(0, cut));
+
+  // The first resume holds the directory's lock for its whole run; stopped while it holds
+  // it, the second one starts for certain while the first is running.
+  const pid_t first = spawn(args, t.root() / "first-err.txt");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (flock_holder(dir) != first && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  REQUIRE(flock_holder(dir) == first);
+  REQUIRE(kill(first, SIGSTOP) == 0);
+  const CliResult second = run_cli(cli_args);
+  REQUIRE(kill(first, SIGCONT) == 0);
+  CHECK(second.exit_code == 3);
+  CHECK(second.out.empty());
+  CHECK(second.err == "viscode: --out-dir '" + dir.string() +
+                          "' is in use by another viscode batch (process " + std::to_string(first) +
+                          "): wait for it to end, or stop it, then run the command again\n");
+  CHECK(wait_exit(first) == 0);
+  CHECK(slurp(t.root() / "first-err.txt").empty());
+  // Exactly the rows of the uninterrupted run: 400, none twice.
+  CHECK(lines_in(dir / "manifest.csv") == 401);
+  CHECK(slurp(dir / "manifest.csv") == complete);
+  CHECK(run_cli({"batch", "--check", "--out-dir", dir.string()}).exit_code == 0);
+  // The lock ends with the run: resuming the complete run now works.
+  const CliResult after = run_cli(cli_args);
+  CHECK(after.exit_code == 0);
+  CHECK(after.out.find(", 400 resumed") != std::string::npos);
+}
+
+TEST_CASE(
+    "cli batch: serials the ledger would refuse stop the run before any file, in the "
+    "ledger's words",
+    "[cli][batch][errors]") {
+  TempDir t;
+  const auto db = t.root() / "ledger.db";
+  const auto dir = t.root() / "run";
+  for (const std::string& bad : {std::string(300, 'L'), std::string("S2\x01X"),
+                                 std::string("S3\xff\xfe"), std::string("S4\x7f")}) {
+    INFO(bad.size());
+    const auto list = t.in("bad.txt");
+    write_bytes(list, "S1\n" + bad + "\nS5\n");
+    const CliResult r = run_cli(
+        {"batch", "--template", kTemplate, "--serials", list.string(), "--out-dir", dir.string()});
+    CHECK(r.exit_code == 3);
+    CHECK(r.out.empty());
+    CHECK_FALSE(std::filesystem::exists(dir));
+    // The rule and its wording are the ledger's own.
+    const CliResult ledger = run_cli({"ledger", "--db", db.string(), "status", bad});
+    REQUIRE(ledger.err.starts_with("viscode: unknown serial format: "));
+    CHECK(r.err == "viscode: line 2 of '" + list.string() +
+                       "': " + ledger.err.substr(9, ledger.err.size() - 10) + "; fix the file\n");
+    // An existing empty --out-dir stays empty.
+    const CliResult again = run_cli({"batch", "--template", kTemplate, "--serials", list.string(),
+                                     "--out-dir", t.out_dir().string()});
+    CHECK(again.err == r.err);
+    CHECK(listing(t.out_dir()).empty());
+  }
+  const auto list = t.in("bad.txt");
+  write_bytes(list, "S1\nS2\x01X\n");
+  const CliResult r = run_cli(
+      {"batch", "--template", kTemplate, "--serials", list.string(), "--out-dir", dir.string()});
+  CHECK(r.err == "viscode: line 2 of '" + list.string() +
+                     "': unknown serial format: 'hex:53320158' is not a serial (a control "
+                     "character): a serial is 1 to 256 bytes of printable text without leading "
+                     "or trailing spaces, as viscode batch issues them; fix the file\n");
+}
+
+TEST_CASE("cli batch: a 10 MB serial is refused with a short message", "[cli][batch][errors]") {
+  TempDir t;
+  const auto list = t.in("huge.txt");
+  write_bytes(list, "S1\n" + std::string(10 * 1024 * 1024, 'Q') + "\n");
+  const CliResult r = run_cli({"batch", "--template", kTemplate, "--serials", list.string(),
+                               "--out-dir", t.out_dir().string()});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err == "viscode: line 2 of '" + list.string() + "': unknown serial format: '" +
+                     std::string(40, 'Q') +
+                     "...' is not a serial (10485760 bytes, over 256): a serial is 1 to 256 "
+                     "bytes of printable text without leading or trailing spaces, as viscode "
+                     "batch issues them; fix the file\n");
+  CHECK(r.err.size() < 400 + list.string().size());
+  CHECK(listing(t.out_dir()).empty());
+}
+
+TEST_CASE("cli batch: a quoted line break in a CSV serials file is refused by its line",
+          "[cli][batch][errors]") {
+  TempDir t;
+  const auto list = t.in("lot.csv");
+  write_bytes(list, "sku,serial\nP-7,S1\nP-7,\"AB\nCD\"\nP-7,S2\n");
+  const auto dir = t.root() / "run";
+  const CliResult r = run_cli({"batch", "--template", kTemplate, "--serials", list.string(),
+                               "--column", "serial", "--out-dir", dir.string()});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err == "viscode: line 3 of '" + list.string() +
+                     "' has a quoted field that is not closed on its line: a serial cannot hold "
+                     "a line break; close the quote on the same line\n");
+  CHECK_FALSE(std::filesystem::exists(dir));
+}
+
+TEST_CASE(
+    "cli batch: serials that start like a formula are guarded in manifest.csv and "
+    "survive --resume, --check and the ledger",
+    "[cli][batch]") {
+  TempDir t;
+  const auto list = t.in("lot.csv");
+  write_bytes(list, "serial\n=1+1\n-123\n@SUM(A1)\n+5\n'=x\nOK1\n");
+  const auto dir = t.root() / "run";
+  const std::vector<std::string> args = {"batch",     "--template",  kTemplate,
+                                         "--serials", list.string(), "--column",
+                                         "serial",    "--out-dir",   dir.string()};
+  REQUIRE(run_cli(args).exit_code == 0);
+  // The manifest's bytes but for each file's SHA-256 (its last 64 characters).
+  std::istringstream manifest(read_bytes(dir / "manifest.csv"));
+  std::string line, text;
+  while (std::getline(manifest, line)) {
+    text += (line.size() > 64 && line != "index,serial,payload,file,page,position,sha256"
+                 ? line.substr(0, line.size() - 64) + "<sha>"
+                 : line) +
+            "\n";
+  }
+  CHECK(text ==
+        "index,serial,payload,file,page,position,sha256\n"
+        "1,\"'=1+1\",https://v.brand.example/a/=1+1,000001.png,,,<sha>\n"
+        "2,\"'-123\",https://v.brand.example/a/-123,000002.png,,,<sha>\n"
+        "3,\"'@SUM(A1)\",https://v.brand.example/a/@SUM(A1),000003.png,,,<sha>\n"
+        "4,\"'+5\",https://v.brand.example/a/+5,000004.png,,,<sha>\n"
+        "5,\"''=x\",https://v.brand.example/a/'=x,000005.png,,,<sha>\n"
+        "6,OK1,https://v.brand.example/a/OK1,000006.png,,,<sha>\n");
+  check_reads_back(dir / "000001.png", "https://v.brand.example/a/=1+1");
+  // Read back by --resume (each serial against the file), --check and ledger import.
+  std::vector<std::string> resume = args;
+  resume.push_back("--resume");
+  const CliResult resumed = run_cli(resume);
+  CHECK(resumed.exit_code == 0);
+  CHECK(resumed.out.find(", 6 resumed") != std::string::npos);
+  CHECK(run_cli({"batch", "--check", "--out-dir", dir.string()}).exit_code == 0);
+  const std::string db = (t.root() / "ledger.db").string();
+  const CliResult imported = run_cli({"ledger", "--db", db, "import", dir.string()});
+  CHECK(imported.exit_code == 0);
+  CHECK(imported.out == "imported " + dir.string() + ": 6 rows, 6 new serials, 0 already issued\n");
+  const CliResult scan = run_cli({"ledger", "--db", db, "scan", (dir / "000001.png").string()});
+  CHECK(scan.out == "genuine, first scan: serial =1+1 (batch run)\n");
+  const CliResult status = run_cli({"ledger", "--db", db, "status", "'=x"});
+  CHECK(status.exit_code == 0);
+  CHECK(status.out.starts_with("'=x: issued in batch run at "));
+  const CliResult minus = run_cli({"ledger", "--db", db, "status", "--", "-123"});
+  CHECK(minus.out.starts_with("-123: issued in batch run at "));
+}
+
+TEST_CASE("cli batch: a fresh run refuses a directory another run holds, by the same lock",
+          "[cli][batch]") {
+  TempDir t;
+  const auto list = serials(t, 300);
+  const auto dir = t.root() / "run";
+  const std::vector<std::string> args = {VISCODE_CLI, "batch",       "--template", kTemplate,
+                                         "--serials", list.string(), "--column",   "serial",
+                                         "--jobs",    "1",           "--out-dir",  dir.string()};
+  const pid_t first = spawn(args, t.root() / "first-err.txt");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (flock_holder(dir) != first && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  REQUIRE(flock_holder(dir) == first);
+  REQUIRE(kill(first, SIGSTOP) == 0);
+  // Whatever the first has written so far, the second learns of it by the lock, not by
+  // finding the directory empty or not.
+  const CliResult second = run_cli(std::vector<std::string>(args.begin() + 1, args.end()));
+  REQUIRE(kill(first, SIGCONT) == 0);
+  CHECK(second.exit_code == 3);
+  CHECK(second.err == "viscode: --out-dir '" + dir.string() +
+                          "' is in use by another viscode batch (process " + std::to_string(first) +
+                          "): wait for it to end, or stop it, then run the command again\n");
+  CHECK(wait_exit(first) == 0);
+  CHECK(lines_in(dir / "manifest.csv") == 301);
+  CHECK(run_cli({"batch", "--check", "--out-dir", dir.string()}).exit_code == 0);
 }

@@ -11,6 +11,7 @@
 #include "batch/manifest.hpp"
 #include "batch/serials.hpp"
 #include "test_error_util.hpp"
+#include "text.hpp"
 #include "viscode/viscode.hpp"
 
 using namespace viscode;
@@ -325,4 +326,160 @@ TEST_CASE("batch manifest: rows round-trip, a cut-off last line is not a row", "
   CHECK(r.end() == complete);
   CHECK_FALSE(r.next(row));
   CHECK(r.end() == complete);
+}
+
+TEST_CASE("batch CSV: a quoted field still open at the end of its line is reported", "[batch]") {
+  CHECK(detail::parse_csv_record("\"AB").open_quote);
+  CHECK(detail::parse_csv_record("x,\"AB,CD").open_quote);
+  const detail::CsvLine closed = detail::parse_csv_record("\"AB\",x\r");
+  CHECK_FALSE(closed.open_quote);
+  CHECK(closed.fields == std::vector<std::string>{"AB", "x"});
+  CHECK(closed.quoted == std::vector<bool>{true, false});
+}
+
+TEST_CASE("batch serial files: a quoted line break is refused by its line, not two serials",
+          "[batch]") {
+  const TempFile f("serial,sku\n\"AB\nCD\",x\nEF,y\n", "quoted-newline.csv");
+  CHECK(message_of(
+            [&] {
+              detail::open_serials(SerialFile{f.path, "serial"});
+            },
+            ErrorCategory::input) ==
+        "line 2 of '" + f.path.string() +
+            "' has a quoted field that is not closed on its line: a serial cannot hold a line "
+            "break; close the quote on the same line");
+}
+
+TEST_CASE("batch serial files: the ledger's serial rule, with the ledger's wording", "[batch]") {
+  const std::string rule =
+      "a serial is 1 to 256 bytes of printable text without leading or trailing spaces, as "
+      "viscode batch issues them; fix the file";
+  const TempFile longer("S1\n" + std::string(257, 'X') + "\n", "rule-long.txt");
+  CHECK(message_of(
+            [&] {
+              detail::open_serials(SerialFile{longer.path, ""});
+            },
+            ErrorCategory::input) == "line 2 of '" + longer.path.string() +
+                                         "': unknown serial format: '" + std::string(40, 'X') +
+                                         "...' is not a serial (257 bytes, over 256): " + rule);
+  // 256 bytes is the limit, not over it.
+  const TempFile at_limit("S1\n" + std::string(256, 'X') + "\n", "rule-256.txt");
+  CHECK(detail::open_serials(SerialFile{at_limit.path, ""})->count() == 2);
+  const TempFile control("S1\nS2\x01X\n", "rule-control.txt");
+  CHECK(message_of(
+            [&] {
+              detail::open_serials(SerialFile{control.path, ""});
+            },
+            ErrorCategory::input) ==
+        "line 2 of '" + control.path.string() +
+            "': unknown serial format: 'hex:53320158' is not a serial (a control character): " +
+            rule);
+  const TempFile binary("serial\nS1\nS3\xff\n", "rule-utf8.csv");
+  CHECK(message_of(
+            [&] {
+              detail::open_serials(SerialFile{binary.path, "serial"});
+            },
+            ErrorCategory::input) ==
+        "line 3 of '" + binary.path.string() +
+            "': unknown serial format: 'hex:5333ff' is not a serial (not UTF-8 text): " + rule);
+  // The same function is the ledger's check.
+  CHECK(message_of([] { check_serial("S3\xff"); }, ErrorCategory::usage) ==
+        "unknown serial format: 'hex:5333ff' is not a serial (not UTF-8 text): a serial is 1 to "
+        "256 bytes of printable text without leading or trailing spaces, as viscode batch "
+        "issues them");
+}
+
+TEST_CASE("batch messages: a 10 MB serial is quoted by a short prefix and its size", "[batch]") {
+  const std::string huge(10 * 1024 * 1024, 'A');
+  CHECK(detail::quoted(huge) == "'" + std::string(40, 'A') + "...' (10485760 bytes)");
+  CHECK(detail::quoted("SN-1") == "'SN-1'");
+  // Cut between characters, never inside one: 50 two-byte 'é's keep 40 whole ones.
+  std::string accents;
+  for (int i = 0; i < 50; ++i) accents += "\xc3\xa9";
+  std::string forty;
+  for (int i = 0; i < 40; ++i) forty += "\xc3\xa9";
+  CHECK(detail::quoted(accents) == "'" + forty + "...' (100 bytes)");
+  // Bytes that are not text, in hex: the first 20.
+  std::string hex;
+  for (int i = 0; i < 20; ++i) hex += "01";
+  CHECK(detail::quoted(std::string(30, '\x01')) == "'hex:" + hex + "...' (30 bytes)");
+  const TempFile f("S1\n" + huge + "\n", "huge.txt");
+  const std::string m = message_of(
+      [&] {
+        detail::open_serials(SerialFile{f.path, ""});
+      },
+      ErrorCategory::input);
+  CHECK(m == "line 2 of '" + f.path.string() + "': unknown serial format: '" +
+                 std::string(40, 'A') +
+                 "...' is not a serial (10485760 bytes, over 256): a serial is 1 to 256 bytes "
+                 "of printable text without leading or trailing spaces, as viscode batch issues "
+                 "them; fix the file");
+}
+
+TEST_CASE("batch manifest: serials and payloads that start like a formula are guarded", "[batch]") {
+  // Exact bytes: what a spreadsheet opens. = + - @ TAB CR start a formula (OWASP); an
+  // apostrophe before one of them, or before another apostrophe, is guarded too, so that
+  // reading back is exact.
+  const std::vector<std::pair<std::string, std::string>> cases = {{"=1+1", "\"'=1+1\""},
+                                                                  {"-123", "\"'-123\""},
+                                                                  {"+5", "\"'+5\""},
+                                                                  {"@SUM(A1)", "\"'@SUM(A1)\""},
+                                                                  {"\tX", "\"'\tX\""},
+                                                                  {"\rX", "\"'\rX\""},
+                                                                  {"'=x", "\"''=x\""},
+                                                                  {"''", "\"'''\""},
+                                                                  {"'a", "'a"},
+                                                                  {"'", "'"},
+                                                                  {"a=b", "a=b"},
+                                                                  {"=a,b", "\"'=a,b\""},
+                                                                  {"=\"q\"", "\"'=\"\"q\"\"\""},
+                                                                  {"", ""}};
+  for (const auto& [field, written] : cases) {
+    INFO(field);
+    std::string line;
+    detail::append_csv_text_field(line, field);
+    CHECK(line == written);
+    line += ",x";
+    const detail::CsvLine back = detail::parse_csv_record(line);
+    REQUIRE(back.fields.size() == 2);
+    CHECK(detail::csv_text_field(back, 0) == field);
+  }
+  detail::ManifestRow a{1, "=HYPERLINK(\"x\")", "=HYPERLINK(\"x\")", "000001.png", 0,
+                        0, std::string(64, 'a')};
+  detail::ManifestRow b{2, "-42", "https://x/-42", "000002.png", 0, 0, std::string(64, 'b')};
+  std::string text(detail::kManifestHeader);
+  text += '\n';
+  detail::append_row(text, a);
+  detail::append_row(text, b);
+  CHECK(text == std::string(detail::kManifestHeader) +
+                    "\n1,\"'=HYPERLINK(\"\"x\"\")\",\"'=HYPERLINK(\"\"x\"\")\",000001.png,,," +
+                    std::string(64, 'a') + "\n2,\"'-42\",https://x/-42,000002.png,,," +
+                    std::string(64, 'b') + "\n");
+  const TempFile f(text, "manifest.csv");
+  detail::ManifestReader r(f.path);
+  detail::ManifestRow row;
+  REQUIRE(r.next(row));
+  CHECK(row.serial == a.serial);
+  CHECK(row.payload == a.payload);
+  REQUIRE(r.next(row));
+  CHECK(row.serial == "-42");
+  CHECK(row.payload == "https://x/-42");
+  // A manifest written before the guard existed reads as it was.
+  const TempFile old(std::string(detail::kManifestHeader) + "\n1,=1+1,=1+1,000001.png,,," +
+                         std::string(64, 'c') + "\n",
+                     "old-manifest.csv");
+  detail::ManifestReader r2(old.path);
+  REQUIRE(r2.next(row));
+  CHECK(row.serial == "=1+1");
+}
+
+TEST_CASE("batch manifest: a quoted field open at the end of a row names the line", "[batch]") {
+  const TempFile f(std::string(detail::kManifestHeader) + "\n1,\"AB\nCD\",x,000001.png,,," +
+                       std::string(64, 'c') + "\n",
+                   "open-manifest.csv");
+  detail::ManifestReader r(f.path);
+  detail::ManifestRow row;
+  CHECK(message_of([&] { r.next(row); }, ErrorCategory::input) ==
+        "manifest '" + f.path.string() +
+            "' line 2 has a quoted field that is not closed on its line");
 }
