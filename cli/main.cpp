@@ -185,6 +185,8 @@ int run_decode(const DecodeArgs& a) {
     try {
       codes = viscode::detect(viscode::read_image(file, options), options);
     } catch (const viscode::Error& e) {
+      // A bad option is no fault of the file: it stops the command (exit 2).
+      if (e.category() == viscode::ErrorCategory::usage) throw;
       error = e.what();
       unreadable = true;
     }
@@ -431,7 +433,7 @@ int main(int argc, char** argv) {
                 "payload's exact bytes, corners, version, ec, mask, errors_corrected, "
                 "error_capacity), and error for an unreadable file");
   dec->add_option("--max-megapixels", da.max_megapixels,
-                  "Refuse larger images before decoding them")
+                  "Refuse larger images before decoding them (above 0, at most 1000)")
       ->capture_default_str();
 
   VerifyArgs va;

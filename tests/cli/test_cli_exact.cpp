@@ -216,3 +216,28 @@ TEST_CASE("cli encode: a binary payload goes through --ensure and the print size
   CHECK(s.err.find("--size") != std::string::npos);
   check_reads_back_bytes(small, invalid);
 }
+
+TEST_CASE("cli: --max-megapixels takes a number above 0 and at most 1000", "[cli][decode][exact]") {
+  TempDir t;
+  const auto code = t.in("code.png");
+  REQUIRE(run_cli({"encode", "--data", "https://brand.example/p/1", "--module-px", "8", "-o",
+                   code.string()})
+              .exit_code == 0);
+  check_reads_back(code, "https://brand.example/p/1");
+  REQUIRE(run_cli({"keygen", "--out", t.in("brand").string()}).exit_code == 0);
+  // nan turned the limit off (every comparison with NaN is false), -1 and 0 refused every
+  // image as a file error (exit 3).
+  for (const std::string bad : {"nan", "-1", "0", "inf", "1001"}) {
+    INFO(bad);
+    const std::string err = "viscode: --max-megapixels " + bad +
+                            " is out of range: use a number above 0 and at most 1000\n";
+    check_usage_error(run_cli({"decode", "--max-megapixels", bad, code.string()}), err);
+    check_usage_error(run_cli({"decode", "--json", "--max-megapixels", bad, code.string()}), err);
+    check_usage_error(run_cli({"authenticate", "--pub", t.in("brand.pub").string(),
+                               "--max-megapixels", bad, code.string()}),
+                      err);
+  }
+  const CliResult ok = run_cli({"decode", "--max-megapixels", "1000", code.string()});
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out == "https://brand.example/p/1\n");
+}
