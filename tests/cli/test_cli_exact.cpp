@@ -241,3 +241,16 @@ TEST_CASE("cli: --max-megapixels takes a number above 0 and at most 1000", "[cli
   CHECK(ok.exit_code == 0);
   CHECK(ok.out == "https://brand.example/p/1\n");
 }
+
+TEST_CASE("cli batch: a negative --count is refused, not wrapped", "[cli][batch][exact]") {
+  TempDir t;
+  for (const std::string count : {"-1", "-0"}) {
+    INFO(count);
+    check_usage_error(run_cli({"batch", "--count", count, "--template",
+                               "https://v.example/a/{serial}", "--out-dir", t.out("run").string()}),
+                      "viscode: --count: '" + count +
+                          "' is not a count: use a whole number 1..100000000\n"
+                          "Run 'viscode batch --help' for the options.\n");
+  }
+  CHECK(listing(t.out_dir()).empty());
+}
