@@ -254,3 +254,29 @@ TEST_CASE("cli batch: a negative --count is refused, not wrapped", "[cli][batch]
   }
   CHECK(listing(t.out_dir()).empty());
 }
+
+TEST_CASE("cli keygen: --out must name the pair, not a folder", "[cli][sign][exact]") {
+  TempDir t;
+  std::filesystem::create_directories(t.out("keys"));
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"",
+       "viscode: --out is empty: give the key pair a name, e.g. --out brand (writes brand.key "
+       "and brand.pub)\n"},
+      {"keys/",
+       "viscode: --out 'keys/' names a folder, not the key pair: add a name, e.g. --out "
+       "keys/brand (writes keys/brand.key and keys/brand.pub)\n"},
+      {".",
+       "viscode: --out '.' names a folder, not the key pair: add a name, e.g. --out ./brand "
+       "(writes ./brand.key and ./brand.pub)\n"},
+      {"keys/..",
+       "viscode: --out 'keys/..' names a folder, not the key pair: add a name, e.g. "
+       "--out keys/../brand (writes keys/../brand.key and keys/../brand.pub)\n"},
+  };
+  for (const auto& [out, err] : cases) {
+    INFO("--out '" << out << "'");
+    check_usage_error(run_cli({"keygen", "--out", out}, t.out_dir()), err);
+    // Before, "" wrote the hidden files .key and .pub.
+    CHECK(listing(t.out_dir()) == std::vector<std::string>{"keys"});
+    CHECK(listing(t.out("keys")).empty());
+  }
+}
