@@ -297,9 +297,9 @@ class Run {
     const auto status = std::filesystem::status(dir, ec);
     if (std::filesystem::exists(status)) {
       if (!std::filesystem::is_directory(status)) {
-        throw Error(ErrorCategory::input, "cannot write in '" + dir.string() + "' (" +
-                                              std::strerror(ENOTDIR) +
-                                              "): " + out_dir_fix(ENOTDIR));
+        throw Error(ErrorCategory::input, "--out-dir '" + dir.string() +
+                                              "' is a file, not a folder: choose a new or empty "
+                                              "folder for the run");
       }
       if (::access(dir.c_str(), W_OK | X_OK) != 0) {
         const int why = errno;
@@ -320,6 +320,11 @@ class Run {
       why = ENOTDIR;
     } else if (::access(parent.c_str(), W_OK | X_OK) != 0) {
       why = errno;
+    }
+    if (why == ENOTDIR) {
+      throw Error(ErrorCategory::input, "cannot create '" + dir.string() + "': '" +
+                                            parent.string() +
+                                            "' is a file, not a folder; choose another --out-dir");
     }
     if (why != 0) {
       throw Error(ErrorCategory::input, "cannot create '" + dir.string() + "' (" +
@@ -388,9 +393,9 @@ class Run {
     // (Random serials of 0-9 A-Z alone never need it.)
     const auto* random = std::get_if<RandomSerials>(&o_.serials);
     const bool field_chars_only =
-        random != nullptr && std::all_of(random->alphabet.begin(), random->alphabet.end(),
-                                         [](char c) { return (c >= '0' && c <= '9') ||
-                                                             (c >= 'A' && c <= 'Z'); });
+        random != nullptr &&
+        std::all_of(random->alphabet.begin(), random->alphabet.end(),
+                    [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); });
     if (tpl_->gs1() && !field_chars_only) {
       serials.push_back(serials_->longest());
       const std::size_t encoded = gs1_percent_encode(serials_->longest()).size();

@@ -280,3 +280,40 @@ TEST_CASE("cli keygen: --out must name the pair, not a folder", "[cli][sign][exa
     CHECK(listing(t.out("keys")).empty());
   }
 }
+
+TEST_CASE("cli: a file where a folder should be is said to be a file", "[cli][exact]") {
+  TempDir t;
+  write_bytes(t.out("notes.txt"), "not a folder\n");
+  const std::string notes = t.out("notes.txt").string();
+  auto check = [&](const CliResult& r, const std::string& err) {
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 3);
+    CHECK(r.out.empty());
+    CHECK(r.err == err);
+    CHECK(listing(t.out_dir()) == std::vector<std::string>{"notes.txt"});
+  };
+  // Before: "output directory '...' does not exist: create it".
+  check(run_cli({"encode", "--data", "x", "-o", notes + "/code.png"}),
+        "viscode: '" + notes + "' is a file, not a folder: choose another --output\n");
+  check(run_cli({"encode", "--data", "x", "-o", notes + "/sub/code.png"}),
+        "viscode: '" + notes + "' is a file, not a folder: choose another --output\n");
+  std::filesystem::create_directories(t.in("code.png"));
+  check(run_cli({"encode", "--data", "x", "-o", t.in("code.png").string()}),
+        "viscode: '" + t.in("code.png").string() +
+            "' is a folder, not a file: choose another --output\n");
+  check(run_cli({"batch", "--count", "2", "--template", "https://v.example/a/{serial}", "--out-dir",
+                 notes}),
+        "viscode: --out-dir '" + notes +
+            "' is a file, not a folder: choose a new or empty folder for the run\n");
+  check(run_cli({"batch", "--count", "2", "--template", "https://v.example/a/{serial}", "--out-dir",
+                 notes + "/run"}),
+        "viscode: cannot create '" + notes + "/run': '" + notes +
+            "' is a file, not a folder; choose another --out-dir\n");
+  // Before: "manifest '.../manifest.csv' cannot be read or has no header row".
+  check(run_cli({"batch", "--check", "--out-dir", notes}),
+        "viscode: --out-dir '" + notes +
+            "' is a file, not a folder: give the folder of a batch run\n");
+  check(run_cli({"batch", "--check", "--out-dir", t.out("missing").string()}),
+        "viscode: --out-dir '" + t.out("missing").string() +
+            "' does not exist: give the folder of a batch run\n");
+}
