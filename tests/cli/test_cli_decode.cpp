@@ -130,7 +130,8 @@ TEST_CASE("cli decode and verify: viscode's own SVG and PDF, as sent to print", 
     CHECK(d.err.empty());
     const std::regex line("\\{\"file\": \"" + file.string() + "\", \"codes\": \\[\\{\"text\": \"" +
                           payload +
-                          "\", \"corners\": \\[\\[([0-9.]+), ([0-9.]+)\\], .*\\], \"version\": 4, "
+                          "\", \"bytes_base64\": \"[A-Za-z0-9+/]+=*\", \"corners\": "
+                          "\\[\\[([0-9.]+), ([0-9.]+)\\], .*\\], \"version\": 4, "
                           "\"ec\": \"H\", \"mask\": [0-7], \"errors_corrected\": [0-9]+, "
                           "\"error_capacity\": [0-9]+\\}\\]\\}\n");
     std::smatch m;
