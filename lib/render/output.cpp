@@ -362,11 +362,6 @@ OutputInfo write(const Symbol& symbol, const Logo* logo, const RenderOptions& op
 void check_directory(const std::filesystem::path& file, std::string_view flag) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (fs::is_directory(file, ec)) {
-    throw Error(
-        ErrorCategory::input,
-        "'" + file.string() + "' is a folder, not a file: choose another " + std::string(flag));
-  }
   fs::path dir = file.parent_path();
   if (dir.empty()) dir = ".";
   if (fs::is_directory(dir, ec)) return;
@@ -415,6 +410,12 @@ void write_atomically(const std::filesystem::path& file, const std::vector<std::
   if (why == 0 && ::fchmod(fd, 0644) != 0) why = errno;
   if (::close(fd) != 0 && why == 0) why = errno;
   if (why == 0 && std::rename(tmp.c_str(), file.c_str()) != 0) why = errno;
+  if (why == EISDIR) {
+    std::remove(tmp.c_str());
+    throw Error(
+        ErrorCategory::input,
+        "'" + file.string() + "' is a folder, not a file: choose another " + std::string(flag));
+  }
   if (why != 0) {
     std::remove(tmp.c_str());
     throw Error(ErrorCategory::input, "cannot write '" + file.string() + "' (" +
