@@ -393,9 +393,9 @@ class Run {
     // (Random serials of 0-9 A-Z alone never need it.)
     const auto* random = std::get_if<RandomSerials>(&o_.serials);
     const bool field_chars_only =
-        random != nullptr &&
-        std::all_of(random->alphabet.begin(), random->alphabet.end(),
-                    [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); });
+        random != nullptr && std::all_of(random->alphabet.begin(), random->alphabet.end(),
+                                         [](char c) { return (c >= '0' && c <= '9') ||
+                                                             (c >= 'A' && c <= 'Z'); });
     if (tpl_->gs1() && !field_chars_only) {
       serials.push_back(serials_->longest());
       const std::size_t encoded = gs1_percent_encode(serials_->longest()).size();

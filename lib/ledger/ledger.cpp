@@ -359,7 +359,8 @@ ImportSummary Ledger::import_manifest(const std::filesystem::path& manifest, std
     // GS1 Digital Link payloads carry the serial in their /21/ segment (percent-encoded, and
     // its text may occur inside the GTIN): no template is learnt from them.
     if (!find_signed_fields(row.payload) && row.payload != row.serial &&
-        !parse_gs1_link(row.payload) && templates.size() < kMaxTemplatesPerImport) {
+        !parse_gs1_link(row.payload) &&
+        templates.size() < kMaxTemplatesPerImport) {
       const std::size_t at = row.payload.find(row.serial);
       if (at != std::string::npos) {
         std::string tpl = escape_braces(row.payload.substr(0, at)) + "{serial}" +
