@@ -110,7 +110,16 @@ CLI::App* add_batch_command(CLI::App& app, BatchArgs& a) {
                 "Each whole line of --serials is one serial, even when lines have commas");
   auto* count = cmd->add_option(
       "--count", a.count,
-      "Draw this many serials from the OS random generator instead (never repeated)");
+      "Draw this many serials from the OS random generator instead (never repeated), "
+      "1..100000000");
+  // CLI11 converts "-1" to an unsigned count without complaint (it wraps to 2^64 - 1).
+  count->check(CLI::Validator(
+      [](std::string& text) {
+        return text.find('-') == std::string::npos
+                   ? std::string()
+                   : "'" + text + "' is not a count: use a whole number 1..100000000";
+      },
+      "", "not negative"));
   serials->excludes(count);
   count->excludes(serials);
   cmd->add_option("--serial-length", a.serial_length,

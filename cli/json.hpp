@@ -1,7 +1,9 @@
 // Minimal JSON writing for the CLI's machine-readable output (one object per line).
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -54,6 +56,29 @@ inline std::string json_string(std::string_view s) {
     }
     out.append(s.substr(i, static_cast<std::size_t>(len)));
     i += static_cast<std::size_t>(len) - 1;
+  }
+  out += '"';
+  return out;
+}
+
+// Bytes as a JSON string literal of standard base64 (RFC 4648, padded): how a payload that
+// JSON text cannot carry exactly (invalid UTF-8) is written.
+inline std::string json_base64(std::span<const std::uint8_t> bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out = "\"";
+  auto at = [&](std::size_t k) { return k < bytes.size() ? std::uint32_t{bytes[k]} : 0u; };
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t v = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
+    for (int shift = 18; shift >= 0; shift -= 6) out += kAlphabet[v >> shift & 0x3F];
+  }
+  if (const std::size_t left = bytes.size() - i; left > 0) {
+    const std::uint32_t v = at(i) << 16 | at(i + 1) << 8;
+    out += kAlphabet[v >> 18 & 0x3F];
+    out += kAlphabet[v >> 12 & 0x3F];
+    out += left == 2 ? kAlphabet[v >> 6 & 0x3F] : '=';
+    out += '=';
   }
   out += '"';
   return out;

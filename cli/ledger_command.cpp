@@ -246,8 +246,9 @@ CLI::App* add_ledger_command(CLI::App& app, LedgerArgs& a) {
   led->require_subcommand(1);
   led->add_option("--db", a.db,
                   "The ledger: an SQLite file, or a PostgreSQL URL "
-                  "postgresql://user@host:port/dbname (import creates it when missing; the "
-                  "other commands need an existing ledger). Default: $VISCODE_LEDGER")
+                  "postgresql://user@host:port/dbname or libpq keywords 'host=... "
+                  "dbname=...' (import creates it when missing; the other commands need an "
+                  "existing ledger). Default: $VISCODE_LEDGER")
       ->envname("VISCODE_LEDGER")
       ->required();
   led->add_flag("--json", a.json, "One JSON object per line instead of text");

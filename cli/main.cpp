@@ -159,7 +159,8 @@ std::string json_line(const std::string& file, const std::vector<viscode::Decode
   for (std::size_t i = 0; i < codes.size(); ++i) {
     const viscode::Decoded& d = codes[i];
     if (i > 0) line += ", ";
-    line += "{\"text\": " + json_string(d.text) + ", \"corners\": [";
+    line += "{\"text\": " + json_string(d.text) +
+            ", \"bytes_base64\": " + viscode::cli::json_base64(d.bytes) + ", \"corners\": [";
     for (std::size_t k = 0; k < d.corners.size(); ++k) {
       line += fmt::format("{}[{:.1f}, {:.1f}]", k > 0 ? ", " : "", d.corners[k].x, d.corners[k].y);
     }
@@ -184,6 +185,8 @@ int run_decode(const DecodeArgs& a) {
     try {
       codes = viscode::detect(viscode::read_image(file, options), options);
     } catch (const viscode::Error& e) {
+      // A bad option is no fault of the file: it stops the command (exit 2).
+      if (e.category() == viscode::ErrorCategory::usage) throw;
       error = e.what();
       unreadable = true;
     }
@@ -224,6 +227,7 @@ std::string verify_json(const std::string& file, const viscode::VerifyReport& r,
   using viscode::cli::json_string;
   std::string out =
       "{\"file\": " + json_string(file) + ", \"text\": " + json_string(r.text) +
+      ", \"bytes_base64\": " + viscode::cli::json_base64(r.bytes) +
       fmt::format(", \"version\": {}, \"ec\": \"{}\", \"module_px\": {:.2f}", r.version,
                   viscode::to_char(r.ec), r.module_px) +
       (r.printed_module_mm ? fmt::format(", \"printed_module_mm\": {:.3f}", *r.printed_module_mm)
@@ -279,6 +283,8 @@ int run_verify(const VerifyArgs& a) {
   options.min_rate = a.min_rate;
   options.camera_px_per_mm = a.camera_px_per_mm;
   options.find_min_size = !a.no_min_size;
+  // A file holds bytes, which may be no text at all (a binary payload): compared exactly.
+  options.expected_as = a.expect_file.empty() ? ReadAs::text : ReadAs::bytes;
   // Every severity up to the gate: the report shows where reading starts to fail.
   options.severities.clear();
   for (const Severity s : all_severities()) {
@@ -423,10 +429,11 @@ int main(int argc, char** argv) {
                   "Image files (PNG, JPEG, WebP, ...; SVG and PDF rasterised at 600 dpi)")
       ->required();
   dec->add_flag("--json", da.json,
-                "One JSON object per file and line: file, codes (text, corners, version, ec, "
-                "mask, errors_corrected, error_capacity), and error for an unreadable file");
+                "One JSON object per file and line: file, codes (text, bytes_base64: the "
+                "payload's exact bytes, corners, version, ec, mask, errors_corrected, "
+                "error_capacity), and error for an unreadable file");
   dec->add_option("--max-megapixels", da.max_megapixels,
-                  "Refuse larger images before decoding them")
+                  "Refuse larger images before decoding them (above 0, at most 1000)")
       ->capture_default_str();
 
   VerifyArgs va;
@@ -440,9 +447,10 @@ int main(int argc, char** argv) {
   ver->add_option("file", va.file,
                   "Image of the code (PNG, JPEG, WebP, ...; SVG and PDF, as sent to print)")
       ->required();
-  auto* expect = ver->add_option("--expect", va.expect, "The payload the code must read as");
-  auto* expect_file =
-      ver->add_option("--expect-file", va.expect_file, "Read the expected payload from a file");
+  auto* expect = ver->add_option("--expect", va.expect, "The text the code must read as");
+  auto* expect_file = ver->add_option(
+      "--expect-file", va.expect_file,
+      "Read the expected payload from a file, compared byte for byte (binary allowed)");
   expect->excludes(expect_file);
   expect_file->excludes(expect);
   ver->add_option("--severity", va.severity,
@@ -464,9 +472,10 @@ int main(int argc, char** argv) {
                   "phone at about 30 cm)")
       ->capture_default_str();
   ver->add_flag("--no-min-size", va.no_min_size, "Skip the search for the smallest print size");
-  ver->add_flag("--json", va.json,
-                "One JSON object: text, version, ec, severities (rates per reader, worst "
-                "block use), min_size, severity, pass");
+  ver->add_flag(
+      "--json", va.json,
+      "One JSON object: text, bytes_base64, version, ec, severities (rates per reader, worst "
+      "block use), min_size, severity, pass");
 
   try {
     app.parse(argc, argv);

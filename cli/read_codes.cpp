@@ -11,6 +11,8 @@ std::vector<std::string> read_codes(const std::string& file, const DetectOptions
   try {
     for (const Decoded& d : detect(read_image(file, options), options)) texts.push_back(d.text);
   } catch (const Error& e) {
+    // A bad option is no fault of the file: it stops the command (exit 2).
+    if (e.category() == ErrorCategory::usage) throw;
     report(e.what());
     tally.unreadable = true;
     return texts;

@@ -29,8 +29,9 @@ CLI::App* add_serve_command(CLI::App& app, ServeArgs& a) {
       "in use, 2 bad usage (e.g. a --webhook that is not an http(s) URL).");
   serve
       ->add_option("--db", a.db,
-                   "The ledger: an SQLite file or a PostgreSQL URL (it must exist: create it "
-                   "with 'viscode ledger import'). Default: $VISCODE_LEDGER")
+                   "The ledger: an SQLite file, or a PostgreSQL URL or libpq keywords 'host=... "
+                   "dbname=...' (it must exist: create it with 'viscode ledger import'). "
+                   "Default: $VISCODE_LEDGER")
       ->envname("VISCODE_LEDGER")
       ->required();
   serve
@@ -144,7 +145,8 @@ int run_serve_command(const ServeArgs& a) {
   Server server = Server::start(options);
   std::fprintf(stderr, "viscode serve: listening on http://%s:%u/ (ledger %s, %d workers)\n",
                options.listen.substr(0, options.listen.rfind(':')).c_str(),
-               static_cast<unsigned>(server.port()), options.db.c_str(), options.threads);
+               static_cast<unsigned>(server.port()), redacted_ledger_url(options.db).c_str(),
+               options.threads);
   std::fflush(stderr);
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

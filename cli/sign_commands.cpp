@@ -92,7 +92,8 @@ CLI::App* add_authenticate_command(CLI::App& app, AuthenticateArgs& a) {
   cmd->add_flag("--json", a.json,
                 "One JSON object per code and line: input, verdict, serial, product, "
                 "key_id (null when absent), or input and error");
-  cmd->add_option("--max-megapixels", a.max_megapixels, "Refuse larger images before decoding them")
+  cmd->add_option("--max-megapixels", a.max_megapixels,
+                  "Refuse larger images before decoding them (above 0, at most 1000)")
       ->capture_default_str();
   return cmd;
 }

@@ -184,8 +184,8 @@ BatchSummary run_batch(const Design& design, const BatchOptions& options,
 // twice, each file present with its SHA-256, and no file in out_dir that the manifest does
 // not name (manifest.csv, batch-settings.txt, an interrupted run's temporaries and, when the
 // run is incomplete, the files it was writing aside).
-// Empty problems = the batch checks out. Throws Error(input) when the manifest cannot be
-// read or is not one.
+// Empty problems = the batch checks out. Throws Error(input) when out_dir is missing or not
+// a folder, or the manifest cannot be read or is not one.
 struct ManifestCheck {
   std::size_t rows = 0;
   std::size_t files = 0;              // files the manifest names

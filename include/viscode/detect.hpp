@@ -15,6 +15,8 @@ namespace viscode {
 
 struct DetectOptions {
   // Images with more pixels are refused (Error(input)) before they are decoded into memory.
+  // Above 0, at most 1000 (about what OpenCV decodes at all); anything else, NaN and
+  // infinity included, is refused with Error(usage).
   double max_megapixels = 100;
   bool try_inverted = true;  // light-on-dark codes
   bool try_mirrored = true;  // symbols seen from behind or flipped
@@ -62,12 +64,12 @@ struct Decoded {
 };
 
 // Every code found in the image (8-bit grey, BGR or BGRA). Results are returned only after
-// Reed-Solomon has verified every block.
+// Reed-Solomon has verified every block. Throws Error(usage) for options out of range.
 std::vector<Decoded> detect(const cv::Mat& image, const DetectOptions& options = {});
 
 // Reads an image file for detect(): refuses images over options.max_megapixels from their
 // header, before decoding. Throws Error(input) naming the file when it is missing,
-// truncated, corrupt or not an image.
+// truncated, corrupt or not an image; Error(usage) for options out of range.
 cv::Mat read_image(const std::filesystem::path& file, const DetectOptions& options = {});
 
 // An image file as read_image() reads it, with what the file says about its print size.

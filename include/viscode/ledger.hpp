@@ -140,16 +140,25 @@ struct LedgerOpenOptions {
   LedgerOpenMode mode = LedgerOpenMode::must_exist;
 };
 
+// A ledger URL as messages and logs may show it: the password of a URL's
+// "user:password@", and of "password=" / "sslpassword=" keywords or query parameters,
+// replaced by ***.
+std::string redacted_ledger_url(std::string_view url);
+
 // One connection to a ledger. Open one per thread; any number of threads and processes
 // may scan the same ledger at once: each scan is one atomic update, so no scan is lost or
 // counted twice and exactly one scan of a serial is ever its first.
 class Ledger {
  public:
-  // url: "sqlite:PATH" or a plain PATH (WAL journal), or a libpq URI
-  // "postgresql://user@host:port/dbname" / "postgres://...". options.mode says whether a
-  // missing ledger is an error (the default) or is created. Throws Error(input) for a
-  // missing ledger (must_exist), a file that is not a viscode ledger (or not a database),
-  // an unreachable server or refused login, naming the URL and the fix.
+  // url: "sqlite:PATH" or a plain PATH (WAL journal); a libpq URI
+  // "postgresql://user@host:port/dbname" / "postgres://..."; or, like libpq itself takes any
+  // text with '=' (and no sqlite: prefix), a libpq keyword/value string
+  // "host=db.internal dbname=ledger user=scan". options.mode says whether a missing ledger is
+  // an error (the default) or is created. Throws Error(usage) for text with '=' that libpq
+  // cannot parse (a file name with '=' needs sqlite:) and for an SQLite path with
+  // "password=" in it (never written into a file name); Error(input) for a missing ledger
+  // (must_exist), a file that is not a viscode ledger (or not a database), an unreachable
+  // server or refused login, naming the URL (passwords masked) and the fix.
   static Ledger open(std::string_view url, const LedgerOpenOptions& options = {});
 
   Ledger(Ledger&&) noexcept;

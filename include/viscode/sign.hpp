@@ -43,7 +43,9 @@ struct SecretKey {
 SecretKey generate_key();
 
 // Writes `<stem>.key` (mode 0600, created exclusively) and `<stem>.pub`. Refuses, with
-// Error(input), when either exists; leaves neither behind when it fails.
+// Error(input), when either exists, and with Error(usage) a stem without a file name of its
+// own (empty, or ending in '/', '.' or '..': hidden files such as ".key"); leaves neither
+// behind when it fails.
 void write_key_files(const SecretKey& key, const std::filesystem::path& stem);
 
 // Throws Error(input) naming the file when it is missing, unreadable or not a key of that

@@ -3,7 +3,7 @@
 // verify() takes an image of a code (a render, a proof, a scan or a photo of a print),
 // rectifies the code, and puts it through many simulated captures (capture.hpp) at each
 // severity; every capture is read by each chosen reader. The report says how often each
-// reader read the expected text, how much of the error-correction capacity our reader
+// reader read the expected payload, how much of the error-correction capacity our reader
 // had to spend at worst (the margin), the smallest printed size that still reads, and
 // where the code failed most.
 #pragma once
@@ -38,10 +38,24 @@ Reader parse_reader(std::string_view name);
 // were found at build time (CMake options VISCODE_WITH_ZXING, VISCODE_WITH_WECHAT,
 // VISCODE_WITH_ZBAR).
 std::vector<Reader> available_readers();
-// Every text the reader finds in the image (8-bit grey, BGR or BGRA), as the reader returns
-// it (zbar: the symbol's bytes after ZBar's own character-set guess, as UTF-8). Throws
+// What a payload is read and compared as.
+enum class ReadAs {
+  // The text, UTF-8, as the reader makes it: byte segments converted by the ECI's character
+  // set or, without one, by the reader's own guess (ours: UTF-8 when the bytes are valid
+  // UTF-8, else ISO-8859-1; zbar: its own guess, which can land on Shift JIS).
+  text,
+  // The payload's bytes exactly as encoded: the segments' bytes concatenated, byte segments
+  // unconverted (numeric and alphanumeric as ASCII, kanji as Shift JIS), ECI designators
+  // left out. Binary payloads, NULs and invalid UTF-8 included, compare exactly.
+  bytes,
+};
+
+// Every payload the reader finds in the image (8-bit grey, BGR or BGRA), as text or as bytes
+// (ours: Decoded::text or Decoded::bytes; zxing: Result::text() as UTF-8 or Result::bytes();
+// zbar: as it converts the symbol's data, or the data with ZBAR_CFG_BINARY; wechat: the same
+// either way, since it hands back byte segments without converting them). Throws
 // Error(usage) for a reader this build lacks.
-std::vector<std::string> read_with(Reader reader, const cv::Mat& image);
+std::vector<std::string> read_with(Reader reader, const cv::Mat& image, ReadAs as = ReadAs::text);
 
 // Where a verification is, for a progress display.
 struct VerifyProgress {
@@ -71,6 +85,9 @@ struct VerifyOptions {
   // read_image_file() says): the report then gives the printed module size, and the
   // captures print the code at it. 0 = unknown (a raster file): printed at 0.5 mm modules.
   double image_dpi = 0;
+  // How `expected` is compared with what each reader reads: as text (--expect), or as the
+  // payload's exact bytes (--expect-file; binary payloads).
+  ReadAs expected_as = ReadAs::text;
   // Parallel captures; 0 = one per core.
   int jobs = 0;
   // Called after every capture, under a lock, from any of verify()'s threads: keep it short.
@@ -79,8 +96,8 @@ struct VerifyOptions {
 
 struct ReaderRate {
   Reader reader = Reader::ours;
-  int read = 0;    // captures that gave the expected text
-  int wrong = 0;   // captures that gave some other text (a misread: must stay 0)
+  int read = 0;    // captures that gave the expected payload
+  int wrong = 0;   // captures that gave some other payload (a misread: must stay 0)
   int trials = 0;  // captures
   double rate() const { return trials ? static_cast<double>(read) / trials : 0.0; }
 };
@@ -121,7 +138,8 @@ struct MinSize {
 };
 
 struct VerifyReport {
-  std::string text;  // what the image itself reads as (ours, or a reference if ours cannot)
+  std::string text;                 // what the image itself reads as (ours), UTF-8
+  std::vector<std::uint8_t> bytes;  // the same payload's bytes exactly as encoded
   int version = 0;
   EcLevel ec = EcLevel::L;
   double module_px = 0;  // module size in the input image, px
@@ -154,9 +172,10 @@ struct VerifyReport {
   double rate(Reader reader, Severity severity) const;
 };
 
-// Verifies the code in `image` against `expected`. Throws Error(input) for an empty image,
-// Error(decode) when no reader finds a code in the image itself or it reads as another
-// text (the message says which), Error(usage) for options out of range.
+// Verifies the code in `image` against `expected`, compared as options.expected_as says.
+// Throws Error(input) for an empty image, Error(decode) when our reader finds no code in the
+// image itself or it reads as another payload (the message says which: for bytes, where the
+// first difference is), Error(usage) for options out of range.
 VerifyReport verify(const cv::Mat& image, const std::string& expected,
                     const VerifyOptions& options = {});
 
@@ -170,10 +189,10 @@ struct EnsuredDesign {
 
 // Renders the payload over the logo (module_px px per module), verifies it at `severity`
 // with every reader in `verify_options` (its severities are replaced by this one; the
-// minimum size is not searched), and while any reader stays under verify_options.min_rate
-// raises the strength by 0.1 (bigger module centres and a larger lightness margin; for
-// the center style, a smaller logo patch), up to 1. Throws Error(encode) naming the
-// readers and rates when even strength 1 falls short.
+// minimum size is not searched; the payload is compared as the bytes it was encoded from), and
+// while any reader stays under verify_options.min_rate raises the strength by 0.1 (bigger module
+// centres and a larger lightness margin; for the center style, a smaller logo patch), up to 1.
+// Throws Error(encode) naming the readers and rates when even strength 1 falls short.
 EnsuredDesign ensure_design(std::string_view payload, const Logo* logo,
                             const EncodeOptions& encode_options,
                             const RenderOptions& render_options, Severity severity,
@@ -202,7 +221,8 @@ inline double print_size_check_mm(double strength) {
 
 // The smallest printed module (mm) at which every reader in `options` reads a design at
 // options.min_size_severity with options.camera_px_per_mm: the largest of the readers'
-// minimum sizes (verify()'s size search on the design rendered at 10 px per module).
+// minimum sizes (verify()'s size search on the design rendered at 10 px per module, the
+// payload compared as the bytes it was encoded from).
 // Empty when some reader reaches options.min_rate at no size tried. Costs one size
 // search: seconds.
 std::optional<double> smallest_print_module_mm(const Symbol& symbol, const Logo* logo,

@@ -121,6 +121,18 @@ bool ManifestReader::next(ManifestRow& row) {
 namespace viscode {
 
 ManifestCheck check_manifest(const std::filesystem::path& out_dir) {
+  // Said as it is: either would otherwise be reported as a manifest that cannot be read.
+  std::error_code status_ec;
+  const auto status = std::filesystem::status(out_dir, status_ec);
+  if (!std::filesystem::exists(status)) {
+    throw Error(ErrorCategory::input, "--out-dir '" + out_dir.string() +
+                                          "' does not exist: give the folder of a batch run");
+  }
+  if (!std::filesystem::is_directory(status)) {
+    throw Error(ErrorCategory::input, "--out-dir '" + out_dir.string() +
+                                          "' is a file, not a folder: give the folder of a "
+                                          "batch run");
+  }
   ManifestCheck out;
   detail::ManifestReader reader(out_dir / kManifestName);
   std::unordered_set<std::uint64_t> serials, names;

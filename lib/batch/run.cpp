@@ -356,9 +356,9 @@ class Run {
     const auto status = std::filesystem::status(dir, ec);
     if (std::filesystem::exists(status)) {
       if (!std::filesystem::is_directory(status)) {
-        throw Error(ErrorCategory::input, "cannot write in '" + dir.string() + "' (" +
-                                              std::strerror(ENOTDIR) +
-                                              "): " + out_dir_fix(ENOTDIR));
+        throw Error(ErrorCategory::input, "--out-dir '" + dir.string() +
+                                              "' is a file, not a folder: choose a new or empty "
+                                              "folder for the run");
       }
       if (::access(dir.c_str(), W_OK | X_OK) != 0) {
         const int why = errno;
@@ -382,6 +382,11 @@ class Run {
       why = ENOTDIR;
     } else if (::access(parent.c_str(), W_OK | X_OK) != 0) {
       why = errno;
+    }
+    if (why == ENOTDIR) {
+      throw Error(ErrorCategory::input, "cannot create '" + dir.string() + "': '" +
+                                            parent.string() +
+                                            "' is a file, not a folder; choose another --out-dir");
     }
     if (why != 0) {
       throw Error(ErrorCategory::input, "cannot create '" + dir.string() + "' (" +

@@ -4,10 +4,12 @@
 #include "viscode/detect.hpp"
 
 #include "detect/locate.hpp"
+#include "detect/options.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode {
 std::vector<Decoded> detect(const cv::Mat& image, const DetectOptions& options) {
+  detail::check_max_megapixels(options);
   if (image.empty()) throw Error(ErrorCategory::input, "the image is empty");
   if (image.depth() != CV_8U) {
     throw Error(ErrorCategory::input, "the image must have 8-bit channels");

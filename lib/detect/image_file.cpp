@@ -6,6 +6,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <optional>
 
+#include "detect/options.hpp"
 #include "detect/vector_file.hpp"
 #include "image_signature.hpp"
 #include "viscode/detect.hpp"
@@ -109,6 +110,7 @@ cv::Mat read_image(const std::filesystem::path& file, const DetectOptions& optio
 }
 
 ImageFile read_image_file(const std::filesystem::path& file, const DetectOptions& options) {
+  detail::check_max_megapixels(options);
   if (options.vector_dpi != 0 && !(options.vector_dpi >= 72 && options.vector_dpi <= 2400)) {
     throw Error(ErrorCategory::usage,
                 "DetectOptions.vector_dpi must be 72-2400 dots per inch, or 0 (from the page's "

@@ -57,8 +57,13 @@ class LedgerBackend {
 // path: a file, created with the ledger's tables when missing if `create`, else
 // Error(input) naming the fix. Error(input) when it is not a ledger.
 std::unique_ptr<LedgerBackend> open_sqlite(const std::string& path, bool create);
-// url: a libpq connection URI; the ledger's tables are created when missing if `create`,
-// else Error(input) naming the fix. Error(input) when the server cannot be reached.
+// url: a libpq connection URI or keyword/value string; the ledger's tables are created when
+// missing if `create`, else Error(input) naming the fix. Error(input) when the server
+// cannot be reached.
 std::unique_ptr<LedgerBackend> open_postgres(const std::string& url, bool create);
+// Error(usage), passwords masked, unless libpq parses conninfo as a connection string.
+void check_postgres_keywords(const std::string& conninfo);
+// url with its passwords masked (redacted_ledger_url()).
+std::string redact(std::string_view url);
 
 }  // namespace viscode::detail

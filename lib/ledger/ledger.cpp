@@ -3,6 +3,7 @@
 #include "viscode/ledger.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -25,6 +26,19 @@ constexpr std::size_t kMaxWhereBytes = 200;
 // A batch has one template; more than this many in one manifest means its payloads do not
 // follow one (hand-made rows), and matching every scan against them would be slow.
 constexpr std::size_t kMaxTemplatesPerImport = 16;
+
+// "password" followed by '=' (spaces allowed between), in any case.
+bool has_password_keyword(std::string_view s) {
+  for (std::size_t pos = 0; pos + 8 <= s.size(); ++pos) {
+    std::size_t i = 0;
+    while (i < 8 && std::tolower(static_cast<unsigned char>(s[pos + i])) == "password"[i]) ++i;
+    if (i < 8) continue;
+    std::size_t eq = pos + 8;
+    while (eq < s.size() && s[eq] == ' ') ++eq;
+    if (eq < s.size() && s[eq] == '=') return true;
+  }
+  return false;
+}
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
@@ -194,11 +208,24 @@ Ledger Ledger::open(std::string_view url, const LedgerOpenOptions& options) {
   if (starts_with_ci(url, "postgresql://") || starts_with_ci(url, "postgres://")) {
     return Ledger(detail::open_postgres(std::string(url), create));
   }
+  const bool sqlite = starts_with_ci(url, "sqlite:");
+  // libpq's own rule: a connection string with '=' is keyword/value. Taken as a file name,
+  // "host=db password=..." became an SQLite file named after the password.
+  if (!sqlite && url.find('=') != std::string_view::npos) {
+    detail::check_postgres_keywords(std::string(url));
+    return Ledger(detail::open_postgres(std::string(url), create));
+  }
   std::string path(url);
-  if (starts_with_ci(url, "sqlite:")) path = std::string(url.substr(7));
+  if (sqlite) path = std::string(url.substr(7));
   if (path.empty()) {
     throw Error(ErrorCategory::usage,
                 "--db is empty: give a ledger file (ledger.db) or a postgresql:// URL");
+  }
+  if (has_password_keyword(path)) {
+    throw Error(ErrorCategory::usage,
+                "--db '" + detail::redact(url) +
+                    "' would put a password in a file name: give a PostgreSQL connection "
+                    "without the sqlite: prefix, or another file name");
   }
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {

@@ -32,8 +32,10 @@ constexpr const char* kImportLockKey = "1986622313";
 constexpr std::size_t kCopyChunk = 1 << 20;
 constexpr Oid kTextOid = 25;
 
+}  // namespace
+
 // The URL as it may appear in a message: the password of "user:password@host", of a
-// "password=" query parameter or of a "password=" keyword replaced by ***.
+// "password=" (or "sslpassword=") query parameter or keyword replaced by ***.
 std::string redact(std::string_view url) {
   std::string out(url);
   const std::size_t scheme = out.find("://");
@@ -49,8 +51,10 @@ std::string redact(std::string_view url) {
   // "password=..." as a URI query parameter (up to '&') or a keyword (up to a space, or a
   // quoted value).
   for (std::size_t pos = 0; (pos = out.find("password", pos)) != std::string::npos;) {
+    // sslpassword (the client key's passphrase) is as secret as password.
+    const std::size_t word = pos >= 3 && out.compare(pos - 3, 3, "ssl") == 0 ? pos - 3 : pos;
     const bool starts_word =
-        pos == 0 || out[pos - 1] == '?' || out[pos - 1] == '&' || out[pos - 1] == ' ';
+        word == 0 || out[word - 1] == '?' || out[word - 1] == '&' || out[word - 1] == ' ';
     std::size_t eq = pos + 8;
     while (eq < out.size() && out[eq] == ' ') ++eq;
     if (!starts_word || eq >= out.size() || out[eq] != '=') {
@@ -73,6 +77,8 @@ std::string redact(std::string_view url) {
   }
   return out;
 }
+
+namespace {
 
 std::string first_line(std::string_view text) {
   text = text.substr(0, text.find('\n'));
@@ -657,8 +663,41 @@ class PostgresLedger final : public LedgerBackend {
 
 }  // namespace
 
+void check_postgres_keywords(const std::string& conninfo) {
+  char* error = nullptr;
+  if (PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &error)) {
+    PQconninfoFree(parsed);
+    return;
+  }
+  PQfreemem(error);
+  // libpq's objection quotes the text it stumbled on, which may be part of a password: it
+  // is taken from the string with its passwords masked, and left out when only the
+  // password was wrong.
+  const std::string shown = redact(conninfo);
+  std::string why;
+  error = nullptr;
+  if (PQconninfoOption* parsed = PQconninfoParse(shown.c_str(), &error)) {
+    PQconninfoFree(parsed);
+  } else if (error != nullptr) {
+    why = " (" + first_line(error) + ")";
+  }
+  PQfreemem(error);
+  throw Error(ErrorCategory::usage,
+              "--db '" + shown + "' has '=' but is not a PostgreSQL connection string" + why +
+                  ": give keywords as host=... dbname=... user=..., a postgresql:// URL, or "
+                  "an SQLite file as sqlite:NAME");
+}
+
 std::unique_ptr<LedgerBackend> open_postgres(const std::string& url, bool create) {
   return std::make_unique<PostgresLedger>(url, create);
 }
 
 }  // namespace viscode::detail
+
+namespace viscode {
+
+std::string redacted_ledger_url(std::string_view url) {
+  return detail::redact(url);
+}
+
+}  // namespace viscode

@@ -360,14 +360,24 @@ OutputInfo write(const Symbol& symbol, const Logo* logo, const RenderOptions& op
 }
 
 void check_directory(const std::filesystem::path& file, std::string_view flag) {
-  std::filesystem::path dir = file.parent_path();
-  if (dir.empty()) dir = ".";
+  namespace fs = std::filesystem;
   std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) {
-    throw Error(ErrorCategory::input, "output directory '" + dir.string() +
-                                          "' does not exist: create it or choose another " +
-                                          std::string(flag));
+  fs::path dir = file.parent_path();
+  if (dir.empty()) dir = ".";
+  if (fs::is_directory(dir, ec)) return;
+  // A file where a folder should be is not a missing folder: creating one would not help.
+  for (fs::path up = dir; !up.empty(); up = up.parent_path()) {
+    const fs::file_status status = fs::status(up, ec);
+    if (fs::exists(status) && !fs::is_directory(status)) {
+      throw Error(
+          ErrorCategory::input,
+          "'" + up.string() + "' is a file, not a folder: choose another " + std::string(flag));
+    }
+    if (up == up.parent_path()) break;
   }
+  throw Error(ErrorCategory::input, "output directory '" + dir.string() +
+                                        "' does not exist: create it or choose another " +
+                                        std::string(flag));
 }
 
 int write_fully(int fd, const std::uint8_t* data, std::size_t size) {
@@ -400,6 +410,12 @@ void write_atomically(const std::filesystem::path& file, const std::vector<std::
   if (why == 0 && ::fchmod(fd, 0644) != 0) why = errno;
   if (::close(fd) != 0 && why == 0) why = errno;
   if (why == 0 && std::rename(tmp.c_str(), file.c_str()) != 0) why = errno;
+  if (why == EISDIR) {
+    std::remove(tmp.c_str());
+    throw Error(
+        ErrorCategory::input,
+        "'" + file.string() + "' is a folder, not a file: choose another " + std::string(flag));
+  }
   if (why != 0) {
     std::remove(tmp.c_str());
     throw Error(ErrorCategory::input, "cannot write '" + file.string() + "' (" +

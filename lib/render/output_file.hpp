@@ -12,7 +12,8 @@ namespace viscode::detail {
 // Writes all of data to fd, retrying short writes and EINTR. 0, or the errno of the
 // failure (ENOSPC for a write that makes no progress).
 int write_fully(int fd, const std::uint8_t* data, std::size_t size);
-// Throws Error(input) when file's directory does not exist; the message names flag.
+// Throws Error(input) when file's directory does not exist, or is a file; the message
+// names flag.
 void check_directory(const std::filesystem::path& file, std::string_view flag);
 // bytes to file through a temporary beside it, renamed when complete, so a failure never
 // leaves a partial file. Throws Error(input) naming the file (and flag, the way out).

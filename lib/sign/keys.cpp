@@ -205,6 +205,23 @@ SecretKey generate_key() {
 }
 
 void write_key_files(const SecretKey& key, const fs::path& stem) {
+  // Without a name of its own the pair would be the hidden files ".key" and ".pub" (or
+  // "..key") of some folder.
+  if (stem.empty()) {
+    throw Error(ErrorCategory::usage,
+                "--out is empty: give the key pair a name, e.g. --out brand (writes brand.key "
+                "and brand.pub)");
+  }
+  const fs::path name = stem.filename();
+  if (name.empty() || name == "." || name == "..") {
+    const std::string s = stem.string();
+    const std::string example = s + (s.ends_with('/') ? "" : "/") + "brand";
+    throw Error(ErrorCategory::usage, "--out '" + s +
+                                          "' names a folder, not the key pair: add a name, "
+                                          "e.g. --out " +
+                                          example + " (writes " + example + ".key and " + example +
+                                          ".pub)");
+  }
   const fs::path key_file = with_suffix(stem, ".key"), pub_file = with_suffix(stem, ".pub");
   std::error_code ec;
   // Checked before anything is created, so that a refusal leaves nothing behind.

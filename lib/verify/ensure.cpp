@@ -38,6 +38,8 @@ EnsuredDesign ensure_design(std::string_view payload, const Logo* logo,
   VerifyOptions vo = verify_options;
   vo.severities = {severity};
   vo.find_min_size = false;
+  // The symbol holds exactly these bytes, whatever text a reader would make of them.
+  vo.expected_as = ReadAs::bytes;
   EnsuredDesign out;
   out.render = render_options;
   const std::string expected(payload);

@@ -70,12 +70,15 @@ struct QrOnlyScanner {
   }
 };
 
-std::vector<std::string> read_zbar(const cv::Mat& grey) {
+std::vector<std::string> read_zbar(const cv::Mat& grey, ReadAs as) {
   // A fresh scanner per image: it is not thread-safe, and it keeps state from the last
   // scan, so one kept per thread made a read depend on which image that thread read before
   // (verify's rates moved by a capture from run to run).
   QrOnlyScanner qr;
   zbar::ImageScanner& scanner = qr.scanner;
+  // Without it ZBar converts the data by its own character-set guess, which no byte
+  // comparison survives.
+  if (as == ReadAs::bytes) scanner.set_config(zbar::ZBAR_QRCODE, zbar::ZBAR_CFG_BINARY, 1);
   // "Y800": 8-bit grey, one byte per pixel, rows without padding (grey is continuous).
   // ZBar borrows the pixels; the image dies before grey does.
   zbar::Image image(static_cast<unsigned>(grey.cols), static_cast<unsigned>(grey.rows), "Y800",
@@ -132,12 +135,18 @@ std::vector<Reader> available_readers() {
   return out;
 }
 
-std::vector<std::string> read_with(Reader reader, const cv::Mat& image) {
+std::vector<std::string> read_with(Reader reader, const cv::Mat& image, ReadAs as) {
   if (image.empty()) throw Error(ErrorCategory::input, "the image is empty");
   std::vector<std::string> texts;
   switch (reader) {
     case Reader::ours:
-      for (Decoded& d : detect(image)) texts.push_back(std::move(d.text));
+      for (Decoded& d : detect(image)) {
+        if (as == ReadAs::bytes) {
+          texts.emplace_back(d.bytes.begin(), d.bytes.end());
+        } else {
+          texts.push_back(std::move(d.text));
+        }
+      }
       return texts;
     case Reader::zxing: {
 #if VISCODE_WITH_ZXING
@@ -149,8 +158,13 @@ std::vector<std::string> read_with(Reader reader, const cv::Mat& image) {
       const ZXing::ImageView view(grey.data, grey.cols, grey.rows, ZXing::ImageFormat::Lum,
                                   static_cast<int>(grey.step[0]));
       for (const auto& result : ZXing::ReadBarcodes(view, hints)) {
-        // zxing-cpp 1.4 returns wide text unless a macro every includer agrees on is set.
-        if (result.isValid()) texts.push_back(ZXing::TextUtfEncoding::ToUtf8(result.text()));
+        if (!result.isValid()) continue;
+        if (as == ReadAs::bytes) {
+          texts.emplace_back(result.bytes().begin(), result.bytes().end());
+        } else {
+          // zxing-cpp 1.4 returns wide text unless a macro every includer agrees on is set.
+          texts.push_back(ZXing::TextUtfEncoding::ToUtf8(result.text()));
+        }
       }
       return texts;
 #else
@@ -161,7 +175,8 @@ std::vector<std::string> read_with(Reader reader, const cv::Mat& image) {
 #if VISCODE_WITH_WECHAT
       // Without the CNN model files (Debian ships none) WeChat uses its finder-pattern
       // detector. One instance per thread: building one is costly, sharing is not
-      // documented as safe.
+      // documented as safe. It returns byte segments as they are, unconverted (OpenCV 4.6:
+      // bytes that are not UTF-8 come back unchanged), so text and bytes are one string.
       thread_local cv::wechat_qrcode::WeChatQRCode wechat;
       return wechat.detectAndDecode(continuous_grey(image));
 #else
@@ -170,7 +185,7 @@ std::vector<std::string> read_with(Reader reader, const cv::Mat& image) {
     }
     case Reader::zbar: {
 #if VISCODE_WITH_ZBAR
-      return read_zbar(continuous_grey(image));
+      return read_zbar(continuous_grey(image), as);
 #else
       break;
 #endif

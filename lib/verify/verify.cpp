@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <mutex>
 #include <opencv2/imgcodecs.hpp>
@@ -30,7 +31,37 @@ struct Artwork {
   double module_px = 0;  // in the caller's image
 };
 
-Artwork rectify(const cv::Mat& image, const std::string& expected) {
+bool matches(const Decoded& d, const std::string& expected, ReadAs as) {
+  if (as == ReadAs::text) return d.text == expected;
+  return std::equal(d.bytes.begin(), d.bytes.end(), expected.begin(), expected.end(),
+                    [](std::uint8_t a, char b) { return a == static_cast<std::uint8_t>(b); });
+}
+
+// Where a payload's bytes first differ from the expected ones: a binary payload has no
+// text to quote, and a long one would flood the message.
+std::string byte_difference(const std::vector<std::uint8_t>& got, const std::string& expected) {
+  std::size_t i = 0;
+  while (i < got.size() && i < expected.size() && got[i] == static_cast<std::uint8_t>(expected[i]))
+    ++i;
+  auto hex = [](unsigned v) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "0x%02x", v & 0xFFu);
+    return std::string(buf);
+  };
+  std::string at;
+  if (i == got.size()) {
+    at = "the payload ends where the expected has " + hex(static_cast<unsigned char>(expected[i]));
+  } else if (i == expected.size()) {
+    at = hex(got[i]) + " where the expected ends";
+  } else {
+    at = hex(got[i]) + " where the expected has " + hex(static_cast<unsigned char>(expected[i]));
+  }
+  return "the code's payload (" + std::to_string(got.size()) +
+         " bytes) differs from the expected (" + std::to_string(expected.size()) +
+         " bytes) at byte " + std::to_string(i + 1) + ": " + at;
+}
+
+Artwork rectify(const cv::Mat& image, const std::string& expected, ReadAs as) {
   std::vector<Decoded> found = detect(image);
   if (found.empty()) {
     throw Error(ErrorCategory::decode,
@@ -38,7 +69,10 @@ Artwork rectify(const cv::Mat& image, const std::string& expected) {
                 "before any capture (check the file, or re-render it)");
   }
   const auto it = std::find_if(found.begin(), found.end(),
-                               [&](const Decoded& d) { return d.text == expected; });
+                               [&](const Decoded& d) { return matches(d, expected, as); });
+  if (it == found.end() && as == ReadAs::bytes) {
+    throw Error(ErrorCategory::decode, byte_difference(found.front().bytes, expected));
+  }
   if (it == found.end()) {
     throw Error(ErrorCategory::decode, "the code reads as \"" + found.front().text +
                                            "\", not the expected \"" + expected + "\"");
@@ -131,7 +165,7 @@ Tally run(const Artwork& art, const std::string& expected, const VerifyOptions& 
           if (ours_looked) return;
           ours_looked = true;
           for (Decoded& d : detect(shot)) {
-            if (d.text == expected) ours = std::move(d);
+            if (matches(d, expected, options.expected_as)) ours = std::move(d);
           }
         };
         for (std::size_t i = 0; i < readers; ++i) {
@@ -140,7 +174,7 @@ Tally run(const Artwork& art, const std::string& expected, const VerifyOptions& 
           bool read = false, wrong = false;
           if (r == Reader::ours) {
             for (Decoded& d : detect(shot)) {
-              if (d.text == expected) {
+              if (matches(d, expected, options.expected_as)) {
                 read = true;
                 ours = std::move(d);
               } else {
@@ -149,8 +183,8 @@ Tally run(const Artwork& art, const std::string& expected, const VerifyOptions& 
             }
             ours_looked = true;
           } else {
-            for (const std::string& text : read_with(r, shot)) {
-              (text == expected ? read : wrong) = true;
+            for (const std::string& payload : read_with(r, shot, options.expected_as)) {
+              (payload == expected ? read : wrong) = true;
             }
           }
           outcome[i] = {read, wrong};
@@ -448,12 +482,13 @@ VerifyReport verify(const cv::Mat& image, const std::string& expected,
                     const VerifyOptions& options) {
   if (image.empty()) throw Error(ErrorCategory::input, "the image is empty");
   check(options);
-  const Artwork art = rectify(image, expected);
+  const Artwork art = rectify(image, expected, options.expected_as);
   const int n = 17 + 4 * art.code.version;
   const std::size_t readers = options.readers.size();
 
   VerifyReport report;
   report.text = art.code.text;
+  report.bytes = art.code.bytes;
   report.version = art.code.version;
   report.ec = art.code.ec;
   report.module_px = art.module_px;

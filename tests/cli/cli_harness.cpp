@@ -18,6 +18,7 @@
 #include <stdexcept>
 
 #include "readers.hpp"
+#include "viscode/detect.hpp"
 
 namespace viscode::cli_test {
 
@@ -167,6 +168,20 @@ void check_reads_back(const fs::path& png, const std::string& payload) {
     INFO("reader " << test::to_string(reader));
     CHECK(test::reads(reader, image, payload));
   }
+}
+
+void check_reads_back_bytes(const fs::path& png, const std::string& bytes) {
+  INFO("reading back " << png.string() << " as bytes");
+  const cv::Mat image = cv::imread(png.string(), cv::IMREAD_UNCHANGED);
+  REQUIRE_FALSE(image.empty());
+  for (const test::Reader reader : test::all_readers()) {
+    INFO("reader " << test::to_string(reader));
+    CHECK(test::read_all_bytes(reader, image) == std::vector<std::string>{bytes});
+  }
+  INFO("reader viscode");
+  std::vector<std::string> ours;
+  for (const Decoded& d : detect(image)) ours.emplace_back(d.bytes.begin(), d.bytes.end());
+  CHECK(ours == std::vector<std::string>{bytes});
 }
 
 CliResult encode(std::vector<std::string> args) {

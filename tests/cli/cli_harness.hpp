@@ -76,4 +76,8 @@ std::optional<Summary> parse_summary(const std::string& out);
 // Catch checks that both reference readers decode exactly payload from the PNG at file.
 void check_reads_back(const std::filesystem::path& png, const std::string& payload);
 
+// Catch checks that every reference reader and viscode's detector decode exactly these
+// bytes from the PNG, with no character-set conversion: for binary payloads.
+void check_reads_back_bytes(const std::filesystem::path& png, const std::string& bytes);
+
 }  // namespace viscode::cli_test

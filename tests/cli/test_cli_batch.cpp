@@ -433,9 +433,8 @@ TEST_CASE("cli batch: an unwritable directory is refused before any work", "[cli
   const auto plain = t.root() / "plain.txt";
   write_bytes(plain, "not a directory");
   CHECK(wait_exit(spawn(with_out_dir(plain / "run1"), err)) == 3);
-  CHECK(slurp(err) == "viscode: cannot create '" + (plain / "run1").string() +
-                          "' (Not a directory: '" + plain.string() +
-                          "'): choose another --out-dir\n");
+  CHECK(slurp(err) == "viscode: cannot create '" + (plain / "run1").string() + "': '" +
+                          plain.string() + "' is a file, not a folder; choose another --out-dir\n");
 
   // A directory without write permission. Root may write anywhere: run as nobody then, as a
   // press operator's account would, but only where nobody can run the binary at all (not

@@ -52,7 +52,7 @@ TEST_CASE("cli decode --json: one exact object per file", "[cli][decode]") {
   const std::string number = R"re(([0-9.]+))re";
   const std::string point = "\\[" + number + ", " + number + "\\]";
   const std::regex line(R"re(\{"file": "([^"]+)", "codes": \[\{"text": "HELLO \\"WORLD\\"", )re"
-                        R"re("corners": \[)re" +
+                        R"re("bytes_base64": "SEVMTE8gIldPUkxEIg==", "corners": \[)re" +
                         point + ", " + point + ", " + point + ", " + point +
                         R"re(\], "version": 1, "ec": "M", "mask": 2, "errors_corrected": 0, )re"
                         R"re("error_capacity": ([0-9]+)\}\]\}\n)re");
@@ -130,7 +130,8 @@ TEST_CASE("cli decode and verify: viscode's own SVG and PDF, as sent to print", 
     CHECK(d.err.empty());
     const std::regex line("\\{\"file\": \"" + file.string() + "\", \"codes\": \\[\\{\"text\": \"" +
                           payload +
-                          "\", \"corners\": \\[\\[([0-9.]+), ([0-9.]+)\\], .*\\], \"version\": 4, "
+                          "\", \"bytes_base64\": \"[A-Za-z0-9+/]+=*\", \"corners\": "
+                          "\\[\\[([0-9.]+), ([0-9.]+)\\], .*\\], \"version\": 4, "
                           "\"ec\": \"H\", \"mask\": [0-7], \"errors_corrected\": [0-9]+, "
                           "\"error_capacity\": [0-9]+\\}\\]\\}\n");
     std::smatch m;

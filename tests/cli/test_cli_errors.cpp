@@ -331,8 +331,7 @@ TEST_CASE("cli: a failed rename leaves no temporary behind", "[cli][error][outpu
   const std::string out = t.out("code.png").string();
   const auto r = encode({"--data", "hello", "-o", out});
   CHECK(r.exit_code == 3);
-  CHECK(r.err ==
-        "viscode: cannot write '" + out + "' (Is a directory): check free space and permissions\n");
+  CHECK(r.err == "viscode: '" + out + "' is a folder, not a file: choose another --output\n");
   CHECK(r.out.empty());
   CHECK(listing(t.out_dir()) == std::vector<std::string>{"code.png"});
 }

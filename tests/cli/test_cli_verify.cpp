@@ -136,7 +136,8 @@ TEST_CASE("cli verify --json: one object with rates, margin, minimum size and ve
   CHECK(r.err.empty());
   REQUIRE(std::count(r.out.begin(), r.out.end(), '\n') == 1);
   CHECK(r.out.rfind("{\"file\": \"" + code.string() + "\", \"text\": \"" + kPayload +
-                        "\", \"version\": 4, \"ec\": \"H\", \"module_px\": 8.00, \"severities\": "
+                        "\", \"bytes_base64\": \"aHR0cHM6Ly9icmFuZC5leGFtcGxlL3AvMDAwMTIz\", "
+                        "\"version\": 4, \"ec\": \"H\", \"module_px\": 8.00, \"severities\": "
                         "[{\"severity\": \"pristine\", \"readers\": [{\"reader\": \"ours\", "
                         "\"rate\": 1.0000, \"read\": 4, \"wrong\": 0, \"trials\": 4}], "
                         "\"worst_capacity_used\": ",

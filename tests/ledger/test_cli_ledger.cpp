@@ -1,5 +1,7 @@
 // 'viscode ledger' as a brand runs it: issue a signed batch, import its manifest, scan the
 // printed code, then a photocopy of it; and the errors that must stop it cleanly.
+#include <libpq-fe.h>
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
@@ -391,4 +393,114 @@ TEST_CASE("cli ledger: a backdated scan is seen before and becomes the first by 
   CHECK(run_cli({"ledger", "--db", db, "stats"}).out ==
         "sqlite ledger: 1 serial issued, 1 scanned, 1 scanned more than once (possible copies); 3 "
         "scans of issued serials, 0 scans of codes not issued\n");
+}
+
+namespace {
+
+// A libpq keyword/value string for the fixture's URL (dbname replaced when given), with a
+// password that the server (trust authentication) never asks for: the form a brand's
+// operations may well put in $VISCODE_LEDGER.
+std::string keyword_form(const std::string& url, const std::string& password,
+                         const std::string& dbname = "") {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  PQfreemem(error);
+  REQUIRE(options != nullptr);
+  std::string out;
+  for (const PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr || *o->val == '\0') continue;
+    std::string value = std::string(o->keyword) == "dbname" && !dbname.empty() ? dbname : o->val;
+    std::string quoted;
+    for (const char c : value) {
+      if (c == '\'' || c == '\\') quoted += '\\';
+      quoted += c;
+    }
+    out += std::string(o->keyword) + "='" + quoted + "' ";
+  }
+  PQconninfoFree(options);
+  return out + "password=" + password;
+}
+
+}  // namespace
+
+TEST_CASE("cli ledger postgresql: --db takes a libpq keyword string, its password never shown",
+          "[cli][ledger][postgresql]") {
+  TempDir t;
+  test::FreshLedger fresh("postgresql");
+  const std::string db = keyword_form(fresh.url(), "hunter2");
+  const std::string shown = db.substr(0, db.size() - 7) + "***";
+  const auto manifest = test::write_manifest(t.root(), 2);
+  // Run in an empty folder: taken as a file name, the string became an SQLite ledger there.
+  const CliResult imported =
+      run_cli({"ledger", "--db", db, "import", manifest.string()}, t.out_dir());
+  INFO(imported.err);
+  CHECK(imported.exit_code == 0);
+  CHECK(imported.out ==
+        "imported " + manifest.string() + ": 2 rows, 2 new serials, 0 already issued\n");
+  const CliResult scan = run_cli(
+      {"ledger", "--db", db, "scan", "S0000002", "--at", "2026-11-24T10:00:00Z"}, t.out_dir());
+  CHECK(scan.exit_code == 0);
+  CHECK(scan.out == "genuine, first scan: serial S0000002 (batch batch-1)\n");
+  CHECK(listing(t.out_dir()).empty());
+  // The same ledger through the fixture's URL: the keywords reached the server.
+  const CliResult stats = run_cli({"ledger", "--db", fresh.url(), "stats"});
+  CHECK(stats.exit_code == 0);
+  CHECK(stats.out ==
+        "postgresql ledger: 2 serials issued, 1 scanned, 0 scanned more than once (possible "
+        "copies); 1 scan of issued serials, 0 scans of codes not issued\n");
+
+  // A database that does not exist: the message shows the string, its password masked.
+  const std::string wrong = keyword_form(fresh.url(), "hunter2", "no_such_ledger_db");
+  const CliResult missing = run_cli({"ledger", "--db", wrong, "stats"}, t.out_dir());
+  CHECK(missing.exit_code == 3);
+  CHECK(missing.out.empty());
+  const std::string shown_wrong = wrong.substr(0, wrong.size() - 7) + "***";
+  CHECK(missing.err.rfind("viscode: cannot connect to the ledger at '" + shown_wrong + "': ", 0) ==
+        0);
+  CHECK(missing.err.find("hunter2") == std::string::npos);
+  CHECK(listing(t.out_dir()).empty());
+  CHECK(shown.find("hunter2") == std::string::npos);
+}
+
+TEST_CASE("cli ledger: --db text with '=' that is no connection string is refused, no file made",
+          "[cli][ledger]") {
+  TempDir t;
+  const auto manifest = test::write_manifest(t.root(), 1);
+  const std::string fix =
+      ": give keywords as host=... dbname=... user=..., a postgresql:// URL, or an SQLite file "
+      "as sqlite:NAME\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"hots=/run/postgresql dbname=ledger password=hunter2",
+       "viscode: --db 'hots=/run/postgresql dbname=ledger password=***' has '=' but is not a "
+       "PostgreSQL connection string (invalid connection option \"hots\")" +
+           fix},
+      {"ledger password=hunter2",
+       "viscode: --db 'ledger password=***' has '=' but is not a PostgreSQL connection string "
+       "(missing \"=\" after \"ledger\" in connection info string)" +
+           fix},
+      {"runs/a=b.db",
+       "viscode: --db 'runs/a=b.db' has '=' but is not a PostgreSQL connection "
+       "string (invalid connection option \"runs/a\")" +
+           fix},
+      {"sqlite:ledger password=hunter2",
+       "viscode: --db 'sqlite:ledger password=***' would put a password in a file name: give a "
+       "PostgreSQL connection without the sqlite: prefix, or another file name\n"},
+  };
+  for (const auto& [db, error] : cases) {
+    INFO(db);
+    for (const std::string command : {"import", "stats"}) {
+      std::vector<std::string> args = {"ledger", "--db", db, command};
+      if (command == "import") args.push_back(manifest.string());
+      const CliResult r = run_cli(args, t.out_dir());
+      CHECK(r.exit_code == 2);
+      CHECK(r.out.empty());
+      CHECK(r.err == error);
+      CHECK(listing(t.out_dir()).empty());
+    }
+  }
+  // A file name with '=' is still a ledger file, said so with sqlite:.
+  const std::string db = "sqlite:" + (t.out_dir() / "a=b.db").string();
+  const CliResult imported = run_cli({"ledger", "--db", db, "import", manifest.string()});
+  CHECK(imported.exit_code == 0);
+  CHECK(listing(t.out_dir()) == std::vector<std::string>{"a=b.db"});
 }

@@ -380,6 +380,6 @@ TEST_CASE("batch errors: capacity, an existing batch, changed options, a tampere
   const auto under_file = t.path / "serials.txt" / "run";
   CHECK(test::message_of([&] { run_batch(design, file_batch(serials, under_file)); },
                          ErrorCategory::input) ==
-        "cannot create '" + under_file.string() + "' (Not a directory: '" +
-            (t.path / "serials.txt").string() + "'): choose another --out-dir");
+        "cannot create '" + under_file.string() + "': '" + (t.path / "serials.txt").string() +
+            "' is a file, not a folder; choose another --out-dir");
 }

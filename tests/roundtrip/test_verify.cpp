@@ -303,3 +303,73 @@ TEST_CASE("verify: a photo of a print is rectified and verified like the file", 
     CHECK(r.rate(reader, Severity::mild) >= 0.95);
   }
 }
+
+TEST_CASE("readers: ReadAs::bytes gives every reader's payload as encoded", "[verify][readers]") {
+  std::string all;
+  for (int b = 0; b < 256; ++b) all += static_cast<char>(b);
+  const std::string payloads[] = {
+      all,
+      std::string("abc\xff\xfe \xc3( \xe2\x82 \xed\xa0\x80 \xc0\xaf \xf8\x88\x80\x80\x80 z\x80"),
+      std::string("\0serial\0\0 42\0", 13),
+      "https://brand.example/p/000123",
+  };
+  for (const std::string& payload : payloads) {
+    INFO("payload of " << payload.size() << " bytes");
+    const cv::Mat code = plain_code(payload, EcLevel::M);
+    for (const Reader r : available_readers()) {
+      INFO("reader " << to_string(r));
+      CHECK(read_with(r, code, ReadAs::bytes) == std::vector<std::string>{payload});
+    }
+    // The yardsticks too: every generated code is read back by readers sharing no code with
+    // viscode.
+    for (const test::Reader r : test::all_readers()) {
+      INFO("reference " << test::to_string(r));
+      CHECK(test::read_all_bytes(r, code) == std::vector<std::string>{payload});
+    }
+  }
+  // As text, bytes that are not UTF-8 are ISO-8859-1 to ours and zxing.
+  const cv::Mat code = plain_code(std::string("caf\xe9", 4), EcLevel::M);
+  CHECK(read_with(Reader::ours, code) == std::vector<std::string>{"caf\xc3\xa9"});
+  CHECK(read_with(Reader::zxing, code) == std::vector<std::string>{"caf\xc3\xa9"});
+  CHECK(read_with(Reader::ours, code, ReadAs::bytes) ==
+        std::vector<std::string>{std::string("caf\xe9", 4)});
+}
+
+TEST_CASE("verify: a binary payload verifies as bytes with every reader", "[verify][exact]") {
+  std::string all;
+  for (int b = 0; b < 256; ++b) all += static_cast<char>(b);
+  const cv::Mat code = plain_code(all, EcLevel::M);
+  VerifyOptions o = quick({Severity::pristine, Severity::mild}, 4);
+  o.expected_as = ReadAs::bytes;
+  const VerifyReport r = verify(code, all, o);
+  CHECK(r.bytes == std::vector<std::uint8_t>(all.begin(), all.end()));
+  for (const SeverityReport& s : r.severities) {
+    for (const ReaderRate& rate : s.readers) {
+      INFO(to_string(s.severity) << " " << to_string(rate.reader));
+      CHECK(rate.read == 4);
+      CHECK(rate.wrong == 0);
+    }
+  }
+  // As text (the default) the bytes are not what the code reads as.
+  CHECK_THROWS_WITH(verify(code, all, quick({Severity::pristine}, 1)),
+                    Catch::StartsWith("the code reads as \""));
+  std::string off = all;
+  off[255] = '\x00';
+  CHECK_THROWS_WITH(verify(code, off, o),
+                    "the code's payload (256 bytes) differs from the expected (256 bytes) at byte "
+                    "256: 0xff where the expected has 0x00");
+
+  // The print size search and ensure_design compare the bytes they encoded.
+  const std::string binary("\x00\xff\x80 viscode \xc3", 12);
+  RenderOptions plain;
+  plain.style = Style::plain;
+  VerifyOptions few;
+  few.seeds = 2;
+  CHECK(smallest_print_module_mm(design_symbol(binary, nullptr, {}, plain), nullptr, plain, binary,
+                                 few)
+            .has_value());
+  const EnsuredDesign ensured =
+      ensure_design(binary, nullptr, {}, plain, Severity::pristine, quick({}, 2));
+  CHECK(ensured.report.bytes == std::vector<std::uint8_t>(binary.begin(), binary.end()));
+  CHECK(ensured.changes.empty());
+}

@@ -30,7 +30,7 @@ cv::Mat grey_for_reading(const cv::Mat& image) {
   return grey.isContinuous() ? grey : grey.clone();
 }
 
-std::vector<std::string> read_zxing(const cv::Mat& grey) {
+std::vector<std::string> read_zxing(const cv::Mat& grey, bool bytes) {
   const auto hints = ZXing::DecodeHints()
                          .setFormats(ZXing::BarcodeFormat::QRCode)
                          .setTryHarder(true)
@@ -40,6 +40,10 @@ std::vector<std::string> read_zxing(const cv::Mat& grey) {
   std::vector<std::string> texts;
   for (const auto& result : ZXing::ReadBarcodes(view, hints)) {
     if (!result.isValid()) continue;
+    if (bytes) {
+      texts.emplace_back(result.bytes().begin(), result.bytes().end());
+      continue;
+    }
     // zxing-cpp 1.4's Result::text() is a std::wstring unless ZX_USE_UTF8 is defined (it
     // prints a transition note otherwise). Converting explicitly keeps this independent of
     // that macro, which would otherwise have to agree across every TU that includes Result.h.
@@ -68,9 +72,16 @@ struct QrOnlyScanner {
   }
 };
 
-std::vector<std::string> read_zbar(const cv::Mat& grey) {
+// The same, with ZBar's character-set conversion off: the data as encoded.
+struct QrBinaryScanner : QrOnlyScanner {
+  QrBinaryScanner() { scanner.set_config(zbar::ZBAR_QRCODE, zbar::ZBAR_CFG_BINARY, 1); }
+};
+
+std::vector<std::string> read_zbar(const cv::Mat& grey, bool bytes) {
   // A scanner keeps the last scan's state and is not thread-safe: one per thread.
-  thread_local QrOnlyScanner qr;
+  thread_local QrOnlyScanner text_qr;
+  thread_local QrBinaryScanner binary_qr;
+  QrOnlyScanner& qr = bytes ? binary_qr : text_qr;
   // "Y800": 8-bit grey, rows without padding (grey is continuous). ZBar borrows the pixels.
   zbar::Image image(static_cast<unsigned>(grey.cols), static_cast<unsigned>(grey.rows), "Y800",
                     grey.data, grey.total());
@@ -106,23 +117,40 @@ const std::vector<Reader>& all_readers() {
   return readers;
 }
 
-std::vector<std::string> read_all(Reader reader, const cv::Mat& bgr_or_grey) {
+namespace {
+
+std::vector<std::string> read_any(Reader reader, const cv::Mat& bgr_or_grey, bool bytes) {
   const cv::Mat grey = grey_for_reading(bgr_or_grey);
   if (grey.empty()) return {};
   switch (reader) {
     case Reader::zxing:
-      return read_zxing(grey);
+      return read_zxing(grey, bytes);
     case Reader::wechat:
       return read_wechat(grey);
     case Reader::zbar:
-      return read_zbar(grey);
+      return read_zbar(grey, bytes);
   }
   throw std::invalid_argument("readers: unknown Reader");
+}
+
+}  // namespace
+
+std::vector<std::string> read_all(Reader reader, const cv::Mat& bgr_or_grey) {
+  return read_any(reader, bgr_or_grey, false);
+}
+
+std::vector<std::string> read_all_bytes(Reader reader, const cv::Mat& bgr_or_grey) {
+  return read_any(reader, bgr_or_grey, true);
 }
 
 bool reads(Reader reader, const cv::Mat& bgr_or_grey, const std::string& expected) {
   const auto texts = read_all(reader, bgr_or_grey);
   return std::find(texts.begin(), texts.end(), expected) != texts.end();
+}
+
+bool reads_bytes(Reader reader, const cv::Mat& bgr_or_grey, const std::string& expected) {
+  const auto payloads = read_all_bytes(reader, bgr_or_grey);
+  return std::find(payloads.begin(), payloads.end(), expected) != payloads.end();
 }
 
 }  // namespace viscode::test

@@ -32,4 +32,13 @@ std::vector<std::string> read_all(Reader reader, const cv::Mat& bgr_or_grey);
 // True iff one of the texts read_all() returns is byte-for-byte equal to expected.
 bool reads(Reader reader, const cv::Mat& bgr_or_grey, const std::string& expected);
 
+// Every payload the reader decodes from the image as the bytes that were encoded, with no
+// character-set conversion: zxing-cpp's Result::bytes(), ZBar with ZBAR_CFG_BINARY, and
+// WeChat's string (it converts nothing, so it is read_all()'s). For binary payloads, whose
+// text each reader makes differently. Same images and threading as read_all().
+std::vector<std::string> read_all_bytes(Reader reader, const cv::Mat& bgr_or_grey);
+
+// True iff one of the payloads read_all_bytes() returns is equal to expected.
+bool reads_bytes(Reader reader, const cv::Mat& bgr_or_grey, const std::string& expected);
+
 }  // namespace viscode::test
