@@ -58,8 +58,9 @@ ImageHeader header(double w, double h, double bytes_per_pixel, bool complete = t
   return ImageHeader{w, h, bytes_per_pixel, complete};
 }
 
-// IHDR first, then chunks whose lengths and CRCs hold, up to IEND. A bad CRC or a cut-off
-// file is what libpng would report on stderr halfway through decoding.
+// IHDR first (its size is reported even when the rest is broken), then chunks whose
+// lengths, types and CRCs hold, up to IEND: a bad CRC or a cut-off file is what libpng
+// would report on stderr halfway through decoding, so either makes the file incomplete.
 std::optional<ImageHeader> png_header(Bytes b) {
   const std::size_t n = b.size();
   if (n < 33 || std::memcmp(&b[12], "IHDR", 4) != 0 || be32(&b[8]) != 13) return std::nullopt;
@@ -73,11 +74,9 @@ std::optional<ImageHeader> png_header(Bytes b) {
     const std::uint32_t length = be32(&b[at]);
     if (length > n - at - 12) break;
     const std::uint8_t* type = &b[at + 4];
-    for (int i = 0; i < 4; ++i) {
-      if (!std::isalpha(type[i])) return std::nullopt;
-    }
+    if (!std::all_of(type, type + 4, [](std::uint8_t c) { return std::isalpha(c) != 0; })) break;
     const auto crc = static_cast<std::uint32_t>(crc32(0, type, static_cast<uInt>(length + 4)));
-    if (crc != be32(&b[at + 8 + length])) return std::nullopt;
+    if (crc != be32(&b[at + 8 + length])) break;
     at += 12 + length;
     if (std::memcmp(type, "IEND", 4) == 0) {
       complete = true;
