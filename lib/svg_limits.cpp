@@ -1,8 +1,10 @@
 #include "svg_limits.hpp"
 
 #include <cctype>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <vector>
@@ -139,6 +141,38 @@ void check_svg_limits(std::string_view svg, const std::string& named, std::strin
         refuse("declares an entity that expands to markup, another entity or a file");
       }
     }
+  }
+  // Numbers inside tags, data: URIs skipped (base64 has runs of digits).
+  bool in_tag = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '<') in_tag = true;
+    if (c == '>') in_tag = false;
+    if (!in_tag) continue;
+    if ((c == 'd' || c == 'D') && starts_with_nocase(text, i, "data:")) {
+      const std::size_t end = text.find_first_of("\"')", i);
+      if (end == std::string::npos) break;
+      i = end;
+      continue;
+    }
+    const bool starts_number =
+        std::isdigit(static_cast<unsigned char>(c)) ||
+        (c == '.' && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1])));
+    if (!starts_number) continue;
+    const char before = i > 0 ? text[i - 1] : ' ';
+    if (std::isalnum(static_cast<unsigned char>(before)) || before == '_' || before == '#' ||
+        before == '.') {
+      continue;  // part of a name, an id or a colour
+    }
+    const std::string token = text.substr(i, 40);
+    char* end = nullptr;
+    const double v = std::strtod(token.c_str(), &end);
+    const std::size_t length = static_cast<std::size_t>(end - token.c_str());
+    if (!(std::abs(v) < kMaxSvgNumber)) {
+      refuse("has the number " + token.substr(0, std::min<std::size_t>(length, 24)) +
+             " in a tag; coordinates and sizes may be at most 100000000");
+    }
+    i += length > 0 ? length - 1 : 0;
   }
   double embedded = 0;
   for (std::size_t at = text.find("ata:"); at != std::string::npos;

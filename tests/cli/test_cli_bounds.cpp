@@ -44,6 +44,8 @@ Measured run_measured(const std::vector<std::string>& args, const fs::path& dir)
   if (pid == 0) {
     const rlimit cap{static_cast<rlim_t>(kAddressSpaceCap), static_cast<rlim_t>(kAddressSpaceCap)};
     ::setrlimit(RLIMIT_AS, &cap);
+    const rlimit cpu{30, 30};  // seconds: a drawing that never ends is killed, and fails
+    ::setrlimit(RLIMIT_CPU, &cpu);
     const int o = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     const int e = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(o, STDOUT_FILENO);
@@ -262,6 +264,25 @@ TEST_CASE("SVG logos with a million elements, or over the element limit, are ref
                            "export it as PNG"));
     CHECK(m.exit_code == 3);
   }
+}
+
+TEST_CASE("an SVG logo with a stroke 7.8e12 units wide is refused, not drawn for minutes",
+          "[cli][bounds]") {
+  // Found by fuzz_logo (tests/fuzz/seeds/logo/regression-wide-stroke.svg): cairo took 283 s.
+  TempDir t;
+  const std::string logo = t.in("wide.svg").string();
+  write_bytes(logo,
+              "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"512\" height=\"512\">"
+              "<circle cx=\"28689\" r=\"240\" fill=\"#0b3d26\"/>"
+              "<path d=\"M150 392 C112 2 26124 132 404 112 C400 300 300 404 150 392 Z\"/>"
+              "<path d=\"M112 430 L168 374 Q262 268 376 142\" fill=\"none\" stroke=\"#000\" "
+              "stroke-width=\"7799999999999\"/></svg>\n");
+  const Measured m = run_measured(
+      {"encode", "--data", "x", "--logo", logo, "-o", t.out("a.png").string()}, t.root());
+  CHECK(m.err == message("logo file '" + logo +
+                         "' has the number 7799999999999 in a tag; coordinates and sizes may be "
+                         "at most 100000000: simplify it, or export it as PNG"));
+  CHECK(m.exit_code == 3);
 }
 
 TEST_CASE("raster logos over 100 megapixels are refused from their header", "[cli][bounds]") {
