@@ -7,6 +7,9 @@
 #include <cctype>
 #include <csetjmp>
 #include <cstring>
+#include <iostream>
+#include <mutex>
+#include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <vector>
 
@@ -331,6 +334,24 @@ std::optional<ImageHeader> read_image_header(std::span<const std::uint8_t> b) {
 
 cv::Mat decode_image(std::span<const std::uint8_t> bytes) {
   if (bytes.size() >= 8 && bytes[0] == 0x89) return decode_png(bytes);
+  // OpenCV reports a malformed TIFF, BMP or PNM on std::cerr ("imdecode_(''): can't read
+  // header") and through its logger ("[ WARN:0@0.02] ... grfmt_tiff.cpp"), around the empty
+  // image that is our answer: both are silenced while it decodes. They are process-wide,
+  // hence one decode at a time here (decoding files is not on any hot path).
+  static std::mutex quiet;
+  const std::lock_guard<std::mutex> lock(quiet);
+  struct Silence {
+    cv::utils::logging::LogLevel level = cv::utils::logging::getLogLevel();
+    std::ios::iostate state = std::cerr.rdstate();
+    Silence() {
+      cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+      std::cerr.setstate(std::ios::badbit);
+    }
+    ~Silence() {
+      std::cerr.clear(state);
+      cv::utils::logging::setLogLevel(level);
+    }
+  } silence;
   cv::Mat image;
   try {
     const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8U,

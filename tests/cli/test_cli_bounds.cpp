@@ -430,6 +430,20 @@ TEST_CASE("truncated and corrupt images are input errors, with nothing else on s
                            "format)"));
     CHECK(r.exit_code == 3);
   }
+  SECTION("a TIFF whose strip is missing, and a BMP cut short: nothing from OpenCV") {
+    const std::string tiff = t.in("short.tif").string(), bmp = t.in("short.bmp").string();
+    write_bytes(tiff, tiff_claiming(200, 200));
+    std::vector<std::uint8_t> bytes;
+    REQUIRE(cv::imencode(".bmp", image, bytes));
+    write_bytes(bmp, std::string(bytes.begin(), bytes.begin() + 40));
+    for (const std::string& file : {tiff, bmp}) {
+      const CliResult r = run_cli({"decode", file});
+      CHECK(r.err == message("image '" + file +
+                             "' is not a readable image (truncated, corrupt or an unsupported "
+                             "format)"));
+      CHECK(r.exit_code == 3);
+    }
+  }
   SECTION("a PNG cut short, and one with a flipped byte: no libpng line") {
     const std::string bytes = read_bytes(png);
     const std::string cut = t.in("cut.png").string(), flipped = t.in("flipped.png").string();
