@@ -33,20 +33,21 @@ struct EncodeArgs {
   viscode::cli::SignArgs sign;
 };
 
-std::string read_data_file(const std::string& path) {
+// --data-file and --expect-file: a QR code holds at most 2,953 bytes, so a larger file is a
+// mistake (or /dev/zero), refused before it is read.
+std::string read_data_file(const std::string& path, const std::string& flag = "--data-file") {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     throw viscode::Error(viscode::ErrorCategory::input,
-                         "data file '" + path + "' is a directory: give a file to --data-file");
+                         "data file '" + path + "' is a directory: give a file to " + flag);
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw viscode::Error(viscode::ErrorCategory::input,
-                         "data file '" + path +
-                             "' cannot be read: check the path given to "
-                             "--data-file");
+  if (!std::filesystem::exists(path, ec)) {
+    throw viscode::Error(
+        viscode::ErrorCategory::input,
+        "data file '" + path + "' cannot be read: check the path given to " + flag);
   }
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string give = "give a file to " + flag;
+  std::string bytes = viscode::read_payload_file(path, give);
   if (bytes.empty()) {
     throw viscode::Error(viscode::ErrorCategory::input,
                          "data file '" + path + "' is empty: put the payload in it");
@@ -276,7 +277,8 @@ std::string verify_json(const std::string& file, const viscode::VerifyReport& r,
 
 int run_verify(const VerifyArgs& a) {
   using namespace viscode;
-  const std::string expected = a.expect_file.empty() ? a.expect : read_data_file(a.expect_file);
+  const std::string expected =
+      a.expect_file.empty() ? a.expect : read_data_file(a.expect_file, "--expect-file");
   const Severity gate = parse_severity(a.severity);
   VerifyOptions options;
   options.seeds = a.seeds;

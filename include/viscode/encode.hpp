@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <span>
 #include <string>
 #include <string_view>
@@ -137,6 +138,13 @@ Symbol picture_errors(const Symbol& symbol, std::span<const std::uint8_t> wanted
 
 // Largest payload in bytes (byte mode) that fits at this level up to max_version.
 int byte_capacity(EcLevel ec, int max_version);
+
+// A payload file's bytes (the CLI's --data-file and --expect-file). A QR code holds at most
+// 2,953 bytes, so files over kMaxPayloadFileBytes are refused before they are read, as are
+// directories, devices and FIFOs: Error(input) naming the file, and `give` as the fix
+// ("give a file to --data-file").
+inline constexpr std::size_t kMaxPayloadFileBytes = 64 * 1024;
+std::string read_payload_file(const std::filesystem::path& file, std::string_view give);
 
 char to_char(EcLevel ec);                  // 'L', 'M', 'Q', 'H'
 EcLevel parse_ec_level(std::string_view);  // "L".."H" (either case); throws Error(usage)

@@ -10,6 +10,7 @@
 #include "batch/csv.hpp"
 #include "batch/serials.hpp"
 #include "batch/sha256.hpp"
+#include "file_input.hpp"
 #include "text.hpp"
 #include "viscode/batch.hpp"
 #include "viscode/error.hpp"
@@ -44,6 +45,19 @@ std::optional<std::size_t> run_file_number(std::string_view name) {
   return n;
 }
 
+// Refuses a FIFO or device before opening it (opening a FIFO blocks), and files over the
+// cap; a missing file is left to the stream's own check.
+std::ifstream open_manifest(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (std::filesystem::exists(file, ec)) {
+    check_input_file(file, {.what = "manifest",
+                            .give = "give viscode batch's manifest.csv or its folder",
+                            .max_bytes = kMaxListFileBytes,
+                            .shrink = "it is not a viscode batch manifest"});
+  }
+  return std::ifstream(file, std::ios::binary);
+}
+
 }  // namespace
 
 void append_row(std::string& out, const ManifestRow& row) {
@@ -73,9 +87,10 @@ bool is_run_temporary(std::string_view name) {
 }
 
 ManifestReader::ManifestReader(const std::filesystem::path& file)
-    : file_(file), in_(file, std::ios::binary) {
+    : file_(file), in_(open_manifest(file)) {
   std::string header;
-  if (!in_ || !std::getline(in_, header) || in_.eof()) {
+  bool too_long = false;
+  if (!in_ || !read_line(in_, header, kMaxListLineBytes, too_long) || in_.eof()) {
     throw Error(ErrorCategory::input, "manifest '" + file.string() +
                                           "' cannot be read or has no header row: it is not a "
                                           "viscode batch manifest");
@@ -91,7 +106,16 @@ ManifestReader::ManifestReader(const std::filesystem::path& file)
 
 bool ManifestReader::next(ManifestRow& row) {
   std::string line;
-  if (!std::getline(in_, line)) return false;
+  bool too_long = false;
+  if (!read_line(in_, line, kMaxListLineBytes, too_long)) {
+    if (too_long) {
+      throw Error(ErrorCategory::input, "manifest '" + file_.string() + "' line " +
+                                            std::to_string(line_ + 1) + " is over " +
+                                            byte_size_text(kMaxListLineBytes) +
+                                            ": it is not a viscode batch manifest row");
+    }
+    return false;
+  }
   if (in_.eof()) return false;  // no newline: cut short, not a row
   ++line_;
   const CsvLine csv = parse_csv_record(line);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "batch/csv.hpp"
+#include "file_input.hpp"
 #include "sign/common.hpp"
 #include "text.hpp"
 #include "viscode/error.hpp"
@@ -28,10 +29,23 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
+// Refuses a FIFO or device before opening it (opening a FIFO blocks), and files over the
+// cap; a missing file is left to the stream's own check.
+std::ifstream open_serials_file(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (std::filesystem::exists(file, ec)) {
+    check_input_file(file, {.what = "serials file",
+                            .give = "give a file to --serials",
+                            .max_bytes = kMaxListFileBytes,
+                            .shrink = "split the run into several batches"});
+  }
+  return std::ifstream(file, std::ios::binary);
+}
+
 // Reads the serials of a file line by line; shared by the checking pass and the run.
 class LineReader {
  public:
-  LineReader(const SerialFile& spec) : spec_(spec), in_(spec.file, std::ios::binary) {
+  LineReader(const SerialFile& spec) : spec_(spec), in_(open_serials_file(spec.file)) {
     std::error_code ec;
     if (std::filesystem::is_directory(spec.file, ec)) {
       throw Error(ErrorCategory::input, "serials file '" + spec.file.string() +
@@ -47,7 +61,8 @@ class LineReader {
   // False at the end of the file.
   bool next(std::string& serial) {
     std::string line;
-    while (std::getline(in_, line)) {
+    bool too_long = false;
+    while (read_line(in_, line, kMaxListLineBytes, too_long)) {
       ++line_;
       // Spreadsheets save "CSV UTF-8" with a byte-order mark; it is not part of a serial.
       if (line_ == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
@@ -76,6 +91,12 @@ class LineReader {
       }
       serial = trim(fields[static_cast<std::size_t>(column_)]);
       return true;
+    }
+    if (too_long) {
+      throw Error(ErrorCategory::input, "line " + std::to_string(line_ + 1) + " of '" +
+                                            spec_.file.string() + "' is over " +
+                                            byte_size_text(kMaxListLineBytes) +
+                                            ": a serials file has one serial (or CSV row) a line");
     }
     if (in_.bad()) {
       throw Error(ErrorCategory::input,

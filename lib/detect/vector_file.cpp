@@ -24,6 +24,7 @@
 #include "image_signature.hpp"
 #include "render/cairo_ptr.hpp"
 #include "render/rsvg_ptr.hpp"
+#include "svg_limits.hpp"
 #include "viscode/error.hpp"
 
 extern char** environ;
@@ -66,7 +67,7 @@ using HandleDeleter = detail::RsvgHandleDeleter;
 
 // The first four numbers after the first /MediaBox: the page in points. Cairo's PDFs (and
 // most others) keep it in plain text; compressed object streams hide it.
-std::optional<cv::Rect2d> media_box(const std::vector<std::uint8_t>& bytes) {
+std::optional<cv::Rect2d> media_box(std::span<const std::uint8_t> bytes) {
   static const std::string key = "/MediaBox";
   const auto it = std::search(bytes.begin(), bytes.end(), key.begin(), key.end());
   if (it == bytes.end()) return std::nullopt;
@@ -140,7 +141,7 @@ std::string first_line_of(const std::filesystem::path& file) {
 
 }  // namespace
 
-VectorKind vector_kind(const std::vector<std::uint8_t>& bytes, const std::filesystem::path& file) {
+VectorKind vector_kind(std::span<const std::uint8_t> bytes, const std::filesystem::path& file) {
   if (bytes.size() >= 5 && std::memcmp(bytes.data(), "%PDF-", 5) == 0) return VectorKind::pdf;
   // A raster file named .svg is still a raster file.
   if (known_image_signature(bytes)) return VectorKind::none;
@@ -153,8 +154,10 @@ VectorKind vector_kind(const std::vector<std::uint8_t>& bytes, const std::filesy
   return head.find("<svg") != std::string::npos ? VectorKind::svg : VectorKind::none;
 }
 
-ImageFile rasterise_svg(const std::vector<std::uint8_t>& bytes, const std::string& name,
+ImageFile rasterise_svg(std::span<const std::uint8_t> bytes, const std::string& name,
                         const DetectOptions& options) {
+  check_svg_limits(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+                   "image '" + name + "'", "simplify it, or export it as PNG");
   GError* error = nullptr;
   std::unique_ptr<RsvgHandle, HandleDeleter> handle(
       rsvg_handle_new_from_data(bytes.data(), bytes.size(), &error));
@@ -214,7 +217,7 @@ ImageFile rasterise_svg(const std::vector<std::uint8_t>& bytes, const std::strin
   return out;
 }
 
-ImageFile rasterise_pdf(const std::vector<std::uint8_t>& bytes, const std::filesystem::path& file,
+ImageFile rasterise_pdf(std::span<const std::uint8_t> bytes, const std::filesystem::path& file,
                         const DetectOptions& options) {
   const std::string name = file.string();
   const std::optional<cv::Rect2d> page = media_box(bytes);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -14,12 +15,12 @@ enum class VectorKind { none, svg, pdf };
 
 // PDF when the file starts with %PDF-; otherwise, unless its bytes start like a raster
 // image, SVG when it ends in .svg or an <svg element starts in its first 1024 bytes.
-VectorKind vector_kind(const std::vector<std::uint8_t>& bytes, const std::filesystem::path& file);
+VectorKind vector_kind(std::span<const std::uint8_t> bytes, const std::filesystem::path& file);
 
 // The first page, over white paper, at options.vector_dpi (0: from the page's size).
-ImageFile rasterise_svg(const std::vector<std::uint8_t>& bytes, const std::string& name,
+ImageFile rasterise_svg(std::span<const std::uint8_t> bytes, const std::string& name,
                         const DetectOptions& options);
-ImageFile rasterise_pdf(const std::vector<std::uint8_t>& bytes, const std::filesystem::path& file,
+ImageFile rasterise_pdf(std::span<const std::uint8_t> bytes, const std::filesystem::path& file,
                         const DetectOptions& options);
 
 }  // namespace viscode::detail

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "batch/sha256.hpp"
+#include "file_input.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode::detail {
@@ -28,6 +29,14 @@ std::string named(const std::filesystem::path& icc) {
 }
 
 std::vector<std::uint8_t> read_all(const std::filesystem::path& icc) {
+  std::error_code ec;
+  // Profiles are kilobytes to a few megabytes; a device or FIFO is refused before reading.
+  if (std::filesystem::exists(icc, ec)) {
+    detail::check_input_file(icc, {.what = "--icc",
+                                   .give = "give the printer's ICC profile file",
+                                   .max_bytes = 64ull << 20,
+                                   .shrink = "that is not an ICC profile"});
+  }
   std::ifstream in(icc, std::ios::binary);
   if (!in) {
     throw Error(ErrorCategory::input, named(icc) + " cannot be read (" + std::strerror(errno) +

@@ -3,22 +3,26 @@
 #include <librsvg/rsvg.h>
 
 #include <cmath>
-#include <fstream>
-#include <iterator>
-#include <opencv2/imgcodecs.hpp>
+#include <cstdio>
 #include <opencv2/imgproc.hpp>
+#include <span>
 
+#include "file_input.hpp"
 #include "image_signature.hpp"
 #include "render/cairo_ptr.hpp"
 #include "render/logo_impl.hpp"
 #include "render/rsvg_ptr.hpp"
+#include "svg_limits.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode {
 namespace {
 
-// Refuse images that would need gigabytes once decoded; designers never need more.
+// Refuse images that would need gigabytes once decoded; designers never need more. The
+// pixel count and the decoded bytes (16-bit RGBA at most) are checked from the file's
+// header, before decoding.
 constexpr double kMaxLogoPixels = 100e6;
+constexpr double kMaxLogoBytesPerPixel = 8;
 
 using detail::one_line;
 using HandlePtr = detail::RsvgHandlePtr;
@@ -37,6 +41,11 @@ HandlePtr parse_svg(const std::string& svg, const std::string& source) {
 }
 
 bool looks_like_svg(const std::string& bytes, const std::filesystem::path& file) {
+  // A PNG named .svg is still a PNG.
+  if (detail::known_image_signature(std::span<const std::uint8_t>(
+          reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()))) {
+    return false;
+  }
   std::string ext = file.extension().string();
   for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (ext == ".svg") return true;
@@ -94,12 +103,11 @@ Logo Logo::load(const std::filesystem::path& file) {
     throw Error(ErrorCategory::input,
                 "logo '" + name + "' is a directory: give an image file to --logo");
   }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    throw Error(ErrorCategory::input,
-                "logo file '" + name + "' cannot be opened: check its permissions");
-  }
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes =
+      detail::read_input_file(file, {.what = "logo file",
+                                     .give = "give an image file to --logo",
+                                     .max_bytes = detail::kMaxImageFileBytes,
+                                     .shrink = "scale it down, or save it as PNG, JPEG or SVG"});
   if (bytes.empty()) {
     throw Error(ErrorCategory::input,
                 "logo file '" + name + "' is empty: export the logo again (PNG, JPEG or SVG)");
@@ -108,6 +116,7 @@ Logo Logo::load(const std::filesystem::path& file) {
   auto impl = std::make_shared<Impl>();
   impl->source = name;
   if (looks_like_svg(bytes, file)) {
+    detail::check_svg_limits(bytes, "logo file '" + name + "'", "simplify it, or export it as PNG");
     impl->svg = std::move(bytes);
     HandlePtr h = parse_svg(impl->svg, name);
     gdouble w = 0, hgt = 0;
@@ -134,24 +143,38 @@ Logo Logo::load(const std::filesystem::path& file) {
     return logo;
   }
 
-  const std::vector<std::uint8_t> buffer(bytes.begin(), bytes.end());
-  cv::Mat image;
-  try {
-    if (detail::known_image_signature(buffer)) image = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
-  } catch (const cv::Exception& e) {
-    image.release();
+  const std::span<const std::uint8_t> buffer(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                                             bytes.size());
+  const Error unreadable(ErrorCategory::input,
+                         "logo file '" + name +
+                             "' is not a readable image (corrupt or unsupported format): use "
+                             "PNG, JPEG or SVG");
+  const std::optional<detail::ImageHeader> header = detail::read_image_header(buffer);
+  if (!header) throw unreadable;
+  const auto too_large = [&](double w, double h) {
+    return Error(ErrorCategory::input, "logo file '" + name + "' is " +
+                                           std::to_string(static_cast<long long>(w)) + "x" +
+                                           std::to_string(static_cast<long long>(h)) +
+                                           " pixels, over the 100-megapixel limit: scale it "
+                                           "down");
+  };
+  if (header->width * header->height > kMaxLogoPixels) {
+    throw too_large(header->width, header->height);
   }
-  if (image.empty()) {
-    throw Error(ErrorCategory::input, "logo file '" + name +
-                                          "' is not a readable image (corrupt or unsupported "
-                                          "format): use PNG, JPEG or SVG");
+  if (header->width * header->height * header->bytes_per_pixel >
+      kMaxLogoPixels * kMaxLogoBytesPerPixel) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf,
+                  "' is %.0fx%.0f pixels of %.0f bytes each, over the %.0f MB a logo may take "
+                  "decoded: save it with 8 or 16 bits per sample",
+                  header->width, header->height, header->bytes_per_pixel,
+                  kMaxLogoPixels * kMaxLogoBytesPerPixel / 1e6);
+    throw Error(ErrorCategory::input, "logo file '" + name + buf);
   }
-  if (static_cast<double>(image.total()) > kMaxLogoPixels) {
-    throw Error(ErrorCategory::input, "logo file '" + name + "' is " + std::to_string(image.cols) +
-                                          "x" + std::to_string(image.rows) +
-                                          " pixels, over the 100-megapixel limit: scale it "
-                                          "down");
-  }
+  if (!header->complete) throw unreadable;
+  const cv::Mat image = detail::decode_image(buffer);
+  if (image.empty()) throw unreadable;
+  if (static_cast<double>(image.total()) > kMaxLogoPixels) throw too_large(image.cols, image.rows);
   impl->raster = to_bgra(image);
   impl->width = image.cols;
   impl->height = image.rows;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "batch/sha256.hpp"
+#include "file_input.hpp"
 #include "sign/common.hpp"
 #include "viscode/error.hpp"
 #include "viscode/sign.hpp"
@@ -128,13 +129,19 @@ std::optional<PemBlock> read_pem(const fs::path& file, std::string_view kind) {
     throw Error(ErrorCategory::input, std::string(kind) + " file '" + file.string() +
                                           "' is a directory: give the key file");
   }
+  const std::string kind_file = std::string(kind) + " file";
   // Read with read(2) straight into one buffer, wiped when this returns: a stream would
   // keep a copy of the key in its own buffer. A key file is a few hundred bytes; past the
   // buffer's size it is something else.
   std::array<char, 16384> buffer;
   Scrub<decltype(buffer)> scrub{buffer};
   std::size_t size = 0;
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  // A FIFO or device is refused before reading (a FIFO would block); a key file larger than
+  // the buffer is read only as far as the buffer, and is not a key.
+  const int fd = detail::open_input_file(file, {.what = kind_file,
+                                                .give = "give the key file",
+                                                .max_bytes = buffer.size(),
+                                                .shrink = "that is not a viscode key file"});
   bool read_ok = fd >= 0;
   while (read_ok && size < buffer.size()) {
     const ssize_t n = ::read(fd, buffer.data() + size, buffer.size() - size);
