@@ -403,7 +403,9 @@ TEST_CASE("batch messages: a 10 MB serial is quoted by a short prefix and its si
   std::string hex;
   for (int i = 0; i < 20; ++i) hex += "01";
   CHECK(detail::quoted(std::string(30, '\x01')) == "'hex:" + hex + "...' (30 bytes)");
-  const TempFile f("S1\n" + huge + "\n", "huge.txt");
+  // A line under the 64 KiB line cap is quoted by its prefix; a longer one stops at the cap.
+  const std::string long_serial(60000, 'A');
+  const TempFile f("S1\n" + long_serial + "\n", "long.txt");
   const std::string m = message_of(
       [&] {
         detail::open_serials(SerialFile{f.path, ""});
@@ -411,9 +413,17 @@ TEST_CASE("batch messages: a 10 MB serial is quoted by a short prefix and its si
       ErrorCategory::input);
   CHECK(m == "line 2 of '" + f.path.string() + "': unknown serial format: '" +
                  std::string(40, 'A') +
-                 "...' is not a serial (10485760 bytes, over 256): a serial is 1 to 256 bytes "
+                 "...' is not a serial (60000 bytes, over 256): a serial is 1 to 256 bytes "
                  "of printable text without leading or trailing spaces, as viscode batch issues "
                  "them; fix the file");
+  const TempFile h("S1\n" + huge + "\n", "huge.txt");
+  CHECK(message_of(
+            [&] {
+              detail::open_serials(SerialFile{h.path, ""});
+            },
+            ErrorCategory::input) == "line 2 of '" + h.path.string() +
+                                         "' is over 64 KiB: a serials file has one serial (or "
+                                         "CSV row) a line");
 }
 
 TEST_CASE("batch manifest: serials and payloads that start like a formula are guarded", "[batch]") {
