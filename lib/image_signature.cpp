@@ -332,12 +332,31 @@ std::optional<ImageHeader> read_image_header(std::span<const std::uint8_t> b) {
   return out;
 }
 
+namespace {
+cv::Mat imdecode_or_empty(std::span<const std::uint8_t> bytes) {
+  cv::Mat image;
+  try {
+    const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8U,
+                         const_cast<std::uint8_t*>(bytes.data()));
+    image = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
+  } catch (const cv::Exception&) {
+    image.release();
+  }
+  return image;
+}
+}  // namespace
+
 cv::Mat decode_image(std::span<const std::uint8_t> bytes) {
   if (bytes.size() >= 8 && bytes[0] == 0x89) return decode_png(bytes);
+  // JPEG and WebP (the photographs) decode as they are, in parallel, touching nothing of
+  // the host program's: their headers and end markers were checked.
+  if (bytes.size() >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0xD8) || bytes[0] == 'R')) {
+    return imdecode_or_empty(bytes);
+  }
   // OpenCV reports a malformed TIFF, BMP or PNM on std::cerr ("imdecode_(''): can't read
   // header") and through its logger ("[ WARN:0@0.02] ... grfmt_tiff.cpp"), around the empty
   // image that is our answer: both are silenced while it decodes. They are process-wide,
-  // hence one decode at a time here (decoding files is not on any hot path).
+  // hence one such decode at a time (those formats are rare and never on a hot path).
   static std::mutex quiet;
   const std::lock_guard<std::mutex> lock(quiet);
   struct Silence {
@@ -352,15 +371,7 @@ cv::Mat decode_image(std::span<const std::uint8_t> bytes) {
       cv::utils::logging::setLogLevel(level);
     }
   } silence;
-  cv::Mat image;
-  try {
-    const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8U,
-                         const_cast<std::uint8_t*>(bytes.data()));
-    image = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
-  } catch (const cv::Exception&) {
-    image.release();
-  }
-  return image;
+  return imdecode_or_empty(bytes);
 }
 
 }  // namespace viscode::detail

@@ -520,6 +520,17 @@ long flock_holder(const std::filesystem::path& dir) {
   return 0;
 }
 
+// Waits (up to 30 s) until `pid` holds dir's lock, then stops it there: whatever runs next
+// starts for certain while it holds the lock. SIGCONT it afterwards.
+void stop_while_locked(pid_t pid, const std::filesystem::path& dir) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (flock_holder(dir) != pid && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  REQUIRE(flock_holder(dir) == pid);
+  REQUIRE(kill(pid, SIGSTOP) == 0);
+}
+
 }  // namespace
 
 TEST_CASE("cli batch: two --resume in one --out-dir at once, exactly one runs",
@@ -542,12 +553,7 @@ TEST_CASE("cli batch: two --resume in one --out-dir at once, exactly one runs",
   // The first resume holds the directory's lock for its whole run; stopped while it holds
   // it, the second one starts for certain while the first is running.
   const pid_t first = spawn(args, t.root() / "first-err.txt");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (flock_holder(dir) != first && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::yield();
-  }
-  REQUIRE(flock_holder(dir) == first);
-  REQUIRE(kill(first, SIGSTOP) == 0);
+  stop_while_locked(first, dir);
   const CliResult second = run_cli(cli_args);
   REQUIRE(kill(first, SIGCONT) == 0);
   CHECK(second.exit_code == 3);
@@ -692,12 +698,7 @@ TEST_CASE("cli batch: a fresh run refuses a directory another run holds, by the 
                                          "--serials", list.string(), "--column",   "serial",
                                          "--jobs",    "1",           "--out-dir",  dir.string()};
   const pid_t first = spawn(args, t.root() / "first-err.txt");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (flock_holder(dir) != first && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::yield();
-  }
-  REQUIRE(flock_holder(dir) == first);
-  REQUIRE(kill(first, SIGSTOP) == 0);
+  stop_while_locked(first, dir);
   // Whatever the first has written so far, the second learns of it by the lock, not by
   // finding the directory empty or not.
   const CliResult second = run_cli(std::vector<std::string>(args.begin() + 1, args.end()));
