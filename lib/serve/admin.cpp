@@ -14,6 +14,7 @@
 #include <iterator>
 #include <optional>
 
+#include "file_input.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode::detail {
@@ -319,12 +320,13 @@ std::string read_secret_file(const std::string& path, std::string_view what,
                             "run chmod 600 {} (or 640 for a group of its readers)",
                             what, path, st.st_mode & 07777, path));
   }
-  std::ifstream in(path, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) {
-    throw Error(ErrorCategory::input,
-                std::string(flag) + " '" + path + "' cannot be read: check its permissions");
-  }
+  // Capped: a secret is at most 4096 characters, so a bigger file is not one.
+  const std::string named = std::string(what) + " file";
+  std::string text =
+      read_input_file(path, {.what = named,
+                             .give = "give the file that holds the secret",
+                             .max_bytes = 16 * 1024,
+                             .shrink = "put a random secret of 16 to 4096 characters in it"});
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   if (text.empty()) {
     throw Error(ErrorCategory::input, "the " + std::string(what) + " file '" + path +

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "batch/csv.hpp"
+#include "file_input.hpp"
 #include "serve/page.hpp"
 #include "text.hpp"
 #include "viscode/error.hpp"
@@ -50,13 +51,12 @@ Products Products::load(const std::filesystem::path& file) {
     throw Error(ErrorCategory::input,
                 shown + (line ? ":" + std::to_string(line) : std::string()) + ": " + why);
   };
-  std::ifstream in(file, std::ios::binary);
-  if (!in) fail(0, "cannot read the products file: check the path given to --products");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string all = buffer.str();
-  if (all.size() > kMaxFileBytes)
-    fail(0, "the products file is over 16 MB: keep one row per product or batch");
+  // A FIFO, a device or a huge file is refused before anything is read.
+  const std::string all =
+      detail::read_input_file(file, {.what = "products file",
+                                     .give = "give the products CSV to --products",
+                                     .max_bytes = kMaxFileBytes,
+                                     .shrink = "keep one row per product or batch"});
 
   // Records, each starting at a line: a quoted field may hold line breaks (RFC 4180).
   struct Record {
@@ -147,15 +147,24 @@ Products Products::load(const std::filesystem::path& file) {
       fail(rec.line, "url '" + p.url.substr(0, 80) + "' holds a space, quote or <>: encode them");
     if (!values[3].empty()) {
       const std::filesystem::path picture = folder / values[3];
-      std::ifstream pin(picture, std::ios::binary);
-      if (!pin) {
+      std::error_code ec;
+      if (!std::filesystem::exists(picture, ec)) {
         fail(rec.line, "cannot read picture '" + picture.string() +
                            "': give a PNG, JPEG or WebP file's path relative to the products "
                            "file");
       }
-      std::stringstream pbuf;
-      pbuf << pin.rdbuf();
-      const std::string bytes = pbuf.str();
+      std::string bytes;
+      try {
+        // Over a page's 40 KB anyway; the cap only keeps a device or a huge file unread.
+        bytes = detail::read_input_file(
+            picture, {.what = "picture",
+                      .give = "give a PNG, JPEG or WebP file",
+                      .max_bytes = kPageBytes * 16,
+                      .shrink = "shrink it, e.g. to 400 pixels wide as JPEG or WebP at "
+                                "quality 70"});
+      } catch (const Error& e) {
+        fail(rec.line, e.what());
+      }
       const std::size_t text_bytes =
           2 * html_escape(p.name).size() + html_escape(p.description).size() +
           html_escape(p.production_date).size() + html_escape(p.url).size();

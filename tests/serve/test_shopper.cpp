@@ -231,10 +231,27 @@ TEST_CASE("serve products: a bad file is refused at start, naming file:line and 
   CHECK(message("key,name,picture\nSHOE42,Shoe,products.csv\n") ==
         "products.csv:2: picture 'products.csv' is not a PNG, JPEG or WebP file: convert it "
         "to one of those");
+  // A picture that is a device or a folder is refused before anything is read from it.
+  CHECK(message("key,name,picture\nSHOE42,Shoe,/dev/zero\n") ==
+        "products.csv:2: picture '/dev/zero' is a character device, not a regular file: give "
+        "a PNG, JPEG or WebP file");
+  CHECK(message("key,name,picture\nSHOE42,Shoe,.\n") ==
+        "products.csv:2: picture '.' is a directory: give a PNG, JPEG or WebP file");
   CHECK(message("key,name\n") == "no error");  // no rows: nothing to show, not wrong
   CHECK(message("") ==
         "products.csv: the products file is empty: give a header row, e.g. "
         "key,name");
+
+  // The products file itself: a device is refused as one, never read.
+  try {
+    viscode::detail::Products::load("/dev/zero");
+    FAIL("no error");
+  } catch (const viscode::Error& e) {
+    CHECK(e.category() == viscode::ErrorCategory::input);
+    CHECK(std::string(e.what()) ==
+          "products file '/dev/zero' is a character device, not a regular file: give the "
+          "products CSV to --products");
+  }
 
   // A picture too big for the page.
   test::FreshLedger dir("sqlite");
