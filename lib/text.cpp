@@ -1,6 +1,7 @@
 #include "text.hpp"
 
 #include <algorithm>
+#include <ctime>
 
 namespace viscode::detail {
 
@@ -97,6 +98,14 @@ std::string serial_problem(std::string_view serial) {
   return "unknown serial format: '" + quoted_prefix(serial) + "' is not a serial (" + why +
          "): a serial is 1 to 256 bytes of printable text without leading or trailing spaces, "
          "as viscode batch issues them";
+}
+
+std::string utc_text(std::time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
 }
 
 }  // namespace viscode::detail

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <span>
 #include <string>
 #include <string_view>
@@ -32,6 +33,10 @@ std::string quoted_prefix(std::string_view s, std::size_t chars = 40);
 // bytes)". Every message that quotes a serial, payload or field read from a file uses it,
 // so a 10 MB line never goes to stderr whole.
 std::string quoted(std::string_view s);
+
+// t as the ledger stores times and serve shows them: UTC, to the second, in a form that sorts
+// as time, "2026-12-04T20:29:07Z".
+std::string utc_text(std::time_t t);
 
 inline constexpr std::size_t kMaxSerialBytes = 256;
 

@@ -96,12 +96,7 @@ std::optional<TemplateParts> split_template(const std::string& tpl) {
 
 // How times are stored: UTC, to the second, in a form that sorts as time.
 std::string utc_text(std::chrono::sys_seconds t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
+  return detail::utc_text(std::chrono::system_clock::to_time_t(t));
 }
 
 std::string now_utc() {

@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "file_input.hpp"
+#include "text.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode::detail {

@@ -53,8 +53,6 @@ Answer error_answer(int status, Format format, Lang lang = Lang::en);
 std::string json_string(std::string_view s);
 // The JSON string, or null for an empty value.
 std::string json_or_null(std::string_view s);
-// t as the ledger writes times: UTC, to the second, "2026-12-04T20:29:07Z".
-std::string utc_text(std::time_t t);
 // Now, UTC, to the millisecond ("2026-12-04T20:29:07.026Z"): the time of log lines.
 std::string log_time_now();
 std::string html_escape(std::string_view s);

@@ -14,6 +14,7 @@
 #include "serve/admin.hpp"
 #include "serve/gs1_route.hpp"
 #include "sign/common.hpp"
+#include "text.hpp"
 #include "viscode/error.hpp"
 #include "viscode/sign.hpp"
 
