@@ -82,6 +82,12 @@ void check_input_file(const std::filesystem::path& file, const FileInput& input)
   ::close(open_input_file(file, input));
 }
 
+std::ifstream open_input_stream(const std::filesystem::path& file, const FileInput& input) {
+  std::error_code ec;
+  if (std::filesystem::exists(file, ec)) check_input_file(file, input);
+  return std::ifstream(file, std::ios::binary);
+}
+
 std::string read_input_file(const std::filesystem::path& file, const FileInput& input) {
   const int fd = open_input_file(file, input);
   struct stat st {};

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <istream>
 #include <string>
 #include <string_view>
@@ -47,6 +48,11 @@ std::string read_input_file(const std::filesystem::path& file, const FileInput& 
 
 // open_input_file's checks only, for files streamed by another reader.
 void check_input_file(const std::filesystem::path& file, const FileInput& input);
+
+// A stream on a file read line by line (serials, manifests), after open_input_file's checks;
+// a missing file is left to the stream (a failed one), so that its reader's own message
+// says what is missing.
+std::ifstream open_input_stream(const std::filesystem::path& file, const FileInput& input);
 
 // std::getline with a cap: false at the end of the input (as getline, with eof set; a last
 // line without its newline is still returned, with eof set), and `too_long` set (and false

@@ -45,17 +45,11 @@ std::optional<std::size_t> run_file_number(std::string_view name) {
   return n;
 }
 
-// Refuses a FIFO or device before opening it (opening a FIFO blocks), and files over the
-// cap; a missing file is left to the stream's own check.
 std::ifstream open_manifest(const std::filesystem::path& file) {
-  std::error_code ec;
-  if (std::filesystem::exists(file, ec)) {
-    check_input_file(file, {.what = "manifest",
-                            .give = "give viscode batch's manifest.csv or its folder",
-                            .max_bytes = kMaxListFileBytes,
-                            .shrink = "it is not a viscode batch manifest"});
-  }
-  return std::ifstream(file, std::ios::binary);
+  return open_input_stream(file, {.what = "manifest",
+                                  .give = "give viscode batch's manifest.csv or its folder",
+                                  .max_bytes = kMaxListFileBytes,
+                                  .shrink = "it is not a viscode batch manifest"});
 }
 
 }  // namespace

@@ -29,17 +29,11 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
-// Refuses a FIFO or device before opening it (opening a FIFO blocks), and files over the
-// cap; a missing file is left to the stream's own check.
 std::ifstream open_serials_file(const std::filesystem::path& file) {
-  std::error_code ec;
-  if (std::filesystem::exists(file, ec)) {
-    check_input_file(file, {.what = "serials file",
-                            .give = "give a file to --serials",
-                            .max_bytes = kMaxListFileBytes,
-                            .shrink = "split the run into several batches"});
-  }
-  return std::ifstream(file, std::ios::binary);
+  return open_input_stream(file, {.what = "serials file",
+                                  .give = "give a file to --serials",
+                                  .max_bytes = kMaxListFileBytes,
+                                  .shrink = "split the run into several batches"});
 }
 
 // Reads the serials of a file line by line; shared by the checking pass and the run.
