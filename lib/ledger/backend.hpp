@@ -22,16 +22,34 @@ struct CountedScan {
   std::int64_t scan_id = 0;  // the scan's log row
 };
 
+// A serial a manifest lists twice: its second listing, the first in line order.
+struct RepeatedSerial {
+  std::string serial;
+  std::int64_t line = 0;
+};
+
+// An import in progress. The manifest's serials are staged outside the ledger as the
+// manifest is read (in a temporary table, not in this process's memory: a manifest of
+// 40 million rows must not need gigabytes), and nothing reaches the ledger before commit().
+// Destroying a stage that was not committed discards it.
+class ImportStage {
+ public:
+  virtual ~ImportStage() = default;
+  virtual void add(std::string_view serial, std::int64_t line) = 0;
+  virtual std::optional<RepeatedSerial> first_repeat() = 0;
+  // Adds the staged serials the ledger does not have yet and the templates it does not
+  // know, in one transaction: on any error nothing is added. Returns how many were new.
+  virtual std::int64_t commit(std::string_view batch, std::string_view issued_at,
+                              const std::vector<std::string>& templates) = 0;
+};
+
 class LedgerBackend {
  public:
   virtual ~LedgerBackend() = default;
   virtual std::string_view name() const = 0;
 
-  // Adds the serials the ledger does not have yet and the templates it does not know, in
-  // one transaction: on any error nothing is added. Returns how many serials were new.
-  virtual std::int64_t import(const std::vector<std::string>& serials, std::string_view batch,
-                              std::string_view issued_at,
-                              const std::vector<std::string>& templates) = 0;
+  // Starts an import (Ledger::import_manifest): see ImportStage.
+  virtual std::unique_ptr<ImportStage> begin_import() = 0;
   // Payload templates of every imported batch ("https://b.example/{serial}").
   virtual std::vector<std::string> templates() = 0;
 

@@ -9,7 +9,6 @@
 #include <ctime>
 #include <optional>
 #include <system_error>
-#include <unordered_set>
 
 #include "batch/manifest.hpp"
 #include "ledger/backend.hpp"
@@ -292,9 +291,9 @@ ImportSummary Ledger::import_manifest(const std::filesystem::path& manifest, std
   }
   detail::ManifestReader reader(file);
   detail::ManifestRow row;
-  std::vector<std::string> serials;
+  // Staged outside this process as they are read: memory does not grow with the manifest.
+  const std::unique_ptr<detail::ImportStage> stage = backend_->begin_import();
   std::vector<std::string> templates;
-  std::unordered_set<std::string> seen;
   ImportSummary summary;
   while (true) {
     try {
@@ -308,13 +307,6 @@ ImportSummary Ledger::import_manifest(const std::filesystem::path& manifest, std
       throw Error(ErrorCategory::input, "manifest '" + file.string() + "' line " +
                                             std::to_string(reader.line()) + ": " + e.what() +
                                             "; nothing was imported");
-    }
-    if (!seen.insert(row.serial).second) {
-      throw Error(ErrorCategory::input, "manifest '" + file.string() + "' line " +
-                                            std::to_string(reader.line()) + ": serial " +
-                                            detail::quoted(row.serial) +
-                                            " is listed twice; nothing was imported (check "
-                                            "the batch with viscode batch --check)");
     }
     // Unsigned payloads are matched back to their serial by the batch's template; signed
     // ones carry the serial in their signature field.
@@ -332,7 +324,12 @@ ImportSummary Ledger::import_manifest(const std::filesystem::path& manifest, std
         }
       }
     }
-    serials.push_back(std::move(row.serial));
+    try {
+      stage->add(row.serial, static_cast<std::int64_t>(reader.line()));
+    } catch (const Error& e) {
+      throw Error(e.category(),
+                  "manifest '" + file.string() + "': " + e.what() + "; nothing was imported");
+    }
     ++summary.rows;
     if (progress && summary.rows % 10'000 == 0) progress(summary.rows);
   }
@@ -348,7 +345,15 @@ ImportSummary Ledger::import_manifest(const std::filesystem::path& manifest, std
                                           "' has no rows: import the manifest of a batch that "
                                           "made codes");
   }
-  summary.added = backend_->import(serials, name, now_utc(), templates);
+  // Checked once every row is staged, so a manifest's other faults come first.
+  if (const auto repeat = stage->first_repeat()) {
+    throw Error(ErrorCategory::input, "manifest '" + file.string() + "' line " +
+                                          std::to_string(repeat->line) + ": serial " +
+                                          detail::quoted(repeat->serial) +
+                                          " is listed twice; nothing was imported (check "
+                                          "the batch with viscode batch --check)");
+  }
+  summary.added = stage->commit(name, now_utc(), templates);
   summary.already_issued = summary.rows - summary.added;
   if (progress) progress(summary.rows);
   templates_->stale = true;

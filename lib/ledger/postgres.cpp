@@ -178,55 +178,9 @@ class PostgresLedger final : public LedgerBackend {
 
   std::string_view name() const override { return "postgresql"; }
 
-  std::int64_t import(const std::vector<std::string>& serials, std::string_view batch,
-                      std::string_view issued_at,
-                      const std::vector<std::string>& templates) override {
-    for (std::size_t i = 0; i < serials.size(); ++i) {
-      if (!is_pg_text(serials[i])) {
-        throw Error(ErrorCategory::input,
-                    "serial " + std::to_string(i + 1) + " ('" + loggable(serials[i]) +
-                        "') is not UTF-8 text without NUL bytes; nothing was imported");
-      }
-    }
-    for (const std::string& tpl : templates) {
-      if (!is_pg_text(tpl)) {
-        throw Error(ErrorCategory::input, "payload template '" + loggable(tpl) +
-                                              "' is not UTF-8 text; nothing was imported");
-      }
-    }
-    if (!is_pg_text(batch)) {
-      throw Error(ErrorCategory::input,
-                  "batch name '" + loggable(batch) + "' is not UTF-8 text; nothing was imported");
-    }
-    if (!is_pg_text(issued_at)) {
-      throw Error(ErrorCategory::input, "import time '" + loggable(issued_at) +
-                                            "' is not UTF-8 text; nothing was imported");
-    }
+  std::unique_ptr<ImportStage> begin_import() override {
     reconnect_if_broken();
-    Transaction t(*this);
-    // Imports take turns (scans do not wait: they never insert serials). With no other
-    // writer of new serials, an anti-join finds the new ones exactly, and a plain INSERT of
-    // them in key order takes half the time of ON CONFLICT's speculative insertion
-    // (1,000,000 serials: about 4 s instead of 8 s).
-    exec((std::string("SELECT pg_advisory_xact_lock(") + kImportLockKey + ")").c_str(),
-         "wait for another import");
-    exec("CREATE TEMPORARY TABLE viscode_import(serial TEXT NOT NULL) ON COMMIT DROP",
-         "import the serials");
-    copy_in("COPY viscode_import(serial) FROM STDIN", serials);
-    exec("ANALYZE viscode_import", "import the serials");  // a hash anti-join, not a loop
-    const std::string batch_text(batch), at_text(issued_at);
-    Result inserted = exec_params(
-        "INSERT INTO serials(serial, batch, issued_at)"
-        " SELECT DISTINCT i.serial, $1, $2 FROM viscode_import i"
-        " WHERE NOT EXISTS (SELECT FROM serials s WHERE s.serial = i.serial) ORDER BY 1",
-        {batch_text.c_str(), at_text.c_str()}, "import the serials");
-    const std::int64_t added = std::strtoll(PQcmdTuples(inserted.get()), nullptr, 10);
-    for (const std::string& tpl : templates) {
-      exec_params("INSERT INTO templates(template) VALUES ($1) ON CONFLICT DO NOTHING",
-                  {tpl.c_str()}, "import the payload templates");
-    }
-    t.commit("import the serials");
-    return added;
+    return std::make_unique<Import>(*this);
   }
 
   std::vector<std::string> templates() override {
@@ -475,6 +429,107 @@ class PostgresLedger final : public LedgerBackend {
     bool done_ = false;
   };
 
+  // The stage is a temporary table filled through COPY (far faster than one INSERT per
+  // row) as the manifest is read; the transaction holds it until commit().
+  class Import final : public ImportStage {
+   public:
+    explicit Import(PostgresLedger& l) : l_(l), t_(l) {
+      l_.exec(
+          "CREATE TEMPORARY TABLE viscode_import(serial TEXT NOT NULL, line BIGINT NOT NULL)"
+          " ON COMMIT DROP",
+          "import the serials");
+      Result r(PQexec(l_.conn_, "COPY viscode_import(serial, line) FROM STDIN"));
+      l_.check(r, PGRES_COPY_IN, "import the serials");
+      copying_ = true;
+      chunk_.reserve(kCopyChunk + 4096);
+    }
+
+    void add(std::string_view serial, std::int64_t line) override {
+      if (!is_pg_text(serial)) {
+        throw Error(ErrorCategory::input, "line " + std::to_string(line) + ": serial '" +
+                                              loggable(serial) +
+                                              "' is not UTF-8 text without NUL bytes");
+      }
+      append_copy_field(chunk_, serial);
+      chunk_ += '\t';
+      chunk_ += std::to_string(line);
+      chunk_ += '\n';
+      if (chunk_.size() >= kCopyChunk) send();
+    }
+
+    std::optional<RepeatedSerial> first_repeat() override {
+      end_copy();
+      Result r = l_.exec(
+          "SELECT serial, line FROM (SELECT serial, line, row_number() OVER "
+          "(PARTITION BY serial ORDER BY line) AS n FROM viscode_import) AS staged "
+          "WHERE n = 2 ORDER BY line LIMIT 1",
+          "look for repeated serials");
+      if (PQntuples(r.get()) == 0) return std::nullopt;
+      return RepeatedSerial{field(r.get(), 0, 0),
+                            std::strtoll(PQgetvalue(r.get(), 0, 1), nullptr, 10)};
+    }
+
+    std::int64_t commit(std::string_view batch, std::string_view issued_at,
+                        const std::vector<std::string>& templates) override {
+      for (const std::string& tpl : templates) {
+        if (!is_pg_text(tpl)) {
+          throw Error(ErrorCategory::input, "payload template '" + loggable(tpl) +
+                                                "' is not UTF-8 text; nothing was imported");
+        }
+      }
+      if (!is_pg_text(batch)) {
+        throw Error(ErrorCategory::input,
+                    "batch name '" + loggable(batch) + "' is not UTF-8 text; nothing was imported");
+      }
+      if (!is_pg_text(issued_at)) {
+        throw Error(ErrorCategory::input, "import time '" + loggable(issued_at) +
+                                              "' is not UTF-8 text; nothing was imported");
+      }
+      end_copy();
+      // Imports take turns (scans do not wait: they never insert serials). With no other
+      // writer of new serials, an anti-join finds the new ones exactly, and a plain INSERT
+      // of them in key order takes half the time of ON CONFLICT's speculative insertion
+      // (1,000,000 serials: about 4 s instead of 8 s).
+      l_.exec((std::string("SELECT pg_advisory_xact_lock(") + kImportLockKey + ")").c_str(),
+              "wait for another import");
+      l_.exec("ANALYZE viscode_import", "import the serials");  // a hash anti-join, not a loop
+      const std::string batch_text(batch), at_text(issued_at);
+      Result inserted = l_.exec_params(
+          "INSERT INTO serials(serial, batch, issued_at)"
+          " SELECT DISTINCT i.serial, $1, $2 FROM viscode_import i"
+          " WHERE NOT EXISTS (SELECT FROM serials s WHERE s.serial = i.serial) ORDER BY 1",
+          {batch_text.c_str(), at_text.c_str()}, "import the serials");
+      const std::int64_t added = std::strtoll(PQcmdTuples(inserted.get()), nullptr, 10);
+      for (const std::string& tpl : templates) {
+        l_.exec_params("INSERT INTO templates(template) VALUES ($1) ON CONFLICT DO NOTHING",
+                       {tpl.c_str()}, "import the payload templates");
+      }
+      t_.commit("import the serials");
+      return added;
+    }
+
+   private:
+    void send() {
+      if (PQputCopyData(l_.conn_, chunk_.data(), static_cast<int>(chunk_.size())) != 1) {
+        copying_ = false;
+        l_.end_copy(false, "import the serials");
+      }
+      chunk_.clear();
+    }
+    void end_copy() {
+      if (!copying_) return;
+      if (!chunk_.empty()) send();
+      if (!copying_) return;
+      copying_ = false;
+      l_.end_copy(true, "import the serials");
+    }
+
+    PostgresLedger& l_;
+    Transaction t_;  // rolls back a stage that is not committed, ending its COPY first
+    std::string chunk_;
+    bool copying_ = false;
+  };
+
   std::string connection_error() const {
     const std::string why = first_line(PQerrorMessage(conn_));
     return why.empty() ? "the connection failed" : why;
@@ -548,27 +603,13 @@ class PostgresLedger final : public LedgerBackend {
     return r;
   }
 
-  // Streams one column of rows through COPY: far faster than one INSERT per row.
-  void copy_in(const char* sql, const std::vector<std::string>& rows) {
-    Result r(PQexec(conn_, sql));
-    check(r, PGRES_COPY_IN, "import the serials");
-    std::string chunk;
-    chunk.reserve(kCopyChunk + 4096);
-    bool sent = true;
-    for (std::size_t i = 0; i < rows.size() && sent; ++i) {
-      append_copy_field(chunk, rows[i]);
-      chunk += '\n';
-      if (chunk.size() >= kCopyChunk || i + 1 == rows.size()) {
-        sent = PQputCopyData(conn_, chunk.data(), static_cast<int>(chunk.size())) == 1;
-        chunk.clear();
-      }
-    }
-    // A failed send must still end the COPY: otherwise PQgetResult keeps answering COPY_IN.
+  // The outcome of a COPY (the server checks the rows as they come) follows its end. A
+  // failed send must still end it: otherwise PQgetResult keeps answering COPY_IN.
+  void end_copy(bool sent, std::string_view doing) {
     PQputCopyEnd(conn_, sent ? nullptr : "import aborted");
-    // The outcome of the COPY (the server checks the rows as they come) follows the data.
     Result done(PQgetResult(conn_));
     while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
-    check(done, PGRES_COMMAND_OK, "import the serials");
+    check(done, PGRES_COMMAND_OK, doing);
   }
 
   void set_up_session() {

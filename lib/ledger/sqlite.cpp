@@ -233,9 +233,6 @@ class SqliteLedger final : public LedgerBackend {
       exec("PRAGMA journal_mode=WAL");
       exec("PRAGMA synchronous=NORMAL");
       sqlite3_wal_hook(db_, &on_wal_commit, group_.get());
-      insert_serial_ = prepare(
-          "INSERT INTO serials(serial, batch, issued_at) VALUES (?1, ?2, ?3) "
-          "ON CONFLICT(serial) DO NOTHING");
       insert_template_ =
           prepare("INSERT INTO templates(template) VALUES (?1) ON CONFLICT DO NOTHING");
       // First and last by scan time, not by arrival: a backdated scan (--at, a late upload)
@@ -272,27 +269,7 @@ class SqliteLedger final : public LedgerBackend {
 
   std::string_view name() const override { return "sqlite"; }
 
-  std::int64_t import(const std::vector<std::string>& serials, std::string_view batch,
-                      std::string_view issued_at,
-                      const std::vector<std::string>& templates) override {
-    const WriterTurn turn(*group_);
-    Transaction t(*this);
-    std::int64_t added = 0;
-    sqlite3_stmt* s = insert_serial_.get();
-    for (const std::string& serial : serials) {
-      bind(s, 1, serial);
-      bind(s, 2, batch);
-      bind(s, 3, issued_at);
-      step_done(s, "import the serials");
-      added += sqlite3_changes(db_);
-    }
-    for (const std::string& tpl : templates) {
-      bind(insert_template_.get(), 1, tpl);
-      step_done(insert_template_.get(), "import the payload templates");
-    }
-    t.commit();
-    return added;
-  }
+  std::unique_ptr<ImportStage> begin_import() override { return std::make_unique<Import>(*this); }
 
   std::vector<std::string> templates() override {
     Statement s = prepare("SELECT template FROM templates ORDER BY template");
@@ -494,6 +471,80 @@ class SqliteLedger final : public LedgerBackend {
 
  private:
   // Rolls back unless committed, so an exception never leaves a transaction open.
+  // The stage is a TEMP table: this connection's own, in a temporary file (SQLite's page
+  // cache bounds the memory), so staging takes no lock on the ledger and scans go on.
+  class Import final : public ImportStage {
+    static constexpr std::string_view kStaging =
+        "stage the serials to import in a temporary file (TMPDIR or /var/tmp)";
+
+   public:
+    explicit Import(SqliteLedger& l) : l_(l) {
+      l_.exec(
+          "DROP TABLE IF EXISTS temp.viscode_import;"
+          "CREATE TEMP TABLE viscode_import(serial TEXT NOT NULL, line INTEGER NOT NULL);"
+          "BEGIN",
+          kStaging);
+      staging_ = true;
+      insert_ = l_.prepare("INSERT INTO temp.viscode_import(serial, line) VALUES (?1, ?2)");
+    }
+    ~Import() override {
+      insert_ = {};
+      if (staging_) l_.exec_noexcept("ROLLBACK");
+      l_.exec_noexcept("DROP TABLE IF EXISTS temp.viscode_import");
+    }
+    Import(const Import&) = delete;
+    Import& operator=(const Import&) = delete;
+
+    void add(std::string_view serial, std::int64_t line) override {
+      l_.bind(insert_.get(), 1, serial);
+      sqlite3_bind_int64(insert_.get(), 2, line);
+      l_.step_done(insert_.get(), kStaging);
+    }
+
+    std::optional<RepeatedSerial> first_repeat() override {
+      end_staging();
+      Statement s = l_.prepare(
+          "SELECT serial, line FROM (SELECT serial, line, row_number() OVER "
+          "(PARTITION BY serial ORDER BY line) AS n FROM temp.viscode_import) "
+          "WHERE n = 2 ORDER BY line LIMIT 1");
+      if (l_.step(s.get(), "look for repeated serials") != SQLITE_ROW) return std::nullopt;
+      return RepeatedSerial{column_text(s.get(), 0), sqlite3_column_int64(s.get(), 1)};
+    }
+
+    std::int64_t commit(std::string_view batch, std::string_view issued_at,
+                        const std::vector<std::string>& templates) override {
+      end_staging();
+      const WriterTurn turn(*l_.group_);
+      Transaction t(l_);
+      // In key order: the serials' B-tree is appended to, not split all over.
+      Statement s = l_.prepare(
+          "INSERT INTO serials(serial, batch, issued_at) SELECT serial, ?1, ?2 "
+          "FROM temp.viscode_import WHERE true ORDER BY serial ON CONFLICT(serial) DO NOTHING");
+      l_.bind(s.get(), 1, batch);
+      l_.bind(s.get(), 2, issued_at);
+      l_.step_done(s.get(), "import the serials");
+      const std::int64_t added = sqlite3_changes64(l_.db_);
+      for (const std::string& tpl : templates) {
+        l_.bind(l_.insert_template_.get(), 1, tpl);
+        l_.step_done(l_.insert_template_.get(), "import the payload templates");
+      }
+      t.commit();
+      return added;
+    }
+
+   private:
+    void end_staging() {
+      if (!staging_) return;
+      insert_ = {};
+      l_.exec("COMMIT", kStaging);
+      staging_ = false;
+    }
+
+    SqliteLedger& l_;
+    Statement insert_;
+    bool staging_ = false;
+  };
+
   class Transaction {
    public:
     explicit Transaction(SqliteLedger& l) : l_(l) { l_.step_done(l_.begin_.get(), "begin"); }
@@ -616,11 +667,11 @@ class SqliteLedger final : public LedgerBackend {
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) fail(rc, doing);
   }
 
-  void exec(const char* sql) {
+  void exec(const char* sql, std::string_view doing = "open") {
     char* message = nullptr;
     const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &message);
     sqlite3_free(message);
-    if (rc != SQLITE_OK) fail(rc, "open");
+    if (rc != SQLITE_OK) fail(rc, doing);
   }
   void exec_noexcept(const char* sql) noexcept {
     sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
@@ -682,7 +733,6 @@ class SqliteLedger final : public LedgerBackend {
   }
 
   void statements_clear() {
-    insert_serial_ = {};
     insert_template_ = {};
     count_scan_ = {};
     log_scan_ = {};
@@ -696,8 +746,7 @@ class SqliteLedger final : public LedgerBackend {
   bool create_ = false;
   sqlite3* db_ = nullptr;
   std::shared_ptr<WriterGroup> group_;
-  Statement insert_serial_, insert_template_, count_scan_, log_scan_, begin_, commit_, rollback_,
-      status_;
+  Statement insert_template_, count_scan_, log_scan_, begin_, commit_, rollback_, status_;
 };
 
 }  // namespace

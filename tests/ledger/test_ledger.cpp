@@ -123,6 +123,27 @@ LEDGER_CASE(import_is_all_or_nothing) {
             "batch with viscode batch --check)");
   CHECK(ledger.stats().issued == 0);
 
+  // Of several repeats, the one whose second listing comes first is named (not the first
+  // serial in key order); a bad row is reported before any repeat.
+  const auto repeats = test::write_manifest(fresh.dir(), 6, 200);
+  {
+    std::ofstream out(repeats, std::ios::app | std::ios::binary);
+    out << "7,S0000205,https://v.example/a/S0000205,x.png,,," << std::string(64, '0') << "\n"
+        << "8,S0000201,https://v.example/a/S0000201,x.png,,," << std::string(64, '0') << "\n"
+        << "9,S0000205,https://v.example/a/S0000205,x.png,,," << std::string(64, '0') << "\n";
+  }
+  CHECK(message_of([&] { ledger.import_manifest(repeats); }, ErrorCategory::input) ==
+        "manifest '" + repeats.string() +
+            "' line 8: serial 'S0000205' is listed twice; nothing was imported (check the "
+            "batch with viscode batch --check)");
+  {
+    std::ofstream out(repeats, std::ios::app | std::ios::binary);
+    out << "10,,https://v.example/a/,x.png,,," << std::string(64, '0') << "\n";
+  }
+  CHECK(message_of([&] { ledger.import_manifest(repeats); }, ErrorCategory::input)
+            .find("' line 11: ") != std::string::npos);
+  CHECK(ledger.stats().issued == 0);
+
   const auto cut = test::write_manifest(fresh.dir(), 3, 100);
   {
     std::ofstream out(cut, std::ios::app | std::ios::binary);
@@ -134,6 +155,10 @@ LEDGER_CASE(import_is_all_or_nothing) {
             "with viscode batch --resume; nothing was imported");
   CHECK(ledger.stats().issued == 0);
   CHECK(ledger.status("S0000100").issued == false);
+
+  // A failed import leaves no stage behind: the same ledger imports and scans.
+  CHECK(ledger.import_manifest(test::write_manifest(fresh.dir(), 2, 300)).added == 2);
+  CHECK(ledger.scan("S0000301", {}).verdict == ScanVerdict::first_scan);
 }
 
 LEDGER_CASE(imports_a_100k_row_manifest) {

@@ -185,6 +185,17 @@ std::vector<std::string> serials(int first, int count) {
   return out;
 }
 
+// An import through the backend's stage, each serial on its own line.
+std::int64_t import(viscode::detail::LedgerBackend& ledger, const std::vector<std::string>& rows,
+                    std::string_view batch, std::string_view at,
+                    const std::vector<std::string>& templates) {
+  const auto stage = ledger.begin_import();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    stage->add(rows[i], static_cast<std::int64_t>(i + 1));
+  }
+  return stage->commit(batch, at, templates);
+}
+
 const std::string kSuffix = ": check that the PostgreSQL server is running and the URL is right";
 
 }  // namespace
@@ -320,7 +331,7 @@ TEST_CASE("ledger postgresql: a failing import adds nothing and leaves no transa
   auto ledger = viscode::detail::open_postgres(fresh.url(), true);
   CHECK(ledger->name() == "postgresql");
   const std::string at = "2026-11-20T10:00:00Z";
-  REQUIRE(ledger->import(serials(1, 3), "first", at, {"https://v.example/a/{serial}"}) == 3);
+  REQUIRE(import(*ledger, serials(1, 3), "first", at, {"https://v.example/a/{serial}"}) == 3);
   Admin admin(fresh.url());
   const auto unchanged = [&] {
     CHECK(ledger->stats().issued == 3);
@@ -331,7 +342,7 @@ TEST_CASE("ledger postgresql: a failing import adds nothing and leaves no transa
 
   // The server refuses one row in the middle of the batch, after the COPY went through.
   admin.exec("ALTER TABLE serials ADD CONSTRAINT test_refuses CHECK (serial <> 'S0000500')");
-  CHECK(message_of([&] { ledger->import(serials(1, 1000), "second", at, {"https://w/{serial}"}); },
+  CHECK(message_of([&] { import(*ledger, serials(1, 1000), "second", at, {"https://w/{serial}"}); },
                    ErrorCategory::internal) ==
         "cannot import the serials in the ledger at '" + fresh.url() +
             "': new row for relation \"serials\" violates check constraint \"test_refuses\"");
@@ -344,23 +355,22 @@ TEST_CASE("ledger postgresql: a failing import adds nothing and leaves no transa
       "$$BEGIN RAISE EXCEPTION 'templates refused'; END$$;"
       "CREATE TRIGGER test_refuse BEFORE INSERT ON templates "
       "FOR EACH ROW EXECUTE FUNCTION test_refuse()");
-  CHECK(message_of([&] { ledger->import(serials(1, 1000), "second", at, {"https://w/{serial}"}); },
+  CHECK(message_of([&] { import(*ledger, serials(1, 1000), "second", at, {"https://w/{serial}"}); },
                    ErrorCategory::internal) ==
         "cannot import the payload templates in the ledger at '" + fresh.url() +
             "': templates refused");
   unchanged();
   admin.exec("DROP TRIGGER test_refuse ON templates");
 
-  // Text PostgreSQL cannot hold is refused before anything is sent.
+  // Text PostgreSQL cannot hold is refused as it is staged, naming its line.
   auto with_nul = serials(10, 5);
   with_nul[2] = std::string("S00\0BAD", 7);
-  CHECK(message_of([&] { ledger->import(with_nul, "second", at, {}); }, ErrorCategory::input) ==
-        "serial 3 ('hex:53303000424144') is not UTF-8 text without NUL bytes; nothing was "
-        "imported");
+  CHECK(message_of([&] { import(*ledger, with_nul, "second", at, {}); }, ErrorCategory::input) ==
+        "line 3: serial 'hex:53303000424144' is not UTF-8 text without NUL bytes");
   unchanged();
 
   // The same connection imports normally afterwards; serials it had are not added twice.
-  CHECK(ledger->import(serials(1, 1000), "second", at, {"https://w/{serial}"}) == 997);
+  CHECK(import(*ledger, serials(1, 1000), "second", at, {"https://w/{serial}"}) == 997);
   CHECK(ledger->status("S0000001").batch == "first");
   CHECK(ledger->status("S0000500").batch == "second");
   CHECK(ledger->stats().issued == 1000);
@@ -374,7 +384,7 @@ TEST_CASE("ledger postgresql: serials with COPY's special characters import as t
   auto ledger = viscode::detail::open_postgres(fresh.url(), true);
   const std::vector<std::string> odd = {"A\\B", "tab\there",   "line\nbreak", "cr\rx",
                                         "\\N",  "caf\xc3\xa9", "A\\B"};
-  CHECK(ledger->import(odd, "odd", "2026-11-20T10:00:00Z", {}) == 6);
+  CHECK(import(*ledger, odd, "odd", "2026-11-20T10:00:00Z", {}) == 6);
   Admin admin(fresh.url());
   CHECK(admin.rows("SELECT encode(convert_to(serial, 'UTF8'), 'hex') FROM serials ORDER BY 1") ==
         std::vector<std::string>{"415c42", "5c4e", "636166c3a9", "63720d78", "6c696e650a627265616b",
@@ -386,7 +396,7 @@ TEST_CASE("ledger postgresql: every scan is logged with the count it made",
           "[ledger][postgresql]") {
   test::FreshLedger fresh("postgresql");
   auto ledger = viscode::detail::open_postgres(fresh.url(), true);
-  REQUIRE(ledger->import({"S0000001", "hex:4100"}, "b1", "2026-11-20T10:00:00Z", {}) == 2);
+  REQUIRE(import(*ledger, {"S0000001", "hex:4100"}, "b1", "2026-11-20T10:00:00Z", {}) == 2);
 
   CHECK_FALSE(ledger->record_scan("S0000404", "https://v.example/a/S0000404",
                                   "2026-11-21T08:00:00Z", "Lyon"));
@@ -435,7 +445,7 @@ TEST_CASE("ledger postgresql: a connection the server dropped is opened again",
           "[ledger][postgresql]") {
   test::FreshLedger fresh("postgresql");
   auto ledger = viscode::detail::open_postgres(fresh.url(), true);
-  REQUIRE(ledger->import({"S0000001"}, "b1", "2026-11-20T10:00:00Z", {}) == 1);
+  REQUIRE(import(*ledger, {"S0000001"}, "b1", "2026-11-20T10:00:00Z", {}) == 1);
   REQUIRE(ledger->record_scan("S0000001", "S0000001", "2026-11-21T09:00:00Z", "")->scans == 1);
   Admin admin(fresh.url());
   // As a server restart or an administrator would; waits until the session is gone.
