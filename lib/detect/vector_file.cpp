@@ -6,21 +6,23 @@
 #include <fcntl.h>
 #include <librsvg/rsvg.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <memory>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <optional>
 
+#include "file_input.hpp"
 #include "image_signature.hpp"
 #include "render/cairo_ptr.hpp"
 #include "render/rsvg_ptr.hpp"
@@ -32,8 +34,20 @@ extern char** environ;
 namespace viscode::detail {
 namespace {
 
+// What pdftoppm may take: enough for a 100-megapixel page (300 MB of RGB, measured 284 MB
+// peak for a 600 dpi A3 sheet) with room to spare, and minutes of CPU (that sheet: 25 s).
+constexpr std::uint64_t kPdftoppmMemoryBytes = std::uint64_t{1} << 30;
+constexpr int kPdftoppmCpuSeconds = 120;
 constexpr double kFitPx = 2400;  // the page's longer side when the resolution is automatic
 constexpr double kMinFitDpi = 300, kMaxFitDpi = 2400;
+
+// A limit for the child no higher than this process's own hard limit: raising it would
+// fail, and a caller's tighter limit stays.
+std::uint64_t lowered(int resource, std::uint64_t wanted) {
+  rlimit now{};
+  if (::getrlimit(resource, &now) != 0 || now.rlim_max == RLIM_INFINITY) return wanted;
+  return std::min<std::uint64_t>(wanted, now.rlim_max);
+}
 
 std::string number(double v) {
   char buf[32];
@@ -242,8 +256,15 @@ ImageFile rasterise_pdf(std::span<const std::uint8_t> bytes, const std::filesyst
   // An absolute path never starts with '-', so pdftoppm cannot take it for an option.
   const std::string input = std::filesystem::absolute(file).string();
   const std::string dpi_text = number(dpi);
-  std::vector<std::string> args = {"pdftoppm", "-r",          dpi_text, "-f",  "1",   "-l",
-                                   "1",        "-singlefile", "-png",   input, prefix};
+  // The shell caps what pdftoppm may take before it execs it (posix_spawn cannot set
+  // limits): a page's MediaBox can hide behind a decoy, and an embedded image can claim
+  // billions of pixels that poppler decodes (a 1.5 MB PDF: 40 s of CPU).
+  const std::string limits =
+      "ulimit -v " + std::to_string(lowered(RLIMIT_AS, kPdftoppmMemoryBytes) / 1024) +
+      " && ulimit -t " + std::to_string(lowered(RLIMIT_CPU, kPdftoppmCpuSeconds)) +
+      " && exec \"$0\" \"$@\"";
+  std::vector<std::string> args = {"sh", "-c", limits, *tool,         "-r",   dpi_text, "-f",
+                                   "1",  "-l", "1",    "-singlefile", "-png", input,    prefix};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -255,7 +276,7 @@ ImageFile rasterise_pdf(std::span<const std::uint8_t> bytes, const std::filesyst
                                    O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   pid_t pid = 0;
-  const int spawned = ::posix_spawn(&pid, tool->c_str(), &actions, nullptr, argv.data(), environ);
+  const int spawned = ::posix_spawn(&pid, "/bin/sh", &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (spawned != 0) {
     throw Error(ErrorCategory::input, "cannot run " + *tool + " to rasterise '" + name + "' (" +
@@ -272,20 +293,49 @@ ImageFile rasterise_pdf(std::span<const std::uint8_t> bytes, const std::filesyst
   }
   const std::filesystem::path png = prefix + ".png";
   std::error_code ec;
+  if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL)) {
+    throw Error(ErrorCategory::input,
+                "image '" + name + "' took pdftoppm over " + std::to_string(kPdftoppmCpuSeconds) +
+                    " s of CPU to rasterise: export the page as PNG at the resolution to check");
+  }
+  // poppler answers an allocation it cannot make with a message and a 1x1 page, exit 0.
+  const std::string said = first_line_of(log);
+  if (said.find("Out of memory") != std::string::npos ||
+      said.find("Bogus memory allocation") != std::string::npos) {
+    throw Error(ErrorCategory::input, "image '" + name + "' needs more than the " +
+                                          byte_size_text(kPdftoppmMemoryBytes) +
+                                          " pdftoppm may take to rasterise (pdftoppm: " + said +
+                                          "): its page or an image in it is too large; export "
+                                          "the page as PNG");
+  }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !std::filesystem::exists(png, ec)) {
-    std::string why = first_line_of(log);
-    if (why.empty())
-      why = "exit status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    std::string why = said;
+    if (why.empty()) {
+      why = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
+                              : "stopped by signal " + std::to_string(WTERMSIG(status));
+    }
     throw Error(ErrorCategory::input, "image '" + name + "' is not a readable PDF (pdftoppm: " +
                                           why + "): check the file, or export it as PNG");
   }
+  // Read back like any image: its size from its header before a pixel is decoded.
+  const std::string page_png = read_input_file(png, {.what = "rasterised page of image",
+                                                     .give = "export the page as PNG",
+                                                     .max_bytes = kMaxImageFileBytes,
+                                                     .shrink = "export the page as PNG"});
+  const std::span<const std::uint8_t> page_bytes(
+      reinterpret_cast<const std::uint8_t*>(page_png.data()), page_png.size());
+  const std::optional<ImageHeader> header = read_image_header(page_bytes);
+  if (header) check_pixels(name, header->width, header->height, dpi, options);
   ImageFile out;
-  out.image = cv::imread(png.string(), cv::IMREAD_COLOR);
-  if (out.image.empty()) {
+  if (header && header->complete) {
+    out.image = decode_image(page_bytes);
+    if (out.image.channels() == 4) cv::cvtColor(out.image, out.image, cv::COLOR_BGRA2BGR);
+    if (out.image.channels() == 1) cv::cvtColor(out.image, out.image, cv::COLOR_GRAY2BGR);
+  }
+  if (out.image.empty() || out.image.depth() != CV_8U) {
     throw Error(ErrorCategory::input,
                 "image '" + name + "': pdftoppm's page could not be read back: export it as PNG");
   }
-  check_pixels(name, out.image.cols, out.image.rows, dpi, options);
   out.dpi = dpi;
   return out;
 }

@@ -408,6 +408,43 @@ TEST_CASE("a serials file with a line over 64 KiB is refused", "[cli][bounds]") 
   CHECK(r.exit_code == 3);
 }
 
+// A one-page PDF whose first "/MediaBox" (in a comment) is a decoy of 10 points: the real
+// page is 3000 points square, 25000x25000 pixels (1.9 GB) at decode's 600 dpi.
+std::string pdf_with_decoy_media_box() {
+  const std::vector<std::string> objects = {
+      "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 3000 3000] /Contents 4 0 R >>",
+      "<< /Length 25 >>\nstream\n0 0 0 rg 10 10 50 50 re f\nendstream"};
+  std::string pdf = "%PDF-1.4\n% /MediaBox [0 0 10 10]\n";
+  std::vector<std::size_t> offsets;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    offsets.push_back(pdf.size());
+    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+  }
+  const std::size_t xref = pdf.size();
+  pdf += "xref\n0 5\n0000000000 65535 f \n";
+  for (const std::size_t o : offsets) {
+    const std::string n = std::to_string(o);
+    pdf += std::string(10 - n.size(), '0') + n + " 00000 n \n";
+  }
+  return pdf + "trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) +
+         "\n%%EOF\n";
+}
+
+// Before the fix pdftoppm drew the whole page (52 s, 2.45 GB) before the size was checked.
+TEST_CASE("a PDF page too large for pdftoppm's memory cap is refused fast", "[cli][bounds]") {
+  TempDir t;
+  const std::string pdf = t.in("decoy.pdf").string();
+  write_bytes(pdf, pdf_with_decoy_media_box());
+  const Measured m = run_measured({"decode", pdf}, t.root());
+  CHECK(m.err == message("image '" + pdf +
+                         "' needs more than the 1 GiB pdftoppm may take to rasterise (pdftoppm: "
+                         "Out of memory): its page or an image in it is too large; export the "
+                         "page as PNG"));
+  CHECK(m.exit_code == 3);
+  CHECK(m.peak_mb < 300);
+}
+
 // Measured before the fix: 250,000 rows took 38 MB more than 1 row (every serial was kept
 // in memory until the end); the rows are now staged in a temporary table.
 TEST_CASE("ledger import's memory does not grow with the manifest", "[cli][bounds]") {
