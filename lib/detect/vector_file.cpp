@@ -24,6 +24,7 @@
 
 #include "file_input.hpp"
 #include "image_signature.hpp"
+#include "quiet_xml.hpp"
 #include "render/cairo_ptr.hpp"
 #include "render/rsvg_ptr.hpp"
 #include "svg_limits.hpp"
@@ -173,6 +174,7 @@ ImageFile rasterise_svg(std::span<const std::uint8_t> bytes, const std::string& 
   check_svg_limits(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
                    "image '" + name + "'", "simplify it, or export it as PNG");
   GError* error = nullptr;
+  const QuietXml quiet;
   std::unique_ptr<RsvgHandle, HandleDeleter> handle(
       rsvg_handle_new_from_data(bytes.data(), bytes.size(), &error));
   if (!handle) {

@@ -9,6 +9,7 @@
 
 #include "file_input.hpp"
 #include "image_signature.hpp"
+#include "quiet_xml.hpp"
 #include "render/cairo_ptr.hpp"
 #include "render/logo_impl.hpp"
 #include "render/rsvg_ptr.hpp"
@@ -29,6 +30,7 @@ using HandlePtr = detail::RsvgHandlePtr;
 
 HandlePtr parse_svg(const std::string& svg, const std::string& source) {
   GError* error = nullptr;
+  const detail::QuietXml quiet;
   RsvgHandle* h =
       rsvg_handle_new_from_data(reinterpret_cast<const guint8*>(svg.data()), svg.size(), &error);
   if (h == nullptr) {

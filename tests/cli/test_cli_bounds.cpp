@@ -522,4 +522,20 @@ TEST_CASE("truncated and corrupt images are input errors, with nothing else on s
       CHECK(r.exit_code == 3);
     }
   }
+  SECTION("an SVG declaring a charset its bytes are not in: no libxml2 lines") {
+    const std::string svg = t.in("sjis.svg").string();
+    write_bytes(svg,
+                "<?xml version=\"1.0\" encoding=\"SHIFT_JIS\"?><svg "
+                "xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><text>\xff\xfe"
+                "\x80\x81 bad</text></svg>");
+    const std::string why =
+        " is not a readable SVG (XML parse error: Error domain 1 code 77 on line 1 column 112 "
+        "of data: Premature end of data in tag text line 1): fix the file or export it as PNG";
+    const CliResult r = run_cli({"decode", svg});
+    CHECK(r.err == message("image '" + svg + "'" + why));
+    CHECK(r.exit_code == 3);
+    const CliResult logo = encode({"--data", "x", "--logo", svg, "-o", t.out("l.png").string()});
+    CHECK(logo.err == message("logo file '" + svg + "'" + why));
+    CHECK(logo.exit_code == 3);
+  }
 }
