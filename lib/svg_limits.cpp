@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -103,6 +104,36 @@ std::optional<std::vector<std::uint8_t>> data_uri_bytes(std::string_view s, std:
   return out;
 }
 
+// The text with references to the declared internal entities replaced by their values, as
+// libxml2 expands them for librsvg: "&d;&rest;" can spell a data: URI no declaration holds.
+// Values hold no markup and no references (check_svg_limits refuses those), so one pass
+// is the whole expansion; it may grow the text to at most twice the file limit.
+template <typename Refuse>
+std::string expand_entities(const std::string& text,
+                            const std::map<std::string, std::string, std::less<>>& entities,
+                            const Refuse& refuse) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '&') {
+      const std::size_t semicolon = text.find(';', i + 1);
+      if (semicolon != std::string::npos && semicolon - i <= 256) {
+        const auto it = entities.find(std::string_view(text).substr(i + 1, semicolon - i - 1));
+        if (it != entities.end()) {
+          out += it->second;
+          i = semicolon;
+          if (out.size() > 2 * kMaxSvgFileBytes) {
+            refuse("expands its entities to over " + byte_size_text(2 * kMaxSvgFileBytes));
+          }
+          continue;
+        }
+      }
+    }
+    out += text[i];
+  }
+  return out;
+}
+
 }  // namespace
 
 void check_svg_limits(std::string_view svg, const std::string& named, std::string_view fix) {
@@ -113,7 +144,8 @@ void check_svg_limits(std::string_view svg, const std::string& named, std::strin
     refuse("is " + std::to_string(svg.size()) + " bytes, over the " +
            byte_size_text(kMaxSvgFileBytes) + " limit for SVG files");
   }
-  const std::string text = decode_char_refs(svg);
+  std::string text = decode_char_refs(svg);
+  std::map<std::string, std::string, std::less<>> entities;
   std::size_t elements = 0;
   for (std::size_t i = 0; i + 1 < text.size(); ++i) {
     if (text[i] != '<') continue;
@@ -140,8 +172,16 @@ void check_svg_limits(std::string_view svg, const std::string& named, std::strin
           decl.find_first_of("<&%", quote) != std::string_view::npos) {
         refuse("declares an entity that expands to markup, another entity or a file");
       }
+      const std::size_t name_at = decl.find_first_not_of(" \t\r\n", 8);
+      const std::size_t name_end = decl.find_first_of(" \t\r\n\"'", name_at);
+      const std::size_t close = decl.find(decl[quote], quote + 1);
+      if (name_end != std::string_view::npos && close != std::string_view::npos) {
+        entities.emplace(decl.substr(name_at, name_end - name_at),
+                         decl.substr(quote + 1, close - quote - 1));
+      }
     }
   }
+  if (!entities.empty()) text = expand_entities(text, entities, refuse);
   // Numbers inside tags, data: URIs skipped (base64 has runs of digits).
   bool in_tag = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -174,10 +214,13 @@ void check_svg_limits(std::string_view svg, const std::string& named, std::strin
     }
     i += length > 0 ? length - 1 : 0;
   }
+  // URI schemes are case-insensitive: librsvg reads "DATA:" too.
+  std::string lower = text;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   double embedded = 0;
-  for (std::size_t at = text.find("ata:"); at != std::string::npos;
-       at = text.find("ata:", at + 4)) {
-    if (at == 0 || std::tolower(static_cast<unsigned char>(text[at - 1])) != 'd') continue;
+  for (std::size_t at = lower.find("ata:"); at != std::string::npos;
+       at = lower.find("ata:", at + 4)) {
+    if (at == 0 || lower[at - 1] != 'd') continue;
     // A URI starts a quoted attribute value or a CSS url(): "metadata:" in prose does not.
     std::size_t before = at - 1;
     while (before > 0 && std::isspace(static_cast<unsigned char>(text[before - 1]))) --before;

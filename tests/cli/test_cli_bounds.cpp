@@ -221,12 +221,44 @@ TEST_CASE("an SVG logo embedding a real 20000x20000 PNG is refused", "[cli][boun
   TempDir t;
   const std::string logo = t.in("big.svg").string();
   // 1-bit grey, every row present: a complete image that gdk-pixbuf would decode in full.
-  write_bytes(logo, svg_embedding(png_claiming(20000, 20000, 1, 0, 20000)));
+  const std::string png = png_claiming(20000, 20000, 1, 0, 20000);
+  const std::string svg = svg_embedding(png);
+  const std::string head = svg.substr(0, svg.find("<image"));
+  const std::string image = "<image width=\"100\" height=\"100\" xlink:href=";
+  // Found by probing (each took 2.8 GB and 90 s before): the scheme in capitals, and a
+  // data: URI spelt by two entities, neither of which holds "data:".
+  const std::string upper = head + image + "\"DATA:image/png;base64," + base64(png) + "\"/></svg>";
+  const std::string split =
+      "<?xml version=\"1.0\"?><!DOCTYPE svg [<!ENTITY d \"da\"><!ENTITY i "
+      "\"ta:image/png;base64," +
+      base64(png) + "\">]>" + head + image + "\"&d;&i;\"/></svg>";
+  for (const std::string& text : {svg, upper, split}) {
+    write_bytes(logo, text);
+    const Measured m = run_measured(
+        {"encode", "--data", "x", "--logo", logo, "-o", t.out("a.png").string()}, t.root());
+    CHECK(m.err == message("logo file '" + logo +
+                           "' embeds a 20000x20000 image; images embedded in an SVG may have 40 "
+                           "megapixels in all: simplify it, or export it as PNG"));
+    CHECK(m.exit_code == 3);
+    CHECK(m.peak_mb < 300);
+  }
+}
+
+TEST_CASE("SVG entities may not expand past twice the SVG file limit", "[cli][bounds]") {
+  TempDir t;
+  const std::string logo = t.in("wide.svg").string();
+  std::string uses;
+  for (int i = 0; i < 40; ++i) uses += "&e;";
+  write_bytes(logo, "<?xml version=\"1.0\"?><!DOCTYPE svg [<!ENTITY e \"" +
+                        std::string(1 << 20, 'x') +
+                        "\">]><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" "
+                        "height=\"10\"><desc>" +
+                        uses + "</desc></svg>");
   const Measured m = run_measured(
       {"encode", "--data", "x", "--logo", logo, "-o", t.out("a.png").string()}, t.root());
   CHECK(m.err == message("logo file '" + logo +
-                         "' embeds a 20000x20000 image; images embedded in an SVG may have 40 "
-                         "megapixels in all: simplify it, or export it as PNG"));
+                         "' expands its entities to over 32 MiB: simplify it, or export it as "
+                         "PNG"));
   CHECK(m.exit_code == 3);
   CHECK(m.peak_mb < 300);
 }
