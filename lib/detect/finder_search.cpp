@@ -41,7 +41,9 @@ struct Cross {
 };
 
 // Walks both ways from a dark point along (dx, dy): core, light ring, dark ring. Every run
-// must end inside the image and within max_run steps.
+// must end within max_run steps, and inside the image, except the dark ring's: a code
+// printed or cropped without its quiet zone has its finders' outer rings on the image's
+// edge, which ends them as a light pixel would.
 std::optional<Cross> cross_check(const cv::Mat& dark, int x, int y, int dx, int dy, int max_run) {
   auto is_dark = [&](int px, int py) { return dark.at<std::uint8_t>(py, px) != 0; };
   auto inside = [&](int px, int py) {
@@ -58,7 +60,10 @@ std::optional<Cross> cross_check(const cv::Mat& dark, int x, int y, int dx, int 
         px += sx;
         py += sy;
         ++steps;
-        if (!inside(px, py)) return std::nullopt;
+        if (!inside(px, py)) {
+          if (part < 2) return std::nullopt;
+          break;
+        }
         if (is_dark(px, py) != want_dark) break;
         if (++count[static_cast<std::size_t>(part)] > max_run) return std::nullopt;
       }
@@ -150,15 +155,17 @@ struct Hit {
 // roi; seed: a pixel of the ring, in window coordinates.
 std::optional<std::array<cv::Point2f, 4>> trace_ring(const cv::Mat& binary, cv::Point seed,
                                                      cv::Point2f local_centre, float module,
-                                                     cv::Point origin) {
+                                                     cv::Point origin, cv::Size image) {
   cv::Mat mask = cv::Mat::zeros(binary.rows + 2, binary.cols + 2, CV_8U);
   cv::Mat region = binary.clone();
   cv::Rect filled;
   const int area = cv::floodFill(region, mask, seed, cv::Scalar(128), &filled, cv::Scalar(),
                                  cv::Scalar(), 4 | cv::FLOODFILL_MASK_ONLY | (255 << 8));
-  // A ring that reaches the window's edge has merged with something else.
-  if (filled.x <= 0 || filled.y <= 0 || filled.br().x >= binary.cols ||
-      filled.br().y >= binary.rows) {
+  // A ring that reaches the window's edge has merged with something else, unless that
+  // edge is the image's (a code without its quiet zone).
+  if ((filled.x <= 0 && origin.x > 0) || (filled.y <= 0 && origin.y > 0) ||
+      (filled.br().x >= binary.cols && origin.x + binary.cols < image.width) ||
+      (filled.br().y >= binary.rows && origin.y + binary.rows < image.height)) {
     return std::nullopt;
   }
   const double expected = 24.0 * module * module;
@@ -267,7 +274,9 @@ std::optional<std::array<cv::Point2f, 4>> ring_corners(const cv::Mat& grey, cons
   while (x > roi.x && row[x] == 0 && cx - x < reach) light.push_back(level[x--]);
   const int ring_start = x;
   while (x > roi.x && row[x] != 0 && cx - x < reach) --x;
-  if (core.empty() || light.empty() || row[ring_start] == 0 || x <= roi.x || row[x] != 0) {
+  // The walk must leave the dark ring, or reach the image's own edge.
+  const bool ring_ended = x > roi.x ? row[x] == 0 : roi.x == 0;
+  if (core.empty() || light.empty() || row[ring_start] == 0 || !ring_ended) {
     return std::nullopt;
   }
   const cv::Point seed((ring_start + x + 1) / 2 - roi.x, cy - roi.y);
@@ -280,9 +289,9 @@ std::optional<std::array<cv::Point2f, 4>> ring_corners(const cv::Mat& grey, cons
   cv::Mat binary;
   cv::threshold(grey(roi), binary, threshold, 255, cv::THRESH_BINARY_INV);
   if (binary.at<std::uint8_t>(seed) != 0) {
-    if (auto c = trace_ring(binary, seed, local_centre, module, roi.tl())) return c;
+    if (auto c = trace_ring(binary, seed, local_centre, module, roi.tl(), dark.size())) return c;
   }
-  return trace_ring(dark(roi), seed, local_centre, module, roi.tl());
+  return trace_ring(dark(roi), seed, local_centre, module, roi.tl(), dark.size());
 }
 
 cv::Point2f diagonal_intersection(const std::array<cv::Point2f, 4>& q) {

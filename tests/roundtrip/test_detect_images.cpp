@@ -101,3 +101,32 @@ TEST_CASE("detect reads inverted and mirrored codes and says so", "[roundtrip][d
   no_mirrored.try_mirrored = false;
   CHECK(detect(mirrored, no_mirrored).empty());
 }
+
+// A code cropped or printed without its quiet zone: its finders' outer rings lie on the
+// image's edge (zxing-cpp reads these; before, the finder search gave up at the edge).
+TEST_CASE("detect reads codes without a quiet zone", "[roundtrip][detect]") {
+  if (std::system("command -v qrencode > /dev/null 2>&1") != 0) {
+    WARN("the qrencode CLI is not installed: skipped (scripts/install-deps installs it)");
+    return;
+  }
+  roundtrip::TempDir dir;
+  for (const int v : {1, 4, 10, 25}) {
+    for (const int scale : {3, 6}) {
+      const std::string payload = "no quiet zone v" + std::to_string(v);
+      const fs::path png = dir.path / "edge.png";
+      const std::string cmd = "qrencode -s " + std::to_string(scale) + " -m 0 -l L -v " +
+                              std::to_string(v) + " -o '" + png.string() + "' '" + payload + "'";
+      REQUIRE(std::system(cmd.c_str()) == 0);
+      const cv::Mat image = read_image(png);
+      INFO("version " << v << ", " << scale << " px a module");
+      const std::vector<Decoded> found = detect(image);
+      REQUIRE(found.size() == 1);
+      CHECK(found[0].text == payload);
+      CHECK(found[0].version == v);
+      // The corners are the image's own, within a module.
+      CHECK(std::abs(found[0].corners[0].x) < scale);
+      CHECK(std::abs(found[0].corners[2].y - static_cast<float>(image.rows)) < scale);
+      CHECK(test::reads(test::Reader::zxing, image, payload));
+    }
+  }
+}
