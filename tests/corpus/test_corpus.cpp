@@ -62,7 +62,8 @@ void check_folder(const std::string& folder, int minimum, int images_expected) {
 
 }  // namespace
 
-// Minimums measured on 2026-11-23 (zxing-cpp's own runner reads all of them).
+// Minimums measured on 2026-11-23, qrcode-5 raised on 2026-12-05 (its four version 40
+// symbols at 1 px a module); zxing-cpp's own runner reads all of them.
 TEST_CASE("corpus qrcode-1", "[corpus]") {
   check_folder("qrcode-1", 8, 8);
 }
@@ -70,7 +71,7 @@ TEST_CASE("corpus qrcode-3", "[corpus]") {
   check_folder("qrcode-3", 18, 18);
 }
 TEST_CASE("corpus qrcode-5", "[corpus]") {
-  check_folder("qrcode-5", 12, 16);
+  check_folder("qrcode-5", 16, 16);
 }
 TEST_CASE("corpus qrcode-6", "[corpus]") {
   check_folder("qrcode-6", 15, 15);
