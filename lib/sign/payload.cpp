@@ -17,9 +17,10 @@ void check_signed_template(const PayloadTemplate& tmpl, std::string_view product
     }
     if (!tmpl.is_signed()) {
       throw Error(ErrorCategory::usage,
-                  named + " has no {sig}: a signed GS1 Digital Link payload ends in "
-                          "/21/{serial}?s={sig}, e.g. "
-                          "'https://brand.example/01/09506000134352/21/{serial}?s={sig}'");
+                  named +
+                      " has no {sig}: a signed GS1 Digital Link payload ends in "
+                      "/21/{serial}?s={sig}, e.g. "
+                      "'https://brand.example/01/09506000134352/21/{serial}?s={sig}'");
     }
     return;
   }
