@@ -364,7 +364,7 @@ int run_verify(const VerifyArgs& a) {
                        : std::string());
       } else {
         fmt::print("smallest print for {}: none up to {:.1f} mm modules reaches {:.0f}%\n",
-                   to_string(m.reader), 40 / options.camera_px_per_mm, 100 * options.min_rate);
+                   to_string(m.reader), m.largest_mm, 100 * options.min_rate);
       }
     }
   }

@@ -116,17 +116,17 @@ struct SeverityReport {
 // noise and JPEG) with the code printed at m mm per module and seen at
 // m x camera_px_per_mm camera px per module, and the size passes when the reader reads at
 // least min_rate of the `seeds` captures. Sizes are tried on a grid from 1.5 to 40 camera
-// px per module in steps of 10%. The smallest print is a size that passes with every seed,
-// while the next smaller size of the grid fails: it is bracketed from a passing size, never
-// extrapolated. The report's min_size_severity row (when it ran; 4.5-5 camera px per module
-// for moderate) bounds it: a reader that fails the row gets no smaller minimum than the
-// largest size the row used, and one that passes it no larger minimum than the grid's
-// next size at or above that (at_min is then the row's rate if the grid's own measure
-// there was not taken or fell short): a reader's rows and its minimum agree.
+// px per module in steps of 10% (1.5 x 1.1^34 = 38.3 px is the largest). The smallest print is a
+// size that passes with every seed, while the next smaller size of the grid fails: it is bracketed
+// from a passing size, never extrapolated. The report's min_size_severity row (when it ran; 4.5-5
+// camera px per module for moderate) bounds it: a reader that fails the row gets no smaller minimum
+// than the largest size the row used, and one that passes it no larger minimum than the grid's next
+// size at or above that (at_min is then the row's rate if the grid's own measure there was not
+// taken or fell short): a reader's rows and its minimum agree.
 struct MinSize {
   Reader reader = Reader::ours;
   // Smallest module size (mm) and whole symbol side (mm, quiet zone excluded) that reached
-  // min_rate; empty when even the largest size of the grid (40 camera px) did not.
+  // min_rate; empty when even the largest size of the grid (largest_mm) did not.
   std::optional<double> module_mm;
   std::optional<double> symbol_mm;
   ReaderRate at_min;  // the reader's rate at module_mm over all `seeds` captures (or the row's)
@@ -135,6 +135,9 @@ struct MinSize {
   // when module_mm is the grid's smallest size, or when nothing passes.
   std::optional<double> below_mm;
   ReaderRate below;
+  // The grid's largest module size (mm): 38.3 camera px (the last 10% step under 40) over
+  // camera_px_per_mm, 3.83 mm at the default 10 px/mm. What "none up to" means.
+  double largest_mm = 0;
 };
 
 struct VerifyReport {

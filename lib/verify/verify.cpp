@@ -438,6 +438,7 @@ class SizeSearch {
     }
     MinSize m;
     m.reader = options_.readers[r];
+    m.largest_mm = mm(n_sizes - 1);
     if (hi < n_sizes) {
       m.module_mm = mm(hi);
       m.symbol_mm = *m.module_mm * (17 + 4 * art_.code.version);

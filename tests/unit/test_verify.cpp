@@ -94,6 +94,9 @@ TEST_CASE("verify: the smallest print meets the rate by the report's own measure
   REQUIRE(m.below_mm.has_value());  // a plain code fails at 1.5 camera px per module
   // The grid is 1.5 x 1.1^i camera px: the failing size is the grid step below.
   CHECK(*m.below_mm * 1.1 == Approx(*m.module_mm));
+  // The grid's largest size, what "none up to" names: 1.5 x 1.1^34 px at 10 px/mm.
+  CHECK(m.largest_mm == Approx(1.5 * std::pow(1.1, 34) / 10));
+  CHECK(m.largest_mm == Approx(3.83).margin(0.005));
   check_consistent(r, o);
 }
 
