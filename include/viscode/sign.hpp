@@ -68,7 +68,8 @@ inline constexpr std::size_t kSignatureChars = 103;
 std::string sign_serial(const SecretKey& key, std::string_view serial,
                         std::string_view product = {});
 
-class PayloadTemplate;  // viscode/batch.hpp
+// viscode/payload_template.hpp, which includes viscode/gs1.hpp, which includes this header.
+class PayloadTemplate;
 
 // Checks that a template and a product id go together for signing: the template has {sig}
 // (in the layout [{product}/]{serial}.{sig} that PayloadTemplate checks), {product}

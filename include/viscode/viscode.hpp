@@ -10,6 +10,7 @@
 #include "viscode/error.hpp"
 #include "viscode/gs1.hpp"
 #include "viscode/ledger.hpp"
+#include "viscode/payload_template.hpp"
 #include "viscode/render.hpp"
 #include "viscode/serve.hpp"
 #include "viscode/sign.hpp"

@@ -7,9 +7,9 @@
 #include <unordered_set>
 #include <vector>
 
-#include "batch/csv.hpp"
+#include "csv.hpp"
 #include "batch/serials.hpp"
-#include "batch/sha256.hpp"
+#include "sha256.hpp"
 #include "file_input.hpp"
 #include "text.hpp"
 #include "viscode/batch.hpp"

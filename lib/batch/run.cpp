@@ -18,7 +18,7 @@
 
 #include "batch/manifest.hpp"
 #include "batch/serials.hpp"
-#include "batch/sha256.hpp"
+#include "sha256.hpp"
 #include "batch/sheet_pdf.hpp"
 #include "batch/thread_pool.hpp"
 #include "render/design_access.hpp"

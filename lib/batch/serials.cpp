@@ -10,7 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "batch/csv.hpp"
+#include "csv.hpp"
 #include "file_input.hpp"
 #include "sign/common.hpp"
 #include "text.hpp"

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <vector>
 
-#include "batch/sha256.hpp"
+#include "sha256.hpp"
 #include "file_input.hpp"
 #include "viscode/error.hpp"
 

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <vector>
 
-#include "batch/csv.hpp"
+#include "csv.hpp"
 #include "file_input.hpp"
 #include "serve/page.hpp"
 #include "text.hpp"

@@ -11,7 +11,7 @@
 #include <span>
 #include <vector>
 
-#include "batch/sha256.hpp"
+#include "sha256.hpp"
 #include "file_input.hpp"
 #include "sign/common.hpp"
 #include "viscode/error.hpp"

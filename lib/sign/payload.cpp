@@ -1,7 +1,7 @@
 // Signed payloads from templates: the glue between PayloadTemplate and sign_serial().
 #include "sign/common.hpp"
-#include "viscode/batch.hpp"
 #include "viscode/error.hpp"
+#include "viscode/payload_template.hpp"
 #include "viscode/sign.hpp"
 
 namespace viscode {

@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "batch/csv.hpp"
+#include "csv.hpp"
 #include "batch/manifest.hpp"
 #include "batch/serials.hpp"
 #include "text.hpp"

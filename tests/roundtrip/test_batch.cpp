@@ -9,8 +9,8 @@
 #include <set>
 
 #include "../unit/test_error_util.hpp"
-#include "batch/csv.hpp"
-#include "batch/sha256.hpp"
+#include "csv.hpp"
+#include "sha256.hpp"
 #include "batch/sheet_pdf.hpp"
 #include "roundtrip_util.hpp"
 #include "tools.hpp"

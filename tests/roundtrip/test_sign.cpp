@@ -5,7 +5,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <set>
 
-#include "batch/csv.hpp"
+#include "csv.hpp"
 #include "roundtrip_util.hpp"
 
 using namespace viscode;

@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "batch/csv.hpp"
+#include "csv.hpp"
 #include "batch/manifest.hpp"
 #include "batch/serials.hpp"
 #include "test_error_util.hpp"

@@ -16,7 +16,7 @@
 #include <string>
 #include <type_traits>
 
-#include "batch/sha256.hpp"
+#include "sha256.hpp"
 #include "sign/base32.hpp"
 #include "test_error_util.hpp"
 #include "tools.hpp"

@@ -1,9 +1,10 @@
 // Payload templates: "https://v.brand.example/a/{serial}", signed ones
 // "https://v.brand.example/a/{serial}.{sig}" (docs/authenticate.md).
+#include "viscode/payload_template.hpp"
+
 #include <algorithm>
 
 #include "sign/common.hpp"
-#include "viscode/batch.hpp"
 #include "viscode/error.hpp"
 #include "viscode/gs1.hpp"
 

@@ -1,4 +1,4 @@
-#include "batch/csv.hpp"
+#include "csv.hpp"
 
 namespace viscode::detail {
 namespace {

@@ -1,4 +1,4 @@
-#include "batch/sha256.hpp"
+#include "sha256.hpp"
 
 #include <fstream>
 #include <vector>
