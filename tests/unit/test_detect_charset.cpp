@@ -117,7 +117,7 @@ TEST_CASE("Text valid in two character sets follows the documented order", "[det
   }
 }
 
-TEST_CASE("Byte segments without ECI are guessed together, ECI segments keep their own",
+TEST_CASE("Character sets: undesignated bytes are guessed together, ECI segments keep theirs",
           "[detect][charset]") {
   // One Shift JIS character split over two segments with a numeric one between them.
   Bits split;
