@@ -52,13 +52,15 @@ std::optional<std::string> iconv_to_utf8(std::span<const std::uint8_t> s, const 
   return out;
 }
 
-// How much a double-byte reading looks like text: characters from the everyday core of the
-// character set (GB 2312; JIS X 0208 and runs of half-width katakana) against the rest
-// (extensions, rare characters, four-byte GB 18030), or not valid at all.
+// How much a reading looks like text: characters from the everyday core of the character
+// set (GB 2312; JIS X 0208) against the rest (extensions, rare characters, four-byte
+// GB 18030), or not valid at all. Counted in halves: a half-width katakana in a run is half
+// everyday, half rare, since modern Japanese text seldom uses them while GB 2312 text looks
+// exactly like runs of them.
 struct Reading {
   bool valid = false;
-  int common = 0;
-  int rare = 0;
+  int common = 0;  // half characters
+  int rare = 0;    // half characters
 };
 
 // Shift JIS as Microsoft's CP932. The user-defined area (leads 0xF0-0xF9) decodes to private
@@ -71,8 +73,9 @@ Reading read_cp932(std::span<const std::uint8_t> s) {
   const auto end_kana_run = [&] {
     if (kana_run >= 2) {
       r.common += static_cast<int>(kana_run);
+      r.rare += static_cast<int>(kana_run);
     } else if (kana_run == 1) {
-      r.rare += 1;
+      r.rare += 2;
     }
     kana_run = 0;
   };
@@ -91,7 +94,7 @@ Reading read_cp932(std::span<const std::uint8_t> s) {
     // JIS X 0208: rows 1-8 (leads 0x81-0x84), the kanji levels 1 and 2 (0x88-0x9F,
     // 0xE0-0xEA). 0x87 (NEC row 13), 0xED-0xEE and 0xFA-0xFC (IBM extensions) are rare.
     const bool jis0208 = b <= 0x84 || (b >= 0x88 && b <= 0x9F) || (b >= 0xE0 && b <= 0xEA);
-    (jis0208 ? r.common : r.rare) += 1;
+    (jis0208 ? r.common : r.rare) += 2;
   }
   end_kana_run();
   r.valid = true;
@@ -112,7 +115,7 @@ Reading read_gb18030(std::span<const std::uint8_t> s) {
           s[i + 3] > 0x39) {
         return {};
       }
-      r.rare += 1;
+      r.rare += 2;
       i += 3;
       continue;
     }
@@ -122,7 +125,7 @@ Reading read_gb18030(std::span<const std::uint8_t> s) {
     if (user_defined) return {};
     // GB 2312: symbols (leads 0xA1-0xA9) and hanzi (0xB0-0xF7), both with trails 0xA1-0xFE.
     const bool gb2312 = t >= 0xA1 && ((b >= 0xA1 && b <= 0xA9) || (b >= 0xB0 && b <= 0xF7));
-    (gb2312 ? r.common : r.rare) += 1;
+    (gb2312 ? r.common : r.rare) += 2;
     ++i;
   }
   r.valid = true;
@@ -144,7 +147,7 @@ Reading read_latin1(std::span<const std::uint8_t> s) {
     const bool letter = b >= 0xC0 && b != 0xD7 && b != 0xF7;
     const bool beside_letter =
         (i > 0 && ascii_letter(s[i - 1])) || (i + 1 < s.size() && ascii_letter(s[i + 1]));
-    (letter && beside_letter ? r.common : r.rare) += 1;
+    (letter && beside_letter ? r.common : r.rare) += 2;
   }
   r.valid = true;
   return r;
@@ -247,9 +250,10 @@ const char* guess_charset(std::span<const std::uint8_t> s) {
   if (gb.valid) gb.valid = iconv_to_utf8(s, "GB18030").has_value();
   if (sjis.valid) sjis.valid = iconv_to_utf8(s, "CP932").has_value();
   // The reading with the larger share of everyday characters wins. Chinese text in GB 2312
-  // is often valid Shift JIS too, as half-width katakana, and a tie between the two goes to
-  // GB 18030 (the codes' market is China); Japanese text reads in GBK as rare extension
-  // characters. Latin-1 wins ties with either: "Größe" and "informação" are valid GB 2312.
+  // is often valid Shift JIS too, as half-width katakana (half everyday), and a tie between
+  // the two goes to GB 18030 (the codes' market is China); Japanese text reads in GBK as
+  // rare extension characters. Latin-1 wins ties with either: "Größe" and "informação" are
+  // valid GB 2312.
   const bool sjis_wins = more_common(sjis, gb);
   const Reading& cjk = sjis_wins ? sjis : gb;
   if (more_common(cjk, read_latin1(s))) return sjis_wins ? "CP932" : "GB18030";

@@ -53,6 +53,10 @@ constexpr Case kGuesses[] = {
     {"GB 2312", "GBK:\xD6\xD0\xCE\xC4\xB2\xE2\xCA\xD4", "GBK:中文测试", "GB18030"},
     {"GB 2312 valid as half-width katakana too", "\xD6\xD0\xCE\xC4", "中文", "GB18030"},
     {"GBK with a character outside GB 2312 (镕)", "\xD6\xEC\xE9\x46\xBB\xF9", "朱镕基", "GB18030"},
+    // 語 is a GBK extension character; as Shift JIS the bytes are five half-width katakana,
+    // which count half everyday.
+    {"GBK with a character outside GB 2312, also valid as half-width katakana",
+     "\xC8\xD5\xB1\xBE\xD5\x5A", "日本語", "GB18030"},
     {"GB 18030 four-byte character beside GB 2312", "\x81\x30\x81\x30\xD6\xD0", "\u0080中",
      "GB18030"},
     // Latin-1: accented letters beside ASCII letters beat any double-byte reading.
@@ -96,7 +100,7 @@ TEST_CASE("Text valid in two character sets follows the documented order", "[det
       {"\xC3\xA9", "é", "UTF-8"},
       // Then GB 18030 over Shift JIS on a tie: 中文 or ﾖﾐﾎﾄ.
       {"\xD6\xD0\xCE\xC4", "中文", "GB18030"},
-      // A pure run of half-width katakana of even length is a tie too: ｶﾀｶﾅ reads as 独杜.
+      // Half-width katakana count half everyday: ｶﾀｶﾅ, also valid GB 2312, reads as 独杜.
       {"\xB6\xC0\xB6\xC5", "独杜", "GB18030"},
       // Shift JIS over GB 18030 when its share of everyday characters is larger: 日本 reads
       // in GBK as two rare extension characters.
