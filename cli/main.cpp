@@ -161,7 +161,9 @@ std::string json_line(const std::string& file, const std::vector<viscode::Decode
     const viscode::Decoded& d = codes[i];
     if (i > 0) line += ", ";
     line += "{\"text\": " + json_string(d.text) +
-            ", \"bytes_base64\": " + viscode::cli::json_base64(d.bytes) + ", \"corners\": [";
+            ", \"bytes_base64\": " + viscode::cli::json_base64(d.bytes) +
+            ", \"charset\": " + json_string(d.charset) +
+            ", \"charset_guessed\": " + (d.charset_guessed ? "true" : "false") + ", \"corners\": [";
     for (std::size_t k = 0; k < d.corners.size(); ++k) {
       line += fmt::format("{}[{:.1f}, {:.1f}]", k > 0 ? ", " : "", d.corners[k].x, d.corners[k].y);
     }
@@ -432,8 +434,9 @@ int main(int argc, char** argv) {
       ->required();
   dec->add_flag("--json", da.json,
                 "One JSON object per file and line: file, codes (text, bytes_base64: the "
-                "payload's exact bytes, corners, version, ec, mask, errors_corrected, "
-                "error_capacity), and error for an unreadable file");
+                "payload's exact bytes, charset and charset_guessed: the character set the "
+                "text was decoded from and whether it was guessed, corners, version, ec, mask, "
+                "errors_corrected, error_capacity), and error for an unreadable file");
   dec->add_option("--max-megapixels", da.max_megapixels,
                   "Refuse larger images before decoding them (above 0, at most 1000)")
       ->capture_default_str();

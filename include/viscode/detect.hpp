@@ -44,6 +44,15 @@ struct StructuredAppend {
 struct Decoded {
   std::string text;                 // UTF-8
   std::vector<std::uint8_t> bytes;  // the payload's bytes as encoded (segments concatenated)
+  // The character set text was decoded from: "UTF-8", "Shift_JIS" (read as Microsoft's
+  // CP932, whose 0x5C is a backslash), "GB18030" (also for GB 2312 and GBK), "ISO-8859-1",
+  // "GB2312" (Hanzi mode), an ECI's ("CP1251", "UTF-16BE", ...), or "US-ASCII" when every
+  // segment is ASCII (numeric and alphanumeric modes, ASCII bytes without ECI). Segments in
+  // different character sets give their names in order of first use, comma-separated.
+  std::string charset;
+  // True when byte segments without ECI hold bytes past ASCII, whose character set was
+  // guessed from the bytes (docs/detector.md, "Character sets"); false when declared.
+  bool charset_guessed = false;
   // Corners of the symbol (quiet zone excluded) in image pixels, OpenCV's convention (the
   // centre of the first pixel is at 0,0): the top-left, top-right, bottom-right and
   // bottom-left corners as the symbol is read.

@@ -1,12 +1,10 @@
 #include "detect/bitstream.hpp"
 
-#include <iconv.h>
-
-#include <cerrno>
+#include <algorithm>
 #include <string_view>
 #include <utility>
 
-#include "text.hpp"
+#include "detect/charset.hpp"
 
 namespace viscode::detail {
 namespace {
@@ -40,6 +38,7 @@ enum Mode : std::uint32_t {
   kEci = 0x7,
   kKanji = 0x8,
   kFnc1Second = 0x9,
+  kHanzi = 0xD,  // GB/T 18284 (Chinese QR), not in ISO 18004
 };
 
 // Character-count indicator widths for versions 1-9, 10-26 and 27-40.
@@ -52,7 +51,7 @@ int count_bits(std::uint32_t mode, int version) {
       return 9 + 2 * range;
     case kByte:
       return range == 0 ? 8 : 16;
-    default:  // kanji
+    default:  // kanji, hanzi
       return 8 + 2 * range;
   }
 }
@@ -62,120 +61,10 @@ constexpr std::string_view kAlphanumeric45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWX
 // One decoded segment before character-set conversion: byte segments keep the ECI that was
 // in force, since several of them under one ECI may split a multibyte character.
 struct Piece {
-  enum class Kind { bytes, ascii, kanji } kind;
+  enum class Kind { bytes, ascii, kanji, hanzi } kind;
   int eci;  // -1: none designated
   std::vector<std::uint8_t> data;
 };
-
-std::string latin1_to_utf8(std::span<const std::uint8_t> s) {
-  std::string out;
-  out.reserve(s.size() * 2);
-  for (const std::uint8_t c : s) {
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
-  return out;
-}
-
-std::optional<std::string> iconv_to_utf8(std::span<const std::uint8_t> s, const char* from) {
-  iconv_t cd = iconv_open("UTF-8", from);
-  if (cd == reinterpret_cast<iconv_t>(-1)) return std::nullopt;
-  std::string out(s.size() * 4 + 16, '\0');
-  // iconv's interface takes non-const input although it never writes through it.
-  char* in = const_cast<char*>(reinterpret_cast<const char*>(s.data()));
-  std::size_t in_left = s.size();
-  std::size_t produced = 0;
-  bool ok = true;
-  while (in_left > 0) {
-    char* dst = out.data() + produced;
-    std::size_t dst_left = out.size() - produced;
-    const std::size_t rc = iconv(cd, &in, &in_left, &dst, &dst_left);
-    produced = out.size() - dst_left;
-    if (rc != static_cast<std::size_t>(-1)) break;
-    if (errno != E2BIG) {
-      ok = false;  // an invalid or truncated sequence: not text in this character set
-      break;
-    }
-    out.resize(out.size() * 2);
-  }
-  iconv_close(cd);
-  if (!ok) return std::nullopt;
-  out.resize(produced);
-  return out;
-}
-
-// The character set an ECI designator assigns to bytes (AIM ECI assignments); nullptr for
-// ECIs this reader does not know, which makes the stream unreadable rather than misread.
-const char* eci_charset(int eci) {
-  switch (eci) {
-    case 0:
-    case 2:
-      return "CP437";
-    case 1:
-    case 3:
-    case 899:  // 8-bit binary: Latin-1 keeps every byte as one character
-      return "ISO-8859-1";
-    case 20:
-      return "SHIFT_JIS";
-    case 21:
-      return "CP1250";
-    case 22:
-      return "CP1251";
-    case 23:
-      return "CP1252";
-    case 24:
-      return "CP1256";
-    case 25:
-      return "UTF-16BE";
-    case 26:
-      return "UTF-8";
-    case 27:
-    case 170:
-      return "US-ASCII";
-    case 28:
-      return "BIG5";
-    case 29:  // GB 2312; GB 18030 decodes the same bytes identically and is a superset
-    case 32:
-      return "GB18030";
-    case 30:
-      return "EUC-KR";
-    case 31:
-      return "GBK";
-    case 33:
-      return "UTF-16LE";
-    case 34:
-      return "UTF-32BE";
-    case 35:
-      return "UTF-32LE";
-    default:
-      break;
-  }
-  // ECI 4..18 are ISO-8859-2..16; there is no ISO-8859-12, so ECI 14 is unassigned.
-  static constexpr const char* kIso8859[] = {
-      "ISO-8859-2", "ISO-8859-3",  "ISO-8859-4",  "ISO-8859-5",  "ISO-8859-6",
-      "ISO-8859-7", "ISO-8859-8",  "ISO-8859-9",  "ISO-8859-10", "ISO-8859-11",
-      nullptr,      "ISO-8859-13", "ISO-8859-14", "ISO-8859-15", "ISO-8859-16"};
-  if (eci >= 4 && eci <= 18) return kIso8859[eci - 4];
-  return nullptr;
-}
-
-std::optional<std::string> bytes_to_utf8(std::span<const std::uint8_t> s, int eci,
-                                         bool default_is_utf8) {
-  if (eci < 0) return default_is_utf8 ? std::string(s.begin(), s.end()) : latin1_to_utf8(s);
-  const char* charset = eci_charset(eci);
-  if (charset == nullptr) return std::nullopt;
-  const std::string_view name = charset;
-  if (name == "UTF-8") {
-    if (!valid_utf8(s)) return std::nullopt;
-    return std::string(s.begin(), s.end());
-  }
-  if (name == "ISO-8859-1") return latin1_to_utf8(s);
-  return iconv_to_utf8(s, charset);
-}
 
 // Kanji mode packs a Shift JIS double-byte code from 0x8140..0x9FFC or 0xE040..0xEBBF into
 // 13 bits as (high byte * 0xC0 + low byte) after subtracting the range's base.
@@ -184,6 +73,19 @@ void append_kanji(std::uint32_t v, std::vector<std::uint8_t>& out) {
   code += code < 0x1F00 ? 0x8140 : 0xC140;
   out.push_back(static_cast<std::uint8_t>(code >> 8));
   out.push_back(static_cast<std::uint8_t>(code & 0xFF));
+}
+
+// Hanzi mode (subset 1, GB 2312) packs a double-byte code from 0xA1A1..0xAAFE or
+// 0xB0A1..0xFAFE into 13 bits as (high byte * 0x60 + low byte) after subtracting 0xA1A1 or
+// 0xA6A1. False for a value that is no such code (a low byte past 0xFE).
+bool append_hanzi(std::uint32_t v, std::vector<std::uint8_t>& out) {
+  if (v % 0x60 > 0x5D) return false;
+  std::uint32_t code = (v / 0x60) << 8 | (v % 0x60);
+  code += code < 0x0A00 ? 0xA1A1 : 0xA6A1;
+  if (code > 0xFAFE) return false;
+  out.push_back(static_cast<std::uint8_t>(code >> 8));
+  out.push_back(static_cast<std::uint8_t>(code & 0xFF));
+  return true;
 }
 
 // Under FNC1, alphanumeric '%' stands for the GS1 separator (0x1D) and "%%" for '%'.
@@ -307,11 +209,91 @@ std::optional<std::vector<Piece>> parse_pieces(BitReader& in, int version,
         pieces.push_back(std::move(p));
         break;
       }
+      case kHanzi: {
+        // Subset 1 is GB 2312; the others (GB 18030 two- and four-byte) are not in use.
+        const auto subset = in.read(4);
+        if (!subset || *subset != 1) return std::nullopt;
+        const auto count = in.read(count_bits(mode, version));
+        if (!count || in.remaining() < std::size_t{*count} * 13) return std::nullopt;
+        Piece p{Piece::Kind::hanzi, eci, {}};
+        for (std::uint32_t i = 0; i < *count; ++i) {
+          if (!append_hanzi(*in.read(13), p.data)) return std::nullopt;
+        }
+        pieces.push_back(std::move(p));
+        break;
+      }
       default:
-        return std::nullopt;  // reserved mode, or Micro QR / Hanzi modes this reader lacks
+        return std::nullopt;  // reserved mode
     }
   }
   return pieces;
+}
+
+struct Text {
+  std::string text;
+  std::string charset;  // display names in order of first use, comma-separated
+};
+
+// The pieces as UTF-8, undesignated bytes in `guess`. Empty when a piece is not valid in
+// its character set.
+std::optional<Text> convert(const std::vector<Piece>& pieces, const char* guess) {
+  Text out;
+  std::vector<std::string_view> used;
+  bool ascii = false;
+  const auto use = [&](const char* charset) {
+    const std::string_view name = charset_display_name(charset);
+    if (std::find(used.begin(), used.end(), name) == used.end()) used.push_back(name);
+  };
+  for (std::size_t i = 0; i < pieces.size();) {
+    const Piece& p = pieces[i];
+    if (p.kind == Piece::Kind::ascii) {
+      out.text.append(p.data.begin(), p.data.end());
+      ascii = true;
+      ++i;
+      continue;
+    }
+    if (p.kind != Piece::Kind::bytes) {
+      // Kanji mode holds JIS X 0208 as Shift JIS, Hanzi mode GB 2312: both convert as their
+      // supersets CP932 and GB 18030.
+      const auto text = charset_to_utf8(p.data, p.kind == Piece::Kind::kanji ? "CP932" : "GB18030");
+      if (!text) return std::nullopt;
+      out.text += *text;
+      use(p.kind == Piece::Kind::kanji ? "Shift_JIS" : "GB2312");
+      ++i;
+      continue;
+    }
+    // Adjacent byte segments under one ECI are converted together: several of them may
+    // split a multibyte character.
+    std::vector<std::uint8_t> run = p.data;
+    std::size_t j = i + 1;
+    for (; j < pieces.size() && pieces[j].kind == Piece::Kind::bytes && pieces[j].eci == p.eci;
+         ++j) {
+      run.insert(run.end(), pieces[j].data.begin(), pieces[j].data.end());
+    }
+    const char* charset = p.eci < 0 ? guess : eci_charset(p.eci);
+    if (charset == nullptr) return std::nullopt;
+    auto text = charset_to_utf8(run, charset);
+    if (!text) return std::nullopt;
+    const std::string_view name = charset;
+    // A byte order mark opening the text says how it is encoded; it is not part of it.
+    if (out.text.empty() && name == "UTF-8" && text->starts_with("\xEF\xBB\xBF")) {
+      text->erase(0, 3);
+    }
+    out.text += *text;
+    // Undesignated ASCII is the same in every character set: it names none.
+    if (p.eci < 0 && name == "US-ASCII") {
+      ascii = true;
+    } else {
+      use(charset);
+    }
+    i = j;
+  }
+  for (const std::string_view name : used) {
+    if (!out.charset.empty()) out.charset += ',';
+    out.charset += name;
+  }
+  if (out.charset.empty() && ascii) out.charset = "US-ASCII";
+  return out;
 }
 
 }  // namespace
@@ -323,44 +305,27 @@ std::optional<Payload> parse_bitstream(std::span<const std::uint8_t> data_codewo
   auto pieces = parse_pieces(in, version, out.structured_append);
   if (!pieces) return std::nullopt;
 
-  // Without an ECI the standard says Latin-1, but most encoders write UTF-8 without saying
-  // so; all undesignated bytes together are taken as UTF-8 whenever they can be.
+  // Without an ECI the standard says Latin-1, but encoders write UTF-8, Shift JIS or GBK
+  // without saying so: all undesignated bytes together decide one character set for them.
   std::vector<std::uint8_t> undesignated;
   for (const Piece& p : *pieces) {
     if (p.kind == Piece::Kind::bytes && p.eci < 0) {
       undesignated.insert(undesignated.end(), p.data.begin(), p.data.end());
     }
   }
-  const bool default_is_utf8 = valid_utf8(undesignated);
-
-  for (std::size_t i = 0; i < pieces->size();) {
-    const Piece& p = (*pieces)[i];
-    out.bytes.insert(out.bytes.end(), p.data.begin(), p.data.end());
-    if (p.kind == Piece::Kind::ascii) {
-      out.text.append(p.data.begin(), p.data.end());
-      ++i;
-    } else if (p.kind == Piece::Kind::kanji) {
-      const auto text = iconv_to_utf8(p.data, "SHIFT_JIS");
-      if (!text) return std::nullopt;
-      out.text += *text;
-      ++i;
-    } else {
-      // Adjacent byte segments under one ECI are converted together.
-      std::vector<std::uint8_t> run = p.data;
-      std::size_t j = i + 1;
-      for (; j < pieces->size() && (*pieces)[j].kind == Piece::Kind::bytes &&
-             (*pieces)[j].eci == p.eci;
-           ++j) {
-        const auto& more = (*pieces)[j].data;
-        run.insert(run.end(), more.begin(), more.end());
-        out.bytes.insert(out.bytes.end(), more.begin(), more.end());
-      }
-      const auto text = bytes_to_utf8(run, p.eci, default_is_utf8);
-      if (!text) return std::nullopt;
-      out.text += *text;
-      i = j;
-    }
+  const char* guess = guess_charset(undesignated);
+  auto text = convert(*pieces, guess);
+  // Bytes split over segments apart from each other may not convert piece by piece;
+  // Latin-1 always does.
+  if (!text) {
+    guess = "ISO-8859-1";
+    text = convert(*pieces, guess);
   }
+  if (!text) return std::nullopt;
+  out.text = std::move(text->text);
+  out.charset = std::move(text->charset);
+  out.charset_guessed = std::string_view(guess) != "US-ASCII" && !undesignated.empty();
+  for (const Piece& p : *pieces) out.bytes.insert(out.bytes.end(), p.data.begin(), p.data.end());
   return out;
 }
 

@@ -181,6 +181,8 @@ std::optional<Decoded> decode_data(const ModuleGrid& grid, int version, EcLevel 
   if (!payload) return std::nullopt;
   out.text = std::move(payload->text);
   out.bytes = std::move(payload->bytes);
+  out.charset = std::move(payload->charset);
+  out.charset_guessed = payload->charset_guessed;
   out.structured_append = payload->structured_append;
   return out;
 }

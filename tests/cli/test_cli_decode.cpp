@@ -52,7 +52,8 @@ TEST_CASE("cli decode --json: one exact object per file", "[cli][decode]") {
   const std::string number = R"re(([0-9.]+))re";
   const std::string point = "\\[" + number + ", " + number + "\\]";
   const std::regex line(R"re(\{"file": "([^"]+)", "codes": \[\{"text": "HELLO \\"WORLD\\"", )re"
-                        R"re("bytes_base64": "SEVMTE8gIldPUkxEIg==", "corners": \[)re" +
+                        R"re("bytes_base64": "SEVMTE8gIldPUkxEIg==", "charset": "US-ASCII", )re"
+                        R"re("charset_guessed": false, "corners": \[)re" +
                         point + ", " + point + ", " + point + ", " + point +
                         R"re(\], "version": 1, "ec": "M", "mask": 2, "errors_corrected": 0, )re"
                         R"re("error_capacity": ([0-9]+)\}\]\}\n)re");
@@ -64,6 +65,43 @@ TEST_CASE("cli decode --json: one exact object per file", "[cli][decode]") {
     CHECK(std::stod(m[static_cast<std::size_t>(k + 2)]) == Approx(expect[k]).margin(8));
   // Version 1-M: 10 EC codewords in one block, 2 of them misdecode protection: 4 errors.
   CHECK(m[10] == "4");
+}
+
+TEST_CASE("cli decode: bytes without ECI read in their character set, which --json names",
+          "[cli][decode]") {
+  struct Case {
+    std::string bytes, text, json;
+  };
+  const Case cases[] = {
+      // GB 2312 "中文测试" (also valid as Shift JIS half-width katakana and as Latin-1).
+      {"\xD6\xD0\xCE\xC4\xB2\xE2\xCA\xD4", "中文测试",
+       R"("text": "中文测试", "bytes_base64": "1tDOxLLiytQ=", "charset": "GB18030", )"
+       R"("charset_guessed": true, )"},
+      // Shift JIS with 0x5C in a URL: a backslash, not a yen sign.
+      {"https://a.example.jp/x\x5Cy?\x93\xFA\x96\x7B", "https://a.example.jp/x\\y?日本",
+       R"("text": "https://a.example.jp/x\\y?日本", "bytes_base64": )"
+       R"("aHR0cHM6Ly9hLmV4YW1wbGUuanAveFx5P5P6lns=", "charset": "Shift_JIS", )"
+       R"("charset_guessed": true, )"},
+      {"caf\xE9", "café",
+       R"("text": "café", "bytes_base64": "Y2Fm6Q==", "charset": "ISO-8859-1", )"
+       R"("charset_guessed": true, )"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.text);
+    TempDir t;
+    write_bytes(t.in("payload.bin"), c.bytes);
+    const CliResult made = run_cli({"encode", "--data-file", t.in("payload.bin").string(),
+                                    "--module-px", "8", "-o", t.in("code.png").string()});
+    INFO(made.err);
+    REQUIRE(made.exit_code == 0);
+    const CliResult text = run_cli({"decode", t.in("code.png").string()});
+    CHECK(text.exit_code == 0);
+    CHECK(text.out == c.text + "\n");
+    const CliResult json = run_cli({"decode", "--json", t.in("code.png").string()});
+    INFO(json.out);
+    CHECK(json.exit_code == 0);
+    CHECK(json.out.find(c.json) != std::string::npos);
+  }
 }
 
 TEST_CASE("cli decode: exit codes for files without codes and unreadable files", "[cli][decode]") {
@@ -128,12 +166,13 @@ TEST_CASE("cli decode and verify: viscode's own SVG and PDF, as sent to print", 
     INFO(d.err);
     CHECK(d.exit_code == 0);
     CHECK(d.err.empty());
-    const std::regex line("\\{\"file\": \"" + file.string() + "\", \"codes\": \\[\\{\"text\": \"" +
-                          payload +
-                          "\", \"bytes_base64\": \"[A-Za-z0-9+/]+=*\", \"corners\": "
-                          "\\[\\[([0-9.]+), ([0-9.]+)\\], .*\\], \"version\": 4, "
-                          "\"ec\": \"H\", \"mask\": [0-7], \"errors_corrected\": [0-9]+, "
-                          "\"error_capacity\": [0-9]+\\}\\]\\}\n");
+    const std::regex line(
+        "\\{\"file\": \"" + file.string() + "\", \"codes\": \\[\\{\"text\": \"" + payload +
+        "\", \"bytes_base64\": \"[A-Za-z0-9+/]+=*\", \"charset\": \"[A-Z0-9-]+\", "
+        "\"charset_guessed\": (?:true|false), \"corners\": "
+        "\\[\\[([0-9.]+), ([0-9.]+)\\], .*\\], \"version\": 4, "
+        "\"ec\": \"H\", \"mask\": [0-7], \"errors_corrected\": [0-9]+, "
+        "\"error_capacity\": [0-9]+\\}\\]\\}\n");
     std::smatch m;
     REQUIRE(std::regex_match(d.out, m, line));
     // The symbol's edge at 56 px lies half a pixel beyond its outermost pixels' centres.

@@ -6,91 +6,19 @@
 #include <string_view>
 #include <vector>
 
+#include "bit_stream.hpp"
 #include "detect/bitstream.hpp"
 
 using viscode::detail::parse_bitstream;
+using viscode::test::alnum;
+using viscode::test::Bits;
+using viscode::test::bytes;
+using viscode::test::eci;
+using viscode::test::kanji_value;
+using viscode::test::kanji_width;
+using viscode::test::numeric;
 
 namespace {
-
-class Bits {
- public:
-  Bits& put(std::uint32_t value, int width) {
-    for (int i = width - 1; i >= 0; --i) bits_.push_back(((value >> i) & 1u) != 0);
-    return *this;
-  }
-  // Zero bits to the codeword boundary, then the 0xEC/0x11 pad codewords up to `codewords`.
-  std::vector<std::uint8_t> codewords(std::size_t codewords = 0) const {
-    std::vector<std::uint8_t> out((bits_.size() + 7) / 8, 0);
-    for (std::size_t i = 0; i < bits_.size(); ++i) {
-      if (bits_[i]) out[i / 8] |= static_cast<std::uint8_t>(0x80u >> (i % 8));
-    }
-    for (bool ec = true; out.size() < codewords; ec = !ec) out.push_back(ec ? 0xEC : 0x11);
-    return out;
-  }
-
- private:
-  std::vector<bool> bits_;
-};
-
-int range_of(int version) {
-  return version <= 9 ? 0 : version <= 26 ? 1 : 2;
-}
-int numeric_width(int version) {
-  return 10 + 2 * range_of(version);
-}
-int alnum_width(int version) {
-  return 9 + 2 * range_of(version);
-}
-int byte_width(int version) {
-  return version <= 9 ? 8 : 16;
-}
-int kanji_width(int version) {
-  return 8 + 2 * range_of(version);
-}
-
-Bits& numeric(Bits& b, std::string_view digits, int version) {
-  b.put(0b0001, 4).put(static_cast<std::uint32_t>(digits.size()), numeric_width(version));
-  for (std::size_t i = 0; i < digits.size(); i += 3) {
-    const std::string_view group = digits.substr(i, 3);
-    b.put(static_cast<std::uint32_t>(std::stoi(std::string(group))), group.size() == 3   ? 10
-                                                                     : group.size() == 2 ? 7
-                                                                                         : 4);
-  }
-  return b;
-}
-
-Bits& alnum(Bits& b, std::string_view text, int version) {
-  constexpr std::string_view kSet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
-  b.put(0b0010, 4).put(static_cast<std::uint32_t>(text.size()), alnum_width(version));
-  for (std::size_t i = 0; i < text.size(); i += 2) {
-    const auto a = static_cast<std::uint32_t>(kSet.find(text[i]));
-    if (i + 1 < text.size()) {
-      b.put(a * 45 + static_cast<std::uint32_t>(kSet.find(text[i + 1])), 11);
-    } else {
-      b.put(a, 6);
-    }
-  }
-  return b;
-}
-
-Bits& bytes(Bits& b, std::string_view data, int version) {
-  b.put(0b0100, 4).put(static_cast<std::uint32_t>(data.size()), byte_width(version));
-  for (const char c : data) b.put(static_cast<unsigned char>(c), 8);
-  return b;
-}
-
-Bits& eci(Bits& b, std::uint32_t designator) {
-  b.put(0b0111, 4);
-  if (designator < 128) return b.put(designator, 8);
-  if (designator < 16384) return b.put(0b10, 2).put(designator, 14);
-  return b.put(0b110, 3).put(designator, 21);
-}
-
-// Kanji mode's 13-bit value of a Shift JIS double-byte code.
-std::uint32_t kanji_value(std::uint32_t sjis) {
-  const std::uint32_t d = sjis - (sjis <= 0x9FFC ? 0x8140 : 0xC140);
-  return (d >> 8) * 0xC0 + (d & 0xFF);
-}
 
 std::vector<std::uint8_t> as_bytes(std::string_view s) {
   return {s.begin(), s.end()};
