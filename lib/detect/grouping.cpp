@@ -13,8 +13,8 @@ namespace {
 // An A3 sheet of 25 mm codes holds 126 codes (378 finders); the bound leaves room for
 // smaller codes.
 constexpr std::size_t kMaxFinders = 600;
-// Up to this many finders, every set of three is tried; beyond, each finder is grouped with
-// its kNeighbours nearest (see group_finders).
+// Every set of three of this many best-evidenced finders is tried; beyond, each finder is
+// also grouped with its kNeighbours nearest (see group_finders).
 constexpr std::size_t kAllSets = 40;
 constexpr std::size_t kNeighbours = 12;
 // Triples beyond this are not worth fitting (each costs a grid fit), unless the image has
@@ -55,6 +55,12 @@ bool legs_fit(double l1, double l2) {
          std::max(l1, l2) <= kMaxLegRatio * std::min(l1, l2);
 }
 
+// Every scan line through a core confirms a finder, so confirmations grow with the module
+// size; a look-alike (an alignment pattern, a blot of data) gets far fewer.
+double evidence(const Finder& f) {
+  return f.hits / std::max(f.module, 1.0f);
+}
+
 // a at the right angle; l1, l2: modules_between(a, b) and (a, c).
 std::optional<FinderTriple> as_triple(const Finder& a, const Finder& b, const Finder& c, double l1,
                                       double l2) {
@@ -83,9 +89,6 @@ std::optional<FinderTriple> as_triple(const Finder& a, const Finder& b, const Fi
   }
   // A finder whose ring could not be traced is usually a look-alike in the data.
   const int traced = (a.has_corners ? 1 : 0) + (b.has_corners ? 1 : 0) + (c.has_corners ? 1 : 0);
-  // Every scan line through a core confirms a finder, so confirmations grow with the
-  // module size; a look-alike (an alignment pattern, a blot of data) gets far fewer.
-  auto evidence = [](const Finder& f) { return f.hits / std::max(f.module, 1.0f); };
   const double emax = std::max({evidence(a), evidence(b), evidence(c)});
   const double emin = std::min({evidence(a), evidence(b), evidence(c)});
   t.penalty = std::log(legs) + std::abs(cosine) + 0.5 * std::log(mmax / mmin) + skew +
@@ -137,9 +140,10 @@ std::vector<FinderTriple> group_finders(const std::vector<Finder>& input, const 
 
   // A symbol's other two finders are among the nearest of its top-left one (measured in
   // modules): its legs are the shortest in the symbol, and a neighbouring symbol's finders
-  // come as close only across two quiet zones; on a sheet, about two of them. So with many
-  // finders a set is tried when one of its finders has the other two among its kNeighbours
-  // nearest: a print sheet of hundreds of codes costs n * kNeighbours^2 / 2 sets instead of
+  // come as close only across two quiet zones; on a sheet, about two of them. So a set is
+  // tried when one of its finders has the other two among its kNeighbours nearest, or all
+  // three are among the kAllSets best-evidenced (every set, up to that many finders): a
+  // print sheet of hundreds of codes costs n * kNeighbours^2 / 2 sets more instead of
   // n^3 / 6 (a regular grid has right angles everywhere: 18,000 plausible triples in a
   // 54-code A4 sheet with every set tried, 0.15 s to group).
   std::vector<double> between(n * n, 0);
@@ -156,14 +160,20 @@ std::vector<FinderTriple> group_finders(const std::vector<Finder>& input, const 
     for (std::size_t j = 0; j < n; ++j) {
       if (j != i) by_distance.emplace_back(modules(i, j), j);
     }
-    const std::size_t keep = n <= kAllSets ? by_distance.size() : kNeighbours;
+    const std::size_t keep = std::min(kNeighbours, by_distance.size());
     std::partial_sort(by_distance.begin(), by_distance.begin() + static_cast<std::ptrdiff_t>(keep),
                       by_distance.end());
-    for (std::size_t k = 0; k < keep; ++k) {
-      near[i].push_back(by_distance[k].second);
-      is_near[i * n + by_distance[k].second] = 1;
+    for (std::size_t k = 0; k < keep; ++k) is_near[i * n + by_distance[k].second] = 1;
+    // The kAllSets best-evidenced finders are all near each other as well: a large symbol's
+    // data holds finder look-alikes nearer to its corners than its other corners are.
+    if (i < kAllSets) {
+      for (std::size_t j = 0; j < std::min(n, kAllSets); ++j) is_near[i * n + j] = j != i;
     }
-    std::sort(near[i].begin(), near[i].end());
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < n; ++j) {
+      if (is_near[i * n + j]) near[i].push_back(j);
+    }
   }
 
   struct Scored {
@@ -202,11 +212,16 @@ std::vector<FinderTriple> group_finders(const std::vector<Finder>& input, const 
         const cv::Point2f u = best->tr.centre - best->tl.centre,
                           v = best->bl.centre - best->tl.centre;
         const float det = u.cross(v);
+        const double min_evidence =
+            std::min({evidence(best->tl), evidence(best->tr), evidence(best->bl)});
         const double lu = modules_between(best->tl, best->tr),
                      lv = modules_between(best->tl, best->bl);
         for (const std::size_t o : near[corner]) {
           const Finder& f = finders[o];
           if (o == m[0] || o == m[1] || o == m[2] || !f.has_corners) continue;
+          // A neighbouring code's finder is scanned as often as the triple's own; a
+          // look-alike in a large symbol's data far less.
+          if (evidence(f) < 0.5 * min_evidence) continue;
           if (f.module > 1.5f * best->tl.module || best->tl.module > 1.5f * f.module) continue;
           // f's centre in the parallelogram's coordinates: inside for both in (0, 1). The
           // finders of codes next to it in a grid lie on its sides, at least 15 modules
