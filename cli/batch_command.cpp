@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,35 @@ int run_check(const BatchArgs& a) {
   return 0;
 }
 
+// Every problem on its own line, then the counts: the press-side check of printed sheets.
+int run_check_scan(const BatchArgs& a) {
+  std::vector<std::filesystem::path> scans(a.check_scan.begin(), a.check_scan.end());
+  const SheetScanCheck c = check_scans(a.out_dir, scans);
+  for (const std::string& p : c.problems) std::fprintf(stderr, "viscode: %s\n", p.c_str());
+  const std::string read = fmt::format("{} read of {} expected on {}", c.codes_read,
+                                       c.codes_expected, counted(c.scans, "scan"));
+  if (!c.problems.empty()) {
+    std::vector<std::string> counts;
+    auto add = [&](std::size_t n, std::string_view what) {
+      if (n) counts.push_back(fmt::format("{} {}", n, what));
+    };
+    add(c.missing, "missing");
+    add(c.unreadable, "unreadable");
+    add(c.misplaced, "in the wrong position");
+    add(c.foreign, "from another page");
+    add(c.unknown, "not in the manifest");
+    add(c.repeated, c.repeated == 1 ? "page repeated" : "pages repeated");
+    add(c.unmatched, c.unmatched == 1 ? "scan not of this run" : "scans not of this run");
+    std::string text;
+    for (const std::string& part : counts) text += (text.empty() ? "" : ", ") + part;
+    std::fprintf(stderr, "viscode: the scanned sheets do not match the run in '%s' (%s; %s)\n",
+                 a.out_dir.c_str(), text.c_str(), read.c_str());
+    return 5;
+  }
+  fmt::print("{}: every code of the scanned pages reads, in its place ({})\n", a.out_dir, read);
+  return 0;
+}
+
 }  // namespace
 
 CLI::App* add_batch_command(CLI::App& app, BatchArgs& a) {
@@ -149,12 +179,19 @@ CLI::App* add_batch_command(CLI::App& app, BatchArgs& a) {
   cmd->add_flag("--check", a.check,
                 "Instead of making codes, check --out-dir's manifest against its files: "
                 "missing, altered and extra files (exit 5)");
+  auto* check_scan = cmd->add_option(
+      "--check-scan", a.check_scan,
+      "Instead of making codes, read these scans or photos of printed sheet pages and compare "
+      "them with --out-dir's manifest: missing, unreadable, misplaced and unknown codes, pages "
+      "repeated (exit 5)");
+  check_scan->excludes(cmd->get_option("--check"));
   add_design_options(cmd, a.d);
   return cmd;
 }
 
 int run_batch_command(const BatchArgs& a) {
   if (a.check) return run_check(a);
+  if (!a.check_scan.empty()) return run_check_scan(a);
   if (a.template_text.empty()) {
     throw Error(ErrorCategory::usage,
                 "no --template: give the payload, e.g. 'https://v.brand.example/a/{serial}'");

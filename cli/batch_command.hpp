@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 #include "design_args.hpp"
 
@@ -16,6 +17,7 @@ struct BatchArgs {
   int serial_length = 16, jobs = 0, pages_per_file = 50;
   std::string alphabet{viscode::kCrockfordBase32};
   bool crop_marks = false, labels = false, resume = false, check = false, lines = false;
+  std::vector<std::string> check_scan;  // scanned sheet pages to check against the manifest
   CLI::Option* format_option = nullptr;
 };
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "viscode/design.hpp"
+#include "viscode/detect.hpp"
 #include "viscode/gs1.hpp"
 #include "viscode/payload_template.hpp"
 #include "viscode/render.hpp"
@@ -151,5 +152,36 @@ struct ManifestCheck {
                                       // the run's end, then extra files by name
 };
 ManifestCheck check_manifest(const std::filesystem::path& out_dir);
+
+// The press-side check of a sheet run: scans (or photos) of printed sheet pages read with
+// detect() and compared with the manifest in out_dir. Each scan is matched to the manifest
+// page most of its codes belong to; then every code of that page must read, with the
+// payload the manifest gives it, in the slot its position names (rows top to bottom in the
+// codes' own tilt, as detect() orders them; the grid's columns and first slot are those
+// that most of the codes read agree with). Pages no scan shows are not checked. Problems,
+// one line each, start with the scan's file name:
+//   missing      a code of the page did not read and no finder pattern is where it belongs
+//                (blacked out, not printed, cut off the scan)
+//   unreadable   a code of the page did not read but finder patterns are where it belongs
+//                (damaged, smeared, too faint)
+//   misplaced    a code of the page read in another slot (e.g. two codes swapped)
+//   foreign      a code of the run that belongs on another page
+//   unknown      a code whose payload is not in the manifest (a wrong template, another run)
+//   repeated     a page an earlier scan already showed (printed or scanned twice)
+//   unmatched    a scan in which no code of the run reads
+// Throws Error(input) when out_dir is missing or not a folder, its manifest cannot be read
+// or is not a sheet run's, or a scan cannot be read (read_image_file's messages);
+// Error(usage) for no scans or options out of range.
+struct SheetScanCheck {
+  std::size_t scans = 0;
+  std::size_t codes_read = 0;      // decoded over all scans
+  std::size_t codes_expected = 0;  // manifest codes on the pages the scans were matched to
+  std::size_t missing = 0, unreadable = 0, misplaced = 0, foreign = 0, unknown = 0, repeated = 0,
+              unmatched = 0;
+  std::vector<std::string> problems;  // in the order of the scans, each scan's by position
+};
+SheetScanCheck check_scans(const std::filesystem::path& out_dir,
+                           const std::vector<std::filesystem::path>& scans,
+                           const DetectOptions& options = {});
 
 }  // namespace viscode

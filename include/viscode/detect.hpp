@@ -72,7 +72,12 @@ struct Decoded {
   std::vector<std::uint8_t> wrong_modules;
 };
 
-// Every code found in the image (8-bit grey, BGR or BGRA). Results are returned only after
+// Every code found in the image (8-bit grey, BGR or BGRA), in reading order: rows top to
+// bottom, each row left to right, in the frame of the codes' common tilt (the median of
+// their top sides' angles folded into -45..45 degrees), so that a sheet photographed askew
+// reads row by row in its own rows; a sheet turned 90 degrees or more reads in the image's
+// rows. A code starts a new row when its centre lies more than half its side below the
+// mean centre of the row so far (docs/detector.md). Results are returned only after
 // Reed-Solomon has verified every block. Throws Error(usage) for options out of range.
 std::vector<Decoded> detect(const cv::Mat& image, const DetectOptions& options = {});
 

@@ -138,7 +138,9 @@ bool ManifestReader::next(ManifestRow& row) {
 
 namespace viscode {
 
-ManifestCheck check_manifest(const std::filesystem::path& out_dir) {
+namespace detail {
+
+void check_run_dir(const std::filesystem::path& out_dir) {
   // Said as it is: either would otherwise be reported as a manifest that cannot be read.
   std::error_code status_ec;
   const auto status = std::filesystem::status(out_dir, status_ec);
@@ -151,6 +153,12 @@ ManifestCheck check_manifest(const std::filesystem::path& out_dir) {
                                           "' is a file, not a folder: give the folder of a "
                                           "batch run");
   }
+}
+
+}  // namespace detail
+
+ManifestCheck check_manifest(const std::filesystem::path& out_dir) {
+  detail::check_run_dir(out_dir);
   ManifestCheck out;
   detail::ManifestReader reader(out_dir / kManifestName);
   std::unordered_set<std::uint64_t> serials, names;

@@ -28,6 +28,10 @@ void append_row(std::string& out, const ManifestRow& row);  // with its newline
 // complete, so one left behind is from an interrupted run, and --resume deletes it.
 bool is_run_temporary(std::string_view name);
 
+// Throws Error(input) naming --out-dir when out_dir is missing or not a folder (the checks
+// would otherwise report a manifest that cannot be read).
+void check_run_dir(const std::filesystem::path& out_dir);
+
 // Streams a manifest's rows. A last line without its newline (a write cut short) is not
 // a row: end() then tells where the complete rows stop, so a resumed run can cut it off.
 class ManifestReader {

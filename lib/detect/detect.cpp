@@ -3,23 +3,19 @@
 // checks out, so a wrong payload is never reported.
 #include "viscode/detect.hpp"
 
+#include <opencv2/imgproc.hpp>
+
 #include "detect/locate.hpp"
 #include "detect/options.hpp"
+#include "detect/reading_order.hpp"
+#include "detect/reduce.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode {
-std::vector<Decoded> detect(const cv::Mat& image, const DetectOptions& options) {
-  detail::check_max_megapixels(options);
-  if (image.empty()) throw Error(ErrorCategory::input, "the image is empty");
-  if (image.depth() != CV_8U) {
-    throw Error(ErrorCategory::input, "the image must have 8-bit channels");
-  }
-  if (static_cast<double>(image.total()) > options.max_megapixels * 1e6) {
-    throw Error(ErrorCategory::input, "the image is over the " +
-                                          std::to_string(static_cast<int>(options.max_megapixels)) +
-                                          "-megapixel limit: scale it down");
-  }
-  const cv::Mat grey = detail::luminance(image);
+namespace {
+
+// Every code located in a grey image, as detect() returns them (not yet in reading order).
+std::vector<Decoded> read_grey(const cv::Mat& grey, const DetectOptions& options) {
   std::vector<Decoded> found;
   // Light-on-dark codes are rare; they are looked for only when nothing was located the
   // usual way (a located symbol that did not decode is not an inverted one: the inverted
@@ -39,6 +35,47 @@ std::vector<Decoded> detect(const cv::Mat& image, const DetectOptions& options) 
       return true;
     });
   }
+  return found;
+}
+
+}  // namespace
+
+std::vector<Decoded> detect(const cv::Mat& image, const DetectOptions& options) {
+  detail::check_max_megapixels(options);
+  if (image.empty()) throw Error(ErrorCategory::input, "the image is empty");
+  if (image.depth() != CV_8U) {
+    throw Error(ErrorCategory::input, "the image must have 8-bit channels");
+  }
+  if (static_cast<double>(image.total()) > options.max_megapixels * 1e6) {
+    throw Error(ErrorCategory::input, "the image is over the " +
+                                          std::to_string(static_cast<int>(options.max_megapixels)) +
+                                          "-megapixel limit: scale it down");
+  }
+  const cv::Mat grey = detail::luminance(image);
+  std::vector<Decoded> found;
+  // A page scanned at 600 dpi is 35 megapixels, with modules of 10 px and more; smoothing,
+  // fitting and sampling it whole costs several times what the same page at half the
+  // resolution does, and reads no more. So a large image is read reduced first, and that
+  // reading stands when it explains the full image: every traced finder pattern found in
+  // it at the global threshold lies in a decoded code. Otherwise (small codes the
+  // reduction lost, a photo's clutter) the full image is read as any other.
+  const double pixels = static_cast<double>(grey.total());
+  std::vector<detail::Finder> finders;
+  if (pixels > detail::kReduceAbove) finders = detail::traced_finders(grey);
+  if (const int factor = detail::reduction_factor(pixels, finders); factor > 1) {
+    cv::Mat reduced;
+    cv::resize(grey, reduced, cv::Size(grey.cols / factor, grey.rows / factor), 0, 0,
+               cv::INTER_AREA);
+    found = read_grey(reduced, options);
+    const float k = static_cast<float>(factor), shift = (k - 1) / 2;
+    for (Decoded& d : found) {
+      for (cv::Point2f& p : d.corners) p = p * k + cv::Point2f(shift, shift);
+    }
+    if (found.empty() || !detail::explains(finders, found)) found = read_grey(grey, options);
+  } else {
+    found = read_grey(grey, options);
+  }
+  detail::sort_reading_order(found);
   return found;
 }
 

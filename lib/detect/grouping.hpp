@@ -16,7 +16,10 @@ struct FinderTriple {
 };
 
 // Every plausible triple, best first, the best triple of each finder before any triple
-// that reuses one of its finders (several codes in one image).
-std::vector<FinderTriple> group_finders(const std::vector<Finder>& finders);
+// that reuses one of its finders (several codes in one image). grey: the image the finders
+// were found in, to refuse triples with no timing pattern where theirs would run (the
+// gaps between the codes of a sheet); empty: not checked.
+std::vector<FinderTriple> group_finders(const std::vector<Finder>& finders,
+                                        const cv::Mat& grey = {});
 
 }  // namespace viscode::detail

@@ -153,7 +153,7 @@ bool locate(const cv::Mat& input, bool inverted, const Reader& read) {
       Quad quad;
     };
     std::vector<FinderTriple> triples;
-    for (const FinderTriple& t : group_finders(finders)) {
+    for (const FinderTriple& t : group_finders(finders, grey)) {
       if (in_decoded(t.tl.centre) || in_decoded(t.tr.centre) || in_decoded(t.bl.centre)) continue;
       if (std::any_of(fitted.begin(), fitted.end(),
                       [&](const FinderTriple& f) { return same_triple(f, t); })) {
