@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "exit_codes.hpp"
 #include "viscode/advice.hpp"
 
 namespace viscode::cli {
@@ -71,7 +72,7 @@ int run_check(const BatchArgs& a) {
     std::fprintf(stderr, "viscode: the batch in '%s' does not check out (%s; %s in %s): %s\n",
                  a.out_dir.c_str(), text.c_str(), counted(c.rows, "code").c_str(),
                  counted(c.files, "file").c_str(), fix.c_str());
-    return 5;
+    return kVerificationFailed;
   }
   fmt::print(
       "{}: {} in {} check out (indexes 1..{}, unique serials, SHA-256 of every file, no other "
@@ -103,7 +104,7 @@ int run_check_scan(const BatchArgs& a) {
     for (const std::string& part : counts) text += (text.empty() ? "" : ", ") + part;
     std::fprintf(stderr, "viscode: the scanned sheets do not match the run in '%s' (%s; %s)\n",
                  a.out_dir.c_str(), text.c_str(), read.c_str());
-    return 5;
+    return kVerificationFailed;
   }
   fmt::print("{}: every code of the scanned pages reads, in its place ({})\n", a.out_dir, read);
   return 0;

@@ -186,7 +186,7 @@ int run_scan(Ledger& ledger, const LedgerArgs& a) {
     }
   }
   for (const std::string& payload : a.payloads) record(payload, {payload});
-  return tally.exit_code(not_first ? 6 : 0);
+  return tally.exit_code(not_first ? kNotAuthentic : kOk);
 }
 
 int run_status(Ledger& ledger, const LedgerArgs& a) {

@@ -13,9 +13,11 @@
 
 #include "batch_command.hpp"
 #include "design_args.hpp"
+#include "exit_codes.hpp"
 #include "json.hpp"
 #include "ledger_command.hpp"
 #include "serve_command.hpp"
+#include "shown_text.hpp"
 #include "sign_commands.hpp"
 #include "viscode/viscode.hpp"
 
@@ -206,13 +208,13 @@ int run_decode(const DecodeArgs& a) {
     }
     for (const viscode::Decoded& d : codes) {
       if (a.files.size() > 1) {
-        fmt::print("{}: {}\n", file, d.text);
+        fmt::print("{}: {}\n", file, viscode::cli::shown_text(d.text));
       } else {
-        fmt::print("{}\n", d.text);
+        fmt::print("{}\n", viscode::cli::shown_text(d.text));
       }
     }
   }
-  return unreadable ? 3 : empty ? 4 : 0;
+  return unreadable ? viscode::cli::kInput : empty ? viscode::cli::kCannotCode : viscode::cli::kOk;
 }
 
 }  // namespace
@@ -341,7 +343,7 @@ int run_verify(const VerifyArgs& a) {
                report.printed_module_mm
                    ? fmt::format(" ({:.2f} mm printed)", *report.printed_module_mm)
                    : std::string(),
-               report.text);
+               viscode::cli::shown_text(report.text));
     fmt::print("{:<10}", "severity");
     for (const Reader r : options.readers) fmt::print("{:>8}", to_string(r));
     fmt::print("  worst block use (ours)\n");
@@ -373,9 +375,9 @@ int run_verify(const VerifyArgs& a) {
   if (!failures.empty()) {
     std::fprintf(stderr, "viscode: verification failed: %s (at least %.0f%% needed)\n",
                  failures.c_str(), 100 * options.min_rate);
-    return 5;
+    return viscode::cli::kVerificationFailed;
   }
-  return 0;
+  return viscode::cli::kOk;
 }
 
 int main(int argc, char** argv) {
@@ -501,7 +503,7 @@ int main(int argc, char** argv) {
                  : led->parsed()    ? "ledger "
                  : srv->parsed()    ? "serve "
                                     : "");
-    return 2;
+    return viscode::cli::kUsage;
   }
 
   try {
@@ -527,10 +529,10 @@ int main(int argc, char** argv) {
     }
   } catch (const viscode::Error& e) {
     std::fprintf(stderr, "viscode: %s\n", e.what());
-    return viscode::exit_code(e.category());
+    return viscode::cli::exit_code(e.category());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "viscode: internal error: %s\n", e.what());
-    return 1;
+    return viscode::cli::kInternal;
   }
   return 0;
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "exit_codes.hpp"
 #include "viscode/detect.hpp"
 
 namespace viscode::cli {
@@ -13,8 +14,11 @@ namespace viscode::cli {
 struct ReadTally {
   bool unreadable = false;  // a file could not be read as an image
   bool no_code = false;     // an image held no code
-  // 3 when a file could not be read, else 4 when one held no code, else `otherwise`.
-  int exit_code(int otherwise) const { return unreadable ? 3 : no_code ? 4 : otherwise; }
+  // kInput when a file could not be read, else kCannotCode when one held no code, else
+  // `otherwise`.
+  int exit_code(int otherwise) const {
+    return unreadable ? kInput : no_code ? kCannotCode : otherwise;
+  }
 };
 
 // The texts of the codes in `file`. An unreadable file or one without a code gives none:

@@ -123,7 +123,7 @@ int run_authenticate(const AuthenticateArgs& a) {
       if (r.verdict != Authenticity::genuine) not_genuine = true;
     }
   }
-  return tally.exit_code(not_genuine ? 6 : 0);
+  return tally.exit_code(not_genuine ? kNotAuthentic : kOk);
 }
 
 void add_sign_options(CLI::App* encode, SignArgs& a) {

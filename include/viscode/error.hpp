@@ -6,7 +6,8 @@
 
 namespace viscode {
 
-// What went wrong, coarse enough for a CLI to map to an exit code.
+// What went wrong, coarse enough for a program to act on (the viscode CLI maps each to an
+// exit code, in cli/exit_codes.hpp).
 enum class ErrorCategory {
   usage,     // an option or argument is invalid (bad colour, bad size, unknown format)
   input,     // an input file is missing, unreadable, empty or corrupt
@@ -26,9 +27,5 @@ class Error : public std::runtime_error {
  private:
   ErrorCategory category_;
 };
-
-// The process exit code the viscode CLI uses for a category:
-// usage 2, input 3, encode/decode 4, internal 1.
-int exit_code(ErrorCategory category) noexcept;
 
 }  // namespace viscode

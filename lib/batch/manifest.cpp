@@ -7,10 +7,10 @@
 #include <unordered_set>
 #include <vector>
 
-#include "csv.hpp"
 #include "batch/serials.hpp"
-#include "sha256.hpp"
+#include "csv.hpp"
 #include "file_input.hpp"
+#include "sha256.hpp"
 #include "text.hpp"
 #include "viscode/batch.hpp"
 #include "viscode/error.hpp"

@@ -18,11 +18,11 @@
 
 #include "batch/manifest.hpp"
 #include "batch/serials.hpp"
-#include "sha256.hpp"
-#include "batch/sheet_pdf.hpp"
 #include "batch/thread_pool.hpp"
 #include "render/design_access.hpp"
 #include "render/output_file.hpp"
+#include "render/sheet_pdf.hpp"
+#include "sha256.hpp"
 #include "text.hpp"
 #include "viscode/batch.hpp"
 #include "viscode/error.hpp"

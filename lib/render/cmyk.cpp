@@ -9,8 +9,8 @@
 #include <mutex>
 #include <vector>
 
-#include "sha256.hpp"
 #include "file_input.hpp"
+#include "sha256.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode::detail {

@@ -10,7 +10,6 @@
 #include <cstring>
 #include <opencv2/imgproc.hpp>
 
-#include "batch/sheet_pdf.hpp"
 #include "render/cairo_ptr.hpp"
 #include "render/cmyk.hpp"
 #include "render/color.hpp"
@@ -18,6 +17,7 @@
 #include "render/draw.hpp"
 #include "render/output_file.hpp"
 #include "render/png.hpp"
+#include "render/sheet_pdf.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode {

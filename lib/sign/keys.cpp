@@ -11,8 +11,8 @@
 #include <span>
 #include <vector>
 
-#include "sha256.hpp"
 #include "file_input.hpp"
+#include "sha256.hpp"
 #include "sign/common.hpp"
 #include "viscode/error.hpp"
 #include "viscode/sign.hpp"

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.hpp"
+
 namespace viscode::cli_test {
 
 struct CliResult {
@@ -33,17 +35,14 @@ CliResult encode(std::vector<std::string> args);
 class TempDir {
  public:
   TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
 
-  const std::filesystem::path& root() const { return root_; }
-  std::filesystem::path in(const std::string& name) const { return root_ / "in" / name; }
-  std::filesystem::path out(const std::string& name) const { return root_ / "out" / name; }
-  std::filesystem::path out_dir() const { return root_ / "out"; }
+  const std::filesystem::path& root() const { return dir_.path; }
+  std::filesystem::path in(const std::string& name) const { return root() / "in" / name; }
+  std::filesystem::path out(const std::string& name) const { return root() / "out" / name; }
+  std::filesystem::path out_dir() const { return root() / "out"; }
 
  private:
-  std::filesystem::path root_;
+  test::TempDir dir_{"cli"};
 };
 
 // Names (not paths) in dir, sorted; hidden files included, since that is where an

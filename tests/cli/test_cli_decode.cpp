@@ -41,6 +41,25 @@ TEST_CASE("cli decode: reads back what encode wrote, plain and designer", "[cli]
                         t.in("dots.png").string() + ": https://brand.example/p/3\n");
 }
 
+// A code's text could drive the terminal that prints it (ESC sequences, a CR rewriting the
+// line): plain output shows control characters as escapes, --json keeps them exactly.
+TEST_CASE("cli decode: control characters in a payload are shown, not sent to the terminal",
+          "[cli][decode]") {
+  TempDir t;
+  const std::string payload = "A\x1b[31mRED\rX\a\x7f\xc2\x85 tab\tcrlf\r\nnext";
+  write_bytes(t.in("payload.txt"), payload);
+  REQUIRE(encode({"--data-file", t.in("payload.txt").string(), "-o", t.in("c.png").string()})
+              .exit_code == 0);
+  const CliResult plain = run_cli({"decode", t.in("c.png").string()});
+  CHECK(plain.out == "A\\x1b[31mRED\\x0dX\\x07\\x7f\\u0085 tab\tcrlf\r\nnext\n");
+  CHECK(plain.exit_code == 0);
+  const CliResult json = run_cli({"decode", "--json", t.in("c.png").string()});
+  // JSON escapes what it must (C0); DEL and C1 are valid JSON string characters.
+  CHECK(json.out.find(R"("text": "A\u001b[31mRED\rX\u0007)"
+                      "\x7f\xc2\x85"
+                      R"( tab\tcrlf\r\nnext")") != std::string::npos);
+}
+
 TEST_CASE("cli decode --json: one exact object per file", "[cli][decode]") {
   TempDir t;
   // Version 1, EC M, 8 px modules with a 4-module quiet zone: the symbol's corners are at

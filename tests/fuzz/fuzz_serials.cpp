@@ -10,9 +10,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "csv.hpp"
 #include "batch/manifest.hpp"
 #include "batch/serials.hpp"
+#include "csv.hpp"
 #include "text.hpp"
 #include "viscode/error.hpp"
 

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "temp_dir.hpp"
 #include "viscode/viscode.hpp"
 
 using namespace viscode;
@@ -25,18 +26,7 @@ std::string usage_message(F&& f) {
   return "(no error)";
 }
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string t = (std::filesystem::temp_directory_path() / "viscode-gs1-XXXXXX").string();
-    REQUIRE(mkdtemp(t.data()) != nullptr);
-    path = t;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
+using TempDir = viscode::test::TempDir;
 
 const std::string kBase = "https://brand.example/01/09506000134352";
 

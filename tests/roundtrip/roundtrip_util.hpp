@@ -15,6 +15,7 @@
 #include "capture.hpp"
 #include "fidelity.hpp"
 #include "readers.hpp"
+#include "temp_dir.hpp"
 #include "test_logos.hpp"
 #include "viscode/viscode.hpp"
 
@@ -47,16 +48,7 @@ inline const std::vector<NamedLogo>& test_and_sample_logos() {
 }
 
 // A scratch directory, removed with everything in it when the test ends.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string t = (std::filesystem::temp_directory_path() / "viscode-rt-XXXXXX").string();
-    path = mkdtemp(t.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+using TempDir = viscode::test::TempDir;
 
 inline int total_modules(const Symbol& symbol, const RenderOptions& options) {
   return symbol.size + 2 * options.quiet;

@@ -10,9 +10,9 @@
 
 #include "../unit/test_error_util.hpp"
 #include "csv.hpp"
-#include "sha256.hpp"
-#include "batch/sheet_pdf.hpp"
+#include "render/sheet_pdf.hpp"
 #include "roundtrip_util.hpp"
+#include "sha256.hpp"
 #include "tools.hpp"
 
 using namespace viscode;

@@ -7,9 +7,9 @@
 #include <set>
 #include <string>
 
-#include "csv.hpp"
 #include "batch/manifest.hpp"
 #include "batch/serials.hpp"
+#include "csv.hpp"
 #include "test_error_util.hpp"
 #include "text.hpp"
 #include "viscode/viscode.hpp"

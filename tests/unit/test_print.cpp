@@ -14,7 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "batch/sheet_pdf.hpp"
+#include "render/sheet_pdf.hpp"
+#include "temp_dir.hpp"
 #include "tools.hpp"
 #include "viscode/viscode.hpp"
 
@@ -25,14 +26,7 @@ namespace {
 
 const std::string kSamples = std::string(VISCODE_SOURCE_DIR) + "/samples";
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "viscode-print-XXXXXX").string();
-    path = mkdtemp(t.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using TempDir = viscode::test::TempDir;
 
 void write(const fs::path& file, const std::vector<std::uint8_t>& bytes) {
   std::ofstream(file, std::ios::binary)

@@ -13,6 +13,7 @@
 #include "render/color.hpp"
 #include "render/frame.hpp"
 #include "render/halftone.hpp"
+#include "temp_dir.hpp"
 #include "test_error_util.hpp"
 #include "viscode/viscode.hpp"
 
@@ -22,14 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "viscode-unit-XXXXXX").string();
-    path = mkdtemp(t.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using TempDir = viscode::test::TempDir;
 
 cv::Mat flat(cv::Scalar bgr) {
   return cv::Mat(64, 64, CV_8UC3, bgr);

@@ -17,10 +17,11 @@
 #include <string>
 #include <vector>
 
-#include "batch/sheet_pdf.hpp"
 #include "readers.hpp"
 #include "render/compose.hpp"
 #include "render/halftone.hpp"
+#include "render/sheet_pdf.hpp"
+#include "temp_dir.hpp"
 #include "test_error_util.hpp"
 #include "tools.hpp"
 #include "viscode/viscode.hpp"
@@ -37,14 +38,7 @@ namespace {
 
 const std::string kBrandPng = std::string(VISCODE_SOURCE_DIR) + "/samples/brand.png";
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "viscode-sheet-XXXXXX").string();
-    path = mkdtemp(t.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using TempDir = viscode::test::TempDir;
 
 // A tool on PATH, or empty: the rendering checks skip with a warning without it.
 // pdftoppm's path, or empty after a warning that sheet rendering goes unchecked.

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "batch/sheet_pdf.hpp"
 #include "csv.hpp"
+#include "render/sheet_pdf.hpp"
 #include "tools.hpp"
 #include "viscode/viscode.hpp"
 

@@ -18,6 +18,7 @@
 
 #include "sha256.hpp"
 #include "sign/base32.hpp"
+#include "temp_dir.hpp"
 #include "test_error_util.hpp"
 #include "tools.hpp"
 #include "viscode/viscode.hpp"
@@ -32,16 +33,7 @@ namespace fs = std::filesystem;
 const std::string kSerial = "7K3M9Q2W8R4T6Y1B";
 const std::string kPrefix = "https://b.example/a/";
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "viscode-sign-XXXXXX").string();
-    path = mkdtemp(t.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+using TempDir = viscode::test::TempDir;
 
 std::string slurp(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);

@@ -1,7 +1,8 @@
 // Imposed sheets for serialised print runs: many codes per page in one PDF written as a
 // stream, the logo embedded once for the whole document and every module a vector shape.
 // Cairo cannot share one image across pages and is far too slow for thousands of codes a
-// second, hence a small writer of our own.
+// second, hence a small writer of our own. It is a rendering stage (render's own PDFs for
+// the press, ink k/cmyk or bleed, are sheets of one page); batch imposes runs with it.
 #pragma once
 
 #include <cstdint>

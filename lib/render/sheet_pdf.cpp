@@ -1,6 +1,6 @@
 // The sheet's geometry and the PDF document around the pages: header, shared resources,
 // page tree, cross-reference table and trailer.
-#include "batch/sheet_pdf.hpp"
+#include "render/sheet_pdf.hpp"
 
 #include <zlib.h>
 
@@ -11,8 +11,8 @@
 #include <memory>
 #include <mutex>
 
-#include "batch/pdf_bytes.hpp"
 #include "render/color.hpp"
+#include "render/pdf_bytes.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode::detail {

@@ -4,8 +4,8 @@
 #include <array>
 #include <cmath>
 
-#include "batch/pdf_bytes.hpp"
-#include "batch/sheet_pdf.hpp"
+#include "render/pdf_bytes.hpp"
+#include "render/sheet_pdf.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode::detail {

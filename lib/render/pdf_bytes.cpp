@@ -1,4 +1,4 @@
-#include "batch/pdf_bytes.hpp"
+#include "render/pdf_bytes.hpp"
 
 #include <libdeflate.h>
 
