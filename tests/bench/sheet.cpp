@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "sheet_photo.hpp"
 #include "viscode/viscode.hpp"
 
 namespace fs = std::filesystem;
@@ -98,17 +99,8 @@ int main(int argc, char** argv) {
     for (const int dpi : {150, 300, 600}) {
       time_detect(size + " at " + std::to_string(dpi) + " dpi", rasterise(pdf, dpi), codes, runs);
     }
-    CaptureOptions o;
-    o.input_module_px = 16 / 4.0;  // the 150 dpi page
-    o.print_module_mm = 16 / 600.0 * 25.4;
-    o.px_per_module = 5;
-    o.rotation_deg = 8;
-    o.tilt = 0.1;
-    o.tilt_angle_deg = 30;
-    o.gradient = 0.3;
-    o.defocus_sigma_px = 0.7;
-    o.noise_sigma = 3;
-    o.jpeg_quality = 85;
+    // The 150 dpi page: 16 px modules at 600 dpi are 4 px.
+    const CaptureOptions o = test::sheet_photo(16 / 4.0, 16 / 600.0 * 25.4);
     time_detect(size + " photo (5 px/module, 8 deg, tilt 0.1)",
                 simulate_capture(rasterise(pdf, 150), o, 7), codes, runs);
   }

@@ -17,6 +17,7 @@
 #include "readers.hpp"
 #include "temp_dir.hpp"
 #include "test_logos.hpp"
+#include "tools.hpp"
 #include "viscode/viscode.hpp"
 
 namespace viscode::roundtrip {
@@ -49,6 +50,14 @@ inline const std::vector<NamedLogo>& test_and_sample_logos() {
 
 // A scratch directory, removed with everything in it when the test ends.
 using TempDir = viscode::test::TempDir;
+
+// True when the qrencode CLI (the other encoder the detector is checked against) is on PATH;
+// otherwise a warning naming the fix, and the caller skips.
+inline bool have_qrencode() {
+  if (!test::find_tool("qrencode").empty()) return true;
+  WARN("the qrencode CLI is not installed: skipped (scripts/install-deps installs it)");
+  return false;
+}
 
 inline int total_modules(const Symbol& symbol, const RenderOptions& options) {
   return symbol.size + 2 * options.quiet;

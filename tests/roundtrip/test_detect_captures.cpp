@@ -23,10 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool have_qrencode() {
-  return std::system("command -v qrencode > /dev/null 2>&1") == 0;
-}
-
 // The encoding modes of ISO 18004 that qrencode writes.
 enum class Mode { numeric, alphanumeric, byte, kanji };
 
@@ -271,10 +267,7 @@ FilledCode filled_qrencode(const TempDir& dir, int version, EcLevel ec, Mode mod
 
 TEST_CASE("detect reads qrencode's codes in every version 1-40, every mode filled",
           "[roundtrip][detect]") {
-  if (!have_qrencode()) {
-    WARN("the qrencode CLI is not installed: skipped (scripts/install-deps installs it)");
-    return;
-  }
+  if (!roundtrip::have_qrencode()) return;
   TempDir dir;
   for (int v = 1; v <= 40; ++v) {
     // Level and mode rotate at different rates, so each level meets each mode.
@@ -287,10 +280,7 @@ TEST_CASE("detect reads qrencode's codes in every version 1-40, every mode fille
 }
 
 TEST_CASE("detect reads qrencode's largest codes at every level", "[roundtrip][detect]") {
-  if (!have_qrencode()) {
-    WARN("the qrencode CLI is not installed: skipped (scripts/install-deps installs it)");
-    return;
-  }
+  if (!roundtrip::have_qrencode()) return;
   TempDir dir;
   for (const int v : {33, 40}) {
     for (std::size_t i = 0; i < kLevels.size(); ++i) {
@@ -303,10 +293,7 @@ TEST_CASE("detect reads qrencode's largest codes at every level", "[roundtrip][d
 }
 
 TEST_CASE("detect reads qrencode's mixed-mode codes", "[roundtrip][detect]") {
-  if (!have_qrencode()) {
-    WARN("the qrencode CLI is not installed: skipped (scripts/install-deps installs it)");
-    return;
-  }
+  if (!roundtrip::have_qrencode()) return;
   TempDir dir;
   struct Case {
     std::string text;  // UTF-8
@@ -372,10 +359,7 @@ TEST_CASE("detect reads every mask and reports it, in every style", "[roundtrip]
 }
 
 TEST_CASE("detect reads qrencode's codes through synthetic captures", "[roundtrip][detect]") {
-  if (!have_qrencode()) {
-    WARN("the qrencode CLI is not installed: skipped (scripts/install-deps installs it)");
-    return;
-  }
+  if (!roundtrip::have_qrencode()) return;
   TempDir dir;
   // Rendered at 8 px/module so that every capture below is a downsample, as a photo is.
   const FilledCode codes[] = {

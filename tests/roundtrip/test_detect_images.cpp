@@ -24,10 +24,7 @@ std::vector<std::string> texts(const std::vector<Decoded>& found) {
 }  // namespace
 
 TEST_CASE("detect reads qrencode's codes, versions 1-10 at every level", "[roundtrip][detect]") {
-  if (std::system("command -v qrencode > /dev/null 2>&1") != 0) {
-    WARN("the qrencode CLI is not installed: skipped (scripts/install-deps installs it)");
-    return;
-  }
+  if (!roundtrip::have_qrencode()) return;
   roundtrip::TempDir dir;
   for (const char level : {'L', 'M', 'Q', 'H'}) {
     for (int v = 1; v <= 10; ++v) {
@@ -105,10 +102,7 @@ TEST_CASE("detect reads inverted and mirrored codes and says so", "[roundtrip][d
 // A code cropped or printed without its quiet zone: its finders' outer rings lie on the
 // image's edge (zxing-cpp reads these; before, the finder search gave up at the edge).
 TEST_CASE("detect reads codes without a quiet zone", "[roundtrip][detect]") {
-  if (std::system("command -v qrencode > /dev/null 2>&1") != 0) {
-    WARN("the qrencode CLI is not installed: skipped (scripts/install-deps installs it)");
-    return;
-  }
+  if (!roundtrip::have_qrencode()) return;
   roundtrip::TempDir dir;
   for (const int v : {1, 4, 10, 25}) {
     for (const int scale : {3, 6}) {
@@ -134,10 +128,7 @@ TEST_CASE("detect reads codes without a quiet zone", "[roundtrip][detect]") {
 // Dense codes scanned small: 1 px a module, where the fit's smoothing erased the timing
 // patterns (a version 40 scan in ../shared/corpus/qrcode-5 did not read).
 TEST_CASE("detect reads codes at 1 px a module", "[roundtrip][detect]") {
-  if (std::system("command -v qrencode > /dev/null 2>&1") != 0) {
-    WARN("the qrencode CLI is not installed: skipped (scripts/install-deps installs it)");
-    return;
-  }
+  if (!roundtrip::have_qrencode()) return;
   roundtrip::TempDir dir;
   for (const int v : {10, 25, 40}) {
     for (const int margin : {0, 4}) {

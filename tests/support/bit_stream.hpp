@@ -108,4 +108,9 @@ inline Bits& hanzi(Bits& b, std::string_view gb2312, int version) {
   return b;
 }
 
+// A payload's bytes as Decoded::bytes holds them.
+inline std::vector<std::uint8_t> as_bytes(std::string_view s) {
+  return {s.begin(), s.end()};
+}
+
 }  // namespace viscode::test

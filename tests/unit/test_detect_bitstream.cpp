@@ -11,6 +11,7 @@
 
 using viscode::detail::parse_bitstream;
 using viscode::test::alnum;
+using viscode::test::as_bytes;
 using viscode::test::Bits;
 using viscode::test::bytes;
 using viscode::test::eci;
@@ -18,13 +19,7 @@ using viscode::test::kanji_value;
 using viscode::test::kanji_width;
 using viscode::test::numeric;
 
-namespace {
-
-std::vector<std::uint8_t> as_bytes(std::string_view s) {
-  return {s.begin(), s.end()};
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("Numeric and alphanumeric examples from ISO 18004", "[detect][bitstream]") {
   // 0001 0000001000 0000001100 0101011001 1000011

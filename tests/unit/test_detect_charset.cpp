@@ -10,6 +10,7 @@
 #include "detect/bitstream.hpp"
 
 using viscode::detail::parse_bitstream;
+using viscode::test::as_bytes;
 using viscode::test::Bits;
 using viscode::test::bytes;
 using viscode::test::eci;
@@ -19,10 +20,6 @@ using viscode::test::kanji_value;
 using viscode::test::kanji_width;
 
 namespace {
-
-std::vector<std::uint8_t> as_bytes(std::string_view s) {
-  return {s.begin(), s.end()};
-}
 
 struct Case {
   std::string_view what;

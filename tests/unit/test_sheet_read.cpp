@@ -12,6 +12,7 @@
 
 #include "csv.hpp"
 #include "render/sheet_pdf.hpp"
+#include "sheet_photo.hpp"
 #include "tools.hpp"
 #include "viscode/viscode.hpp"
 
@@ -136,17 +137,7 @@ TEST_CASE("sheet read: a photo of the page, turned and seen at an angle, in the 
           "[sheet][detect]") {
   if (!have_pdftoppm()) return;
   const cv::Mat page = read_image(sheet().page_png(150));
-  CaptureOptions o;
-  o.input_module_px = kModuleMm * 150 / 25.4;
-  o.print_module_mm = kModuleMm;
-  o.px_per_module = 5;
-  o.rotation_deg = 8;
-  o.tilt = 0.1;
-  o.tilt_angle_deg = 30;
-  o.gradient = 0.3;
-  o.defocus_sigma_px = 0.7;
-  o.noise_sigma = 3;
-  o.jpeg_quality = 85;
+  CaptureOptions o = test::sheet_photo(kModuleMm * 150 / 25.4, kModuleMm);
   for (const double rotation : {8.0, -20.0}) {
     INFO("rotation " << rotation);
     o.rotation_deg = rotation;
