@@ -430,6 +430,7 @@ int main(int argc, char** argv) {
   CLI::App* dec = app.add_subcommand(
       "decode",
       "Read QR codes (designer codes included) from images with viscode's own detector.\n"
+      "Plain output shows a payload's control characters as \\xNN; --json has the exact text.\n"
       "Exit codes: 0 every file gave a code, 4 some gave none, 3 some could not be read.");
   dec->add_option("files", da.files,
                   "Image files (PNG, JPEG, WebP, ...; SVG and PDF rasterised at 600 dpi)")
