@@ -95,7 +95,8 @@ DesignOptions design_options(const DesignArgs& a) {
   validate(render);
 
   EncodeOptions encode;
-  encode.ec = a.ec.empty() ? (a.logo.empty() ? EcLevel::M : EcLevel::H) : parse_ec_level(a.ec);
+  // Unset, the library gives H with a logo and M without.
+  if (!a.ec.empty()) encode.ec = parse_ec_level(a.ec);
   encode.min_version = a.min_version;
   encode.max_version = a.max_version;
   if (a.mask != "auto") {

@@ -13,7 +13,7 @@
 
 namespace viscode {
 
-struct DetectOptions {
+struct ReadOptions {
   // Images with more pixels are refused (Error(input)) before they are decoded into memory.
   // Above 0, at most 1000 (about what OpenCV decodes at all); anything else, NaN and
   // infinity included, is refused with Error(usage).
@@ -72,19 +72,30 @@ struct Decoded {
   std::vector<std::uint8_t> wrong_modules;
 };
 
-// Every code found in the image (8-bit grey, BGR or BGRA), in reading order: rows top to
+// The old name of ReadOptions, kept for code written before read_codes().
+using DetectOptions = ReadOptions;
+
+// The front door for reading: every code found in the image (8-bit grey, BGR or BGRA), in
+// reading order: rows top to
 // bottom, each row left to right, in the frame of the codes' common tilt (the median of
 // their top sides' angles folded into -45..45 degrees), so that a sheet photographed askew
 // reads row by row in its own rows; a sheet turned 90 degrees or more reads in the image's
 // rows. A code starts a new row when its centre lies more than half its side below the
 // mean centre of the row so far (docs/detector.md). Results are returned only after
 // Reed-Solomon has verified every block. Throws Error(usage) for options out of range.
-std::vector<Decoded> detect(const cv::Mat& image, const DetectOptions& options = {});
+std::vector<Decoded> read_codes(const cv::Mat& image, const ReadOptions& options = {});
+
+// Every code in an image file: PNG, JPEG, WebP, BMP, TIFF, PNM, SVG or the first page of a
+// PDF, read as read_image_file() reads it (and throwing as it does).
+std::vector<Decoded> read_codes(const std::filesystem::path& file, const ReadOptions& options = {});
+
+// The old name of read_codes(image, options).
+std::vector<Decoded> detect(const cv::Mat& image, const ReadOptions& options = {});
 
 // Reads an image file for detect(): refuses images over options.max_megapixels from their
 // header, before decoding. Throws Error(input) naming the file when it is missing,
 // truncated, corrupt or not an image; Error(usage) for options out of range.
-cv::Mat read_image(const std::filesystem::path& file, const DetectOptions& options = {});
+cv::Mat read_image(const std::filesystem::path& file, const ReadOptions& options = {});
 
 // An image file as read_image() reads it, with what the file says about its print size.
 struct ImageFile {
@@ -97,7 +108,7 @@ struct ImageFile {
 // running pdftoppm from PATH, without a shell, into a private temporary directory. Throws
 // Error(input) as read_image() does, and naming the install command when a PDF is given and
 // pdftoppm is missing; Error(usage) for options.vector_dpi out of range.
-ImageFile read_image_file(const std::filesystem::path& file, const DetectOptions& options = {});
+ImageFile read_image_file(const std::filesystem::path& file, const ReadOptions& options = {});
 
 // A sampled symbol: what locating and sampling produce, and all that decoding needs.
 struct ModuleGrid {

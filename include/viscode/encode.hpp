@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,7 +27,10 @@ enum class ModuleRole : std::uint8_t {
 };
 
 struct EncodeOptions {
-  EcLevel ec = EcLevel::H;
+  // Unset: H when a picture lies under the modules (design_symbol, Design and make_code with
+  // a logo: the picture takes contrast from the modules, and H's 30% of correction buys it
+  // back), M for a plain code (encode(), encode_bytes(), no logo), as `viscode encode` does.
+  std::optional<EcLevel> ec = std::nullopt;
   int min_version = 1;   // 1..40; the smallest version that fits, at least this one, is used
   int max_version = 40;  // 1..40; a payload that needs more is an ErrorCategory::encode error
   int mask = -1;         // 0..7 forces a mask; -1 picks the ISO 18004 lowest-penalty mask

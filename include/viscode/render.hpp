@@ -39,6 +39,10 @@ double contrast_ratio(Rgb a, Rgb b);
 // function patterns and module centres stay unambiguous to a reader.
 inline constexpr double kMinContrastRatio = 4.5;
 
+namespace detail {
+struct LogoAccess;
+}
+
 // A brand image: any raster OpenCV reads (PNG with alpha, JPEG, ...) or SVG. Cheap to copy
 // (shared, immutable). SVG logos stay vector in SVG/PDF output.
 class Logo {
@@ -54,10 +58,9 @@ class Logo {
   // The image as 8-bit BGRA at w x h pixels (SVG rasterised at that size).
   cv::Mat raster(int w, int h) const;
 
-  struct Impl;
-  const Impl& impl() const { return *impl_; }
-
  private:
+  friend struct detail::LogoAccess;  // the renderers, which draw an SVG logo as vectors
+  struct Impl;
   explicit Logo(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const Impl> impl_;
 };

@@ -173,6 +173,17 @@ struct VerifyReport {
   int artwork_module_px = 10;
   // The rate of `reader` at `severity`; 0 when not measured.
   double rate(Reader reader, Severity severity) const;
+  // The verdict, taken at the gate: the last of VerifyOptions::severities (the hardest, in
+  // the usual order), where every reader must read at least VerifyOptions::min_rate of the
+  // captures. Those that do not, in VerifyOptions::readers order; `viscode verify` exits 5
+  // unless pass().
+  struct Shortfall {
+    Reader reader = Reader::ours;
+    Severity severity = Severity::pristine;
+    double rate = 0;  // 0-1, below min_rate
+  };
+  std::vector<Shortfall> shortfalls;
+  bool pass() const { return shortfalls.empty(); }
 };
 
 // Verifies the code in `image` against `expected`, compared as options.expected_as says.

@@ -4,6 +4,7 @@
 #include "viscode/advice.hpp"
 #include "viscode/batch.hpp"
 #include "viscode/capture.hpp"
+#include "viscode/code.hpp"
 #include "viscode/design.hpp"
 #include "viscode/detect.hpp"
 #include "viscode/encode.hpp"

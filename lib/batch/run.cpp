@@ -116,8 +116,9 @@ std::string settings_text(const Design& design, const BatchOptions& o, std::size
          " labels " + std::to_string(sh.labels) + " pages_per_file " +
          std::to_string(sh.pages_per_file) + "\n";
   }
-  s += "encode=ec " + std::string(1, to_char(e.ec)) + " versions " + std::to_string(e.min_version) +
-       ".." + std::to_string(e.max_version) + " mask " + std::to_string(e.mask) + "\n";
+  s += "encode=ec " + std::string(1, to_char(*e.ec)) + " versions " +
+       std::to_string(e.min_version) + ".." + std::to_string(e.max_version) + " mask " +
+       std::to_string(e.mask) + "\n";
   s += "render=style " + std::string(to_string(r.style)) + " strength " + fixed(r.strength) +
        " fit " + std::to_string(static_cast<int>(r.fit)) + " area " +
        std::to_string(static_cast<int>(r.logo_area)) + " dark " + to_hex(r.dark) + " light " +

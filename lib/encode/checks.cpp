@@ -33,8 +33,13 @@ void check_mask(int mask) {
   }
 }
 
+EncodeOptions with_ec(EncodeOptions options, EcLevel unset) {
+  if (!options.ec) options.ec = unset;
+  return options;
+}
+
 void check_options(const EncodeOptions& options) {
-  check_ec(options.ec);
+  if (options.ec) check_ec(*options.ec);
   check_version(options.min_version, "--min-version");
   check_version(options.max_version, "--max-version");
   if (options.min_version > options.max_version) {

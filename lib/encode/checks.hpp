@@ -14,6 +14,9 @@ void check_ec(EcLevel ec);
 void check_version(int version, const char* flag);
 void check_mask(int mask);
 void check_options(const EncodeOptions& options);
+// The options with EncodeOptions.ec set: `unset` when the caller left it unset (M for a
+// plain code, H with a picture under the modules).
+EncodeOptions with_ec(EncodeOptions options, EcLevel unset);
 
 // For the functions that take a symbol from encode() and a per-module picture (choose_pad,
 // free_pad_bits, picture_errors): each throws Error(usage) starting with `what`.

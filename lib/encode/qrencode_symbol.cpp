@@ -167,7 +167,7 @@ Symbol from_qrcode(const QRcode& code, EcLevel ec, std::size_t payload_bytes) {
 
 [[noreturn]] void throw_too_large(std::size_t payload_bytes, const EncodeOptions& options) {
   std::string fix = "shorten the payload";
-  const bool can_lower_ec = options.ec != EcLevel::L;
+  const bool can_lower_ec = *options.ec != EcLevel::L;
   const bool can_raise_version = options.max_version < 40;
   if (can_lower_ec && can_raise_version) {
     fix += ", lower --ec or raise --max-version";
@@ -178,8 +178,8 @@ Symbol from_qrcode(const QRcode& code, EcLevel ec, std::size_t payload_bytes) {
   }
   throw Error(ErrorCategory::encode,
               "payload is " + std::to_string(payload_bytes) + " bytes but EC level " +
-                  std::string(1, to_char(options.ec)) + " holds at most " +
-                  std::to_string(byte_capacity(options.ec, options.max_version)) +
+                  std::string(1, to_char(*options.ec)) + " holds at most " +
+                  std::to_string(byte_capacity(*options.ec, options.max_version)) +
                   " bytes (byte mode) up to version " + std::to_string(options.max_version) + ": " +
                   fix);
 }
@@ -191,7 +191,7 @@ int byte_mode_version(std::size_t bytes, const EncodeOptions& options) {
   for (int version = std::max(options.min_version, 1); version <= 40; ++version) {
     const int count_bits = version <= 9 ? 8 : 16;
     const auto bits = 4 + count_bits + 8 * bytes;
-    if (bits <= static_cast<std::size_t>(8 * block_layout(version, options.ec).data_codewords())) {
+    if (bits <= static_cast<std::size_t>(8 * block_layout(version, *options.ec).data_codewords())) {
       return version;
     }
   }
@@ -208,7 +208,7 @@ Symbol run(EncodeFn encode_fn, std::size_t payload_bytes, const EncodeOptions& o
   // keeps the length within libqrencode's int.
   if (payload_bytes > 7089) throw_too_large(payload_bytes, options);
   errno = 0;
-  const QrcodePtr code(encode_fn(options.min_version, to_qr_level(options.ec), options.mask));
+  const QrcodePtr code(encode_fn(options.min_version, to_qr_level(*options.ec), options.mask));
   if (!code) {
     const int err = errno;
     if (err == ERANGE) throw_too_large(payload_bytes, options);
@@ -216,7 +216,7 @@ Symbol run(EncodeFn encode_fn, std::size_t payload_bytes, const EncodeOptions& o
                                              (err != 0 ? std::strerror(err) : "unknown error"));
   }
   if (code->version > options.max_version) throw_too_large(payload_bytes, options);
-  Symbol symbol = from_qrcode(*code, options.ec, payload_bytes);
+  Symbol symbol = from_qrcode(*code, *options.ec, payload_bytes);
   // Without the mask entry point, re-mask libqrencode's lowest-penalty choice.
   if (options.mask >= 0 && options.mask != symbol.mask) return with_mask(symbol, options.mask);
   return symbol;
@@ -224,7 +224,8 @@ Symbol run(EncodeFn encode_fn, std::size_t payload_bytes, const EncodeOptions& o
 
 }  // namespace
 
-Symbol encode(std::string_view text, const EncodeOptions& options) {
+Symbol encode(std::string_view text, const EncodeOptions& given) {
+  const EncodeOptions options = detail::with_ec(given, EcLevel::M);
   // QRcode_encodeString needs a C string, so text with an embedded NUL goes in byte mode.
   if (text.find('\0') != std::string_view::npos) {
     return encode_bytes(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
@@ -256,7 +257,8 @@ Symbol encode(std::string_view text, const EncodeOptions& options) {
   return *split;
 }
 
-Symbol encode_bytes(std::span<const std::uint8_t> data, const EncodeOptions& options) {
+Symbol encode_bytes(std::span<const std::uint8_t> data, const EncodeOptions& given) {
+  const EncodeOptions options = detail::with_ec(given, EcLevel::M);
   return run([&](int version, QRecLevel level,
                  int mask) { return encode_data(data, version, level, mask); },
              data.size(), options);

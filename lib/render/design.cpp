@@ -7,6 +7,7 @@
 #include <mutex>
 #include <utility>
 
+#include "encode/checks.hpp"
 #include "render/compose.hpp"
 #include "render/design_access.hpp"
 #include "render/halftone.hpp"
@@ -77,7 +78,8 @@ Design::Design(std::optional<Logo> logo, const EncodeOptions& encode, const Rend
     : state_(std::make_shared<State>()) {
   validate(render);
   state_->logo = std::move(logo);
-  state_->encode = encode;
+  // Resolved once, so encode_options() says what every symbol gets.
+  state_->encode = detail::with_ec(encode, state_->logo ? EcLevel::H : EcLevel::M);
   state_->render = render;
   if (!state_->logo) state_->render.style = Style::plain;
 }

@@ -166,7 +166,8 @@ void draw_logo(cairo_t* cr, const Logo& logo, const Placement& p, double unit, i
     cairo_save(cr);
     cairo_rectangle(cr, p.area.x, p.area.y, p.area.width, p.area.height);
     cairo_clip(cr);
-    logo.impl().draw_svg(cr, p.image.x, p.image.y, p.image.width, p.image.height);
+    detail::LogoAccess::impl(logo).draw_svg(cr, p.image.x, p.image.y, p.image.width,
+                                            p.image.height);
     cairo_restore(cr);
     return;
   }

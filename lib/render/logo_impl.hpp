@@ -21,4 +21,10 @@ struct Logo::Impl {
   void draw_svg(cairo_t* cr, double x, double y, double w, double h) const;
 };
 
+namespace detail {
+struct LogoAccess {
+  static const Logo::Impl& impl(const Logo& logo) { return *logo.impl_; }
+};
+}  // namespace detail
+
 }  // namespace viscode

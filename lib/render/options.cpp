@@ -4,6 +4,7 @@
 #include <limits>
 #include <memory>
 
+#include "encode/checks.hpp"
 #include "encode/mask.hpp"
 #include "render/center_patch.hpp"
 #include "render/color.hpp"
@@ -166,7 +167,8 @@ Symbol design_symbol(std::string_view payload, const Logo* logo,
   validate(render_options);
   // choose_mask builds all eight masks from the symbol's codewords, so which one the
   // encoder applies first does not matter: any fixed mask spares its penalty evaluation.
-  EncodeOptions first = encode_options;
+  // A logo gets H unless told otherwise, as `viscode encode --logo` does.
+  EncodeOptions first = detail::with_ec(encode_options, logo ? EcLevel::H : EcLevel::M);
   if (first.mask < 0 && image_under_modules(logo, render_options)) first.mask = 0;
   const Symbol symbol = encode(payload, first);
   if (logo != nullptr && render_options.style == Style::center) {

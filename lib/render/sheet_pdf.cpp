@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "render/color.hpp"
+#include "render/logo_impl.hpp"
 #include "render/pdf_bytes.hpp"
 #include "viscode/error.hpp"
 
@@ -150,8 +151,9 @@ std::shared_ptr<const EncodedImage> encoded_logo(const Logo& logo, const RenderO
     std::shared_ptr<const EncodedImage> image;
     bool matches(const Logo& l, const RenderOptions& o, double c, double d,
                  const std::string& k) const {
-      return &logo.impl() == &l.impl() && style == o.style && fit == o.fit && area == o.logo_area &&
-             quiet == o.quiet && light == o.light && code_mm == c && dpi == d && colour == k;
+      return &detail::LogoAccess::impl(logo) == &detail::LogoAccess::impl(l) && style == o.style &&
+             fit == o.fit && area == o.logo_area && quiet == o.quiet && light == o.light &&
+             code_mm == c && dpi == d && colour == k;
     }
   };
   static std::mutex mu;

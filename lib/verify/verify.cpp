@@ -550,6 +550,14 @@ VerifyReport verify(const cv::Mat& image, const std::string& expected,
     report.failures.push_back(std::move(f));
   }
 
+  if (!report.severities.empty()) {
+    const SeverityReport& gate = report.severities.back();
+    for (const ReaderRate& r : gate.readers) {
+      if (r.rate() < options.min_rate)
+        report.shortfalls.push_back({r.reader, gate.severity, r.rate()});
+    }
+  }
+
   if (options.find_min_size) {
     SizeSearch search(art, expected, options, progress);
     const Severity sev = options.min_size_severity;

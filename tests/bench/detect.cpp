@@ -86,7 +86,7 @@ std::vector<std::string> payloads(bool quick) {
   return all;
 }
 
-struct Code {
+struct BenchCode {
   std::string set;  // "designer" or "plain"
   std::string name;
   std::string payload;
@@ -105,7 +105,7 @@ std::uint64_t mix(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
   return h ? h : 1;  // cv::RNG treats 0 as a request for its default state
 }
 
-cv::Mat simulate(const Code& code, const Severity& sev, cv::RNG& rng) {
+cv::Mat simulate(const BenchCode& code, const Severity& sev, cv::RNG& rng) {
   // INTER_AREA first, then a near-unit-scale warp: a bilinear warp straight from 10 px to
   // 3 px per module would alias in a way no camera (which integrates over its pixels) does.
   const int side = std::max(1, static_cast<int>(std::lround(code.total_modules * sev.module_px)));
@@ -268,7 +268,7 @@ int main(int argc, char** argv) {
   if (quick) seeds = 1;
 
   const auto started = std::chrono::steady_clock::now();
-  std::vector<Code> codes;
+  std::vector<BenchCode> codes;
   {
     const std::vector<bench::NamedLogo> logos = bench::test_and_sample_logos();
     const auto ps = payloads(quick);

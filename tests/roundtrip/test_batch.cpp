@@ -281,7 +281,7 @@ TEST_CASE("batch run: serials needing different QR modes still print at one vers
   const auto dir = make_dir(t, "out");
   RenderOptions plain;
   plain.style = Style::plain;
-  const Design design(std::nullopt, EncodeOptions{}, plain);
+  const Design design(std::nullopt, EncodeOptions{.ec = EcLevel::H}, plain);
   BatchOptions o = file_batch(serials, dir);
   o.payload_template = "{serial}";
   CHECK(run_batch(design, o).version == 3);  // byte mode's version for 17 bytes at EC H

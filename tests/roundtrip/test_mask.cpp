@@ -41,6 +41,7 @@ void check_image_aware_mask(Style style) {
   RenderOptions ro;
   ro.style = style;
   EncodeOptions eo;
+  eo.ec = EcLevel::H;  // what design_symbol gives a logo; encode() alone would give M
   double fidelity_ours = 0, fidelity_qrencode = 0;
   int disagree_ours = 0, disagree_qrencode = 0, n = 0;
   for (const auto& logo : test_logos()) {
@@ -90,6 +91,7 @@ TEST_CASE("mask: image-aware choice beats libqrencode's, dots", "[roundtrip][mas
 TEST_CASE("mask: a forced mask is respected with a logo", "[roundtrip][mask]") {
   const std::string payload = "https://brand.example/p/000123";
   EncodeOptions eo;
+  eo.ec = EcLevel::H;  // what design_symbol gives a logo; encode() alone would give M
   eo.mask = 3;
   const Symbol expected = encode(payload, eo);
   REQUIRE(expected.mask == 3);

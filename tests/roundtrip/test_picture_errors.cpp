@@ -81,7 +81,7 @@ TEST_CASE("correctable_per_block follows ISO 18004 table 9", "[unit][errors]") {
 
 TEST_CASE("picture_errors refuses what a block cannot correct, and 0 changes nothing",
           "[unit][errors]") {
-  const Symbol s = encode("SN-1", {});  // version 1-H
+  const Symbol s = encode("SN-1", {.ec = EcLevel::H});  // version 1-H
   std::vector<std::uint8_t> dark;
   std::vector<float> weight;
   roundtrip::synthetic_picture(s, 1, dark, weight);

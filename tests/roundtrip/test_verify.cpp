@@ -80,6 +80,8 @@ TEST_CASE("verify: a plain code passes at hard with every reader", "[verify]") {
   }
   REQUIRE(r.severities[0].worst_capacity_used.has_value());
   CHECK(*r.severities[0].worst_capacity_used <= 1.0);
+  CHECK(r.shortfalls.empty());
+  CHECK(r.pass());
 }
 
 TEST_CASE("verify: a washed-out print fails and says which reader", "[verify]") {
@@ -93,6 +95,14 @@ TEST_CASE("verify: a washed-out print fails and says which reader", "[verify]") 
   for (const Reader reader : available_readers()) {
     INFO(to_string(reader));
     CHECK(r.rate(reader, Severity::hard) < 0.95);
+  }
+  // The verdict is taken at the last severity, hard, and names every reader that fell short.
+  CHECK(!r.pass());
+  REQUIRE(r.shortfalls.size() == available_readers().size());
+  for (std::size_t i = 0; i < r.shortfalls.size(); ++i) {
+    CHECK(r.shortfalls[i].reader == available_readers()[i]);
+    CHECK(r.shortfalls[i].severity == Severity::hard);
+    CHECK(r.shortfalls[i].rate == r.rate(available_readers()[i], Severity::hard));
   }
 }
 

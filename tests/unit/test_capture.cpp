@@ -18,14 +18,14 @@ using test::message_of;
 
 namespace {
 
-struct Code {
+struct Artwork {
   Symbol symbol;
   cv::Mat art;  // 10 px per module, quiet zone 4
   int total = 0;
 };
 
-Code plain_code(const std::string& text, EcLevel ec, int version) {
-  Code c;
+Artwork plain_code(const std::string& text, EcLevel ec, int version) {
+  Artwork c;
   c.symbol = encode(text, {.ec = ec, .min_version = version, .max_version = version});
   RenderOptions ro;
   ro.style = Style::plain;
@@ -131,7 +131,7 @@ const std::string kPayload = "https://viscode.example/p/0001";
 }  // namespace
 
 TEST_CASE("capture: the code spans px_per_module per module", "[capture][optics]") {
-  const Code code = plain_code(kPayload, EcLevel::M, 3);
+  const Artwork code = plain_code(kPayload, EcLevel::M, 3);
   for (const double px : {3.0, 4.5, 6.0, 7.3, 12.0}) {
     CAPTURE(px);
     const cv::Mat shot = simulate_capture(code.art, sharp(px), 1);
@@ -149,7 +149,7 @@ TEST_CASE("capture: the code spans px_per_module per module", "[capture][optics]
 }
 
 TEST_CASE("capture: print puts module edges on the printer's dots", "[capture][print]") {
-  const Code code = plain_code(kPayload, EcLevel::M, 3);
+  const Artwork code = plain_code(kPayload, EcLevel::M, 3);
   const cv::Mat bgr = detail::artwork_bgr(code.art);
   // A row through the horizontal timing pattern: modules alternate along it.
   const int timing_row_module = 4 + 6;
@@ -342,7 +342,7 @@ TEST_CASE("capture: tilt gives the far/near edge ratio asked and keeps the area"
 }
 
 TEST_CASE("capture: rotation turns the code counter-clockwise by the angle", "[capture][optics]") {
-  const Code code = plain_code(kPayload, EcLevel::M, 3);
+  const Artwork code = plain_code(kPayload, EcLevel::M, 3);
   for (const double angle : {0.0, 30.0, -75.0, 135.0, 180.0}) {
     CAPTURE(angle);
     CaptureOptions o = sharp(6);
@@ -413,7 +413,7 @@ TEST_CASE("capture: sensor noise has the sigma asked", "[capture][sensor]") {
 }
 
 TEST_CASE("capture: JPEG changes the pixels, not the size", "[capture][sensor]") {
-  const Code code = plain_code(kPayload, EcLevel::M, 3);
+  const Artwork code = plain_code(kPayload, EcLevel::M, 3);
   CaptureOptions o = sharp(6);
   o.rotation_deg = 20;
   const cv::Mat raw = simulate_capture(code.art, o, 1);
@@ -432,7 +432,7 @@ TEST_CASE("capture: JPEG changes the pixels, not the size", "[capture][sensor]")
 }
 
 TEST_CASE("capture: deterministic, and the seed drives only the noise", "[capture]") {
-  const Code code = plain_code(kPayload, EcLevel::M, 3);
+  const Artwork code = plain_code(kPayload, EcLevel::M, 3);
   CaptureOptions o = capture_preset(Severity::hard, 5);
   o.input_module_px = 10;
   const cv::Mat a = simulate_capture(code.art, o, 11);
@@ -568,7 +568,7 @@ TEST_CASE("capture: severity names", "[capture][presets]") {
 }
 
 TEST_CASE("capture: options out of range are refused by name", "[capture][options]") {
-  const Code code = plain_code("VC-1", EcLevel::M, 1);
+  const Artwork code = plain_code("VC-1", EcLevel::M, 1);
   struct Bad {
     std::function<void(CaptureOptions&)> set;
     std::string message;
@@ -646,7 +646,7 @@ TEST_CASE("capture: options out of range are refused by name", "[capture][option
 }
 
 TEST_CASE("capture: the artwork's module size is read from its code", "[capture][options]") {
-  const Code code = plain_code(kPayload, EcLevel::M, 3);
+  const Artwork code = plain_code(kPayload, EcLevel::M, 3);
   RenderOptions ro;
   ro.style = Style::plain;
   const cv::Mat art7 = render(code.symbol, nullptr, ro, 7);
@@ -676,7 +676,7 @@ TEST_CASE("capture: the artwork's module size is read from its code", "[capture]
 }
 
 TEST_CASE("capture: an unprinted artwork is captured as shown", "[capture][print]") {
-  const Code code = plain_code(kPayload, EcLevel::M, 3);
+  const Artwork code = plain_code(kPayload, EcLevel::M, 3);
   CaptureOptions o = sharp(10);
   o.print_module_mm = 0;
   const cv::Mat shot = simulate_capture(code.art, o, 1);
@@ -686,7 +686,7 @@ TEST_CASE("capture: an unprinted artwork is captured as shown", "[capture][print
 
 TEST_CASE("capture: plain codes read after pristine, mild and moderate captures",
           "[capture][presets]") {
-  const Code code = plain_code(kPayload, EcLevel::M, 3);
+  const Artwork code = plain_code(kPayload, EcLevel::M, 3);
   for (const Severity s : {Severity::pristine, Severity::mild, Severity::moderate}) {
     for (std::uint64_t seed = 1; seed <= 3; ++seed) {
       CAPTURE(std::string(to_string(s)), seed);
@@ -700,7 +700,7 @@ TEST_CASE("capture: plain codes read after pristine, mild and moderate captures"
 
 TEST_CASE("capture: a plain EC M version 3 code reads in most hard captures",
           "[capture][presets]") {
-  const Code code = plain_code(kPayload, EcLevel::M, 3);
+  const Artwork code = plain_code(kPayload, EcLevel::M, 3);
   int read = 0;
   for (std::uint64_t seed = 1; seed <= 10; ++seed) {
     CaptureOptions o = capture_preset(Severity::hard, seed);

@@ -40,7 +40,7 @@ const Logo& test_logo() {
 
 enum class Look { plain, halftone };
 
-struct Code {
+struct Drawn {
   Symbol symbol;
   cv::Mat image;  // BGR, quiet zone included
   int px = 0;     // per module
@@ -53,12 +53,12 @@ struct Code {
   }
 };
 
-Code make_code(int version, Look look, int px, const std::string& text = "viscode locate") {
+Drawn make_code(int version, Look look, int px, const std::string& text = "viscode locate") {
   EncodeOptions eo;
   eo.min_version = version;
   eo.ec = EcLevel::M;
   RenderOptions ro;
-  Code c;
+  Drawn c;
   c.px = px;
   c.quiet = ro.quiet;
   if (look == Look::plain) {
@@ -152,7 +152,7 @@ void check_located(const cv::Mat& image, const Expect& e) {
   }
 }
 
-Expect expect(const Code& c, double min_agreement = 1.0) {
+Expect expect(const Drawn& c, double min_agreement = 1.0) {
   Expect e;
   e.symbol = &c.symbol;
   e.corners = c.corners();
@@ -238,7 +238,7 @@ TEST_CASE("pristine codes are located and sampled exactly", "[detect][locate]") 
       {40, Look::plain, 4}, {40, Look::halftone, 4},
   };
   for (const Case& k : cases) {
-    const Code c = make_code(k.version, k.look, k.px);
+    const Drawn c = make_code(k.version, k.look, k.px);
     INFO("version " << k.version << (k.look == Look::plain ? " plain" : " halftone") << " at "
                     << k.px << " px/module");
     check_located(c.image, expect(c));
@@ -246,9 +246,9 @@ TEST_CASE("pristine codes are located and sampled exactly", "[detect][locate]") 
 }
 
 TEST_CASE("rotated codes are read in their own orientation", "[detect][locate]") {
-  const Code plain = make_code(10, Look::plain, 5);
-  const Code halftone = make_code(5, Look::halftone, 6);
-  for (const Code* c : {&plain, &halftone}) {
+  const Drawn plain = make_code(10, Look::plain, 5);
+  const Drawn halftone = make_code(5, Look::halftone, 6);
+  for (const Drawn* c : {&plain, &halftone}) {
     for (const double degrees : {0.0, 30.0, 90.0, 180.0, 270.0}) {
       INFO("version " << c->symbol.version << " rotated " << degrees << " degrees");
       const auto [image, m] = rotated(c->image, degrees);
@@ -262,7 +262,7 @@ TEST_CASE("rotated codes are read in their own orientation", "[detect][locate]")
 TEST_CASE("a strong tilt: one side 60% of the other", "[detect][locate]") {
   for (const auto& [version, look] :
        {std::pair{2, Look::plain}, std::pair{10, Look::halftone}, std::pair{25, Look::plain}}) {
-    const Code c = make_code(version, look, 6);
+    const Drawn c = make_code(version, look, 6);
     const float s = static_cast<float>(c.image.cols);
     const int side = static_cast<int>(s * 1.2f);
     const float o = (static_cast<float>(side) - s) / 2;
@@ -285,9 +285,9 @@ TEST_CASE("a strong tilt: one side 60% of the other", "[detect][locate]") {
 }
 
 TEST_CASE("blur, noise, uneven lighting and small modules", "[detect][locate]") {
-  const Code plain = make_code(10, Look::plain, 6);
-  const Code halftone = make_code(7, Look::halftone, 6);
-  for (const Code* c : {&plain, &halftone}) {
+  const Drawn plain = make_code(10, Look::plain, 6);
+  const Drawn halftone = make_code(7, Look::halftone, 6);
+  for (const Drawn* c : {&plain, &halftone}) {
     INFO("version " << c->symbol.version);
     {
       INFO("Gaussian blur, sigma 1 px");
@@ -315,9 +315,9 @@ TEST_CASE("blur, noise, uneven lighting and small modules", "[detect][locate]") 
   }
   {
     INFO("3 px per module");
-    const Code small_plain = make_code(10, Look::plain, 3);
+    const Drawn small_plain = make_code(10, Look::plain, 3);
     check_located(small_plain.image, expect(small_plain));
-    const Code small_halftone = make_code(5, Look::halftone, 3);
+    const Drawn small_halftone = make_code(5, Look::halftone, 3);
     check_located(small_halftone.image, expect(small_halftone, 0.99));
   }
 }
@@ -344,7 +344,7 @@ TEST_CASE("the typical capture of every test logo", "[detect][locate]") {
 
 TEST_CASE("light-on-dark codes are read from the inverted image", "[detect][locate]") {
   for (const Look look : {Look::plain, Look::halftone}) {
-    const Code c = make_code(4, look, 6);
+    const Drawn c = make_code(4, look, 6);
     cv::Mat image;
     cv::bitwise_not(c.image, image);
     // Grey, so that locate() sees the caller's own buffer.
@@ -361,7 +361,7 @@ TEST_CASE("mirrored codes are sampled transposed", "[detect][locate]") {
   // Seen in a mirror, the finder at the right angle is still the top-left one, but the
   // other two swap sides: sampled in the image's own orientation, the grid is the
   // symbol's transpose, and its corners are TL, the true BL, BR, the true TR.
-  const Code c = make_code(6, Look::halftone, 5);
+  const Drawn c = make_code(6, Look::halftone, 5);
   const float last = static_cast<float>(c.image.cols - 1);
   const auto t = c.corners();
   for (const int axis : {0, 1}) {
@@ -379,8 +379,8 @@ TEST_CASE("mirrored codes are sampled transposed", "[detect][locate]") {
 }
 
 TEST_CASE("two codes side by side are two candidates", "[detect][locate]") {
-  const Code a = make_code(3, Look::plain, 5, "the first code");
-  const Code b = make_code(3, Look::halftone, 5, "the second code");
+  const Drawn a = make_code(3, Look::plain, 5, "the first code");
+  const Drawn b = make_code(3, Look::halftone, 5, "the second code");
   cv::Mat image;
   cv::hconcat(a.image, b.image, image);
   const std::vector<Candidate> found = detail::locate(detail::luminance(image), false);
@@ -459,13 +459,13 @@ TEST_CASE("images without codes give no candidates", "[detect][locate]") {
 
 TEST_CASE("luminance: grey passes through, colour picks the projection that carries the code",
           "[detect][locate]") {
-  const Code c = make_code(3, Look::plain, 5);
+  const Drawn c = make_code(3, Look::plain, 5);
   cv::Mat grey;
   cv::cvtColor(c.image, grey, cv::COLOR_BGR2GRAY);
   CHECK(detail::luminance(grey).data == grey.data);
 
   SECTION("a designer code keeps luma, whatever its picture") {
-    const Code h = make_code(5, Look::halftone, 5);
+    const Drawn h = make_code(5, Look::halftone, 5);
     cv::Mat luma;
     cv::cvtColor(h.image, luma, cv::COLOR_BGR2GRAY);
     CHECK(cv::norm(detail::luminance(h.image), luma, cv::NORM_INF) == 0);

@@ -70,7 +70,7 @@ bool near_finder(int x, int y, int size) {
 
 TEST_CASE("encode: basic symbol shape and bookkeeping", "[encode]") {
   const Symbol s = viscode::encode("https://example.com/viscode");
-  CHECK(s.ec == EcLevel::H);
+  CHECK(s.ec == EcLevel::M);  // unset: M, as for any code without a picture
   CHECK(s.version >= 1);
   CHECK(s.size == 17 + 4 * s.version);
   CHECK(s.dark.size() == static_cast<std::size_t>(s.size * s.size));
@@ -282,7 +282,7 @@ TEST_CASE("encode: forced mask equals re-masking the automatic choice", "[encode
     const Symbol remasked = viscode::with_mask(automatic, mask);
     CHECK(forced.dark == remasked.dark);
     CHECK(forced.roles == remasked.roles);
-    CHECK(t::read_format(forced)[0] == t::format_word(EcLevel::H, mask));
+    CHECK(t::read_format(forced)[0] == t::format_word(EcLevel::M, mask));
   }
 }
 
@@ -297,7 +297,8 @@ TEST_CASE("encode: text with a NUL byte is encoded whole, in byte mode", "[encod
 }
 
 TEST_CASE("encode: payloads that do not fit name size and capacity", "[encode]") {
-  require_error([] { viscode::encode(std::string(3100, 'x')); }, ErrorCategory::encode,
+  require_error([] { viscode::encode(std::string(3100, 'x'), {.ec = EcLevel::H}); },
+                ErrorCategory::encode,
                 "payload is 3100 bytes but EC level H holds at most 1273 bytes (byte mode) up "
                 "to version 40: shorten the payload or lower --ec");
   require_error(
@@ -312,6 +313,7 @@ TEST_CASE("encode: payloads that do not fit name size and capacity", "[encode]")
   require_error(
       [] {
         EncodeOptions o;
+        o.ec = EcLevel::H;
         o.max_version = 3;
         viscode::encode(std::string(50, 'x'), o);
       },
@@ -330,7 +332,7 @@ TEST_CASE("encode: payloads that do not fit name size and capacity", "[encode]")
       "shorten the payload or raise --max-version");
   // Far beyond any capacity: refused before reaching libqrencode.
   require_error([] { viscode::encode(std::string(100000, '1')); }, ErrorCategory::encode,
-                "payload is 100000 bytes but EC level H holds at most 1273 bytes (byte mode) up "
+                "payload is 100000 bytes but EC level M holds at most 2331 bytes (byte mode) up "
                 "to version 40: shorten the payload or lower --ec");
   // The exact capacity fits.
   EncodeOptions o;
