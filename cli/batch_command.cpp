@@ -231,7 +231,7 @@ int run_batch_command(const BatchArgs& a) {
   o.resume = a.resume;
   const bool sheet = !a.sheet.empty();
   const std::string format = a.format.empty() ? (sheet ? "pdf" : "png") : a.format;
-  o.format = format == "svg" ? Format::svg : format == "pdf" ? Format::pdf : Format::png;
+  o.format = parse_enum<Format>(format).value_or(Format::png);  // checked when parsed
   if (sheet) {
     SheetOptions s = parse_sheet(a.sheet);
     s.gap_mm = parse_length_mm(a.gap, "--gap", true);

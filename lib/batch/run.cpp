@@ -25,6 +25,7 @@
 #include "sha256.hpp"
 #include "text.hpp"
 #include "viscode/batch.hpp"
+#include "viscode/enum_names.hpp"
 #include "viscode/error.hpp"
 #include "viscode/version.hpp"
 
@@ -97,11 +98,7 @@ std::string settings_text(const Design& design, const BatchOptions& o, std::size
     s += "serials=random count=" + std::to_string(rs.count) +
          " length=" + std::to_string(rs.length) + " alphabet=" + rs.alphabet + "\n";
   }
-  s += "format=" +
-       std::string(o.format == Format::png   ? "png"
-                   : o.format == Format::svg ? "svg"
-                                             : "pdf") +
-       "\n";
+  s += "format=" + std::string(enum_name(o.format)) + "\n";
   s += "print=dpi " + fixed(o.print.dpi) + " size_mm " + fixed(o.print.size_mm) + " module_px " +
        std::to_string(o.print.module_px) +
        // Print colour and bleed only when not the defaults, so that runs started before
@@ -685,9 +682,7 @@ class Run {
   }
 
   void make_files(BatchSummary& summary) {
-    const std::string ext = o_.format == Format::png   ? ".png"
-                            : o_.format == Format::svg ? ".svg"
-                                                       : ".pdf";
+    const std::string ext = "." + std::string(enum_name(o_.format));
     pipeline(
         [&](std::size_t index) {
           std::vector<Item> items{next_item(index)};

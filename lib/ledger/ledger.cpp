@@ -14,6 +14,7 @@
 #include "ledger/backend.hpp"
 #include "text.hpp"
 #include "viscode/batch.hpp"
+#include "viscode/enum_names.hpp"
 #include "viscode/error.hpp"
 #include "viscode/gs1.hpp"
 #include "viscode/sign.hpp"
@@ -112,17 +113,7 @@ void check_serial(std::string_view serial) {
 }
 
 std::string_view to_string(ScanVerdict v) {
-  switch (v) {
-    case ScanVerdict::not_issued:
-      return "not issued";
-    case ScanVerdict::first_scan:
-      return "first scan";
-    case ScanVerdict::seen_before:
-      return "seen before";
-    case ScanVerdict::not_authentic:
-      return "not authentic";
-  }
-  return "?";
+  return enum_name(v);
 }
 
 std::string normalize_time(std::string_view text) {
