@@ -1,8 +1,6 @@
 // The batch runner: serials in, files and an in-order manifest out, in parallel, resumable.
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +15,7 @@
 #include <thread>
 
 #include "batch/manifest.hpp"
+#include "batch/run_options.hpp"
 #include "batch/serials.hpp"
 #include "batch/settings.hpp"
 #include "batch/thread_pool.hpp"
@@ -79,66 +78,6 @@ void remove_stale_temporaries(const std::filesystem::path& dir) {
       std::filesystem::remove(entry.path(), ec);
     }
   }
-}
-
-// What to do about an --out-dir that cannot be written, by the reason.
-std::string out_dir_fix(int why) {
-  if (why == EACCES || why == EPERM) return "fix its permissions or choose another --out-dir";
-  if (why == EROFS) return "it is on a read-only file system: choose another --out-dir";
-  return "choose another --out-dir";
-}
-
-// The process holding a flock on the file `st` describes, from the kernel's table of locks
-// (Linux); 0 when it cannot be told (no /proc, or a holder in another PID namespace).
-long lock_holder(const struct stat& st) {
-  std::ifstream in("/proc/locks");
-  char dev[64];
-  std::snprintf(dev, sizeof dev, "%02x:%02x:", major(st.st_dev), minor(st.st_dev));
-  const std::string ino = std::to_string(st.st_ino);
-  long by_inode = 0;  // a file system that reports another device there (overlayfs)
-  std::string line;
-  while (std::getline(in, line)) {
-    // "1: FLOCK  ADVISORY  WRITE 4242 08:01:1234 0 EOF"; "1: -> FLOCK ..." is a waiter.
-    std::istringstream fields(line);
-    std::string n, kind, mode, access, pid, id;
-    fields >> n >> kind;
-    if (kind != "FLOCK") continue;
-    fields >> mode >> access >> pid >> id;
-    const std::size_t colon = id.rfind(':');
-    if (colon == std::string::npos || id.substr(colon + 1) != ino) continue;
-    const long holder = std::atol(pid.c_str());
-    if (id.substr(0, colon + 1) == dev) return holder;
-    if (by_inode == 0) by_inode = holder;
-  }
-  return by_inode;
-}
-
-// One run per directory, fresh or resumed: an exclusive flock on the directory itself,
-// held until the run ends (the kernel drops it when the process dies, so a killed run
-// never leaves a stale lock, and no lock file is left in the run's directory). Returns the
-// descriptor that holds it, or -1 on a file system that has no flock (some network file
-// systems), where runs are not kept apart.
-int lock_run_dir(const std::filesystem::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    const int why = errno;
-    throw Error(ErrorCategory::input, "cannot open '" + dir.string() + "' (" + std::strerror(why) +
-                                          "): " + out_dir_fix(why));
-  }
-  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
-  const int why = errno;
-  if (why != EWOULDBLOCK) {
-    ::close(fd);
-    return -1;
-  }
-  struct stat st {};
-  const long holder = ::fstat(fd, &st) == 0 ? lock_holder(st) : 0;
-  ::close(fd);
-  throw Error(
-      ErrorCategory::input,
-      "--out-dir '" + dir.string() + "' is in use by another viscode batch (" +
-          (holder > 0 ? "process " + std::to_string(holder) : "a process not visible here") +
-          "): wait for it to end, or stop it, then run the command again");
 }
 
 int digits(std::size_t n) {
@@ -239,93 +178,10 @@ class Run {
 
  private:
   void check_options() {
-    if (o_.sheet && o_.format != Format::pdf) {
-      throw Error(ErrorCategory::usage, "--sheet imposes codes on PDF sheets: use --format pdf");
-    }
-    if (o_.sheet && (o_.sheet->pages_per_file < 1 || o_.sheet->pages_per_file > 10000)) {
-      throw Error(ErrorCategory::usage, "--pages-per-file " +
-                                            std::to_string(o_.sheet->pages_per_file) +
-                                            " is out of range: use 1..10000");
-    }
-    if (o_.sheet && (!(o_.sheet->gap_mm >= 0) || o_.sheet->gap_mm > 100)) {
-      throw Error(ErrorCategory::usage, "--gap must be 0mm to 100mm");
-    }
-    if (o_.jobs < 0 || o_.jobs > 256) {
-      throw Error(ErrorCategory::usage,
-                  "--jobs " + std::to_string(o_.jobs) + " is out of range: use 1..256");
-    }
-    check_out_dir();
-    jobs_ =
-        o_.jobs > 0 ? o_.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  }
-
-  // Before any work: the directory is writable, or can be made with its parents (it is
-  // made only once every input has been checked); without --resume it must be empty.
-  void check_out_dir() {
-    const std::filesystem::path& dir = o_.out_dir;
-    if (dir.empty()) {
-      throw Error(ErrorCategory::usage, "--out-dir is empty: give the directory for the run");
-    }
-    std::error_code ec;
-    const auto status = std::filesystem::status(dir, ec);
-    if (std::filesystem::exists(status)) {
-      if (!std::filesystem::is_directory(status)) {
-        throw Error(ErrorCategory::input, "--out-dir '" + dir.string() +
-                                              "' is a file, not a folder: choose a new or empty "
-                                              "folder for the run");
-      }
-      if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-        const int why = errno;
-        throw Error(ErrorCategory::input, "cannot write in '" + dir.string() + "' (" +
-                                              std::strerror(why) + "): " + out_dir_fix(why));
-      }
-      // Locked before anything in it is looked at: a run that starts at the same moment
-      // must not see it empty (or its manifest complete) and then write beside this one.
-      lock_fd_ = lock_run_dir(dir);
-      if (!o_.resume) check_empty(dir);
-      return;
-    }
-    // A new directory: its nearest existing ancestor must be a directory we may write in.
-    std::filesystem::path parent = dir;
-    do {
-      parent = parent.has_relative_path() ? parent.parent_path() : std::filesystem::path();
-    } while (!parent.empty() && !std::filesystem::exists(parent, ec));
-    if (parent.empty()) parent = ".";
-    int why = 0;
-    if (!std::filesystem::is_directory(parent, ec)) {
-      why = ENOTDIR;
-    } else if (::access(parent.c_str(), W_OK | X_OK) != 0) {
-      why = errno;
-    }
-    if (why == ENOTDIR) {
-      throw Error(ErrorCategory::input, "cannot create '" + dir.string() + "': '" +
-                                            parent.string() +
-                                            "' is a file, not a folder; choose another --out-dir");
-    }
-    if (why != 0) {
-      throw Error(ErrorCategory::input, "cannot create '" + dir.string() + "' (" +
-                                            std::strerror(why) + ": '" + parent.string() +
-                                            "'): " + out_dir_fix(why));
-    }
-    create_dir_ = true;
-  }
-
-  // A run's files go into a directory of their own, so that --check can tell a stray file.
-  void check_empty(const std::filesystem::path& dir) {
-    std::error_code ec;
-    if (std::filesystem::exists(dir / kManifestName, ec)) {
-      throw Error(ErrorCategory::input, "'" + dir.string() +
-                                            "' already holds a batch (manifest.csv): continue "
-                                            "it with --resume, or choose an empty --out-dir");
-    }
-    std::filesystem::directory_iterator it(dir, ec);
-    if (!ec && it != std::filesystem::directory_iterator()) {
-      throw Error(ErrorCategory::input,
-                  "'" + dir.string() + "' is not empty (it holds '" +
-                      it->path().filename().string() +
-                      "'): a run goes into a new or empty --out-dir; choose one, or move the "
-                      "files away");
-    }
+    jobs_ = detail::check_run_options(o_);
+    const detail::OutDirCheck out = detail::check_out_dir(o_.out_dir, o_.resume);
+    lock_fd_ = out.lock_fd;
+    create_dir_ = out.create;
   }
 
   // Checks the longest payload against capacity before any work, and gives every code its
@@ -439,11 +295,12 @@ class Run {
       std::filesystem::create_directories(o_.out_dir, ec);
       if (ec) {
         throw Error(ErrorCategory::input, "cannot create '" + o_.out_dir.string() + "' (" +
-                                              ec.message() + "): " + out_dir_fix(ec.value()));
+                                              ec.message() +
+                                              "): " + detail::out_dir_fix(ec.value()));
       }
       // Another run may have made it since check_out_dir(), and written in it.
-      lock_fd_ = lock_run_dir(o_.out_dir);
-      if (!o_.resume) check_empty(o_.out_dir);
+      lock_fd_ = detail::lock_run_dir(o_.out_dir);
+      if (!o_.resume) detail::check_empty(o_.out_dir);
     }
     if (std::filesystem::exists(manifest, ec)) {  // with --resume: check_out_dir() saw to it
       const std::string before = detail::read_settings(settings_file);
