@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "batch/manifest.hpp"
+#include "batch/pin_version.hpp"
 #include "batch/run_options.hpp"
 #include "batch/serials.hpp"
 #include "batch/settings.hpp"
@@ -31,24 +32,6 @@
 
 namespace viscode {
 namespace {
-
-// Serials of `length` characters that need the most bits in a signed payload, in
-// libqrencode's segmentation. Letters only is the worst case when the character before the
-// serial is alphanumeric, but not always otherwise: after a character in byte mode (the '='
-// of "?s={serial}.{sig}"), a short run of leading digits stays in byte mode, 8 bits each
-// instead of 5.5 (measured: 1-3 digits cost a version at some lengths), and a digit run in
-// numeric mode pays a segment header. So: letters only, digits only, and 1..8 digits at the
-// start or the end (more than 8 go to numeric mode, which is cheaper). The test "signed
-// batch: leading digits after a byte-mode '=' fit the pinned version" checks digit runs at
-// every position against the version these give.
-std::vector<std::string> worst_case_serials(std::size_t length) {
-  std::vector<std::string> out{std::string(length, 'Z'), std::string(length, '9')};
-  for (std::size_t k = 1; k <= std::min<std::size_t>(length, 8); ++k) {
-    out.push_back(std::string(k, '9') + std::string(length - k, 'Z'));
-    out.push_back(std::string(length - k, 'Z') + std::string(k, '9'));
-  }
-  return out;
-}
 
 struct Item {
   std::size_t index = 0;  // 1-based
@@ -116,7 +99,10 @@ class Run {
     serials_ = std::visit(
         [signable, gs1](const auto& s) { return detail::open_serials(s, signable, gs1); },
         o_.serials);
-    design_.emplace(fixed_version_design(design_in));
+    detail::PinnedDesign pinned = detail::pin_version(design_in, o_, *tpl_, *serials_);
+    version_ = pinned.version;
+    info_ = pinned.info;
+    design_.emplace(std::move(pinned.design));
     total_ = serials_->count();
     if (o_.sheet) {
       layout_ = detail::SheetLayout{};
@@ -182,108 +168,6 @@ class Run {
     const detail::OutDirCheck out = detail::check_out_dir(o_.out_dir, o_.resume);
     lock_fd_ = out.lock_fd;
     create_dir_ = out.create;
-  }
-
-  // Checks the longest payload against capacity before any work, and gives every code its
-  // version so the whole run prints at one module size. Byte mode is the widest any
-  // payload of that length can need, so its version holds every serial of the run; only
-  // when that is over --max-version is the payload's own (narrower) mode the limit.
-  //
-  // A signed payload is mostly alphanumeric; byte mode would cost it two versions. Its
-  // capacity is probed in the mode libqrencode chooses, with a signature of letters and each
-  // of worst_case_serials() of the longest length: the run is pinned to the largest version
-  // any of them needs.
-  Design fixed_version_design(const Design& in) {
-    if (o_.sign_key) return signed_version_design(in);
-    const std::string longest = tpl_->apply(serials_->longest());
-    const auto* bytes = reinterpret_cast<const std::uint8_t*>(longest.data());
-    EncodeOptions e = in.encode_options();
-    Symbol probe;
-    try {
-      probe = encode_bytes(std::span(bytes, longest.size()), e);
-      e.max_version = probe.version;
-    } catch (const Error& err) {
-      if (err.category() != ErrorCategory::encode) throw;
-      try {
-        probe = encode(longest, e);
-      } catch (const Error& narrow) {
-        if (narrow.category() != ErrorCategory::encode) throw;
-        const std::string where = serials_->longest_where();
-        throw Error(ErrorCategory::encode,
-                    "the longest payload, '" + detail::quoted_prefix(longest, 80) + "' (" +
-                        std::to_string(longest.size()) + " bytes" +
-                        (where.empty() ? std::string() : ", serial from " + where) +
-                        "), does not fit: " + narrow.what());
-      }
-    }
-    return pinned(in, e, probe);
-  }
-
-  Design signed_version_design(const Design& in) {
-    std::vector<std::string> serials = worst_case_serials(serials_->longest().size());
-    // A GS1 serial may need byte mode and percent-encoding: the longest as it is, too.
-    // Lower case forces byte mode, each byte the widest a character can cost.
-    // (Random serials of 0-9 A-Z alone never need it.)
-    const auto* random = std::get_if<RandomSerials>(&o_.serials);
-    const bool field_chars_only =
-        random != nullptr &&
-        std::all_of(random->alphabet.begin(), random->alphabet.end(),
-                    [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); });
-    if (tpl_->gs1() && !field_chars_only) {
-      serials.push_back(serials_->longest());
-      const std::size_t encoded = gs1_percent_encode(serials_->longest()).size();
-      serials.push_back(std::string(encoded, 'z'));
-    }
-    const std::string sig(kSignatureChars, 'A');
-    EncodeOptions e = in.encode_options();
-    // libqrencode splits a payload into segments for the version it starts from (the count
-    // fields grow at versions 10 and 27), and the run encodes every payload starting from
-    // the pinned version: so each serial is probed there, and all again from any larger
-    // version one of them needs.
-    int version = e.min_version;
-    for (;;) {
-      EncodeOptions at = e;
-      at.min_version = version;
-      std::optional<Symbol> probe;
-      for (const std::string& serial : serials) {
-        Symbol s = probe_signed(serial, sig, at);
-        if (s.version > version) {
-          version = s.version;
-          probe.reset();
-          break;
-        }
-        if (!probe) probe = std::move(s);
-      }
-      if (probe) {
-        e.max_version = version;
-        return pinned(in, e, *probe);
-      }
-    }
-  }
-
-  Symbol probe_signed(const std::string& serial, const std::string& sig, const EncodeOptions& e) {
-    const std::string payload = tpl_->apply(serial, o_.product, sig);
-    try {
-      return encode(payload, e);
-    } catch (const Error& err) {
-      if (err.category() != ErrorCategory::encode) throw;
-      const std::string where = serials_->longest_where();
-      throw Error(ErrorCategory::encode,
-                  "the longest signed payload, '" + tpl_->apply(serial, o_.product, "<sig>") +
-                      "' with its " + std::to_string(kSignatureChars) + "-character signature (" +
-                      std::to_string(payload.size()) + " bytes" +
-                      (where.empty() ? std::string() : ", serial from " + where) +
-                      "), does not fit: " + err.what());
-    }
-  }
-
-  Design pinned(const Design& in, EncodeOptions e, const Symbol& probe) {
-    version_ = probe.version;
-    e.min_version = std::max(e.min_version, probe.version);
-    info_ = plan_output(probe, in.render_options(), o_.print, o_.format);
-    std::optional<Logo> logo;
-    if (in.logo() != nullptr) logo = *in.logo();
-    return Design(std::move(logo), e, in.render_options());
   }
 
   void open_manifest() {
