@@ -187,12 +187,12 @@ class Run {
       if (!o_.resume) detail::check_empty(o_.out_dir);
     }
     if (std::filesystem::exists(manifest, ec)) {  // with --resume: check_out_dir() saw to it
-      const std::string before = detail::read_settings(settings_file);
-      if (before != settings) {
+      const std::string difference =
+          detail::settings_difference(detail::read_settings(settings_file), *design_, o_, total_);
+      if (!difference.empty()) {
         throw Error(ErrorCategory::usage, "--resume needs the options the run in '" +
                                               o_.out_dir.string() + "' started with (" +
-                                              detail::kSettingsName.data() +
-                                              "): " + detail::first_difference(before, settings));
+                                              detail::kSettingsName.data() + "): " + difference);
       }
       resume_from(manifest);
       remove_stale_temporaries(o_.out_dir);

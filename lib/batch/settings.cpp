@@ -32,9 +32,9 @@ std::string logo_fingerprint(const Logo* logo) {
   return std::to_string(logo->width()) + "x" + std::to_string(logo->height()) + " " + h.hex();
 }
 
-}  // namespace
-
-std::string settings_text(const Design& design, const BatchOptions& o, std::size_t total) {
+// numbered: --fit and --logo-area as the numbers runs recorded before they had names.
+std::string settings_text(const Design& design, const BatchOptions& o, std::size_t total,
+                          bool numbered) {
   const EncodeOptions& e = design.encode_options();
   const RenderOptions& r = design.render_options();
   std::string s = "# viscode batch settings: --resume continues only a run with these\n";
@@ -71,9 +71,13 @@ std::string settings_text(const Design& design, const BatchOptions& o, std::size
   s += "encode=ec " + std::string(1, to_char(e.ec)) + " versions " + std::to_string(e.min_version) +
        ".." + std::to_string(e.max_version) + " mask " + std::to_string(e.mask) + "\n";
   s += "render=style " + std::string(to_string(r.style)) + " strength " + fixed(r.strength) +
-       " fit " + std::to_string(static_cast<int>(r.fit)) + " area " +
-       std::to_string(static_cast<int>(r.logo_area)) + " dark " + to_hex(r.dark) + " light " +
-       to_hex(r.light) + " quiet " + std::to_string(r.quiet) +
+       " fit " +
+       (numbered ? std::to_string(static_cast<int>(r.fit)) : std::string(enum_name(r.fit))) +
+       " area " +
+       (numbered ? std::to_string(static_cast<int>(r.logo_area))
+                 : std::string(enum_name(r.logo_area))) +
+       " dark " + to_hex(r.dark) + " light " + to_hex(r.light) + " quiet " +
+       std::to_string(r.quiet) +
        // Written only when not the default, so that runs started before these options
        // existed resume unchanged.
        (r.picture_errors > 0 ? " picture_errors " + fixed(r.picture_errors) : "") +
@@ -82,11 +86,7 @@ std::string settings_text(const Design& design, const BatchOptions& o, std::size
   return s;
 }
 
-std::string read_settings(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
+// The first line on which two settings texts differ.
 std::string first_difference(const std::string& a, const std::string& b) {
   std::istringstream ia(a), ib(b);
   std::string la, lb;
@@ -98,6 +98,30 @@ std::string first_difference(const std::string& a, const std::string& b) {
     if (!gb) lb.clear();
     if (la != lb) return "'" + la + "' then, '" + lb + "' now";
   }
+}
+
+}  // namespace
+
+std::string settings_text(const Design& design, const BatchOptions& o, std::size_t total) {
+  return settings_text(design, o, total, false);
+}
+
+std::string read_settings(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::string settings_difference(const std::string& recorded, const Design& design,
+                                const BatchOptions& o, std::size_t total) {
+  const std::string now = settings_text(design, o, total, false);
+  if (recorded == now) return "";
+  // A run started before --fit and --logo-area had names recorded them as numbers
+  // ("fit 0 area 0"): the same run, so it resumes, and a difference is shown in its form.
+  const bool numbered = recorded.find(" fit 0 area ") != std::string::npos ||
+                        recorded.find(" fit 1 area ") != std::string::npos;
+  if (!numbered) return first_difference(recorded, now);
+  const std::string then = settings_text(design, o, total, true);
+  return recorded == then ? "" : first_difference(recorded, then);
 }
 
 }  // namespace viscode::detail

@@ -12,10 +12,14 @@
 namespace viscode::detail {
 
 // Everything that decides a code's bytes or its place: a resumed run must match it.
+// Options by their names ("fit cover area symbol"); numbers only where they are numbers.
 std::string settings_text(const Design& design, const BatchOptions& o, std::size_t total);
 // The settings file's text; empty when it cannot be read.
 std::string read_settings(const std::filesystem::path& file);
-// The first line on which two settings texts differ, for the refusal message.
-std::string first_difference(const std::string& a, const std::string& b);
+// Empty when `recorded` (a run's settings file) is this run's settings_text(), or the text
+// runs wrote before --fit and --logo-area had names ("fit 0 area 0"): those runs resume.
+// Otherwise the first line that differs, for the refusal message: "'...' then, '...' now".
+std::string settings_difference(const std::string& recorded, const Design& design,
+                                const BatchOptions& o, std::size_t total);
 
 }  // namespace viscode::detail
