@@ -230,8 +230,8 @@ int run_batch_command(const BatchArgs& a) {
   o.jobs = a.jobs;
   o.resume = a.resume;
   const bool sheet = !a.sheet.empty();
-  const std::string format = a.format.empty() ? (sheet ? "pdf" : "png") : a.format;
-  o.format = format == "svg" ? Format::svg : format == "pdf" ? Format::pdf : Format::png;
+  // Unset, the library makes PDF sheets with --sheet and PNG files without.
+  if (!a.format.empty()) o.format = parse_enum<Format>(a.format);  // checked when parsed
   if (sheet) {
     SheetOptions s = parse_sheet(a.sheet);
     s.gap_mm = parse_length_mm(a.gap, "--gap", true);

@@ -79,8 +79,9 @@ DesignOptions design_options(const DesignArgs& a) {
   render.style = parse_style(a.style);
   render.strength = a.strength;
   render.picture_errors = a.picture_ec;
-  render.fit = a.fit == "contain" ? Fit::contain : Fit::cover;
-  render.logo_area = a.logo_area == "full" ? LogoArea::full : LogoArea::symbol;
+  // --fit and --logo-area are checked against the same names when parsed.
+  render.fit = parse_enum<Fit>(a.fit).value_or(Fit::cover);
+  render.logo_area = parse_enum<LogoArea>(a.logo_area).value_or(LogoArea::symbol);
   render.dark = parse_color(a.dark);
   render.light = parse_color(a.light);
   render.quiet = a.quiet;

@@ -75,8 +75,10 @@ struct BatchOptions {
   std::string payload_template = "{serial}";
   std::filesystem::path out_dir;  // made with its parents when missing; else writable and,
                                   // without resume, empty
-  Format format = Format::png;    // one file per code, or PDF sheets when sheet is set
-  PrintOptions print;             // physical size of each code (as for encode)
+  // One file per code in this format, or PDF sheets when sheet is set (which need pdf).
+  // Unset: pdf with a sheet, png without.
+  std::optional<Format> format = std::nullopt;
+  PrintOptions print;  // physical size of each code (as for encode)
   std::optional<SheetOptions> sheet;
   int jobs = 0;         // worker threads; 0 = the machine's hardware threads
   bool resume = false;  // continue the run whose manifest.csv is in out_dir

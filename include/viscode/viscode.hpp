@@ -8,6 +8,7 @@
 #include "viscode/design.hpp"
 #include "viscode/detect.hpp"
 #include "viscode/encode.hpp"
+#include "viscode/enum_names.hpp"
 #include "viscode/error.hpp"
 #include "viscode/gs1.hpp"
 #include "viscode/ledger.hpp"

@@ -1,8 +1,6 @@
 // The batch runner: serials in, files and an in-order manifest out, in parallel, resumable.
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,7 +15,10 @@
 #include <thread>
 
 #include "batch/manifest.hpp"
+#include "batch/pin_version.hpp"
+#include "batch/run_options.hpp"
 #include "batch/serials.hpp"
+#include "batch/settings.hpp"
 #include "batch/thread_pool.hpp"
 #include "render/design_access.hpp"
 #include "render/output_file.hpp"
@@ -25,29 +26,12 @@
 #include "sha256.hpp"
 #include "text.hpp"
 #include "viscode/batch.hpp"
+#include "viscode/enum_names.hpp"
 #include "viscode/error.hpp"
 #include "viscode/version.hpp"
 
 namespace viscode {
 namespace {
-
-// Serials of `length` characters that need the most bits in a signed payload, in
-// libqrencode's segmentation. Letters only is the worst case when the character before the
-// serial is alphanumeric, but not always otherwise: after a character in byte mode (the '='
-// of "?s={serial}.{sig}"), a short run of leading digits stays in byte mode, 8 bits each
-// instead of 5.5 (measured: 1-3 digits cost a version at some lengths), and a digit run in
-// numeric mode pays a segment header. So: letters only, digits only, and 1..8 digits at the
-// start or the end (more than 8 go to numeric mode, which is cheaper). The test "signed
-// batch: leading digits after a byte-mode '=' fit the pinned version" checks digit runs at
-// every position against the version these give.
-std::vector<std::string> worst_case_serials(std::size_t length) {
-  std::vector<std::string> out{std::string(length, 'Z'), std::string(length, '9')};
-  for (std::size_t k = 1; k <= std::min<std::size_t>(length, 8); ++k) {
-    out.push_back(std::string(k, '9') + std::string(length - k, 'Z'));
-    out.push_back(std::string(length - k, 'Z') + std::string(k, '9'));
-  }
-  return out;
-}
 
 struct Item {
   std::size_t index = 0;  // 1-based
@@ -60,95 +44,6 @@ struct Result {
   std::vector<std::uint8_t> content;  // a page's content stream (sheets)
   std::size_t codes = 0;
 };
-
-std::string fixed(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4f", v);
-  return buf;
-}
-
-std::string logo_fingerprint(const Logo* logo) {
-  if (logo == nullptr) return "none";
-  const cv::Mat bgra = logo->raster(logo->width(), logo->height());
-  detail::Sha256 h;
-  for (int y = 0; y < bgra.rows; ++y) {
-    h.update(std::span(bgra.ptr<std::uint8_t>(y), static_cast<std::size_t>(bgra.cols) * 4));
-  }
-  return std::to_string(logo->width()) + "x" + std::to_string(logo->height()) + " " + h.hex();
-}
-
-// Everything that decides a code's bytes or its place: a resumed run must match it.
-std::string settings_text(const Design& design, const BatchOptions& o, std::size_t total) {
-  const EncodeOptions& e = design.encode_options();
-  const RenderOptions& r = design.render_options();
-  std::string s = "# viscode batch settings: --resume continues only a run with these\n";
-  s += "viscode=" + std::string(kVersionString) + "\n";
-  s += "template=" + o.payload_template + "\n";
-  // The key by its id (never its bytes): resuming with another key would mix two brands'
-  // signatures in one run.
-  s += o.sign_key ? "sign=key " + o.sign_key->public_key().id() + " product " +
-                        (o.product.empty() ? std::string("-") : o.product) + "\n"
-                  : std::string("sign=none\n");
-  s += "total=" + std::to_string(total) + "\n";
-  if (const auto* f = std::get_if<SerialFile>(&o.serials)) {
-    s += "serials=file column=" + f->column + "\n";
-  } else {
-    const auto& rs = std::get<RandomSerials>(o.serials);
-    s += "serials=random count=" + std::to_string(rs.count) +
-         " length=" + std::to_string(rs.length) + " alphabet=" + rs.alphabet + "\n";
-  }
-  s += "format=" +
-       std::string(o.format == Format::png   ? "png"
-                   : o.format == Format::svg ? "svg"
-                                             : "pdf") +
-       "\n";
-  s += "print=dpi " + fixed(o.print.dpi) + " size_mm " + fixed(o.print.size_mm) + " module_px " +
-       std::to_string(o.print.module_px) +
-       // Print colour and bleed only when not the defaults, so that runs started before
-       // they existed resume unchanged; a profile by its SHA-256, not its path.
-       (o.print.ink != Ink::rgb ? " ink " + std::string(to_string(o.print.ink)) : "") +
-       (o.print.icc.empty() ? "" : " icc " + detail::CmykConversion::load(o.print.icc)->id()) +
-       (o.print.bleed_mm > 0 ? " bleed_mm " + fixed(o.print.bleed_mm) : "") + "\n";
-  if (o.sheet) {
-    const SheetOptions& sh = *o.sheet;
-    s += "sheet=" + fixed(sh.width_mm) + "x" + fixed(sh.height_mm) + " gap " + fixed(sh.gap_mm) +
-         " margin " + fixed(sh.margin_mm) + " crop_marks " + std::to_string(sh.crop_marks) +
-         " labels " + std::to_string(sh.labels) + " pages_per_file " +
-         std::to_string(sh.pages_per_file) + "\n";
-  }
-  s += "encode=ec " + std::string(1, to_char(*e.ec)) + " versions " +
-       std::to_string(e.min_version) + ".." + std::to_string(e.max_version) + " mask " +
-       std::to_string(e.mask) + "\n";
-  s += "render=style " + std::string(to_string(r.style)) + " strength " + fixed(r.strength) +
-       " fit " + std::to_string(static_cast<int>(r.fit)) + " area " +
-       std::to_string(static_cast<int>(r.logo_area)) + " dark " + to_hex(r.dark) + " light " +
-       to_hex(r.light) + " quiet " + std::to_string(r.quiet) +
-       // Written only when not the default, so that runs started before these options
-       // existed resume unchanged.
-       (r.picture_errors > 0 ? " picture_errors " + fixed(r.picture_errors) : "") +
-       (r.picture_pad ? "" : " standard_pad") + "\n";
-  s += "logo=" + logo_fingerprint(design.logo()) + "\n";
-  return s;
-}
-
-std::string read_text(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-// The first line on which two settings texts differ, for the refusal message.
-std::string first_difference(const std::string& a, const std::string& b) {
-  std::istringstream ia(a), ib(b);
-  std::string la, lb;
-  while (true) {
-    const bool ga = static_cast<bool>(std::getline(ia, la));
-    const bool gb = static_cast<bool>(std::getline(ib, lb));
-    if (!ga && !gb) return "";
-    if (!ga) la.clear();
-    if (!gb) lb.clear();
-    if (la != lb) return "'" + la + "' then, '" + lb + "' now";
-  }
-}
 
 void write_all(int fd, const void* data, std::size_t size, const std::filesystem::path& file) {
   if (const int why = detail::write_fully(fd, static_cast<const std::uint8_t*>(data), size)) {
@@ -166,66 +61,6 @@ void remove_stale_temporaries(const std::filesystem::path& dir) {
       std::filesystem::remove(entry.path(), ec);
     }
   }
-}
-
-// What to do about an --out-dir that cannot be written, by the reason.
-std::string out_dir_fix(int why) {
-  if (why == EACCES || why == EPERM) return "fix its permissions or choose another --out-dir";
-  if (why == EROFS) return "it is on a read-only file system: choose another --out-dir";
-  return "choose another --out-dir";
-}
-
-// The process holding a flock on the file `st` describes, from the kernel's table of locks
-// (Linux); 0 when it cannot be told (no /proc, or a holder in another PID namespace).
-long lock_holder(const struct stat& st) {
-  std::ifstream in("/proc/locks");
-  char dev[64];
-  std::snprintf(dev, sizeof dev, "%02x:%02x:", major(st.st_dev), minor(st.st_dev));
-  const std::string ino = std::to_string(st.st_ino);
-  long by_inode = 0;  // a file system that reports another device there (overlayfs)
-  std::string line;
-  while (std::getline(in, line)) {
-    // "1: FLOCK  ADVISORY  WRITE 4242 08:01:1234 0 EOF"; "1: -> FLOCK ..." is a waiter.
-    std::istringstream fields(line);
-    std::string n, kind, mode, access, pid, id;
-    fields >> n >> kind;
-    if (kind != "FLOCK") continue;
-    fields >> mode >> access >> pid >> id;
-    const std::size_t colon = id.rfind(':');
-    if (colon == std::string::npos || id.substr(colon + 1) != ino) continue;
-    const long holder = std::atol(pid.c_str());
-    if (id.substr(0, colon + 1) == dev) return holder;
-    if (by_inode == 0) by_inode = holder;
-  }
-  return by_inode;
-}
-
-// One run per directory, fresh or resumed: an exclusive flock on the directory itself,
-// held until the run ends (the kernel drops it when the process dies, so a killed run
-// never leaves a stale lock, and no lock file is left in the run's directory). Returns the
-// descriptor that holds it, or -1 on a file system that has no flock (some network file
-// systems), where runs are not kept apart.
-int lock_run_dir(const std::filesystem::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    const int why = errno;
-    throw Error(ErrorCategory::input, "cannot open '" + dir.string() + "' (" + std::strerror(why) +
-                                          "): " + out_dir_fix(why));
-  }
-  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
-  const int why = errno;
-  if (why != EWOULDBLOCK) {
-    ::close(fd);
-    return -1;
-  }
-  struct stat st {};
-  const long holder = ::fstat(fd, &st) == 0 ? lock_holder(st) : 0;
-  ::close(fd);
-  throw Error(
-      ErrorCategory::input,
-      "--out-dir '" + dir.string() + "' is in use by another viscode batch (" +
-          (holder > 0 ? "process " + std::to_string(holder) : "a process not visible here") +
-          "): wait for it to end, or stop it, then run the command again");
 }
 
 int digits(std::size_t n) {
@@ -264,7 +99,10 @@ class Run {
     serials_ = std::visit(
         [signable, gs1](const auto& s) { return detail::open_serials(s, signable, gs1); },
         o_.serials);
-    design_.emplace(fixed_version_design(design_in));
+    detail::PinnedDesign pinned = detail::pin_version(design_in, o_, *tpl_, *serials_);
+    version_ = pinned.version;
+    info_ = pinned.info;
+    design_.emplace(std::move(pinned.design));
     total_ = serials_->count();
     if (o_.sheet) {
       layout_ = detail::SheetLayout{};
@@ -326,219 +164,35 @@ class Run {
 
  private:
   void check_options() {
-    if (o_.sheet && o_.format != Format::pdf) {
-      throw Error(ErrorCategory::usage, "--sheet imposes codes on PDF sheets: use --format pdf");
-    }
-    if (o_.sheet && (o_.sheet->pages_per_file < 1 || o_.sheet->pages_per_file > 10000)) {
-      throw Error(ErrorCategory::usage, "--pages-per-file " +
-                                            std::to_string(o_.sheet->pages_per_file) +
-                                            " is out of range: use 1..10000");
-    }
-    if (o_.sheet && (!(o_.sheet->gap_mm >= 0) || o_.sheet->gap_mm > 100)) {
-      throw Error(ErrorCategory::usage, "--gap must be 0mm to 100mm");
-    }
-    if (o_.jobs < 0 || o_.jobs > 256) {
-      throw Error(ErrorCategory::usage,
-                  "--jobs " + std::to_string(o_.jobs) + " is out of range: use 1..256");
-    }
-    check_out_dir();
-    jobs_ =
-        o_.jobs > 0 ? o_.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  }
-
-  // Before any work: the directory is writable, or can be made with its parents (it is
-  // made only once every input has been checked); without --resume it must be empty.
-  void check_out_dir() {
-    const std::filesystem::path& dir = o_.out_dir;
-    if (dir.empty()) {
-      throw Error(ErrorCategory::usage, "--out-dir is empty: give the directory for the run");
-    }
-    std::error_code ec;
-    const auto status = std::filesystem::status(dir, ec);
-    if (std::filesystem::exists(status)) {
-      if (!std::filesystem::is_directory(status)) {
-        throw Error(ErrorCategory::input, "--out-dir '" + dir.string() +
-                                              "' is a file, not a folder: choose a new or empty "
-                                              "folder for the run");
-      }
-      if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-        const int why = errno;
-        throw Error(ErrorCategory::input, "cannot write in '" + dir.string() + "' (" +
-                                              std::strerror(why) + "): " + out_dir_fix(why));
-      }
-      // Locked before anything in it is looked at: a run that starts at the same moment
-      // must not see it empty (or its manifest complete) and then write beside this one.
-      lock_fd_ = lock_run_dir(dir);
-      if (!o_.resume) check_empty(dir);
-      return;
-    }
-    // A new directory: its nearest existing ancestor must be a directory we may write in.
-    std::filesystem::path parent = dir;
-    do {
-      parent = parent.has_relative_path() ? parent.parent_path() : std::filesystem::path();
-    } while (!parent.empty() && !std::filesystem::exists(parent, ec));
-    if (parent.empty()) parent = ".";
-    int why = 0;
-    if (!std::filesystem::is_directory(parent, ec)) {
-      why = ENOTDIR;
-    } else if (::access(parent.c_str(), W_OK | X_OK) != 0) {
-      why = errno;
-    }
-    if (why == ENOTDIR) {
-      throw Error(ErrorCategory::input, "cannot create '" + dir.string() + "': '" +
-                                            parent.string() +
-                                            "' is a file, not a folder; choose another --out-dir");
-    }
-    if (why != 0) {
-      throw Error(ErrorCategory::input, "cannot create '" + dir.string() + "' (" +
-                                            std::strerror(why) + ": '" + parent.string() +
-                                            "'): " + out_dir_fix(why));
-    }
-    create_dir_ = true;
-  }
-
-  // A run's files go into a directory of their own, so that --check can tell a stray file.
-  void check_empty(const std::filesystem::path& dir) {
-    std::error_code ec;
-    if (std::filesystem::exists(dir / kManifestName, ec)) {
-      throw Error(ErrorCategory::input, "'" + dir.string() +
-                                            "' already holds a batch (manifest.csv): continue "
-                                            "it with --resume, or choose an empty --out-dir");
-    }
-    std::filesystem::directory_iterator it(dir, ec);
-    if (!ec && it != std::filesystem::directory_iterator()) {
-      throw Error(ErrorCategory::input,
-                  "'" + dir.string() + "' is not empty (it holds '" +
-                      it->path().filename().string() +
-                      "'): a run goes into a new or empty --out-dir; choose one, or move the "
-                      "files away");
-    }
-  }
-
-  // Checks the longest payload against capacity before any work, and gives every code its
-  // version so the whole run prints at one module size. Byte mode is the widest any
-  // payload of that length can need, so its version holds every serial of the run; only
-  // when that is over --max-version is the payload's own (narrower) mode the limit.
-  //
-  // A signed payload is mostly alphanumeric; byte mode would cost it two versions. Its
-  // capacity is probed in the mode libqrencode chooses, with a signature of letters and each
-  // of worst_case_serials() of the longest length: the run is pinned to the largest version
-  // any of them needs.
-  Design fixed_version_design(const Design& in) {
-    if (o_.sign_key) return signed_version_design(in);
-    const std::string longest = tpl_->apply(serials_->longest());
-    const auto* bytes = reinterpret_cast<const std::uint8_t*>(longest.data());
-    EncodeOptions e = in.encode_options();
-    Symbol probe;
-    try {
-      probe = encode_bytes(std::span(bytes, longest.size()), e);
-      e.max_version = probe.version;
-    } catch (const Error& err) {
-      if (err.category() != ErrorCategory::encode) throw;
-      try {
-        probe = encode(longest, e);
-      } catch (const Error& narrow) {
-        if (narrow.category() != ErrorCategory::encode) throw;
-        const std::string where = serials_->longest_where();
-        throw Error(ErrorCategory::encode,
-                    "the longest payload, '" + detail::quoted_prefix(longest, 80) + "' (" +
-                        std::to_string(longest.size()) + " bytes" +
-                        (where.empty() ? std::string() : ", serial from " + where) +
-                        "), does not fit: " + narrow.what());
-      }
-    }
-    return pinned(in, e, probe);
-  }
-
-  Design signed_version_design(const Design& in) {
-    std::vector<std::string> serials = worst_case_serials(serials_->longest().size());
-    // A GS1 serial may need byte mode and percent-encoding: the longest as it is, too.
-    // Lower case forces byte mode, each byte the widest a character can cost.
-    // (Random serials of 0-9 A-Z alone never need it.)
-    const auto* random = std::get_if<RandomSerials>(&o_.serials);
-    const bool field_chars_only =
-        random != nullptr &&
-        std::all_of(random->alphabet.begin(), random->alphabet.end(),
-                    [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); });
-    if (tpl_->gs1() && !field_chars_only) {
-      serials.push_back(serials_->longest());
-      const std::size_t encoded = gs1_percent_encode(serials_->longest()).size();
-      serials.push_back(std::string(encoded, 'z'));
-    }
-    const std::string sig(kSignatureChars, 'A');
-    EncodeOptions e = in.encode_options();
-    // libqrencode splits a payload into segments for the version it starts from (the count
-    // fields grow at versions 10 and 27), and the run encodes every payload starting from
-    // the pinned version: so each serial is probed there, and all again from any larger
-    // version one of them needs.
-    int version = e.min_version;
-    for (;;) {
-      EncodeOptions at = e;
-      at.min_version = version;
-      std::optional<Symbol> probe;
-      for (const std::string& serial : serials) {
-        Symbol s = probe_signed(serial, sig, at);
-        if (s.version > version) {
-          version = s.version;
-          probe.reset();
-          break;
-        }
-        if (!probe) probe = std::move(s);
-      }
-      if (probe) {
-        e.max_version = version;
-        return pinned(in, e, *probe);
-      }
-    }
-  }
-
-  Symbol probe_signed(const std::string& serial, const std::string& sig, const EncodeOptions& e) {
-    const std::string payload = tpl_->apply(serial, o_.product, sig);
-    try {
-      return encode(payload, e);
-    } catch (const Error& err) {
-      if (err.category() != ErrorCategory::encode) throw;
-      const std::string where = serials_->longest_where();
-      throw Error(ErrorCategory::encode,
-                  "the longest signed payload, '" + tpl_->apply(serial, o_.product, "<sig>") +
-                      "' with its " + std::to_string(kSignatureChars) + "-character signature (" +
-                      std::to_string(payload.size()) + " bytes" +
-                      (where.empty() ? std::string() : ", serial from " + where) +
-                      "), does not fit: " + err.what());
-    }
-  }
-
-  Design pinned(const Design& in, EncodeOptions e, const Symbol& probe) {
-    version_ = probe.version;
-    e.min_version = std::max(e.min_version, probe.version);
-    info_ = plan_output(probe, in.render_options(), o_.print, o_.format);
-    std::optional<Logo> logo;
-    if (in.logo() != nullptr) logo = *in.logo();
-    return Design(std::move(logo), e, in.render_options());
+    jobs_ = detail::check_run_options(o_);
+    const detail::OutDirCheck out = detail::check_out_dir(o_.out_dir, o_.resume);
+    lock_fd_ = out.lock_fd;
+    create_dir_ = out.create;
   }
 
   void open_manifest() {
     const std::filesystem::path manifest = o_.out_dir / kManifestName;
     const std::filesystem::path settings_file = o_.out_dir / detail::kSettingsName;
-    const std::string settings = settings_text(*design_, o_, total_);
+    const std::string settings = detail::settings_text(*design_, o_, total_);
     std::error_code ec;
     if (create_dir_) {
       std::filesystem::create_directories(o_.out_dir, ec);
       if (ec) {
         throw Error(ErrorCategory::input, "cannot create '" + o_.out_dir.string() + "' (" +
-                                              ec.message() + "): " + out_dir_fix(ec.value()));
+                                              ec.message() +
+                                              "): " + detail::out_dir_fix(ec.value()));
       }
       // Another run may have made it since check_out_dir(), and written in it.
-      lock_fd_ = lock_run_dir(o_.out_dir);
-      if (!o_.resume) check_empty(o_.out_dir);
+      lock_fd_ = detail::lock_run_dir(o_.out_dir);
+      if (!o_.resume) detail::check_empty(o_.out_dir);
     }
     if (std::filesystem::exists(manifest, ec)) {  // with --resume: check_out_dir() saw to it
-      const std::string before = read_text(settings_file);
-      if (before != settings) {
+      const std::string difference =
+          detail::settings_difference(detail::read_settings(settings_file), *design_, o_, total_);
+      if (!difference.empty()) {
         throw Error(ErrorCategory::usage, "--resume needs the options the run in '" +
                                               o_.out_dir.string() + "' started with (" +
-                                              detail::kSettingsName.data() +
-                                              "): " + first_difference(before, settings));
+                                              detail::kSettingsName.data() + "): " + difference);
       }
       resume_from(manifest);
       remove_stale_temporaries(o_.out_dir);
@@ -623,7 +277,7 @@ class Run {
     };
     std::vector<std::uint8_t> bytes;
     if (!o_.sheet) {
-      bytes = design_->render_file(symbol_for(item(rows.front())), o_.print, o_.format);
+      bytes = design_->render_file(symbol_for(item(rows.front())), o_.print, *o_.format);
     } else {
       detail::SheetPdf pdf(
           layout_, design_->logo(), design_->render_options(), o_.print.dpi,
@@ -686,9 +340,7 @@ class Run {
   }
 
   void make_files(BatchSummary& summary) {
-    const std::string ext = o_.format == Format::png   ? ".png"
-                            : o_.format == Format::svg ? ".svg"
-                                                       : ".pdf";
+    const std::string ext = "." + std::string(enum_name(*o_.format));
     pipeline(
         [&](std::size_t index) {
           std::vector<Item> items{next_item(index)};
@@ -699,7 +351,7 @@ class Run {
           for (const Item& it : items) {
             const Symbol symbol = symbol_for(it);
             const std::vector<std::uint8_t> bytes =
-                design_->render_file(symbol, o_.print, o_.format);
+                design_->render_file(symbol, o_.print, *o_.format);
             detail::ManifestRow row;
             row.index = it.index;
             row.serial = it.serial;
@@ -912,7 +564,9 @@ class Run {
 
 BatchSummary run_batch(const Design& design, const BatchOptions& options,
                        const std::function<void(const BatchProgress&)>& progress) {
-  Run run(design, options, progress);
+  BatchOptions resolved = options;
+  if (!resolved.format) resolved.format = resolved.sheet ? Format::pdf : Format::png;
+  Run run(design, resolved, progress);
   return run.run();
 }
 

@@ -12,6 +12,7 @@
 #include "capture/stages.hpp"
 #include "paper.hpp"
 #include "viscode/detect.hpp"
+#include "viscode/enum_names.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode {
@@ -127,29 +128,18 @@ Sheet unprinted(const cv::Mat& bgr, double input_module_px) {
 }  // namespace detail
 
 std::string_view to_string(Severity severity) {
-  switch (severity) {
-    case Severity::pristine:
-      return "pristine";
-    case Severity::mild:
-      return "mild";
-    case Severity::moderate:
-      return "moderate";
-    case Severity::hard:
-      return "hard";
-  }
-  return "unknown";
+  return enum_name(severity);
 }
 
 Severity parse_severity(std::string_view name) {
-  for (const Severity s : all_severities()) {
-    if (name == to_string(s)) return s;
-  }
-  throw Error(ErrorCategory::usage, "unknown severity '" + std::string(name) +
-                                        "': choose from pristine, mild, moderate, hard");
+  if (const auto severity = parse_enum<Severity>(name)) return *severity;
+  throw Error(ErrorCategory::usage, "unknown severity '" + std::string(name) + "': choose from " +
+                                        enum_name_list<Severity>(", "));
 }
 
 std::vector<Severity> all_severities() {
-  return {Severity::pristine, Severity::mild, Severity::moderate, Severity::hard};
+  const auto all = enum_values<Severity>();  // declared mildest first
+  return {all.begin(), all.end()};
 }
 
 CaptureOptions capture_preset(Severity severity, std::uint64_t seed) {

@@ -3,6 +3,7 @@
 
 #include "encode/checks.hpp"
 #include "viscode/encode.hpp"
+#include "viscode/enum_names.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode {
@@ -21,64 +22,24 @@ int byte_capacity(EcLevel ec, int max_version) {
 }
 
 char to_char(EcLevel ec) {
-  switch (ec) {
-    case EcLevel::L:
-      return 'L';
-    case EcLevel::M:
-      return 'M';
-    case EcLevel::Q:
-      return 'Q';
-    case EcLevel::H:
-      return 'H';
-  }
   detail::check_ec(ec);
-  return '?';
+  return enum_name(ec)[0];
 }
 
 EcLevel parse_ec_level(std::string_view text) {
+  // Either case: "--ec h" is as clear as "--ec H".
   if (text.size() == 1) {
-    switch (text[0]) {
-      case 'L':
-      case 'l':
-        return EcLevel::L;
-      case 'M':
-      case 'm':
-        return EcLevel::M;
-      case 'Q':
-      case 'q':
-        return EcLevel::Q;
-      case 'H':
-      case 'h':
-        return EcLevel::H;
-      default:
-        break;
-    }
+    const char upper =
+        text[0] >= 'a' && text[0] <= 'z' ? static_cast<char>(text[0] - 'a' + 'A') : text[0];
+    if (const auto ec = parse_enum<EcLevel>(std::string_view(&upper, 1))) return *ec;
   }
-  if (text.empty()) throw Error(ErrorCategory::usage, "--ec is empty: use L, M, Q or H");
-  throw Error(ErrorCategory::usage,
-              "--ec " + std::string(text) + " is not a level: use L, M, Q or H");
+  const std::string use = "use " + enum_name_list<EcLevel>();
+  if (text.empty()) throw Error(ErrorCategory::usage, "--ec is empty: " + use);
+  throw Error(ErrorCategory::usage, "--ec " + std::string(text) + " is not a level: " + use);
 }
 
 std::string_view to_string(ModuleRole role) {
-  switch (role) {
-    case ModuleRole::finder:
-      return "finder";
-    case ModuleRole::separator:
-      return "separator";
-    case ModuleRole::timing:
-      return "timing";
-    case ModuleRole::alignment:
-      return "alignment";
-    case ModuleRole::format:
-      return "format";
-    case ModuleRole::version:
-      return "version";
-    case ModuleRole::data:
-      return "data";
-    case ModuleRole::ec:
-      return "ec";
-  }
-  return "unknown";
+  return enum_name(role);
 }
 
 }  // namespace viscode

@@ -10,6 +10,7 @@
 #include "render/color.hpp"
 #include "render/compose.hpp"
 #include "render/halftone.hpp"
+#include "viscode/enum_names.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode {
@@ -27,25 +28,13 @@ bool image_under_modules(const Logo* logo, const RenderOptions& options) {
 }  // namespace
 
 std::string_view to_string(Style style) {
-  switch (style) {
-    case Style::halftone:
-      return "halftone";
-    case Style::dots:
-      return "dots";
-    case Style::center:
-      return "center";
-    case Style::plain:
-      return "plain";
-  }
-  return "?";
+  return enum_name(style);
 }
 
 Style parse_style(std::string_view name) {
-  for (Style s : {Style::halftone, Style::dots, Style::center, Style::plain}) {
-    if (name == to_string(s)) return s;
-  }
-  throw Error(ErrorCategory::usage, "--style " + std::string(name) +
-                                        " is not a style: use halftone, dots, center or plain");
+  if (const auto style = parse_enum<Style>(name)) return *style;
+  throw Error(ErrorCategory::usage,
+              "--style " + std::string(name) + " is not a style: use " + enum_name_list<Style>());
 }
 
 void validate(const RenderOptions& o) {

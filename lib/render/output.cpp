@@ -18,6 +18,7 @@
 #include "render/output_file.hpp"
 #include "render/png.hpp"
 #include "render/sheet_pdf.hpp"
+#include "viscode/enum_names.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode {
@@ -104,9 +105,9 @@ std::vector<std::uint8_t> normalise_svg_ids(const std::vector<std::uint8_t>& byt
 
 Format format_from_path(const std::filesystem::path& file) {
   const std::string ext = lower(file.extension().string());
-  if (ext == ".png") return Format::png;
-  if (ext == ".svg") return Format::svg;
-  if (ext == ".pdf") return Format::pdf;
+  if (!ext.empty()) {
+    if (const auto format = parse_enum<Format>(std::string_view(ext).substr(1))) return *format;
+  }
   throw Error(ErrorCategory::usage, "output '" + file.string() + "' has " +
                                         (ext.empty() ? std::string("no extension")
                                                      : "the unknown extension '" + ext + "'") +
@@ -114,23 +115,13 @@ Format format_from_path(const std::filesystem::path& file) {
 }
 
 std::string_view to_string(Ink ink) {
-  switch (ink) {
-    case Ink::k:
-      return "k";
-    case Ink::cmyk:
-      return "cmyk";
-    default:
-      return "rgb";
-  }
+  return enum_name(ink);
 }
 
 Ink parse_ink(std::string_view name) {
-  const std::string s = lower(std::string(name));
-  if (s == "rgb") return Ink::rgb;
-  if (s == "k") return Ink::k;
-  if (s == "cmyk") return Ink::cmyk;
+  if (const auto ink = parse_enum<Ink>(lower(std::string(name)))) return *ink;
   throw Error(ErrorCategory::usage,
-              "--ink '" + std::string(name) + "' is not an ink: use rgb, k or cmyk");
+              "--ink '" + std::string(name) + "' is not an ink: use " + enum_name_list<Ink>());
 }
 
 double parse_length_mm(std::string_view text, std::string_view what, bool zero_allowed) {

@@ -1,5 +1,5 @@
-// The sheet's geometry and the PDF document around the pages: header, shared resources,
-// page tree, cross-reference table and trailer.
+// The PDF document around the pages: header, shared resources, page tree, cross-reference
+// table and trailer (the sheet's geometry: sheet_grid.cpp; a page's content: pdf_page.cpp).
 #include "render/sheet_pdf.hpp"
 
 #include <zlib.h>
@@ -28,15 +28,6 @@ constexpr std::uint64_t kMaxOffset = 9'999'999'999ULL;  // ten digits in the xre
 constexpr int kMaxSymbol = 177;
 // An SVG logo is rasterised at what the print needs; this caps its memory all the same.
 constexpr int kMaxImagePx = 8192;
-
-std::string mm(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  std::string s = buf;
-  while (s.back() == '0') s.pop_back();
-  if (s.back() == '.') s.pop_back();
-  return s;
-}
 
 std::string num(double v, int decimals = 3) {
   char buf[32];
@@ -191,79 +182,6 @@ bool uses_veils(const Logo* logo, const RenderOptions& options) {
 
 }  // namespace
 
-cv::Rect2d SheetGrid::code_box_mm(int index) const {
-  const int col = cols > 0 ? index % cols : 0, row = cols > 0 ? index / cols : 0;
-  return {left_mm + col * pitch_x_mm, top_mm + row * pitch_y_mm, code_mm, code_mm};
-}
-
-SheetGrid sheet_grid(const SheetLayout& l) {
-  const auto ok = [](double v) { return std::isfinite(v) && v > 0; };
-  if (!ok(l.page_w_mm) || !ok(l.page_h_mm)) {
-    throw Error(ErrorCategory::usage, "--sheet " + mm(l.page_w_mm) + "x" + mm(l.page_h_mm) +
-                                          "mm is not a page size: use A4, A3, Letter or a "
-                                          "width and height above 0mm");
-  }
-  if (!ok(l.code_mm)) {
-    throw Error(ErrorCategory::usage,
-                "--size " + mm(l.code_mm) + "mm is not a code size: use a length above 0mm");
-  }
-  if (!(std::isfinite(l.gap_mm) && l.gap_mm >= 0)) {
-    throw Error(ErrorCategory::usage,
-                "--gap " + mm(l.gap_mm) + "mm is out of range: use 0mm or more");
-  }
-  if (!(std::isfinite(l.margin_mm) && l.margin_mm >= 0)) {
-    throw Error(ErrorCategory::usage,
-                "--margin " + mm(l.margin_mm) + "mm is out of range: use 0mm or more");
-  }
-  if (!(std::isfinite(l.bleed_mm) && l.bleed_mm >= 0 && l.bleed_mm <= kMaxBleedMm)) {
-    throw Error(
-        ErrorCategory::usage,
-        "--bleed " + mm(l.bleed_mm) + "mm is out of range: use 0mm to " + mm(kMaxBleedMm) + "mm");
-  }
-  if (!l.trim_box && l.bleed_mm > 0 && l.gap_mm < 2 * l.bleed_mm) {
-    throw Error(ErrorCategory::usage, "--bleed " + mm(l.bleed_mm) +
-                                          "mm needs a --gap of at least " + mm(2 * l.bleed_mm) +
-                                          "mm between codes (a bleed on each side)");
-  }
-  if (l.bleed_mm > 0 && l.margin_mm < l.bleed_mm) {
-    throw Error(ErrorCategory::usage,
-                "--bleed " + mm(l.bleed_mm) + "mm needs a --margin of at least " + mm(l.bleed_mm));
-  }
-  SheetGrid g;
-  g.page_w_mm = l.page_w_mm;
-  g.page_h_mm = l.page_h_mm;
-  g.code_mm = l.code_mm;
-  g.label_mm = l.labels ? kSheetLabelMm + l.bleed_mm : 0;  // labels go below the bleed
-  g.pitch_x_mm = l.code_mm + l.gap_mm;
-  g.pitch_y_mm = l.code_mm + g.label_mm + l.gap_mm;
-  const double avail_w = l.page_w_mm - 2 * l.margin_mm;
-  const double avail_h = l.page_h_mm - 2 * l.margin_mm;
-  // The last column and row need no gap after them; the tolerance keeps an exact fit (A4's
-  // 10 rows of 25 + 3 mm) from being lost to rounding.
-  g.cols = static_cast<int>(std::floor((avail_w + l.gap_mm) / g.pitch_x_mm + 1e-9));
-  g.rows = static_cast<int>(std::floor((avail_h + l.gap_mm) / g.pitch_y_mm + 1e-9));
-  if (g.cols < 1 || g.rows < 1) {
-    const std::string sheet = mm(l.page_w_mm) + "x" + mm(l.page_h_mm) + "mm --sheet";
-    const double largest = std::floor(std::min(avail_w, avail_h - g.label_mm) * 10 + 1e-9) / 10;
-    if (largest <= 0) {
-      throw Error(ErrorCategory::usage, "--margin " + mm(l.margin_mm) +
-                                            "mm leaves no room on the " + sheet +
-                                            ": use smaller margins or a larger --sheet");
-    }
-    throw Error(ErrorCategory::usage,
-                "--size " + mm(l.code_mm) + "mm does not fit on the " + sheet + " inside " +
-                    mm(l.margin_mm) + "mm margins" +
-                    (l.labels ? " with labels (" + mm(kSheetLabelMm) + "mm under each code)"
-                              : std::string()) +
-                    ": use --size " + mm(largest) + "mm or less, or a larger --sheet");
-  }
-  const double grid_w = g.cols * l.code_mm + (g.cols - 1) * l.gap_mm;
-  const double grid_h = g.rows * (l.code_mm + g.label_mm) + (g.rows - 1) * l.gap_mm;
-  g.left_mm = (l.page_w_mm - grid_w) / 2;
-  g.top_mm = (l.page_h_mm - grid_h) / 2;
-  return g;
-}
-
 SheetPdf::SheetPdf(const SheetLayout& layout, const Logo* logo, const RenderOptions& options,
                    double dpi, Sink sink)
     : layout_(layout),
@@ -272,7 +190,7 @@ SheetPdf::SheetPdf(const SheetLayout& layout, const Logo* logo, const RenderOpti
       sink_(std::move(sink)),
       has_image_(uses_image(logo, options)) {
   if (!(dpi >= 72 && dpi <= 4800)) {
-    throw Error(ErrorCategory::usage, "--dpi " + mm(dpi) + " is out of range: use 72..4800");
+    throw Error(ErrorCategory::usage, "--dpi " + mm_text(dpi) + " is out of range: use 72..4800");
   }
   validate_ink(layout.ink, layout.icc, options);
   if (layout.ink == Ink::cmyk) cmyk_ = CmykConversion::load(layout.icc);

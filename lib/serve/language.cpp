@@ -5,6 +5,18 @@
 #include <unordered_map>
 
 #include "serve/catalogue.hpp"
+#include "viscode/enum_names.hpp"
+
+namespace viscode {
+template <>
+struct EnumNames<detail::Lang> {
+  static constexpr std::array<std::pair<detail::Lang, std::string_view>, 3> table{{
+      {detail::Lang::en, "en"},
+      {detail::Lang::zh_hans, "zh-Hans"},
+      {detail::Lang::fr, "fr"},
+  }};
+};
+}  // namespace viscode
 
 namespace viscode::detail {
 namespace {
@@ -61,15 +73,7 @@ std::optional<int> parse_q(std::string_view q) {
 }  // namespace
 
 std::string_view lang_tag(Lang lang) {
-  switch (lang) {
-    case Lang::zh_hans:
-      return "zh-Hans";
-    case Lang::fr:
-      return "fr";
-    case Lang::en:
-      break;
-  }
-  return "en";
+  return enum_name(lang);
 }
 
 std::string_view text(Lang lang, std::string_view key) {

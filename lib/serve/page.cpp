@@ -8,6 +8,20 @@
 
 #include "serve/gs1_route.hpp"
 #include "text.hpp"
+#include "viscode/enum_names.hpp"
+
+namespace viscode {
+template <>
+struct EnumNames<detail::Verdict> {
+  static constexpr std::array<std::pair<detail::Verdict, std::string_view>, 5> table{{
+      {detail::Verdict::first_scan, "first_scan"},
+      {detail::Verdict::seen_before, "seen_before"},
+      {detail::Verdict::not_issued, "not_issued"},
+      {detail::Verdict::forged, "forged"},
+      {detail::Verdict::unsigned_, "unsigned"},
+  }};
+};
+}  // namespace viscode
 
 namespace viscode::detail {
 namespace {
@@ -101,19 +115,7 @@ Verdict verdict_of(const ScanResult& result) {
 }
 
 std::string_view verdict_id(Verdict v) {
-  switch (v) {
-    case Verdict::first_scan:
-      return "first_scan";
-    case Verdict::seen_before:
-      return "seen_before";
-    case Verdict::not_issued:
-      return "not_issued";
-    case Verdict::forged:
-      return "forged";
-    case Verdict::unsigned_:
-      break;
-  }
-  return "unsigned";
+  return enum_name(v);
 }
 
 Answer healthz_answer() {

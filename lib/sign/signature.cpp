@@ -7,6 +7,7 @@
 #include "sign/base32.hpp"
 #include "sign/common.hpp"
 #include "text.hpp"
+#include "viscode/enum_names.hpp"
 #include "viscode/error.hpp"
 #include "viscode/gs1.hpp"
 #include "viscode/sign.hpp"
@@ -131,15 +132,7 @@ std::optional<SignedFields> find_signed_fields(std::string_view payload) {
 }
 
 std::string_view to_string(Authenticity a) {
-  switch (a) {
-    case Authenticity::genuine:
-      return "genuine";
-    case Authenticity::forged:
-      return "forged";
-    case Authenticity::unsigned_:
-      break;
-  }
-  return "unsigned";
+  return enum_name(a);
 }
 
 Authentication authenticate(std::string_view payload, std::span<const PublicKey> keys) {

@@ -6,6 +6,7 @@
 
 #include "paper.hpp"
 #include "viscode/detect.hpp"
+#include "viscode/enum_names.hpp"
 #include "viscode/error.hpp"
 #include "viscode/verify.hpp"
 
@@ -96,22 +97,12 @@ std::vector<std::string> read_zbar(const cv::Mat& grey, ReadAs as) {
 }  // namespace
 
 std::string_view to_string(Reader reader) {
-  switch (reader) {
-    case Reader::ours:
-      return "ours";
-    case Reader::zxing:
-      return "zxing";
-    case Reader::wechat:
-      return "wechat";
-    case Reader::zbar:
-      return "zbar";
-  }
-  return "unknown";
+  return enum_name(reader);
 }
 
 Reader parse_reader(std::string_view name) {
-  for (const Reader r : {Reader::ours, Reader::zxing, Reader::wechat, Reader::zbar}) {
-    if (name != to_string(r)) continue;
+  if (const auto found = parse_enum<Reader>(name)) {
+    const Reader r = *found;
     const auto have = available_readers();
     if (std::find(have.begin(), have.end(), r) == have.end()) {
       throw Error(ErrorCategory::usage,
@@ -123,8 +114,8 @@ Reader parse_reader(std::string_view name) {
     }
     return r;
   }
-  throw Error(ErrorCategory::usage,
-              "unknown reader '" + std::string(name) + "': choose from ours, zxing, wechat, zbar");
+  throw Error(ErrorCategory::usage, "unknown reader '" + std::string(name) + "': choose from " +
+                                        enum_name_list<Reader>(", "));
 }
 
 std::vector<Reader> available_readers() {

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
@@ -136,9 +137,47 @@ TEST_CASE("cli batch: --picture-ec is part of the run, and a resume with another
   CHECK(again.exit_code == 2);
   CHECK(again.err.find("--resume needs the options the run in '" + t.out_dir().string() +
                        "' started with (batch-settings.txt): 'render=style halftone strength "
-                       "0.6000 fit 0 area 0 dark #000000 light #ffffff quiet 4 picture_errors "
-                       "0.3000' then, 'render=style halftone strength 0.6000 fit 0 area 0 dark "
-                       "#000000 light #ffffff quiet 4' now") != std::string::npos);
+                       "0.6000 fit cover area symbol dark #000000 light #ffffff quiet 4 "
+                       "picture_errors 0.3000' then, 'render=style halftone strength 0.6000 fit "
+                       "cover area symbol dark #000000 light #ffffff quiet 4' now") !=
+        std::string::npos);
+}
+
+TEST_CASE("cli batch: settings name --fit and --logo-area; runs that recorded numbers resume",
+          "[cli][batch][resume]") {
+  TempDir t;
+  const auto list = serials(t, 2);
+  const std::vector<std::string> base = {"batch",   "--logo",    kBrandPng,           "--template",
+                                         kTemplate, "--serials", list.string(),       "--column",
+                                         "serial",  "--fit",     "contain",           "--logo-area",
+                                         "full",    "--out-dir", t.out_dir().string()};
+  REQUIRE(run_cli(base).exit_code == 0);
+  const std::filesystem::path file = t.out_dir() / "batch-settings.txt";
+  std::string settings = read_bytes(file);
+  const std::string named = " strength 0.6000 fit contain area full dark ";
+  const std::size_t at = settings.find(named);
+  REQUIRE(at != std::string::npos);
+
+  // As a run started before the names wrote it (Fit::contain and LogoArea::full are 1).
+  settings.replace(at, named.size(), " strength 0.6000 fit 1 area 1 dark ");
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << settings;
+  std::vector<std::string> resume = base;
+  resume.push_back("--resume");
+  const CliResult same = run_cli(resume);
+  INFO(same.out << same.err);
+  CHECK(same.exit_code == 0);
+  CHECK(same.out.find(", 2 resumed") != std::string::npos);
+  CHECK(read_bytes(file) == settings);  // left as the run wrote it
+
+  // Another run's options are still refused, the difference shown as the file has it.
+  std::vector<std::string> other = resume;
+  std::replace(other.begin(), other.end(), std::string("contain"), std::string("cover"));
+  const CliResult refused = run_cli(other);
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("started with (batch-settings.txt): 'render=style halftone strength "
+                         "0.6000 fit 1 area 1 dark #000000 light #ffffff quiet 4' then, "
+                         "'render=style halftone strength 0.6000 fit 0 area 1 dark #000000 "
+                         "light #ffffff quiet 4' now") != std::string::npos);
 }
 
 TEST_CASE("cli batch: killed mid-run, --resume finishes it exactly as an uninterrupted run",

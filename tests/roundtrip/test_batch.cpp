@@ -167,7 +167,7 @@ TEST_CASE("batch run: every code on PDF sheets sits at its manifest page and pos
   TempDir t;
   const auto dir = make_dir(t, "out");
   BatchOptions o = file_batch(serial_file(t, 14, false), dir);
-  o.format = Format::pdf;
+  CHECK(!o.format);  // unset: a sheet makes PDF, as `viscode batch --sheet` does
   SheetOptions sheet = parse_sheet("110x90mm");  // 3 x 2 codes of 25 mm with labels
   sheet.labels = true;
   sheet.crop_marks = true;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "roundtrip_util.hpp"
+#include "viscode/enum_names.hpp"
 
 using namespace viscode;
 using namespace viscode::roundtrip;
@@ -21,18 +22,6 @@ const NamedLogo& raster_logo() {
 }
 const NamedLogo& vector_logo() {
   return test_and_sample_logos().back();
-}
-
-const char* name(Format format) {
-  switch (format) {
-    case Format::png:
-      return "png";
-    case Format::svg:
-      return "svg";
-    case Format::pdf:
-      return "pdf";
-  }
-  return "?";
 }
 
 bool same_pixels(const cv::Mat& a, const cv::Mat& b) {
@@ -55,7 +44,7 @@ void check_file_determinism(Format format) {
     for (const Style style : {Style::halftone, Style::dots, Style::center, Style::plain}) {
       ro.style = style;
       const Symbol symbol = design_symbol(payload, &logo->logo, eo, ro);
-      INFO(describe(symbol, ro, logo->name) << ", format " << name(format));
+      INFO(describe(symbol, ro, logo->name) << ", format " << enum_name(format));
       const auto first = render_file(symbol, &logo->logo, ro, small_print(), format);
       const auto second = render_file(symbol, &logo->logo, ro, small_print(), format);
       REQUIRE(!first.empty());
