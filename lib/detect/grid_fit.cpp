@@ -5,6 +5,7 @@
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 
+#include "detect/model1.hpp"
 #include "detect/sample.hpp"
 
 namespace viscode::detail {
@@ -112,6 +113,15 @@ std::vector<Known> edge_modules(int version) {
     out.push_back({6, i, i % 2 == 0});
   }
   out.push_back({8, n - 8, true});
+  return out;
+}
+
+// QR Model 1 has no alignment patterns but extension patterns on its right and bottom edges.
+std::vector<Known> model1_known_modules(int version) {
+  std::vector<Known> out = edge_modules(version);
+  for (const auto& [x, y, dark] : model1_extension_modules(version)) {
+    out.push_back({x, y, dark != 0});
+  }
   return out;
 }
 
@@ -388,6 +398,7 @@ std::optional<GridFit> fit_grid(const cv::Mat& grey, const cv::Mat& integral,
     auto t = finder_fit(grey, integral, triple, version);
     if (t && t->fit.score >= kPromising) trials.push_back(std::move(*t));
   }
+  const std::vector<Trial> finders_only = trials;
   std::optional<Trial> best;
   for (Trial& t : trials) {
     add_corner_alignment(grey, t);
@@ -400,6 +411,20 @@ std::optional<GridFit> fit_grid(const cv::Mat& grey, const cv::Mat& integral,
   if (best->fit.version >= 7 && best->fit.score >= kPromising) {
     refine_with_alignments(grey, *best);
     best->fit.score = score_fit(grey, integral, best->fit.h, known_modules(best->fit.version));
+  }
+  // A QR Model 1 symbol (versions 2-14) has data where Model 2's alignment patterns would be:
+  // its fit reads them as chance, or worse, takes a look-alike in the data for one and bends
+  // the grid to it. The finders' own fit, scored on Model 1's known modules (its extension
+  // patterns, which a Model 2 symbol's data matches only by chance), replaces it where it
+  // reads them at least as well.
+  constexpr double kModel1Sure = 0.9;
+  for (const Trial& t : finders_only) {
+    if (t.fit.version < 2 || t.fit.version > kModel1MaxVersion) continue;
+    const double score = score_fit(grey, integral, t.fit.h, model1_known_modules(t.fit.version));
+    if (score >= kModel1Sure && score >= best->fit.score) {
+      best = t;
+      best->fit.score = score;
+    }
   }
   return best->fit;
 }
