@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <mutex>
 
 #include "detect/bitstream.hpp"
@@ -12,8 +13,8 @@ namespace viscode::detail {
 namespace {
 
 // ISO 18004:2000 table M.4 gives each version and level its EC and data codewords in total
-// and a block count; these are per block, as zxing-cpp 2.x divides them (where the table's
-// totals do not divide, its EC total is rounded up to a whole number per block). Rows:
+// and a block count; these are per block, as zxing-cpp 2.x divides them (version 6-M's 63 EC
+// codewords in two blocks, which do not divide, as 32 each: 170 codewords in all). Rows:
 // versions 1-14; columns: L, M, Q, H; entries: {blocks, EC per block, data per block}.
 constexpr std::array<std::array<std::array<int, 3>, 4>, kModel1MaxVersion> kBlocks = {{
     {{{1, 7, 19}, {1, 10, 16}, {1, 13, 13}, {1, 17, 9}}},

@@ -32,7 +32,7 @@ Level level(int version, char ec) {
       {{{3, 40, 163}, {4, 60, 92}, {5, 60, 62}, {6, 66, 35}}},
   }};
   const std::string levels = "LMQH";
-  if (version < 1 || version > 14 || levels.find(ec) == std::string::npos || ec == '\0') {
+  if (version < 1 || version > 14 || levels.find(ec) == std::string::npos) {
     throw std::invalid_argument("Model 1 has versions 1-14 and levels L, M, Q, H");
   }
   return kTable[static_cast<std::size_t>(version - 1)][levels.find(ec)];

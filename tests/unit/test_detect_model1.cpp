@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bit_stream.hpp"
+#include "detect/format_info.hpp"
 #include "detect/model1.hpp"
 #include "model1_encoder.hpp"
 #include "viscode/detect.hpp"
@@ -98,6 +99,29 @@ TEST_CASE("Model 1 codewords fill every module of each version once", "[detect][
       CHECK(blocks.block_codewords() <= totals[static_cast<std::size_t>(v - 1)]);
       CHECK(blocks.data_codewords() == t::model1_data_codewords(v, ec));
     }
+  }
+}
+
+TEST_CASE("Model 1 format words are read with their own mask, never as Model 2's",
+          "[detect][model1]") {
+  // The 32 words, BCH(15,5) XOR 0x2825, lie at least 5 from Model 2's (XOR 0x5412): exact
+  // ones are beyond the distance 3 the Model 2 reading accepts.
+  const std::string levels = "MLHQ";  // EC bits 0..3
+  for (std::uint32_t info = 0; info < 32; ++info) {
+    std::uint32_t word = info << 10;
+    for (int bit = 14; bit >= 10; --bit) {
+      if ((word >> bit) & 1u) word ^= 0x537u << (bit - 10);
+    }
+    word = ((info << 10) | word) ^ 0x2825u;
+    CAPTURE(info);
+    CHECK_FALSE(viscode::detail::decode_format(static_cast<std::uint16_t>(word)));
+    // Three bits wrong still read right with Model 1's mask.
+    const auto bits = static_cast<std::uint16_t>(word ^ 0x0421u);
+    const auto f = viscode::detail::decode_format(bits, viscode::detail::kModel1FormatMask);
+    REQUIRE(f);
+    CHECK(f->ec == level_of(levels[info >> 3]));
+    CHECK(f->mask == static_cast<int>(info & 7));
+    CHECK(f->distance == 3);
   }
 }
 
