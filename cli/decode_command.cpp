@@ -28,8 +28,10 @@ std::string json_line(const std::string& file, const std::vector<viscode::Decode
     }
     line += fmt::format(
         "], \"version\": {}, \"ec\": \"{}\", \"mask\": {}, \"errors_corrected\": {}, "
-        "\"error_capacity\": {}}}",
+        "\"error_capacity\": {}",
         d.version, viscode::to_char(d.ec), d.mask, d.errors_corrected(), d.error_capacity());
+    // Only the rare old Model 1 codes say so: Model 2 output stays as it always was.
+    line += d.model == 1 ? ", \"model\": 1}" : "}";
   }
   line += "]";
   if (!error.empty()) line += ", \"error\": " + json_string(error);

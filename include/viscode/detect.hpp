@@ -60,6 +60,10 @@ struct Decoded {
   int version = 0;
   EcLevel ec = EcLevel::L;
   int mask = 0;
+  // 2 for the QR Code of ISO 18004 (versions 1-40); 1 for the original Model 1 of AIM
+  // ITS/97-001 (versions 1-14, extension patterns instead of alignment patterns), still
+  // found on old packs and read once no Model 2 reading of the grid succeeds.
+  int model = 2;
   std::vector<BlockMargin> blocks;
   int errors_corrected() const;  // sum over blocks of errors + erasures
   int error_capacity() const;    // sum over blocks of capacity / 2 (errors only)

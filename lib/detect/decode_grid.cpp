@@ -6,6 +6,7 @@
 
 #include "detect/bitstream.hpp"
 #include "detect/format_info.hpp"
+#include "detect/model1.hpp"
 #include "detect/reed_solomon.hpp"
 #include "encode/mask.hpp"
 #include "encode/placement.hpp"
@@ -261,6 +262,13 @@ std::optional<Decoded> decode_grid(const ModuleGrid& grid) {
   if (auto decoded = decode_as_read(transposed(grid))) {
     decoded->mirrored = true;
     return decoded;
+  }
+  // Model 1 only after Model 2 failed both ways: Model 2 reads stay exactly as they were.
+  for (const bool mirrored : {false, true}) {
+    if (auto decoded = detail::decode_model1(mirrored ? transposed(grid) : grid, correct_block)) {
+      decoded->mirrored = mirrored;
+      return decoded;
+    }
   }
   return std::nullopt;
 }

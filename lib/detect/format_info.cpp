@@ -14,11 +14,11 @@ std::uint32_t bch_remainder(std::uint32_t data, int check_bits, std::uint32_t ge
   return rem;
 }
 
-// The format code is BCH(15,5) with generator x^10+x^8+x^5+x^4+x^2+x+1, XORed with 0x5412
-// so that no valid format word is all zeros.
-std::uint32_t format_codeword(int ec_bits, int mask) {
+// The format code is BCH(15,5) with generator x^10+x^8+x^5+x^4+x^2+x+1, XORed with a mask
+// (Model 2: 0x5412) so that no valid format word is all zeros.
+std::uint32_t format_codeword(int ec_bits, int mask, std::uint32_t xor_mask) {
   const auto data = static_cast<std::uint32_t>(ec_bits << 3 | mask);
-  return ((data << 10) | bch_remainder(data, 10, 0x537u)) ^ 0x5412u;
+  return ((data << 10) | bch_remainder(data, 10, 0x537u)) ^ xor_mask;
 }
 
 // Version information is BCH(18,6) with generator x^12+x^11+x^10+x^9+x^8+x^5+x^2+1, unmasked.
@@ -32,11 +32,12 @@ constexpr EcLevel kEcFromBits[4] = {EcLevel::M, EcLevel::L, EcLevel::H, EcLevel:
 
 }  // namespace
 
-std::optional<FormatInfo> decode_format(std::uint16_t bits) {
+std::optional<FormatInfo> decode_format(std::uint16_t bits, std::uint16_t xor_mask) {
   std::optional<FormatInfo> best;
   for (int ec_bits = 0; ec_bits < 4; ++ec_bits) {
     for (int mask = 0; mask < 8; ++mask) {
-      const int distance = std::popcount((format_codeword(ec_bits, mask) ^ bits) & 0x7FFFu);
+      const std::uint32_t word = format_codeword(ec_bits, mask, xor_mask);
+      const int distance = std::popcount((word ^ bits) & 0x7FFFu);
       if (distance <= 3 && (!best || distance < best->distance)) {
         best = FormatInfo{kEcFromBits[ec_bits], mask, distance};
       }

@@ -27,8 +27,9 @@ struct GridFit {
 // The best fit of a finder triple: the version estimated from the finders' spacing (and its
 // neighbours, ±2), the homography from the finders' corners and centres (a parallelogram's
 // fourth corner where the finders' corners are missing), refined with the alignment
-// patterns. grey: the image lightly smoothed (the fit compares single samples);
-// integral: cv::integral of it, CV_64F. Empty when no version fits.
+// patterns; or the finders' fit alone where it reads a QR Model 1 symbol's extension patterns
+// (scored then on Model 1's known modules). grey: the image lightly smoothed (the fit
+// compares single samples); integral: cv::integral of it, CV_64F. Empty when no version fits.
 std::optional<GridFit> fit_grid(const cv::Mat& grey, const cv::Mat& integral,
                                 const FinderTriple& triple);
 

@@ -5,7 +5,9 @@
 #include <opencv2/imgproc.hpp>
 #include <regex>
 
+#include "bit_stream.hpp"
 #include "cli_harness.hpp"
+#include "model1_encoder.hpp"
 
 using namespace viscode::cli_test;
 
@@ -213,4 +215,22 @@ TEST_CASE("cli decode and verify: viscode's own SVG and PDF, as sent to print", 
     CHECK(std::regex_search(
         j.out, std::regex("\"module_px\": 5[56]\\.[0-9]{2}, \"printed_module_mm\": 0\\.593, ")));
   }
+}
+
+TEST_CASE("cli decode --json: a QR Model 1 code says \"model\": 1", "[cli][decode]") {
+  TempDir t;
+  viscode::test::Bits b;
+  b.put(0, 4);  // Model 1's data stream starts with four zero bits
+  viscode::test::alnum(b, "OLD PACK", 2);
+  b.put(0, 4);
+  const int data = viscode::test::model1_data_codewords(2, 'M');
+  const auto symbol =
+      viscode::test::model1_symbol(b.codewords(static_cast<std::size_t>(data)), 2, 'M', 3);
+  REQUIRE(cv::imwrite(t.in("model1.png").string(), viscode::test::render_model1(symbol, 8)));
+  const CliResult r = run_cli({"decode", "--json", t.in("model1.png").string()});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find(R"("text": "OLD PACK")") != std::string::npos);
+  CHECK(r.out.find(R"("version": 2, "ec": "M", "mask": 3, "errors_corrected": 0, )"
+                   R"("error_capacity": 8, "model": 1}]})") != std::string::npos);
 }
