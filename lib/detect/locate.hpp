@@ -36,5 +36,8 @@ std::vector<Candidate> locate(const cv::Mat& grey, bool inverted);
 // The grey image a reader should see: for colour input, the projection (luma, a single
 // channel, or a principal axis) that separates the code best; grey passes through.
 cv::Mat luminance(const cv::Mat& image);
+// The grey images worth reading, best first: luminance()'s, then luma when that was another
+// projection.
+std::vector<cv::Mat> projections(const cv::Mat& image);
 
 }  // namespace viscode::detail
