@@ -27,6 +27,7 @@ std::vector<Decoded> read_grey(const cv::Mat& grey, const DetectOptions& options
     located = detail::locate(grey, inverted, [&](const detail::Candidate& c) {
       std::optional<Decoded> d = decode_grid(c.grid);
       if (!d) d = decode_grid(c.pixel_grid);
+      if (!d && !c.contrast_grid.darkness.empty()) d = decode_grid(c.contrast_grid);
       if (!d || (d->mirrored && !options.try_mirrored)) return false;
       d->corners = c.corners;
       if (d->mirrored) std::swap(d->corners[1], d->corners[3]);  // as the symbol is read

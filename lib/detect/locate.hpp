@@ -13,6 +13,7 @@ namespace viscode::detail {
 struct Candidate {
   ModuleGrid grid;        // sampled as seen (not yet un-mirrored), against the centres' threshold
   ModuleGrid pixel_grid;  // the same samples against the midpoint of the local extremes
+  ModuleGrid contrast_grid;  // careful sampling only: each centre against the ring around it
   std::array<cv::Point2f, 4> corners{};  // symbol corners in image pixels, TL TR BR BL
   bool inverted = false;                 // sampled from the inverted image
 };
