@@ -331,10 +331,10 @@ std::vector<Finder> find_finders(const cv::Mat& grey, const cv::Mat& dark) {
       const double cx = starts[i + 2] + (lengths[i + 2] - 1) / 2.0;
       constexpr double kTol = 0.65;
       // A thin line of a picture under the code can cross a ring exactly where the centre
-      // line does; the lines a pixel or two beside it cross the same pattern.
+      // line does; the lines a pixel beside it cross the same pattern.
       const auto near = [&](int x0, int y0, int dx, int dy) {
         std::optional<Cross> c;
-        for (const int d : {0, -1, 1, -2, 2}) {
+        for (const int d : {0, -1, 1}) {
           c = cross_check(dark, x0 + d * dy, y0 + d * dx, dx, dy, 2 * total);
           if (c && finder_ratio(c->runs, kTol)) return c;
         }
