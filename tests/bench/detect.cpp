@@ -96,7 +96,7 @@ std::vector<std::string> payloads(bool quick) {
   return all;
 }
 
-struct Code {
+struct BenchCode {
   std::string set;  // one of kSets
   std::string name;
   std::string payload;
@@ -123,7 +123,7 @@ std::uint64_t name_hash(const std::string& name) {
   return h;
 }
 
-cv::Mat simulate(const Code& code, const Severity& sev, cv::RNG& rng) {
+cv::Mat simulate(const BenchCode& code, const Severity& sev, cv::RNG& rng) {
   // INTER_AREA first, then a near-unit-scale warp: a bilinear warp straight from 10 px to
   // 3 px per module would alias in a way no camera (which integrates over its pixels) does.
   const int side = std::max(1, static_cast<int>(std::lround(code.total_modules * sev.module_px)));
@@ -304,7 +304,7 @@ int main(int argc, char** argv) {
   const auto wanted = [&](const char* set) { return only_set.empty() || only_set == set; };
 
   const auto started = std::chrono::steady_clock::now();
-  std::vector<Code> codes;
+  std::vector<BenchCode> codes;
   {
     const std::vector<bench::NamedLogo> logos = bench::test_and_sample_logos();
     const auto ps = payloads(quick);
