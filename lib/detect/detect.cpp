@@ -27,6 +27,7 @@ std::vector<Decoded> read_grey(const cv::Mat& grey, const DetectOptions& options
     located = detail::locate(grey, inverted, [&](const detail::Candidate& c) {
       std::optional<Decoded> d = decode_grid(c.grid);
       if (!d) d = decode_grid(c.pixel_grid);
+      if (!d && !c.contrast_grid.darkness.empty()) d = decode_grid(c.contrast_grid);
       if (!d || (d->mirrored && !options.try_mirrored)) return false;
       d->corners = c.corners;
       if (d->mirrored) std::swap(d->corners[1], d->corners[3]);  // as the symbol is read
@@ -38,20 +39,8 @@ std::vector<Decoded> read_grey(const cv::Mat& grey, const DetectOptions& options
   return found;
 }
 
-}  // namespace
-
-std::vector<Decoded> detect(const cv::Mat& image, const DetectOptions& options) {
-  detail::check_max_megapixels(options);
-  if (image.empty()) throw Error(ErrorCategory::input, "the image is empty");
-  if (image.depth() != CV_8U) {
-    throw Error(ErrorCategory::input, "the image must have 8-bit channels");
-  }
-  if (static_cast<double>(image.total()) > options.max_megapixels * 1e6) {
-    throw Error(ErrorCategory::input, "the image is over the " +
-                                          std::to_string(static_cast<int>(options.max_megapixels)) +
-                                          "-megapixel limit: scale it down");
-  }
-  const cv::Mat grey = detail::luminance(image);
+// Every code in one grey projection of the image.
+std::vector<Decoded> read_projection(const cv::Mat& grey, const DetectOptions& options) {
   std::vector<Decoded> found;
   // A page scanned at 600 dpi is 35 megapixels, with modules of 10 px and more; smoothing,
   // fitting and sampling it whole costs several times what the same page at half the
@@ -74,6 +63,27 @@ std::vector<Decoded> detect(const cv::Mat& image, const DetectOptions& options) 
     if (found.empty() || !detail::explains(finders, found)) found = read_grey(grey, options);
   } else {
     found = read_grey(grey, options);
+  }
+  return found;
+}
+
+}  // namespace
+
+std::vector<Decoded> detect(const cv::Mat& image, const DetectOptions& options) {
+  detail::check_max_megapixels(options);
+  if (image.empty()) throw Error(ErrorCategory::input, "the image is empty");
+  if (image.depth() != CV_8U) {
+    throw Error(ErrorCategory::input, "the image must have 8-bit channels");
+  }
+  if (static_cast<double>(image.total()) > options.max_megapixels * 1e6) {
+    throw Error(ErrorCategory::input, "the image is over the " +
+                                          std::to_string(static_cast<int>(options.max_megapixels)) +
+                                          "-megapixel limit: scale it down");
+  }
+  std::vector<Decoded> found;
+  for (const cv::Mat& grey : detail::projections(image)) {
+    found = read_projection(grey, options);
+    if (!found.empty()) break;
   }
   detail::sort_reading_order(found);
   return found;

@@ -330,15 +330,25 @@ std::vector<Finder> find_finders(const cv::Mat& grey, const cv::Mat& dark) {
       const int total = total_of(r);
       const double cx = starts[i + 2] + (lengths[i + 2] - 1) / 2.0;
       constexpr double kTol = 0.65;
-      const auto v = cross_check(dark, static_cast<int>(std::lround(cx)), y, 0, 1, 2 * total);
-      if (!v || !finder_ratio(v->runs, kTol)) continue;
+      // A thin line of a picture under the code can cross a ring exactly where the centre
+      // line does; the lines a pixel beside it cross the same pattern.
+      const auto near = [&](int x0, int y0, int dx, int dy) {
+        std::optional<Cross> c;
+        for (const int d : {0, -1, 1}) {
+          c = cross_check(dark, x0 + d * dy, y0 + d * dx, dx, dy, 2 * total);
+          if (c && finder_ratio(c->runs, kTol)) return c;
+        }
+        return std::optional<Cross>{};
+      };
+      const auto v = near(static_cast<int>(std::lround(cx)), y, 0, 1);
+      if (!v) continue;
       const int vtotal = total_of(v->runs);
       // Perspective and rotation stretch one way more than the other, but not this much.
       if (vtotal * 2 < total || vtotal > 2 * total) continue;
       const double cy = y + v->centre;
       const int iy = static_cast<int>(std::lround(cy));
-      const auto h = cross_check(dark, static_cast<int>(std::lround(cx)), iy, 1, 0, 2 * total);
-      if (!h || !finder_ratio(h->runs, kTol)) continue;
+      const auto h = near(static_cast<int>(std::lround(cx)), iy, 1, 0);
+      if (!h) continue;
       const double rx = std::lround(cx) + h->centre;
       const int ix = static_cast<int>(std::lround(rx));
       const auto d1 = cross_check(dark, ix, iy, 1, 1, 2 * total);

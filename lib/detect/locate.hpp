@@ -13,6 +13,7 @@ namespace viscode::detail {
 struct Candidate {
   ModuleGrid grid;        // sampled as seen (not yet un-mirrored), against the centres' threshold
   ModuleGrid pixel_grid;  // the same samples against the midpoint of the local extremes
+  ModuleGrid contrast_grid;  // careful sampling only: each centre against the ring around it
   std::array<cv::Point2f, 4> corners{};  // symbol corners in image pixels, TL TR BR BL
   bool inverted = false;                 // sampled from the inverted image
 };
@@ -36,5 +37,8 @@ std::vector<Candidate> locate(const cv::Mat& grey, bool inverted);
 // The grey image a reader should see: for colour input, the projection (luma, a single
 // channel, or a principal axis) that separates the code best; grey passes through.
 cv::Mat luminance(const cv::Mat& image);
+// The grey images worth reading, best first: luminance()'s, then luma when that was another
+// projection.
+std::vector<cv::Mat> projections(const cv::Mat& image);
 
 }  // namespace viscode::detail

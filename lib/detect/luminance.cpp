@@ -97,11 +97,11 @@ cv::Mat principal_component(const cv::Mat& bgr) {
 
 }  // namespace
 
-cv::Mat luminance(const cv::Mat& image) {
+std::vector<cv::Mat> projections(const cv::Mat& image) {
   if (image.empty() || image.depth() != CV_8U) {
     throw Error(ErrorCategory::input, "image must be 8-bit grey, BGR or BGRA");
   }
-  if (image.channels() == 1) return image;
+  if (image.channels() == 1) return {image};
   if (image.channels() != 3 && image.channels() != 4) {
     throw Error(ErrorCategory::input, "image must be 8-bit grey, BGR or BGRA");
   }
@@ -122,7 +122,7 @@ cv::Mat luminance(const cv::Mat& image) {
   const double luma_merit = bimodality(luma).merit();
   constexpr double kLumaFails = 0.5;  // codes, pictures and all, score 0.65 and more
   constexpr double kMargin = 0.2;     // how much better another projection must be
-  if (luma_merit >= kLumaFails) return luma;
+  if (luma_merit >= kLumaFails) return {luma};
 
   std::vector<cv::Mat> channels;
   cv::split(bgr, channels);
@@ -136,7 +136,16 @@ cv::Mat luminance(const cv::Mat& image) {
       best = c;
     }
   }
-  return best;
+  // The choice is a guess from histograms, which a picture under a faint code can win:
+  // a thin coloured line-art logo under a half-transparent code is more bimodal in one
+  // channel, where the code's grey all but vanishes. Luma is what the code was made to be
+  // read in, so it is the fallback whenever another projection was chosen.
+  if (best.data == luma.data) return {luma};
+  return {best, luma};
+}
+
+cv::Mat luminance(const cv::Mat& image) {
+  return projections(image).front();
 }
 
 }  // namespace viscode::detail

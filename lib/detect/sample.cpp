@@ -86,6 +86,7 @@ Candidate sample_grid(const cv::Mat& grey, const GridFit& fit, Sampling sampling
   constexpr std::size_t kSamples = kGrid * kGrid;
   constexpr float kRing = 0.4f;  // modules from the centre
   cv::Mat centre(m, m, CV_32F);
+  cv::Mat rings(m, m, CV_32F, cv::Scalar(-1));  // careful sampling: the ring's mean, else -1
   std::array<float, kSamples> s{};
   const cv::Matx33d& h = fit.h;
   const std::uint8_t* data = grey.data;
@@ -151,6 +152,7 @@ Candidate sample_grid(const cv::Mat& grey, const GridFit& fit, Sampling sampling
         }
       }
       ring /= 8;
+      rings.at<float>(gy, gx) = ring;
       // The three darkest and the three lightest, in one branch-free pass (an insertion
       // into each sorted triple by min and max).
       std::array<float, 3> low = {256, 256, 256}, high = {-1, -1, -1};
@@ -190,6 +192,7 @@ Candidate sample_grid(const cv::Mat& grey, const GridFit& fit, Sampling sampling
   c.grid.darkness.resize(static_cast<std::size_t>(n * n));
   c.grid.confidence.resize(static_cast<std::size_t>(n * n));
   c.pixel_grid = c.grid;
+  if (sampling == Sampling::careful) c.contrast_grid = c.grid;
   for (int y = 0; y < n; ++y) {
     for (int x = 0; x < n; ++x) {
       const float v = centre.at<float>(y + kMargin, x + kMargin);
@@ -204,6 +207,18 @@ Candidate sample_grid(const cv::Mat& grey, const GridFit& fit, Sampling sampling
       const float t2 = midpoint.at<float>(y + kMargin, x + kMargin);
       c.pixel_grid.darkness[i] = v < t2 ? 1.0f : 0.0f;
       c.pixel_grid.confidence[i] = std::clamp(std::abs(v - t2) / spread, 0.0f, 1.0f);
+      if (sampling == Sampling::careful) {
+        // A third opinion, for centres too small to dominate what they are sampled with:
+        // a dot a third of a module wide on an untouched picture, blurred, reads half dot,
+        // half picture, and the picture's edges move it past any threshold made from
+        // centres alone. Against the midpoint of that threshold and the module's own ring
+        // (the picture right around it), the picture's share largely cancels; where the
+        // ring is the module's own colour (plain modules) this is the first grid again.
+        const float r = rings.at<float>(y + kMargin, x + kMargin);
+        const float t3 = r < 0 ? t : (t + r) / 2;
+        c.contrast_grid.darkness[i] = v < t3 ? 1.0f : 0.0f;
+        c.contrast_grid.confidence[i] = std::clamp(std::abs(v - t3) / spread, 0.0f, 1.0f);
+      }
     }
   }
   c.corners = {fit.map(0, 0), fit.map(n, 0), fit.map(n, n), fit.map(0, n)};

@@ -117,9 +117,10 @@ TEST_CASE("verify: a reader passing the report's row gets a minimum no larger th
 
 TEST_CASE("verify: a reader failing the report's row gets no smaller minimum than the row",
           "[verify][minsize]") {
-  // The halftone at strength 0.2 and 0.3 fails moderate's 4.5-5 camera px per module with
-  // our reader (0% and 88% of 8 captures), and reads when printed larger.
-  const double strength = GENERATE(0.2, 0.3);
+  // The halftone at strength 0.05 and 0.1 fails moderate's 4.5-5 camera px per module with
+  // our reader (0% of 8 captures), and reads when printed larger. (0.2 and 0.3 served until
+  // issue 19's detector work read them at moderate.)
+  const double strength = GENERATE(0.05, 0.1);
   INFO("strength " << strength);
   VerifyOptions o = ours_only(8);
   const VerifyReport r = verify(faint_halftone(strength), kPayload, o);
