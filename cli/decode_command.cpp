@@ -61,14 +61,14 @@ CLI::App* add_decode_command(CLI::App& app, DecodeArgs& a) {
 }
 
 int run_decode_command(const DecodeArgs& a) {
-  viscode::DetectOptions options;
+  viscode::ReadOptions options;
   options.max_megapixels = a.max_megapixels;
   bool unreadable = false, empty = false;
   for (const std::string& file : a.files) {
     std::vector<viscode::Decoded> codes;
     std::string error;
     try {
-      codes = viscode::detect(viscode::read_image(file, options), options);
+      codes = viscode::read_codes(viscode::read_image(file, options), options);
     } catch (const viscode::Error& e) {
       // A bad option is no fault of the file: it stops the command (exit 2).
       if (e.category() == viscode::ErrorCategory::usage) throw;

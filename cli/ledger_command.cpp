@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "json.hpp"
-#include "read_codes.hpp"
+#include "read_texts.hpp"
 #include "viscode/viscode.hpp"
 
 namespace viscode::cli {
@@ -180,7 +180,7 @@ int run_scan(Ledger& ledger, const LedgerArgs& a) {
       const auto report = [](const std::string& error) {
         std::fprintf(stderr, "viscode: %s\n", error.c_str());
       };
-      record(input, read_codes(input, {}, tally, report));
+      record(input, read_texts(input, {}, tally, report));
     } else {
       record(input, {input});  // checked before: not a path, so a payload text
     }

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "json.hpp"
-#include "read_codes.hpp"
+#include "read_texts.hpp"
 #include "viscode/viscode.hpp"
 
 namespace viscode::cli {
@@ -111,13 +111,13 @@ int run_authenticate(const AuthenticateArgs& a) {
     line_out("payload", r, a.json);
     return r.verdict == Authenticity::genuine ? 0 : 6;
   }
-  DetectOptions options;
+  ReadOptions options;
   options.max_megapixels = a.max_megapixels;
   ReadTally tally;
   bool not_genuine = false;
   for (const std::string& file : a.files) {
     const auto report = [&](const std::string& error) { error_out(file, error, a.json); };
-    for (const std::string& text : read_codes(file, options, tally, report)) {
+    for (const std::string& text : read_texts(file, options, tally, report)) {
       const Authentication r = authenticate(text, keys);
       line_out(file, r, a.json);
       if (r.verdict != Authenticity::genuine) not_genuine = true;

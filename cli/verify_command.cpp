@@ -94,7 +94,7 @@ int run_verify(const VerifyArgs& a) {
     throw Error(ErrorCategory::usage, "--heatmap " + a.heatmap + " must be a .png file");
   }
   // SVG and PDF at a resolution from their page size, which also gives the printed size.
-  DetectOptions read_options;
+  ReadOptions read_options;
   read_options.vector_dpi = 0;
   const ImageFile input = read_image_file(a.file, read_options);
   options.image_dpi = input.dpi;

@@ -156,10 +156,10 @@ struct ManifestCheck {
 ManifestCheck check_manifest(const std::filesystem::path& out_dir);
 
 // The press-side check of a sheet run: scans (or photos) of printed sheet pages read with
-// detect() and compared with the manifest in out_dir. Each scan is matched to the manifest
+// read_codes() and compared with the manifest in out_dir. Each scan is matched to the manifest
 // page most of its codes belong to; then every code of that page must read, with the
 // payload the manifest gives it, in the slot its position names (rows top to bottom in the
-// codes' own tilt, as detect() orders them; the grid's columns and first slot are those
+// codes' own tilt, as read_codes() orders them; the grid's columns and first slot are those
 // that most of the codes read agree with). Pages no scan shows are not checked. Problems,
 // one line each, start with the scan's file name:
 //   missing      a code of the page did not read and no finder pattern is where it belongs
@@ -184,6 +184,6 @@ struct SheetScanCheck {
 };
 SheetScanCheck check_scans(const std::filesystem::path& out_dir,
                            const std::vector<std::filesystem::path>& scans,
-                           const DetectOptions& options = {});
+                           const ReadOptions& options = {});
 
 }  // namespace viscode

@@ -77,7 +77,7 @@ struct Decoded {
 };
 
 // The old name of ReadOptions, kept for code written before read_codes().
-using DetectOptions = ReadOptions;
+using DetectOptions [[deprecated("renamed ReadOptions")]] = ReadOptions;
 
 // The front door for reading: every code found in the image (8-bit grey, BGR or BGRA), in
 // reading order: rows top to
@@ -94,9 +94,10 @@ std::vector<Decoded> read_codes(const cv::Mat& image, const ReadOptions& options
 std::vector<Decoded> read_codes(const std::filesystem::path& file, const ReadOptions& options = {});
 
 // The old name of read_codes(image, options).
-std::vector<Decoded> detect(const cv::Mat& image, const ReadOptions& options = {});
+[[deprecated("renamed read_codes")]] std::vector<Decoded> detect(const cv::Mat& image,
+                                                                 const ReadOptions& options = {});
 
-// Reads an image file for detect(): refuses images over options.max_megapixels from their
+// Reads an image file for read_codes(image): refuses images over options.max_megapixels from their
 // header, before decoding. Throws Error(input) naming the file when it is missing,
 // truncated, corrupt or not an image; Error(usage) for options out of range.
 cv::Mat read_image(const std::filesystem::path& file, const ReadOptions& options = {});

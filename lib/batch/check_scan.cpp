@@ -38,11 +38,11 @@ struct Scan {
   std::optional<Page> page;          // the manifest page most of its codes are on
 };
 
-Scan read_scan(const std::filesystem::path& file, const DetectOptions& options) {
+Scan read_scan(const std::filesystem::path& file, const ReadOptions& options) {
   Scan s;
   s.name = file.filename().string();
   const cv::Mat image = read_image_file(file, options).image;
-  s.codes = detect(image, options);
+  s.codes = read_codes(image, options);
   std::vector<Corners> corners;
   for (const Decoded& d : s.codes) corners.push_back(d.corners);
   const double tilt = detail::codes_tilt(corners);
@@ -122,7 +122,7 @@ std::string code_text(const detail::ManifestRow& r) {
 
 SheetScanCheck check_scans(const std::filesystem::path& out_dir,
                            const std::vector<std::filesystem::path>& files,
-                           const DetectOptions& options) {
+                           const ReadOptions& options) {
   if (files.empty()) {
     throw Error(ErrorCategory::usage, "no scans to check: give the scanned sheet pages");
   }

@@ -41,7 +41,7 @@ void check_angle(const char* field, double value) {
 // snapped so that the image holds a whole number of modules when it nearly does (a
 // rendered code with its quiet zone), since the print puts module edges on dots.
 double find_module_px(const cv::Mat& artwork) {
-  const std::vector<Decoded> found = detect(artwork);
+  const std::vector<Decoded> found = read_codes(artwork);
   if (found.empty()) {
     throw Error(ErrorCategory::input,
                 "simulate_capture: no code reads in the artwork, so its module size is "

@@ -14,8 +14,8 @@
 namespace viscode {
 namespace {
 
-// Every code located in a grey image, as detect() returns them (not yet in reading order).
-std::vector<Decoded> read_grey(const cv::Mat& grey, const DetectOptions& options) {
+// Every code located in a grey image, as read_codes() returns them (not yet in reading order).
+std::vector<Decoded> read_grey(const cv::Mat& grey, const ReadOptions& options) {
   std::vector<Decoded> found;
   // Light-on-dark codes are rare; they are looked for only when nothing was located the
   // usual way (a located symbol that did not decode is not an inverted one: the inverted
@@ -40,7 +40,7 @@ std::vector<Decoded> read_grey(const cv::Mat& grey, const DetectOptions& options
 }
 
 // Every code in one grey projection of the image.
-std::vector<Decoded> read_projection(const cv::Mat& grey, const DetectOptions& options) {
+std::vector<Decoded> read_projection(const cv::Mat& grey, const ReadOptions& options) {
   std::vector<Decoded> found;
   // A page scanned at 600 dpi is 35 megapixels, with modules of 10 px and more; smoothing,
   // fitting and sampling it whole costs several times what the same page at half the
@@ -69,7 +69,7 @@ std::vector<Decoded> read_projection(const cv::Mat& grey, const DetectOptions& o
 
 }  // namespace
 
-std::vector<Decoded> detect(const cv::Mat& image, const DetectOptions& options) {
+std::vector<Decoded> read_codes(const cv::Mat& image, const ReadOptions& options) {
   detail::check_max_megapixels(options);
   if (image.empty()) throw Error(ErrorCategory::input, "the image is empty");
   if (image.depth() != CV_8U) {

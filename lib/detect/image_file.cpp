@@ -38,15 +38,15 @@ Error too_deep(const std::string& name, const detail::ImageHeader& h, double lim
 
 }  // namespace
 
-cv::Mat read_image(const std::filesystem::path& file, const DetectOptions& options) {
+cv::Mat read_image(const std::filesystem::path& file, const ReadOptions& options) {
   return read_image_file(file, options).image;
 }
 
-ImageFile read_image_file(const std::filesystem::path& file, const DetectOptions& options) {
+ImageFile read_image_file(const std::filesystem::path& file, const ReadOptions& options) {
   detail::check_max_megapixels(options);
   if (options.vector_dpi != 0 && !(options.vector_dpi >= 72 && options.vector_dpi <= 2400)) {
     throw Error(ErrorCategory::usage,
-                "DetectOptions.vector_dpi must be 72-2400 dots per inch, or 0 (from the page's "
+                "ReadOptions.vector_dpi must be 72-2400 dots per inch, or 0 (from the page's "
                 "size)");
   }
   const std::string name = file.string();

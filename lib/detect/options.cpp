@@ -6,7 +6,7 @@
 
 namespace viscode::detail {
 
-void check_max_megapixels(const DetectOptions& options) {
+void check_max_megapixels(const ReadOptions& options) {
   const double mp = options.max_megapixels;
   if (mp > 0 && mp <= kMaxMegapixelsLimit) return;
   throw Error(ErrorCategory::usage, fmt::format("--max-megapixels {} is out of range: use a number "

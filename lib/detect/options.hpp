@@ -1,4 +1,4 @@
-// Checks of DetectOptions shared by detect() and read_image_file().
+// Checks of ReadOptions shared by read_codes() and read_image_file().
 #pragma once
 
 #include "viscode/detect.hpp"
@@ -12,6 +12,6 @@ inline constexpr double kMaxMegapixelsLimit = 1000;
 // Throws Error(usage) naming --max-megapixels when max_megapixels is not a number above 0
 // and at most kMaxMegapixelsLimit (NaN and infinity included: either would disable the
 // limit, since every comparison with NaN is false).
-void check_max_megapixels(const DetectOptions& options);
+void check_max_megapixels(const ReadOptions& options);
 
 }  // namespace viscode::detail

@@ -31,7 +31,7 @@ double side_of(const Corners& c);
 // the mean centre of the row so far; each row then left to right by the centres' x.
 std::vector<std::size_t> reading_order(const std::vector<Corners>& codes);
 
-// Sorts detect()'s results into reading_order().
+// Sorts read_codes()'s results into reading_order().
 void sort_reading_order(std::vector<Decoded>& found);
 
 }  // namespace viscode::detail

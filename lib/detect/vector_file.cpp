@@ -58,7 +58,7 @@ std::string number(double v) {
 
 // The resolution for a page of w x h inches: the caller's, or the one that makes the
 // longer side kFitPx pixels.
-double choose_dpi(double w_in, double h_in, const DetectOptions& options) {
+double choose_dpi(double w_in, double h_in, const ReadOptions& options) {
   if (options.vector_dpi != 0) return options.vector_dpi;
   const double longer = std::max(w_in, h_in);
   if (!(longer > 0)) return 600;
@@ -66,7 +66,7 @@ double choose_dpi(double w_in, double h_in, const DetectOptions& options) {
 }
 
 void check_pixels(const std::string& name, double w, double h, double dpi,
-                  const DetectOptions& options) {
+                  const ReadOptions& options) {
   if (w * h <= options.max_megapixels * 1e6) return;
   char buf[200];
   std::snprintf(buf, sizeof buf,
@@ -170,7 +170,7 @@ VectorKind vector_kind(std::span<const std::uint8_t> bytes, const std::filesyste
 }
 
 ImageFile rasterise_svg(std::span<const std::uint8_t> bytes, const std::string& name,
-                        const DetectOptions& options) {
+                        const ReadOptions& options) {
   check_svg_limits(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
                    "image '" + name + "'", "simplify it, or export it as PNG");
   GError* error = nullptr;
@@ -234,7 +234,7 @@ ImageFile rasterise_svg(std::span<const std::uint8_t> bytes, const std::string& 
 }
 
 ImageFile rasterise_pdf(std::span<const std::uint8_t> bytes, const std::filesystem::path& file,
-                        const DetectOptions& options) {
+                        const ReadOptions& options) {
   const std::string name = file.string();
   const std::optional<cv::Rect2d> page = media_box(bytes);
   const double dpi =

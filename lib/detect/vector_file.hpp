@@ -19,8 +19,8 @@ VectorKind vector_kind(std::span<const std::uint8_t> bytes, const std::filesyste
 
 // The first page, over white paper, at options.vector_dpi (0: from the page's size).
 ImageFile rasterise_svg(std::span<const std::uint8_t> bytes, const std::string& name,
-                        const DetectOptions& options);
+                        const ReadOptions& options);
 ImageFile rasterise_pdf(std::span<const std::uint8_t> bytes, const std::filesystem::path& file,
-                        const DetectOptions& options);
+                        const ReadOptions& options);
 
 }  // namespace viscode::detail

@@ -131,7 +131,7 @@ std::vector<std::string> read_with(Reader reader, const cv::Mat& image, ReadAs a
   std::vector<std::string> texts;
   switch (reader) {
     case Reader::ours:
-      for (Decoded& d : detect(image)) {
+      for (Decoded& d : read_codes(image)) {
         if (as == ReadAs::bytes) {
           texts.emplace_back(d.bytes.begin(), d.bytes.end());
         } else {

@@ -62,7 +62,7 @@ std::string byte_difference(const std::vector<std::uint8_t>& got, const std::str
 }
 
 Artwork rectify(const cv::Mat& image, const std::string& expected, ReadAs as) {
-  std::vector<Decoded> found = detect(image);
+  std::vector<Decoded> found = read_codes(image);
   if (found.empty()) {
     throw Error(ErrorCategory::decode,
                 "no code reads in the image itself: verification needs a code that reads "
@@ -164,7 +164,7 @@ Tally run(const Artwork& art, const std::string& expected, const VerifyOptions& 
         auto read_ours = [&] {
           if (ours_looked) return;
           ours_looked = true;
-          for (Decoded& d : detect(shot)) {
+          for (Decoded& d : read_codes(shot)) {
             if (matches(d, expected, options.expected_as)) ours = std::move(d);
           }
         };
@@ -173,7 +173,7 @@ Tally run(const Artwork& art, const std::string& expected, const VerifyOptions& 
           const Reader r = options.readers[i];
           bool read = false, wrong = false;
           if (r == Reader::ours) {
-            for (Decoded& d : detect(shot)) {
+            for (Decoded& d : read_codes(shot)) {
               if (matches(d, expected, options.expected_as)) {
                 read = true;
                 ours = std::move(d);

@@ -229,7 +229,7 @@ Result read_image_all(const cv::Mat& img, const std::string& payload) {
     const auto t0 = std::chrono::steady_clock::now();
     if (k == 0) {
       try {
-        for (auto& d : detect(img)) texts.push_back(std::move(d.text));
+        for (auto& d : read_codes(img)) texts.push_back(std::move(d.text));
       } catch (const std::exception& e) {
         r.error = e.what();
       }

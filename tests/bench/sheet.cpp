@@ -78,7 +78,7 @@ void time_detect(const std::string& what, const cv::Mat& image, int expected, in
   std::vector<double> times;
   std::size_t read = 0;
   for (int r = 0; r < runs; ++r) {
-    times.push_back(seconds_of([&] { read = detect(image).size(); }));
+    times.push_back(seconds_of([&] { read = read_codes(image).size(); }));
   }
   std::printf("| %s | %.1f MP | %zu of %d | %.3f s |\n", what.c_str(), image.total() / 1e6, read,
               expected, median(times));
@@ -88,7 +88,7 @@ void time_detect(const std::string& what, const cv::Mat& image, int expected, in
 
 int main(int argc, char** argv) {
   const int runs = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
-  std::printf("machine: %s, %u hardware threads; median of %d runs of detect()\n\n",
+  std::printf("machine: %s, %u hardware threads; median of %d runs of read_codes()\n\n",
               cpu_model().c_str(), std::thread::hardware_concurrency(), runs);
   std::string t = (fs::temp_directory_path() / "viscode-bench-sheet-XXXXXX").string();
   const fs::path dir = mkdtemp(t.data());
@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
                 simulate_capture(rasterise(pdf, 150), o, 7), codes, runs);
   }
 
-  // Single codes: the corpus, detect() alone per image.
+  // Single codes: the corpus, read_codes() alone per image.
   const fs::path corpus = fs::path(VISCODE_SOURCE_DIR) / ".." / "shared" / "corpus";
   std::vector<cv::Mat> images;
   if (fs::is_directory(corpus)) {
@@ -123,13 +123,14 @@ int main(int argc, char** argv) {
   for (int r = 0; r < runs; ++r) {
     double sum = 0;
     for (std::size_t i = 0; i < images.size(); ++i) {
-      const double s = seconds_of([&] { detect(images[i]); });
+      const double s = seconds_of([&] { read_codes(images[i]); });
       per_image[i] = std::min(per_image[i], s);
       sum += s;
     }
     total = std::min(total, sum);
   }
-  std::printf("\ncorpus: %zu images, detect() %.3f s in all (best of %d runs), median %.1f ms\n",
-              images.size(), total, runs, 1e3 * median(per_image));
+  std::printf(
+      "\ncorpus: %zu images, read_codes() %.3f s in all (best of %d runs), median %.1f ms\n",
+      images.size(), total, runs, 1e3 * median(per_image));
   fs::remove_all(dir);
 }

@@ -32,10 +32,10 @@ TEST_CASE("cli batch --check-scan: a clean page, a code blacked out, a page twic
                          "expected on 1 scan)\n");
 
   // The page at 300 dpi with its second code (S2, top row, middle) blacked out.
-  viscode::DetectOptions at300;
+  viscode::ReadOptions at300;
   at300.vector_dpi = 300;
   cv::Mat page = viscode::read_image(pdf, at300);
-  const std::vector<viscode::Decoded> codes = viscode::detect(page);
+  const std::vector<viscode::Decoded> codes = viscode::read_codes(page);
   REQUIRE(codes.size() == 6);
   REQUIRE(codes[1].text == "https://v.brand.example/a/S2");
   std::vector<cv::Point> quad;

@@ -46,7 +46,7 @@ void check_folder(const std::string& folder, int minimum, int images_expected) {
     txt.replace_extension(".txt");
     const std::string want = expected_text(txt);
     bool ok = false;
-    for (const viscode::Decoded& d : viscode::detect(viscode::read_image(entry.path()))) {
+    for (const viscode::Decoded& d : viscode::read_codes(viscode::read_image(entry.path()))) {
       const std::string got = normalised(d.text);
       // A wrong payload is never acceptable, read or not.
       INFO(entry.path().string());

@@ -17,10 +17,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (f == nullptr) return 0;
   std::fwrite(data, 1, size, f);
   std::fclose(f);
-  viscode::DetectOptions options;
+  viscode::ReadOptions options;
   options.max_megapixels = 4;  // keep each input fast; the limit itself is under test too
   try {
-    (void)viscode::detect(viscode::read_image(path, options), options);
+    (void)viscode::read_codes(viscode::read_image(path, options), options);
   } catch (const viscode::Error&) {
   }
   return 0;

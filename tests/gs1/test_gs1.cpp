@@ -249,7 +249,7 @@ TEST_CASE("gs1: the ledger counts Digital Link serials, and a signed batch reads
   std::vector<std::string> payloads;
   for (std::size_t i = 0; i < 3; ++i) {
     const std::string png = t.path / "run" / ("00000" + std::to_string(i + 1) + ".png");
-    const std::vector<Decoded> read = detect(read_image(png));
+    const std::vector<Decoded> read = read_codes(read_image(png));
     REQUIRE(read.size() == 1);
     const std::string& p = read[0].text;
     const std::string prefix = kBase + "/10/LOT42/21/" + encoded[i] + "?s=";

@@ -90,7 +90,7 @@ inline void check_reads(const cv::Mat& image, int modules, test::Capture kind,
   INFO(what << ", capture " << test::to_string(kind) << ", reader viscode, payload \"" << payload
             << "\"");
   bool ours = false;
-  for (const Decoded& d : detect(captured)) ours = ours || d.text == payload;
+  for (const Decoded& d : read_codes(captured)) ours = ours || d.text == payload;
   CHECK(ours);
 }
 
@@ -121,7 +121,7 @@ inline void check_reads_exactly(const Symbol& symbol, const std::string& payload
     CHECK(test::read_all(reader, image) == std::vector<std::string>{payload});
   }
   INFO("reader viscode");
-  const std::vector<Decoded> decoded = detect(image);
+  const std::vector<Decoded> decoded = read_codes(image);
   CHECK(decoded.size() == 1);
   if (decoded.size() != 1) return;
   CHECK(decoded[0].text == payload);

@@ -72,7 +72,7 @@ void check_reads_all(const cv::Mat& image, const std::string& payload, const std
   }
   bool ours = false;
   int version = 0;
-  for (const Decoded& d : detect(image)) {
+  for (const Decoded& d : read_codes(image)) {
     if (d.text == payload) {
       ours = true;
       version = d.version;
@@ -124,7 +124,7 @@ TEST_CASE("batch run: PNG files as the manifest says, each read by three readers
     // Every code prints at the longest serial's version, so at one module size.
     const cv::Mat image = cv::imread((dir / r.file).string());
     CHECK(image.cols == 13 * 45);  // version 5 + quiet zone: 45 modules of 13 px in 25 mm
-    for (const Decoded& d : detect(image)) versions.insert(d.version);
+    for (const Decoded& d : read_codes(image)) versions.insert(d.version);
     if (i % 2 == 0) check_reads_all(image, r.payload, r.file);  // a sample of the batch
   }
   CHECK(versions.size() == 1);
@@ -286,7 +286,7 @@ TEST_CASE("batch run: serials needing different QR modes still print at one vers
   o.payload_template = "{serial}";
   CHECK(run_batch(design, o).version == 3);  // byte mode's version for 17 bytes at EC H
   for (const Row& r : read_manifest(dir)) {
-    const auto codes = detect(cv::imread((dir / r.file).string()));
+    const auto codes = read_codes(cv::imread((dir / r.file).string()));
     REQUIRE(codes.size() == 1);
     CHECK(codes[0].text == r.payload);
     CHECK(codes[0].version == 3);

@@ -172,7 +172,7 @@ TEST_CASE("Every character set and mode reads to its exact text", "[roundtrip][c
   for (const Made& m : made_symbols()) {
     INFO(m.what);
     const cv::Mat img = draw(symbol_from_codewords(m.codewords, kVersion, kLevel));
-    const auto found = viscode::detect(img);
+    const auto found = viscode::read_codes(img);
     REQUIRE(found.size() == 1);
     CHECK(found[0].text == m.text);
     CHECK(found[0].charset == m.charset);
@@ -201,7 +201,7 @@ TEST_CASE("Kanji mode symbols from the qrencode tool read as their text", "[roun
       "qrencode -k -l M -s 6 -r '" + (dir.path / "in.txt").string() + "' -o '" + png.string() + "'";
   REQUIRE(std::system(cmd.c_str()) == 0);
   const cv::Mat img = cv::imread(png.string(), cv::IMREAD_GRAYSCALE);
-  const auto found = viscode::detect(img);
+  const auto found = viscode::read_codes(img);
   REQUIRE(found.size() == 1);
   CHECK(found[0].text == "日本語のテキスト①");
   CHECK(found[0].charset == "Shift_JIS");

@@ -205,7 +205,7 @@ void check_read(const cv::Mat& image, const Expected& e, const std::string& what
                 bool references = true, bool zbar = true) {
   INFO(what << ", version " << e.version << ", EC " << to_char(e.ec) << ", payload "
             << abbreviated(e.text));
-  const std::vector<Decoded> found = detect(image);
+  const std::vector<Decoded> found = read_codes(image);
   CHECK(found.size() == 1);
   if (!found.empty()) {
     const Decoded& d = found.front();

@@ -35,7 +35,7 @@ TEST_CASE("detect reads qrencode's codes, versions 1-10 at every level", "[round
                               std::to_string(v) + " -o '" + png.string() + "' '" + payload + "'";
       REQUIRE(std::system(cmd.c_str()) == 0);
       INFO("qrencode version " << v << " level " << level);
-      const std::vector<Decoded> found = detect(read_image(png));
+      const std::vector<Decoded> found = read_codes(read_image(png));
       REQUIRE(found.size() == 1);
       CHECK(found[0].text == payload);
       CHECK(found[0].version == v);
@@ -62,7 +62,7 @@ TEST_CASE("detect finds several codes in one image, designer and plain", "[round
     const cv::Mat code = render(s, l, ro, 10);
     code.copyTo(canvas(cv::Rect(30 + i * 450, 100, code.cols, code.rows)));
   }
-  const std::vector<Decoded> found = detect(canvas);
+  const std::vector<Decoded> found = read_codes(canvas);
   CHECK(texts(found) == std::vector<std::string>{payloads[0], payloads[1], payloads[2]});
   for (const Decoded& d : found) {
     // Corners lie inside the tile the code was pasted into.
@@ -80,23 +80,23 @@ TEST_CASE("detect reads inverted and mirrored codes and says so", "[roundtrip][d
 
   cv::Mat inverted;
   cv::bitwise_not(code, inverted);
-  std::vector<Decoded> found = detect(inverted);
+  std::vector<Decoded> found = read_codes(inverted);
   REQUIRE(found.size() == 1);
   CHECK(found[0].text == "https://brand.example/p/42");
   CHECK(found[0].inverted);
-  DetectOptions no_inverted;
+  ReadOptions no_inverted;
   no_inverted.try_inverted = false;
-  CHECK(detect(inverted, no_inverted).empty());
+  CHECK(read_codes(inverted, no_inverted).empty());
 
   cv::Mat mirrored;
   cv::flip(code, mirrored, 1);
-  found = detect(mirrored);
+  found = read_codes(mirrored);
   REQUIRE(found.size() == 1);
   CHECK(found[0].text == "https://brand.example/p/42");
   CHECK(found[0].mirrored);
-  DetectOptions no_mirrored;
+  ReadOptions no_mirrored;
   no_mirrored.try_mirrored = false;
-  CHECK(detect(mirrored, no_mirrored).empty());
+  CHECK(read_codes(mirrored, no_mirrored).empty());
 }
 
 // A code cropped or printed without its quiet zone: its finders' outer rings lie on the
@@ -113,7 +113,7 @@ TEST_CASE("detect reads codes without a quiet zone", "[roundtrip][detect]") {
       REQUIRE(std::system(cmd.c_str()) == 0);
       const cv::Mat image = read_image(png);
       INFO("version " << v << ", " << scale << " px a module");
-      const std::vector<Decoded> found = detect(image);
+      const std::vector<Decoded> found = read_codes(image);
       REQUIRE(found.size() == 1);
       CHECK(found[0].text == payload);
       CHECK(found[0].version == v);
@@ -139,7 +139,7 @@ TEST_CASE("detect reads codes at 1 px a module", "[roundtrip][detect]") {
       REQUIRE(std::system(cmd.c_str()) == 0);
       const cv::Mat image = read_image(png);
       INFO("version " << v << ", margin " << margin);
-      const std::vector<Decoded> found = detect(image);
+      const std::vector<Decoded> found = read_codes(image);
       REQUIRE(found.size() == 1);
       CHECK(found[0].text == payload);
       CHECK(found[0].version == v);

@@ -1,5 +1,5 @@
 // QR Code Model 1 symbols (AIM ITS/97-001, still printed on old packs) read from images by
-// detect(): rendered by the test encoder (tests/support/model1_encoder.*), pristine and
+// read_codes(): rendered by the test encoder (tests/support/model1_encoder.*), pristine and
 // through the typical and small captures. The third-party readers at hand (zxing-cpp 1.4,
 // OpenCV's WeChat reader, ZBar 0.23) do not read Model 1 at all, so these codes are read
 // back by the detector alone; the last test checks that claim on one of the images.
@@ -41,8 +41,7 @@ Made make(int version, char ec, int mask, std::size_t n) {
       b.put(0, 4);
       t::bytes(b, text, version);
     }
-    return {t::model1_symbol(b.codewords(static_cast<std::size_t>(data)), version, ec, mask),
-            text};
+    return {t::model1_symbol(b.codewords(static_cast<std::size_t>(data)), version, ec, mask), text};
   }
   FAIL("nothing fits");
   return {};
@@ -53,7 +52,7 @@ EcLevel level_of(char ec) {
 }
 
 void check_one(const cv::Mat& image, const Made& m, char ec) {
-  const auto codes = viscode::detect(image);
+  const auto codes = viscode::read_codes(image);
   REQUIRE(codes.size() == 1);
   CHECK(codes[0].text == m.text);
   CHECK(codes[0].model == 1);
@@ -84,8 +83,7 @@ TEST_CASE("detect reads Model 1 symbols of versions 1-14", "[detect][model1]") {
   }
 }
 
-TEST_CASE("Model 1 and Model 2 symbols in one image each read as their model",
-          "[detect][model1]") {
+TEST_CASE("Model 1 and Model 2 symbols in one image each read as their model", "[detect][model1]") {
   const Made m1 = make(4, 'M', 2, 40);
   viscode::EncodeOptions options;
   options.min_version = 4;
@@ -99,7 +97,7 @@ TEST_CASE("Model 1 and Model 2 symbols in one image each read as their model",
       if (m2.is_dark(x, y)) image(cv::Rect((49 + x) * px, (4 + y) * px, px, px)).setTo(0);
     }
   }
-  const auto codes = viscode::detect(image);
+  const auto codes = viscode::read_codes(image);
   REQUIRE(codes.size() == 2);  // reading order: left to right
   CHECK(codes[0].text == m1.text);
   CHECK(codes[0].model == 1);
@@ -112,7 +110,7 @@ TEST_CASE("The third-party readers do not read Model 1", "[detect][model1]") {
   // be read back by it as every other generated code is.
   const Made m = make(2, 'M', 5, 20);
   const cv::Mat image = t::render_model1(m.symbol, 6);
-  REQUIRE(viscode::detect(image).size() == 1);
+  REQUIRE(viscode::read_codes(image).size() == 1);
   for (const t::Reader reader : t::all_readers()) {
     CAPTURE(t::to_string(reader));
     CHECK(t::read_all(reader, image).empty());

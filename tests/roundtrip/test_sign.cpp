@@ -26,7 +26,7 @@ std::vector<std::pair<std::string, std::string>> read_by_all(const cv::Mat& imag
       texts.emplace_back(std::string(test::to_string(r)), s);
     }
   }
-  for (const Decoded& d : detect(image)) texts.emplace_back("viscode", d.text);
+  for (const Decoded& d : read_codes(image)) texts.emplace_back("viscode", d.text);
   return texts;
 }
 
@@ -48,7 +48,7 @@ void check_genuine(const cv::Mat& image, const std::string& payload, const std::
 }
 
 int version_read(const cv::Mat& image) {
-  const std::vector<Decoded> codes = detect(image);
+  const std::vector<Decoded> codes = read_codes(image);
   return codes.size() == 1 ? codes.front().version : 0;
 }
 
@@ -181,7 +181,7 @@ TEST_CASE("signed batch: leading digits after a byte-mode '=' fit the pinned ver
     const cv::Mat image = cv::imread((o.out_dir / f[3]).string());
     INFO(f[2]);
     CHECK(version_read(image) == 11);
-    const std::vector<Decoded> codes = detect(image);
+    const std::vector<Decoded> codes = read_codes(image);
     REQUIRE(codes.size() == 1);
     CHECK(codes.front().text == f[2]);
     CHECK(authenticate(codes.front().text, keys).verdict == Authenticity::genuine);

@@ -62,7 +62,7 @@ void tally(const cv::Mat& image, const std::string& payload, Severity severity, 
     }
     Count& ours = counts["ours"];
     ++ours.trials;
-    for (const Decoded& d : detect(shot)) {
+    for (const Decoded& d : read_codes(shot)) {
       if (d.text == payload) {
         ++ours.read;
         break;

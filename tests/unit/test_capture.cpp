@@ -135,7 +135,7 @@ TEST_CASE("capture: the code spans px_per_module per module", "[capture][optics]
   for (const double px : {3.0, 4.5, 6.0, 7.3, 12.0}) {
     CAPTURE(px);
     const cv::Mat shot = simulate_capture(code.art, sharp(px), 1);
-    const std::vector<Decoded> found = detect(shot);
+    const std::vector<Decoded> found = read_codes(shot);
     REQUIRE(found.size() == 1);
     CHECK(found[0].text == kPayload);
     CHECK(mean_side(found[0]) / code.symbol.size == Approx(px).epsilon(0.02));
@@ -211,7 +211,7 @@ TEST_CASE("capture: print puts module edges on the printer's dots", "[capture][p
       CAPTURE(mm);
       CaptureOptions o = sharp(5);
       o.print_module_mm = mm;
-      const std::vector<Decoded> found = detect(simulate_capture(code.art, o, 1));
+      const std::vector<Decoded> found = read_codes(simulate_capture(code.art, o, 1));
       REQUIRE(found.size() == 1);
       CHECK(found[0].text == kPayload);
       CHECK(mean_side(found[0]) / code.symbol.size == Approx(5).epsilon(0.02));
@@ -347,7 +347,7 @@ TEST_CASE("capture: rotation turns the code counter-clockwise by the angle", "[c
     CAPTURE(angle);
     CaptureOptions o = sharp(6);
     o.rotation_deg = angle;
-    const std::vector<Decoded> found = detect(simulate_capture(code.art, o, 1));
+    const std::vector<Decoded> found = read_codes(simulate_capture(code.art, o, 1));
     REQUIRE(found.size() == 1);
     CHECK(!found[0].mirrored);
     const cv::Point2f top = found[0].corners[1] - found[0].corners[0];  // along the top edge
@@ -691,7 +691,7 @@ TEST_CASE("capture: plain codes read after pristine, mild and moderate captures"
     for (std::uint64_t seed = 1; seed <= 3; ++seed) {
       CAPTURE(std::string(to_string(s)), seed);
       const CaptureOptions o = capture_preset(s, seed);  // module size read from the code
-      const std::vector<Decoded> found = detect(simulate_capture(code.art, o, seed));
+      const std::vector<Decoded> found = read_codes(simulate_capture(code.art, o, seed));
       REQUIRE(found.size() == 1);
       CHECK(found[0].text == kPayload);
     }
@@ -705,7 +705,7 @@ TEST_CASE("capture: a plain EC M version 3 code reads in most hard captures",
   for (std::uint64_t seed = 1; seed <= 10; ++seed) {
     CaptureOptions o = capture_preset(Severity::hard, seed);
     o.input_module_px = 10;
-    for (const Decoded& d : detect(simulate_capture(code.art, o, seed))) {
+    for (const Decoded& d : read_codes(simulate_capture(code.art, o, seed))) {
       CHECK(d.text == kPayload);  // never a wrong text
       if (d.text == kPayload) ++read;
     }

@@ -34,6 +34,6 @@ TEST_CASE("bytes OpenCV's DICOM reader aborted on are refused as an input error"
 
 TEST_CASE("a readable image with no code gives no result", "[detect][files]") {
   const cv::Mat blank(120, 160, CV_8UC3, cv::Scalar(200, 180, 160));
-  CHECK(viscode::detect(blank).empty());
-  CHECK_THROWS_AS(viscode::detect(cv::Mat()), viscode::Error);
+  CHECK(viscode::read_codes(blank).empty());
+  CHECK_THROWS_AS(viscode::read_codes(cv::Mat()), viscode::Error);
 }

@@ -198,7 +198,7 @@ TEST_CASE("choose_pad: viscode::detect reads it with no correction", "[encode][p
     REQUIRE(after.dark != before.dark);
     viscode::RenderOptions ro;
     ro.style = viscode::Style::plain;
-    const auto decoded = viscode::detect(viscode::render(after, nullptr, ro, 4));
+    const auto decoded = viscode::read_codes(viscode::render(after, nullptr, ro, 4));
     REQUIRE(decoded.size() == 1);
     CHECK(decoded[0].text == payload);
     CHECK(decoded[0].errors_corrected() == 0);

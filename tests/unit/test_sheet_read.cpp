@@ -129,7 +129,7 @@ TEST_CASE("sheet read: every code of an A4 page at 150, 300 and 600 dpi, in read
           "[sheet][detect]") {
   if (!have_pdftoppm()) return;
   for (const int dpi : {150, 300, 600}) {
-    check_page(detect(read_image(sheet().page_png(dpi))), dpi);
+    check_page(read_codes(read_image(sheet().page_png(dpi))), dpi);
   }
 }
 
@@ -141,7 +141,7 @@ TEST_CASE("sheet read: a photo of the page, turned and seen at an angle, in the 
   for (const double rotation : {8.0, -20.0}) {
     INFO("rotation " << rotation);
     o.rotation_deg = rotation;
-    const std::vector<Decoded> codes = detect(simulate_capture(page, o, 7));
+    const std::vector<Decoded> codes = read_codes(simulate_capture(page, o, 7));
     REQUIRE(codes.size() == sheet().rows.size());
     for (std::size_t i = 0; i < codes.size(); ++i) {
       INFO("code " << i + 1);

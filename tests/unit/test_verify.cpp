@@ -237,15 +237,15 @@ TEST_CASE("read_image_file: viscode's SVG and PDF read back, with their print re
     CHECK(at600.dpi == 600);
     // The page is the code with its quiet zone: whole modules of module_px at 600 dpi.
     CHECK(at600.image.cols == (symbol.size + 8) * info.module_px);
-    const std::vector<Decoded> codes = detect(at600.image);
+    const std::vector<Decoded> codes = read_codes(at600.image);
     REQUIRE(codes.size() == 1);
     CHECK(codes[0].text == kPayload);
-    DetectOptions fit;
+    ReadOptions fit;
     fit.vector_dpi = 0;  // the page's longer side about 2400 px, at most 2400 dpi
     const ImageFile fitted = read_image_file(file, fit);
     CHECK(fitted.dpi ==
           Approx(std::clamp(std::round(2400 / (info.size_mm / 25.4)), 300.0, 2400.0)));
-    CHECK(detect(fitted.image).at(0).text == kPayload);
+    CHECK(read_codes(fitted.image).at(0).text == kPayload);
   }
   // Without pdftoppm on PATH, the message says how to get it or what to do instead.
   const char* old_path = std::getenv("PATH");
@@ -285,11 +285,11 @@ TEST_CASE("read_image_file: viscode's SVG and PDF read back, with their print re
   }
   const ImageFile as_png = read_image_file(png_named_svg);
   CHECK(as_png.dpi == 0);
-  CHECK(detect(as_png.image).at(0).text == kPayload);
-  DetectOptions bad_dpi;
+  CHECK(read_codes(as_png.image).at(0).text == kPayload);
+  ReadOptions bad_dpi;
   bad_dpi.vector_dpi = 10;
   CHECK_THROWS_WITH(read_image_file(pdf, bad_dpi),
-                    "DetectOptions.vector_dpi must be 72-2400 dots per inch, or 0 (from the "
+                    "ReadOptions.vector_dpi must be 72-2400 dots per inch, or 0 (from the "
                     "page's size)");
   std::filesystem::remove_all(dir);
 }

@@ -1,15 +1,15 @@
-#include "read_codes.hpp"
+#include "read_texts.hpp"
 
 #include "viscode/error.hpp"
 
 namespace viscode::cli {
 
-std::vector<std::string> read_codes(const std::string& file, const DetectOptions& options,
+std::vector<std::string> read_texts(const std::string& file, const ReadOptions& options,
                                     ReadTally& tally,
                                     const std::function<void(const std::string&)>& report) {
   std::vector<std::string> texts;
   try {
-    for (const Decoded& d : detect(read_image(file, options), options)) texts.push_back(d.text);
+    for (const Decoded& d : read_codes(read_image(file, options), options)) texts.push_back(d.text);
   } catch (const Error& e) {
     // A bad option is no fault of the file: it stops the command (exit 2).
     if (e.category() == ErrorCategory::usage) throw;

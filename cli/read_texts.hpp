@@ -23,7 +23,7 @@ struct ReadTally {
 
 // The texts of the codes in `file`. An unreadable file or one without a code gives none:
 // `report` gets the message (the caller prints it its way) and the tally records it.
-std::vector<std::string> read_codes(const std::string& file, const DetectOptions& options,
+std::vector<std::string> read_texts(const std::string& file, const ReadOptions& options,
                                     ReadTally& tally,
                                     const std::function<void(const std::string&)>& report);
 
