@@ -404,4 +404,31 @@ std::optional<GridFit> fit_grid(const cv::Mat& grey, const cv::Mat& integral,
   return best->fit;
 }
 
+std::optional<GridFit> fit_from_centres(const cv::Mat& grey, const cv::Mat& integral,
+                                        const FinderTriple& triple, const GridFit& fit) {
+  Trial t;
+  t.fit.version = fit.version;
+  t.fit.size = fit.size;
+  const float near = 3.5f, far = static_cast<float>(fit.size - 3.5);
+  t.points = {{{near, near}, triple.tl.centre, 1},
+              {{far, near}, triple.tr.centre, 1},
+              {{near, far}, triple.bl.centre, 1},
+              {{far, far}, triple.tr.centre + triple.bl.centre - triple.tl.centre, 1}};
+  const auto h = fit_homography(t.points);
+  if (!h || !plausible(*h, t.fit.size)) return std::nullopt;
+  t.fit.h = *h;
+  // Nothing new where the finders' corners gave (nearly) this map already.
+  const double n = fit.size;
+  double moved = 0;
+  const std::array<cv::Point2d, 4> corners = {{{0, 0}, {n, 0}, {n, n}, {0, n}}};
+  for (const cv::Point2d& c : corners) {
+    const double x = c.x, y = c.y;
+    moved = std::max(moved, cv::norm(t.fit.map(x, y) - fit.map(x, y)) / module_px(fit.h, x, y));
+  }
+  if (moved < 0.5) return std::nullopt;
+  add_corner_alignment(grey, t);
+  t.fit.score = score_fit(grey, integral, t.fit.h, known_modules(t.fit.version));
+  return t.fit;
+}
+
 }  // namespace viscode::detail

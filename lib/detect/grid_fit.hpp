@@ -32,4 +32,13 @@ struct GridFit {
 std::optional<GridFit> fit_grid(const cv::Mat& grey, const cv::Mat& integral,
                                 const FinderTriple& triple);
 
+// A second opinion on a fit that found no alignment pattern: the map the three finder
+// centres alone give (a parallelogram, affine), refined with the bottom-right alignment
+// pattern where the version has one. The finders' corners can imply a perspective the
+// symbol does not have (paper bent or creased near a finder), which the fit then
+// extrapolates to the far corner that nothing pins in version 1. Empty when the centres
+// give (within half a module) the map `fit` already is.
+std::optional<GridFit> fit_from_centres(const cv::Mat& grey, const cv::Mat& integral,
+                                        const FinderTriple& triple, const GridFit& fit);
+
 }  // namespace viscode::detail

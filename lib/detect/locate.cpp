@@ -194,6 +194,7 @@ bool locate(const cv::Mat& input, bool inverted, const Reader& read) {
     struct Scored {
       GridFit fit;
       Place place;
+      FinderTriple triple;
     };
     std::vector<FinderTriple> triples;
     for (const FinderTriple& t : group_finders(finders, grey)) {
@@ -216,7 +217,7 @@ bool locate(const cv::Mat& input, bool inverted, const Reader& read) {
       fitted.push_back(t);
       const auto fit = fit_grid(smooth, integral, t);
       if (!fit || fit->score < kMinScore) continue;
-      Scored s{*fit, place_of(*fit)};
+      Scored s{*fit, place_of(*fit), t};
       if (s.fit.score >= kSure) sure.push_back(s.place);
       fits.push_back(std::move(s));
     }
@@ -232,11 +233,22 @@ bool locate(const cv::Mat& input, bool inverted, const Reader& read) {
       // Most symbols read from one sample at each module's centre; the careful sampling a
       // designer code's small centres may need costs several times as much, and is done
       // only when the quick grid does not decode.
-      bool decoded = false;
-      for (const Sampling sampling : {Sampling::quick, Sampling::careful}) {
-        Candidate c = sample_grid(grey, s.fit, sampling);
-        c.inverted = inverted;
-        if ((decoded = read(c))) break;
+      auto offer = [&](const cv::Mat& image, const GridFit& fit,
+                       const std::array<cv::Point2f, 4>* corners) {
+        for (const Sampling sampling : {Sampling::quick, Sampling::careful}) {
+          Candidate c = sample_grid(image, fit, sampling);
+          c.inverted = inverted;
+          if (corners) c.corners = *corners;
+          if (read(c)) return true;
+        }
+        return false;
+      };
+      bool decoded = offer(grey, s.fit, nullptr);
+      // Where no alignment pattern pinned the far corner, the finders' corners may have
+      // extrapolated a perspective that is not there: the finder centres' parallelogram.
+      if (!decoded && s.fit.alignments_found == 0) {
+        const auto again = fit_from_centres(smooth, integral, s.triple, s.fit);
+        if (again && again->score >= kMinScore) decoded = offer(grey, *again, nullptr);
       }
       s.place.decoded = decoded;
       places.push_back(std::move(s.place));

@@ -33,6 +33,25 @@ Symbol encode_plain(const std::string& payload, EcLevel ec, int min_version) {
   return encode(payload, eo);
 }
 
+// The image of `size` whose pixel q shows point source(q) of `image` (bilinear; beyond it,
+// paper white), softened as a lens would.
+cv::Mat warp(const cv::Mat& image, cv::Size size,
+             const std::function<cv::Point2d(cv::Point2d)>& source, double blur) {
+  cv::Mat map_x(size, CV_32F), map_y(size, CV_32F);
+  for (int y = 0; y < size.height; ++y) {
+    for (int x = 0; x < size.width; ++x) {
+      const cv::Point2d p = source({static_cast<double>(x), static_cast<double>(y)});
+      map_x.at<float>(y, x) = static_cast<float>(p.x);
+      map_y.at<float>(y, x) = static_cast<float>(p.y);
+    }
+  }
+  cv::Mat warped, out;
+  cv::remap(image, warped, map_x, map_y, cv::INTER_LINEAR, cv::BORDER_CONSTANT,
+            cv::Scalar::all(255));
+  cv::GaussianBlur(warped, out, cv::Size(0, 0), blur);
+  return out;
+}
+
 std::vector<std::string> our_texts(const cv::Mat& image) {
   std::vector<std::string> out;
   for (const Decoded& d : detect(image)) out.push_back(d.text);
@@ -62,5 +81,46 @@ TEST_CASE("detect reads a small code printed inside a larger one", "[roundtrip][
       CHECK(test::reads(reader, image, outer));
       CHECK(test::reads(reader, image, inner));
     }
+  }
+}
+
+// Version 1 has no alignment pattern. Paper puckered around two finders magnifies them
+// where they are: their corners then imply a perspective the symbol does not have, which
+// the homography through them extrapolates to the bottom-right corner, where nothing pins
+// it. The finder centres' parallelogram reads it. zxing-cpp 1.4 reads none of these.
+TEST_CASE("detect reads version 1 codes with a local distortion", "[roundtrip][detect]") {
+  const std::string payload = "V1-LOCAL";
+  const Symbol symbol = encode_plain(payload, EcLevel::M, 1);
+  REQUIRE(symbol.version == 1);
+  constexpr int px = 10, quiet = 4;
+  const cv::Mat code = plain_grey(symbol, px, quiet);
+  // The top-right and bottom-left finders' centres, px.
+  const double near = (quiet + 3.5) * px, far = (quiet + 21 - 3.5) * px;
+  const std::vector<cv::Point2d> bumps = {{far, near}, {near, far}};
+  struct Case {
+    double magnify;  // at the bump's centre
+    double sigma;    // of the bump, modules
+    bool zbar;       // whether ZBar reads it
+  };
+  for (const Case& c : {Case{0.25, 3, true}, Case{0.2, 4, false}, Case{0.15, 5, false}}) {
+    const double sigma = c.sigma * px;
+    const cv::Mat image = warp(
+        code, code.size(),
+        [&](cv::Point2d q) {
+          cv::Point2d source = q;
+          for (const cv::Point2d& b : bumps) {
+            const cv::Point2d d = q - b;
+            source -= d * (c.magnify * std::exp(-d.dot(d) / (2 * sigma * sigma)));
+          }
+          return source;
+        },
+        1.0);
+    INFO("magnified by " << c.magnify << " over " << c.sigma << " modules");
+    const std::vector<Decoded> found = detect(image);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].text == payload);
+    CHECK(found[0].version == 1);
+    CHECK(test::reads(test::Reader::wechat, image, payload));
+    if (c.zbar) CHECK(test::reads(test::Reader::zbar, image, payload));
   }
 }
