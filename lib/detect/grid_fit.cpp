@@ -241,6 +241,8 @@ std::vector<Correspondence> finder_points(const FinderTriple& t, int size, bool 
   return out;
 }
 
+}  // namespace
+
 // The alignment pattern (dark centre, light ring, dark ring) nearest its predicted centre
 // (module coordinates cx, cy), searched within radius modules: the neighbourhood is warped
 // to module space through h and matched against the pattern by normalised correlation,
@@ -306,6 +308,8 @@ double finder_contrast(const cv::Mat& grey, const cv::Matx33d& h) {
                        4;
   return light - dark;
 }
+
+namespace {
 
 struct Trial {
   GridFit fit;

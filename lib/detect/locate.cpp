@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <opencv2/imgproc.hpp>
 
+#include "detect/bend.hpp"
 #include "detect/binarize.hpp"
 #include "detect/finder_search.hpp"
 #include "detect/grid_fit.hpp"
@@ -19,6 +20,10 @@ namespace {
 // light ones weighed alike). A true symbol reads nearly all of them even blurred; three
 // chance finder look-alikes in a texture read about half.
 constexpr double kMinScore = 0.8;
+// A fit short of kMinScore but above chance is offered only as the grid its own timing and
+// alignment patterns trace (follow_bend): on curved paper one homography misses the middle
+// of the timing patterns the score reads.
+constexpr double kBendable = 0.65;
 
 // A finder inside a symbol at its module size is one of its own or a look-alike in its data
 // (claims() below), and triples through it are chance combinations. A fit this sure claims
@@ -216,7 +221,7 @@ bool locate(const cv::Mat& input, bool inverted, const Reader& read) {
       if (claimed) continue;
       fitted.push_back(t);
       const auto fit = fit_grid(smooth, integral, t);
-      if (!fit || fit->score < kMinScore) continue;
+      if (!fit || fit->score < kBendable) continue;
       Scored s{*fit, place_of(*fit), t};
       if (s.fit.score >= kSure) sure.push_back(s.place);
       fits.push_back(std::move(s));
@@ -243,13 +248,23 @@ bool locate(const cv::Mat& input, bool inverted, const Reader& read) {
         }
         return false;
       };
-      bool decoded = offer(grey, s.fit, nullptr);
+      const bool weak = s.fit.score < kMinScore;
+      bool decoded = !weak && offer(grey, s.fit, nullptr);
       // Where no alignment pattern pinned the far corner, the finders' corners may have
       // extrapolated a perspective that is not there: the finder centres' parallelogram.
-      if (!decoded && s.fit.alignments_found == 0) {
+      if (!decoded && !weak && s.fit.alignments_found == 0) {
         const auto again = fit_from_centres(smooth, integral, s.triple, s.fit);
         if (again && again->score >= kMinScore) decoded = offer(grey, *again, nullptr);
       }
+      // Curved or folded paper: the grid the symbol's own timing and alignment patterns
+      // trace, where one homography cannot follow the bend.
+      if (!decoded) {
+        if (const auto bent = follow_bend(grey, s.fit)) {
+          decoded = offer(bent->image, bent->fit, &bent->corners);
+        }
+      }
+      // A weak fit that did not decode was not located: the inverted image may hold it.
+      if (weak && !decoded) continue;
       s.place.decoded = decoded;
       places.push_back(std::move(s.place));
     }
