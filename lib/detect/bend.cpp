@@ -68,7 +68,8 @@ std::optional<std::vector<double>> timing_drift(const cv::Mat& grey, const cv::M
                               profile[static_cast<std::size_t>(i - 1)]);
       if (d > strength) strength = d, best = i;
     }
-    // An edge spans a module's contrast over about a module; half of it over two samples.
+    // A blurred edge spans the contrast over about a module, a fifth of it over the two
+    // samples (a fifth of a module) of the difference; a tenth is the least taken for one.
     if (best < 0 || strength < 0.1 * contrast) {
       ++missed;
       drift[static_cast<std::size_t>(k)] = offset;
