@@ -250,6 +250,13 @@ bool locate(const cv::Mat& input, bool inverted, const Reader& read) {
       };
       const bool weak = s.fit.score < kMinScore;
       bool decoded = !weak && offer(grey, s.fit, nullptr);
+      // A finder of a symbol decoded since makes this a chance triple: no second opinion.
+      const bool chance =
+          in_decoded(s.triple.tl) || in_decoded(s.triple.tr) || in_decoded(s.triple.bl);
+      if (!decoded && chance) {
+        if (!weak) places.push_back(std::move(s.place));
+        continue;
+      }
       // Where no alignment pattern pinned the far corner, the finders' corners may have
       // extrapolated a perspective that is not there: the finder centres' parallelogram.
       if (!decoded && !weak && s.fit.alignments_found == 0) {
