@@ -155,7 +155,8 @@ struct Hit {
 // roi; seed: a pixel of the ring, in window coordinates.
 std::optional<std::array<cv::Point2f, 4>> trace_ring(const cv::Mat& binary, cv::Point seed,
                                                      cv::Point2f local_centre, float module,
-                                                     cv::Point origin, cv::Size image) {
+                                                     cv::Point origin, cv::Size image,
+                                                     bool& clipped) {
   cv::Mat mask = cv::Mat::zeros(binary.rows + 2, binary.cols + 2, CV_8U);
   cv::Mat region = binary.clone();
   cv::Rect filled;
@@ -166,6 +167,7 @@ std::optional<std::array<cv::Point2f, 4>> trace_ring(const cv::Mat& binary, cv::
   if ((filled.x <= 0 && origin.x > 0) || (filled.y <= 0 && origin.y > 0) ||
       (filled.br().x >= binary.cols && origin.x + binary.cols < image.width) ||
       (filled.br().y >= binary.rows && origin.y + binary.rows < image.height)) {
+    clipped = true;
     return std::nullopt;
   }
   const double expected = 24.0 * module * module;
@@ -257,12 +259,17 @@ std::optional<std::array<cv::Point2f, 4>> trace_ring(const cv::Mat& binary, cv::
 // blurred edge crosses at its true place, whatever the local mean of the surroundings
 // (which would grow or shrink the ring). The binarisation the finder was found in is the
 // fallback, where a narrow separator blurs into its neighbours.
+// reach: the window's half side in modules. A finder seen at a slant is sheared: its corners
+// lie farther from its centre than its runs through the centre measure (7 modules across a
+// row or column), so a ring that reaches the window's edge is traced once more in a window
+// half as large again before it counts as merged with something else.
 std::optional<std::array<cv::Point2f, 4>> ring_corners(const cv::Mat& grey, const cv::Mat& dark,
-                                                       cv::Point2f centre, float module) {
+                                                       cv::Point2f centre, float module,
+                                                       double reach_modules = 7) {
   const int cx = static_cast<int>(std::lround(centre.x));
   const int cy = static_cast<int>(std::lround(centre.y));
   if (cx < 0 || cy < 0 || cx >= dark.cols || cy >= dark.rows) return std::nullopt;
-  const int reach = static_cast<int>(std::ceil(7 * module)) + 2;
+  const int reach = static_cast<int>(std::ceil(reach_modules * module)) + 2;
   const cv::Rect roi = cv::Rect(cx - reach, cy - reach, 2 * reach + 1, 2 * reach + 1) &
                        cv::Rect(0, 0, dark.cols, dark.rows);
   // Leftwards from the core across the light ring to the dark ring, noting the levels.
@@ -288,10 +295,17 @@ std::optional<std::array<cv::Point2f, 4>> ring_corners(const cv::Mat& grey, cons
   const double threshold = (median(core) + median(light)) / 2;
   cv::Mat binary;
   cv::threshold(grey(roi), binary, threshold, 255, cv::THRESH_BINARY_INV);
+  bool clipped = false;
   if (binary.at<std::uint8_t>(seed) != 0) {
-    if (auto c = trace_ring(binary, seed, local_centre, module, roi.tl(), dark.size())) return c;
+    if (auto c = trace_ring(binary, seed, local_centre, module, roi.tl(), dark.size(), clipped)) {
+      return c;
+    }
   }
-  return trace_ring(dark(roi), seed, local_centre, module, roi.tl(), dark.size());
+  if (auto c = trace_ring(dark(roi), seed, local_centre, module, roi.tl(), dark.size(), clipped)) {
+    return c;
+  }
+  if (clipped && reach_modules < 10) return ring_corners(grey, dark, centre, module, 10.5);
+  return std::nullopt;
 }
 
 cv::Point2f diagonal_intersection(const std::array<cv::Point2f, 4>& q) {
@@ -404,17 +418,18 @@ std::vector<Finder> find_finders(const cv::Mat& grey, const cv::Mat& dark) {
 double module_along(const Finder& f, cv::Point2f direction) {
   const double len = cv::norm(direction);
   if (!f.has_corners || len <= 0) return f.module;
-  double sum = 0, weight = 0;
-  for (std::size_t s = 0; s < 4; ++s) {
-    const cv::Point2f side = f.corners[(s + 1) % 4] - f.corners[s];
-    const double sl = cv::norm(side);
-    if (sl <= 0) continue;
-    // The two sides along the direction count; the two across it hardly at all.
-    const double w = std::pow(std::abs(side.dot(direction)) / (sl * len), 4);
-    sum += w * sl;
-    weight += w;
-  }
-  return weight > 0 ? sum / weight / 7 : f.module;
+  // The finder's own axes (image px per module, its opposite sides averaged) make the
+  // local map from module space; a direction's module size is its length over its length
+  // in modules. Seen at a slant a finder is sheared, and a direction between its sides
+  // (the diagonal to another finder) crosses modules at neither side's rate.
+  const cv::Point2f u = ((f.corners[1] - f.corners[0]) + (f.corners[2] - f.corners[3])) / 14.0f;
+  const cv::Point2f v = ((f.corners[3] - f.corners[0]) + (f.corners[2] - f.corners[1])) / 14.0f;
+  const double det = u.cross(v);
+  if (std::abs(det) < 1e-6) return f.module;
+  // direction = a u + b v
+  const double a = direction.cross(v) / det, b = u.cross(direction) / det;
+  const double modules = std::hypot(a, b);
+  return modules > 0 ? len / modules : f.module;
 }
 
 double modules_between(const Finder& a, const Finder& b) {

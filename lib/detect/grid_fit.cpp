@@ -189,7 +189,7 @@ double score_fit(const cv::Mat& grey, const cv::Mat& integral, const cv::Matx33d
 // The finders' centres and the corners of their outer rings. A corner's place in the
 // symbol follows from which side of the finder's centre it lies on, along the axes the
 // triple spans.
-std::vector<Correspondence> finder_points(const FinderTriple& t, int size) {
+std::vector<Correspondence> finder_points(const FinderTriple& t, int size, bool corner_lines) {
   const cv::Point2f ex = t.tr.centre - t.tl.centre, ey = t.bl.centre - t.tl.centre;
   const float det = ex.cross(ey);
   std::vector<Correspondence> out;
@@ -200,10 +200,14 @@ std::vector<Correspondence> finder_points(const FinderTriple& t, int size) {
       {&t.bl, {3.5f, static_cast<float>(far)}},
   }};
   int traced = 0;
+  // The outer corners of the top-right and bottom-left finders, by their place (sx, sy).
+  std::array<std::array<cv::Point2f, 4>, 2> outer{};
+  std::array<bool, 2> outer_known{};
   for (const auto& [f, centre] : finders) {
     out.push_back({centre, f->centre, 2});
     if (!f->has_corners || std::abs(det) < 1e-6f) continue;
     std::array<Correspondence, 4> corners{};
+    std::array<cv::Point2f, 4> by_place{};
     int seen = 0;
     for (std::size_t i = 0; i < 4; ++i) {
       const cv::Point2f d = f->corners[i] - f->centre;
@@ -211,11 +215,36 @@ std::vector<Correspondence> finder_points(const FinderTriple& t, int size) {
       const int sx = a > 0 ? 1 : 0, sy = b > 0 ? 1 : 0;
       seen |= 1 << (sx + 2 * sy);
       corners[i] = {centre + cv::Point2f(sx ? 3.5f : -3.5f, sy ? 3.5f : -3.5f), f->corners[i], 1};
+      by_place[static_cast<std::size_t>(sx + 2 * sy)] = f->corners[i];
     }
     // Each corner on its own side, or the ring is too distorted to say which is which.
     if (seen == 0xF) {
       out.insert(out.end(), corners.begin(), corners.end());
       ++traced;
+      if (f != &t.tl) {
+        const std::size_t k = f == &t.tr ? 0 : 1;
+        outer[k] = by_place;
+        outer_known[k] = true;
+      }
+    }
+  }
+  // The symbol's bottom-right corner, where nothing is printed to find: on the line of the
+  // top-right finder's outer side and on that of the bottom-left one's bottom side (a
+  // homography maps lines to lines, so this holds in any perspective). The fit from the
+  // finders' corners alone extrapolates it from twelve points bunched in three small
+  // squares, where a strong perspective moves it by modules for a pixel of noise.
+  if (corner_lines && outer_known[0] && outer_known[1]) {
+    const cv::Point2f a = outer[0][1], da = outer[0][3] - outer[0][1];  // (1,0) to (1,1)
+    const cv::Point2f b = outer[1][2], db = outer[1][3] - outer[1][2];  // (0,1) to (1,1)
+    const float cross = da.cross(db);
+    if (std::abs(cross) > 1e-3f * static_cast<float>(cv::norm(da) * cv::norm(db))) {
+      const cv::Point2f corner = a + da * ((b - a).cross(db) / cross);
+      // Sides nearly parallel put it far off; the parallelogram's corner says roughly where.
+      const cv::Point2f rough = t.tr.centre + t.bl.centre - t.tl.centre;
+      if (cv::norm(corner - rough) < 0.5 * cv::norm(t.tr.centre - t.bl.centre)) {
+        const float n = static_cast<float>(size);
+        out.push_back({{n, n}, corner, 2});
+      }
     }
   }
   // Without the corners of two finders nothing tells the perspective: a fourth point
@@ -228,6 +257,8 @@ std::vector<Correspondence> finder_points(const FinderTriple& t, int size) {
   }
   return out;
 }
+
+}  // namespace
 
 // The alignment pattern (dark centre, light ring, dark ring) nearest its predicted centre
 // (module coordinates cx, cy), searched within radius modules: the neighbourhood is warped
@@ -295,18 +326,21 @@ double finder_contrast(const cv::Mat& grey, const cv::Matx33d& h) {
   return light - dark;
 }
 
+namespace {
+
 struct Trial {
   GridFit fit;
   std::vector<Correspondence> points;
 };
 
 // The fit the finders alone give a version, scored on the edge modules they bracket.
+// With corner_lines, the bottom-right corner from the finders' outer sides too.
 std::optional<Trial> finder_fit(const cv::Mat& grey, const cv::Mat& integral,
-                                const FinderTriple& triple, int version) {
+                                const FinderTriple& triple, int version, bool corner_lines) {
   Trial t;
   t.fit.version = version;
   t.fit.size = 17 + 4 * version;
-  t.points = finder_points(triple, t.fit.size);
+  t.points = finder_points(triple, t.fit.size, corner_lines);
   const auto h = fit_homography(t.points);
   if (!h || !plausible(*h, t.fit.size)) return std::nullopt;
   t.fit.h = *h;
@@ -398,11 +432,27 @@ std::optional<GridFit> fit_grid(const cv::Mat& grey, const cv::Mat& integral,
   // puts the timing patterns out of phase, which reads about half of them wrong. Only the
   // promising ones pay for the alignment search.
   constexpr double kPromising = 0.7;
+  constexpr double kClear = 0.95;
+  const float mmax = std::max({triple.tl.module, triple.tr.module, triple.bl.module});
+  const float mmin = std::min({triple.tl.module, triple.tr.module, triple.bl.module});
+  const bool strong = mmax > 1.25f * mmin;
   std::vector<Trial> trials;
   for (const int delta : {0, -1, 1, -2, 2}) {
     const int version = guess + delta;
     if (version < 1 || version > 40) continue;
-    auto t = finder_fit(grey, integral, triple, version);
+    // The finders' corners alone, and with the bottom-right corner their outer sides point
+    // to: the timing patterns tell which holds (a finder's side a little bowed by the lens
+    // or the paper sends that corner off, a strong perspective the corners' fit).
+    // Tried only in a strong perspective (finders of unequal size), where the corners' fit
+    // misreads some of them.
+    auto t = finder_fit(grey, integral, triple, version, false);
+    if (strong && (!t || t->fit.score < kClear)) {
+      auto lined = finder_fit(grey, integral, triple, version, true);
+      if (lined && lined->points.size() > (t ? t->points.size() : 0) &&
+          (!t || lined->fit.score > t->fit.score)) {
+        t = std::move(lined);
+      }
+    }
     if (t && t->fit.score >= kPromising) trials.push_back(std::move(*t));
   }
   const std::vector<Trial> finders_only = trials;
@@ -438,6 +488,33 @@ std::optional<GridFit> fit_grid(const cv::Mat& grey, const cv::Mat& integral,
     }
   }
   return best->fit;
+}
+
+std::optional<GridFit> fit_from_centres(const cv::Mat& grey, const cv::Mat& integral,
+                                        const FinderTriple& triple, const GridFit& fit) {
+  Trial t;
+  t.fit.version = fit.version;
+  t.fit.size = fit.size;
+  const float near = 3.5f, far = static_cast<float>(fit.size - 3.5);
+  t.points = {{{near, near}, triple.tl.centre, 1},
+              {{far, near}, triple.tr.centre, 1},
+              {{near, far}, triple.bl.centre, 1},
+              {{far, far}, triple.tr.centre + triple.bl.centre - triple.tl.centre, 1}};
+  const auto h = fit_homography(t.points);
+  if (!h || !plausible(*h, t.fit.size)) return std::nullopt;
+  t.fit.h = *h;
+  // Nothing new where the finders' corners gave (nearly) this map already.
+  const double n = fit.size;
+  double moved = 0;
+  const std::array<cv::Point2d, 4> corners = {{{0, 0}, {n, 0}, {n, n}, {0, n}}};
+  for (const cv::Point2d& c : corners) {
+    const double x = c.x, y = c.y;
+    moved = std::max(moved, cv::norm(t.fit.map(x, y) - fit.map(x, y)) / module_px(fit.h, x, y));
+  }
+  if (moved < 0.5) return std::nullopt;
+  add_corner_alignment(grey, t);
+  t.fit.score = score_fit(grey, integral, t.fit.h, known_modules(t.fit.version));
+  return t.fit;
 }
 
 }  // namespace viscode::detail

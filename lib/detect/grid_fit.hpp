@@ -33,4 +33,22 @@ struct GridFit {
 std::optional<GridFit> fit_grid(const cv::Mat& grey, const cv::Mat& integral,
                                 const FinderTriple& triple);
 
+// The alignment pattern nearest module (cx, cy) (its centre, module coordinates) as h maps
+// it, within radius modules, in image px; min_contrast: grey levels required between its
+// light and dark modules. Empty when none stands out there.
+std::optional<cv::Point2f> find_alignment(const cv::Mat& grey, const cv::Matx33d& h, double cx,
+                                          double cy, double radius, double min_contrast);
+
+// Grey levels between the top-left finder's light ring and its dark core, as h maps it.
+double finder_contrast(const cv::Mat& grey, const cv::Matx33d& h);
+
+// A second opinion on a fit that found no alignment pattern: the map the three finder
+// centres alone give (a parallelogram, affine), refined with the bottom-right alignment
+// pattern where the version has one. The finders' corners can imply a perspective the
+// symbol does not have (paper bent or creased near a finder), which the fit then
+// extrapolates to the far corner that nothing pins in version 1. Empty when the centres
+// give (within half a module) the map `fit` already is.
+std::optional<GridFit> fit_from_centres(const cv::Mat& grey, const cv::Mat& integral,
+                                        const FinderTriple& triple, const GridFit& fit);
+
 }  // namespace viscode::detail

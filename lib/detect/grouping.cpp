@@ -61,15 +61,22 @@ double evidence(const Finder& f) {
   return f.hits / std::max(f.module, 1.0f);
 }
 
-// a at the right angle; l1, l2: modules_between(a, b) and (a, c).
+// a at the right angle; l1, l2, l3: modules_between(a, b), (a, c) and (b, c).
 std::optional<FinderTriple> as_triple(const Finder& a, const Finder& b, const Finder& c, double l1,
-                                      double l2) {
+                                      double l2, double l3) {
   const cv::Point2f ab = b.centre - a.centre, ac = c.centre - a.centre;
   if (!legs_fit(l1, l2)) return std::nullopt;
-  // A strong tilt takes the corner's angle far from 90 degrees.
   const double legs = std::max(l1, l2) / std::min(l1, l2);
-  const double cosine = ab.dot(ac) / (cv::norm(ab) * cv::norm(ac));
-  if (std::abs(cosine) > 0.7) return std::nullopt;
+  // A strong tilt takes the corner's angle in the image far from 90 degrees: past 135 for
+  // a code seen at 60 degrees across its diagonal. Measured in modules (the law of cosines
+  // on modules_between, each distance in its finders' own module size) the corner of such
+  // a symbol is still nearly right, so either angle may pass; the image's only has to leave
+  // the three finders off one line.
+  const double image_cosine = ab.dot(ac) / (cv::norm(ab) * cv::norm(ac));
+  const double module_cosine = (l1 * l1 + l2 * l2 - l3 * l3) / (2 * l1 * l2);
+  if (std::abs(image_cosine) > 0.95) return std::nullopt;
+  if (std::abs(image_cosine) > 0.7 && std::abs(module_cosine) > 0.5) return std::nullopt;
+  const double cosine = std::min(std::abs(image_cosine), std::abs(module_cosine));
   const float mmax = std::max({a.module, b.module, c.module});
   const float mmin = std::min({a.module, b.module, c.module});
   // A finder three times as far from the camera as another still reads.
@@ -201,7 +208,7 @@ std::vector<FinderTriple> group_finders(const std::vector<Finder>& input, const 
                                          std::tuple{m[2], m[0], m[1]}}) {
           const double l1 = modules(apex, p), l2 = modules(apex, q);
           if (!legs_fit(l1, l2)) continue;
-          auto t = as_triple(finders[apex], finders[p], finders[q], l1, l2);
+          auto t = as_triple(finders[apex], finders[p], finders[q], l1, l2, modules(p, q));
           if (t && (!best || t->penalty < best->penalty)) best = t, corner = apex;
         }
         if (!best || (!grey.empty() && !has_timing(grey, *best))) continue;

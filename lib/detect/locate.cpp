@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <opencv2/imgproc.hpp>
 
+#include "detect/bend.hpp"
 #include "detect/binarize.hpp"
 #include "detect/finder_search.hpp"
 #include "detect/grid_fit.hpp"
@@ -19,10 +20,14 @@ namespace {
 // light ones weighed alike). A true symbol reads nearly all of them even blurred; three
 // chance finder look-alikes in a texture read about half.
 constexpr double kMinScore = 0.8;
+// A fit short of kMinScore but above chance is offered only as the grid its own timing and
+// alignment patterns trace (follow_bend): on curved paper one homography misses the middle
+// of the timing patterns the score reads.
+constexpr double kBendable = 0.65;
 
-// Symbols do not overlap: a finder inside a symbol is one of its own or a look-alike in
-// its data, and triples through it are chance combinations. A fit this sure claims its
-// area within its scale at once, which spares fitting the look-alikes of large symbols.
+// A finder inside a symbol at its module size is one of its own or a look-alike in its data
+// (claims() below), and triples through it are chance combinations. A fit this sure claims
+// its area within its scale at once, which spares fitting the look-alikes of large symbols.
 constexpr double kSure = 0.95;
 
 using Quad = std::vector<cv::Point2f>;
@@ -48,12 +53,55 @@ bool same_triple(const FinderTriple& a, const FinderTriple& b) {
   return same_finder(a.tl, b.tl) && same_finder(a.tr, b.tr) && same_finder(a.bl, b.bl);
 }
 
-// A place offered to the reader: the symbol's quadrilateral and how sure its fit was.
+// A place offered to the reader: the symbol's quadrilateral, its fit (module coordinates to
+// image px, and back) and how sure that fit was.
 struct Place {
   Quad quad;
+  cv::Matx33d h, inverse;
   double score = 0;
   bool decoded = false;
 };
+
+Place place_of(const GridFit& fit) {
+  const int n = fit.size;
+  return {{fit.map(0, 0), fit.map(n, 0), fit.map(n, n), fit.map(0, n)},
+          fit.h,
+          fit.h.inv(),
+          fit.score,
+          false};
+}
+
+// The module size (px) of a place's fit at image point p.
+double module_at(const Place& place, cv::Point2f p) {
+  const cv::Vec3d m = place.inverse * cv::Vec3d(p.x, p.y, 1);
+  if (std::abs(m[2]) < 1e-12) return 0;
+  const double x = m[0] / m[2], y = m[1] / m[2];
+  auto at = [&](double u, double v) {
+    const cv::Vec3d q = place.h * cv::Vec3d(u, v, 1);
+    return cv::Point2d(q[0] / q[2], q[1] / q[2]);
+  };
+  return 0.5 *
+         (cv::norm(at(x + 0.5, y) - at(x - 0.5, y)) + cv::norm(at(x, y + 0.5) - at(x, y - 0.5)));
+}
+
+// Symbols do not overlap, except that a small code may be printed inside a larger one (a
+// product's code within a carton's): a symbol claims what lies inside it at its own module
+// size only, its own finders and the look-alikes in its data, never the smaller modules of
+// a code printed within it.
+constexpr double kOwnModule = 1.5;
+
+bool claims(const Place& place, cv::Point2f p, double module) {
+  if (!inside(place.quad, p)) return false;
+  const double own = module_at(place, p);
+  return module < kOwnModule * own && own < kOwnModule * module;
+}
+
+// Two fits of one symbol: overlapping, at one module size.
+bool same_place(const Place& a, const Place& b) {
+  if (!overlap(a.quad, b.quad)) return false;
+  const cv::Point2f ca = centre(a.quad), cb = centre(b.quad);
+  return claims(a, cb, module_at(b, cb)) || claims(b, ca, module_at(a, ca));
+}
 
 // The binomial filter [1 4 6 4 1]/16 along both axes (a Gaussian of sigma 1 px to within a
 // grey level), in integers, over the pixels of `area`; the pixels around it serve as its
@@ -142,19 +190,20 @@ bool locate(const cv::Mat& input, bool inverted, const Reader& read) {
   std::vector<Place> places;
   cv::Mat smooth, integral;
   cv::Rect smoothed;
-  auto in_decoded = [&](cv::Point2f p) {
+  auto in_decoded = [&](const Finder& f) {
     return std::any_of(places.begin(), places.end(),
-                       [&](const Place& s) { return s.decoded && inside(s.quad, p); });
+                       [&](const Place& s) { return s.decoded && claims(s, f.centre, f.module); });
   };
   for (const int window : binarization_windows(grey)) {
     merge_finders(finders, find_finders(grey, binarize(grey, window)));
     struct Scored {
       GridFit fit;
-      Quad quad;
+      Place place;
+      FinderTriple triple;
     };
     std::vector<FinderTriple> triples;
     for (const FinderTriple& t : group_finders(finders, grey)) {
-      if (in_decoded(t.tl.centre) || in_decoded(t.tr.centre) || in_decoded(t.bl.centre)) continue;
+      if (in_decoded(t.tl) || in_decoded(t.tr) || in_decoded(t.bl)) continue;
       if (std::any_of(fitted.begin(), fitted.end(),
                       [&](const FinderTriple& f) { return same_triple(f, t); })) {
         continue;
@@ -163,18 +212,18 @@ bool locate(const cv::Mat& input, bool inverted, const Reader& read) {
     }
     if (!triples.empty()) smooth_area(grey, triples, smooth, integral, smoothed);
     std::vector<Scored> fits;
-    std::vector<Quad> sure;
+    std::vector<Place> sure;
     for (const FinderTriple& t : triples) {
-      const bool claimed = std::any_of(sure.begin(), sure.end(), [&](const Quad& q) {
-        return inside(q, t.tl.centre) || inside(q, t.tr.centre) || inside(q, t.bl.centre);
+      const bool claimed = std::any_of(sure.begin(), sure.end(), [&](const Place& p) {
+        return claims(p, t.tl.centre, t.tl.module) || claims(p, t.tr.centre, t.tr.module) ||
+               claims(p, t.bl.centre, t.bl.module);
       });
       if (claimed) continue;
       fitted.push_back(t);
       const auto fit = fit_grid(smooth, integral, t);
-      if (!fit || fit->score < kMinScore) continue;
-      const int n = fit->size;
-      Scored s{*fit, {fit->map(0, 0), fit->map(n, 0), fit->map(n, n), fit->map(0, n)}};
-      if (s.fit.score >= kSure) sure.push_back(s.quad);
+      if (!fit || fit->score < kBendable) continue;
+      Scored s{*fit, place_of(*fit), t};
+      if (s.fit.score >= kSure) sure.push_back(s.place);
       fits.push_back(std::move(s));
     }
     std::stable_sort(fits.begin(), fits.end(),
@@ -183,24 +232,63 @@ bool locate(const cv::Mat& input, bool inverted, const Reader& read) {
       // A place is offered again only as a better fit than it was (the finders of a later
       // scale can give sharper corners), and never once it decoded.
       const bool offered = std::any_of(places.begin(), places.end(), [&](const Place& p) {
-        return overlap(p.quad, s.quad) && (p.decoded || p.score >= s.fit.score);
+        return same_place(p, s.place) && (p.decoded || p.score >= s.fit.score);
       });
       if (offered) continue;
       // Most symbols read from one sample at each module's centre; the careful sampling a
       // designer code's small centres may need costs several times as much, and is done
       // only when the quick grid does not decode.
-      bool decoded = false;
-      for (const Sampling sampling : {Sampling::quick, Sampling::careful}) {
-        Candidate c = sample_grid(grey, s.fit, sampling);
-        c.inverted = inverted;
-        if ((decoded = read(c))) break;
+      auto offer = [&](const cv::Mat& image, const GridFit& fit,
+                       const std::array<cv::Point2f, 4>* corners) {
+        for (const Sampling sampling : {Sampling::quick, Sampling::careful}) {
+          Candidate c = sample_grid(image, fit, sampling);
+          c.inverted = inverted;
+          if (corners) c.corners = *corners;
+          if (read(c)) return true;
+        }
+        return false;
+      };
+      const bool weak = s.fit.score < kMinScore;
+      bool decoded = !weak && offer(grey, s.fit, nullptr);
+      // A finder of a symbol decoded since makes this a chance triple: no second opinion.
+      const bool chance =
+          in_decoded(s.triple.tl) || in_decoded(s.triple.tr) || in_decoded(s.triple.bl);
+      if (!decoded && chance) {
+        if (!weak) places.push_back(std::move(s.place));
+        continue;
       }
-      places.push_back({std::move(s.quad), s.fit.score, decoded});
+      // Where no alignment pattern pinned the far corner, the finders' corners may have
+      // extrapolated a perspective that is not there: the finder centres' parallelogram.
+      if (!decoded && !weak && s.fit.alignments_found == 0) {
+        const auto again = fit_from_centres(smooth, integral, s.triple, s.fit);
+        if (again && again->score >= kMinScore) decoded = offer(grey, *again, nullptr);
+      }
+      // Curved or folded paper: the grid the symbol's own timing and alignment patterns
+      // trace, where one homography cannot follow the bend.
+      if (!decoded) {
+        if (const auto bent = follow_bend(grey, s.fit)) {
+          decoded = offer(bent->image, bent->fit, &bent->corners);
+        }
+      }
+      // A weak fit that did not decode was not located: the inverted image may hold it.
+      if (weak && !decoded) continue;
+      s.place.decoded = decoded;
+      places.push_back(std::move(s.place));
     }
+    // Every finder is a decoded symbol's, or lies in one at another module size with too few
+    // others to make a code printed inside it (a picture's blobs in a designer code).
+    std::size_t nested = 0;
+    const bool outside = std::any_of(finders.begin(), finders.end(), [&](const Finder& f) {
+      if (in_decoded(f)) return false;
+      const bool within = std::any_of(places.begin(), places.end(), [&](const Place& p) {
+        return p.decoded && inside(p.quad, f.centre);
+      });
+      nested += within ? 1 : 0;
+      return !within;
+    });
     const bool explained =
         std::any_of(places.begin(), places.end(), [](const Place& p) { return p.decoded; }) &&
-        std::all_of(finders.begin(), finders.end(),
-                    [&](const Finder& f) { return in_decoded(f.centre); });
+        !outside && nested < 3;
     if (explained) return true;
   }
   return !places.empty();
@@ -208,12 +296,18 @@ bool locate(const cv::Mat& input, bool inverted, const Reader& read) {
 
 std::vector<Candidate> locate(const cv::Mat& grey, bool inverted) {
   std::vector<std::pair<Candidate, Quad>> out;
+  auto module = [](const Quad& q, int size) {
+    return std::sqrt(std::abs(cv::contourArea(q))) / std::max(size, 1);
+  };
   locate(grey, inverted, [&](const Candidate& c) {
     Quad quad(c.corners.begin(), c.corners.end());
     // The same place again (sampled carefully, or a better fit): it replaces the one it
-    // overlaps.
-    const auto same = std::find_if(out.begin(), out.end(),
-                                   [&](const auto& o) { return overlap(o.second, quad); });
+    // overlaps at its module size (not a code printed inside it).
+    const double m = module(quad, c.grid.size);
+    const auto same = std::find_if(out.begin(), out.end(), [&](const auto& o) {
+      const double mo = module(o.second, o.first.grid.size);
+      return overlap(o.second, quad) && m < kOwnModule * mo && mo < kOwnModule * m;
+    });
     if (same != out.end()) {
       *same = {c, std::move(quad)};
     } else {
