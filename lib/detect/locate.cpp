@@ -301,12 +301,14 @@ std::vector<Candidate> locate(const cv::Mat& grey, bool inverted) {
   };
   locate(grey, inverted, [&](const Candidate& c) {
     Quad quad(c.corners.begin(), c.corners.end());
-    // The same place again (sampled carefully, or a better fit): it replaces the one it
-    // overlaps at its module size (not a code printed inside it).
+    // The same symbol again (sampled carefully, or a better fit): it replaces the one it
+    // overlaps at its module size and version (not a code printed inside it, nor another
+    // triple through some of its finders, which the reader is offered after it).
     const double m = module(quad, c.grid.size);
     const auto same = std::find_if(out.begin(), out.end(), [&](const auto& o) {
       const double mo = module(o.second, o.first.grid.size);
-      return overlap(o.second, quad) && m < kOwnModule * mo && mo < kOwnModule * m;
+      return o.first.grid.size == c.grid.size && overlap(o.second, quad) && m < kOwnModule * mo &&
+             mo < kOwnModule * m;
     });
     if (same != out.end()) {
       *same = {c, std::move(quad)};

@@ -3,9 +3,8 @@
 // Raise a minimum when the detector improves; never lower one.
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
+#include "corpus_text.hpp"
 #include "viscode/detect.hpp"
 
 namespace fs = std::filesystem;
@@ -13,23 +12,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const fs::path kCorpus = fs::path(VISCODE_SOURCE_DIR) / ".." / "shared" / "corpus";
-
-// Texts are compared as the corpus README says: CRLF to LF, trailing white space trimmed.
-std::string normalised(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') continue;
-    out += s[i];
-  }
-  while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();
-  return out;
-}
-
-std::string expected_text(const fs::path& txt) {
-  std::ifstream in(txt, std::ios::binary);
-  return normalised(
-      std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
-}
 
 void check_folder(const std::string& folder, int minimum, int images_expected) {
   const fs::path dir = kCorpus / folder;
@@ -39,15 +21,12 @@ void check_folder(const std::string& folder, int minimum, int images_expected) {
   }
   int images = 0, read = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
-    const std::string ext = entry.path().extension().string();
-    if (ext != ".webp" && ext != ".png" && ext != ".jpg") continue;
+    if (!viscode::test::is_corpus_image(entry.path())) continue;
     ++images;
-    fs::path txt = entry.path();
-    txt.replace_extension(".txt");
-    const std::string want = expected_text(txt);
+    const std::string want = viscode::test::corpus_expected(entry.path());
     bool ok = false;
     for (const viscode::Decoded& d : viscode::read_codes(viscode::read_image(entry.path()))) {
-      const std::string got = normalised(d.text);
+      const std::string got = viscode::test::corpus_normalised(d.text);
       // A wrong payload is never acceptable, read or not.
       INFO(entry.path().string());
       CHECK(got == want);

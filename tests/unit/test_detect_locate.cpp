@@ -337,7 +337,9 @@ TEST_CASE("the typical capture of every test logo", "[detect][locate]") {
         test::capture(render(s, &logo, ro, 6), total_modules, test::Capture::typical);
     const std::vector<Candidate> found = detail::locate(detail::luminance(image), false);
     INFO(t.name);
-    REQUIRE(found.size() == 1);
+    // The first, most plausible candidate is the symbol; a triple through some of its
+    // finders and a look-alike in its picture may follow it.
+    REQUIRE(!found.empty());
     CHECK(mismatches(found[0], s, Relation::same) <= s.size * s.size / 50);
   }
 }
