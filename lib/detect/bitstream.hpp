@@ -5,6 +5,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "viscode/detect.hpp"
@@ -18,6 +19,15 @@ struct Payload {
   std::string charset;              // as Decoded::charset
   bool charset_guessed = false;     // as Decoded::charset_guessed
   std::optional<StructuredAppend> structured_append;
+
+  // Moves the payload's fields into a result (both symbol models decode into Decoded).
+  void move_into(Decoded& out) {
+    out.text = std::move(text);
+    out.bytes = std::move(bytes);
+    out.charset = std::move(charset);
+    out.charset_guessed = charset_guessed;
+    out.structured_append = structured_append;
+  }
 };
 
 // Numeric, alphanumeric, byte, kanji, hanzi (GB 2312 subset), ECI, structured append, FNC1

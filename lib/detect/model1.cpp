@@ -155,11 +155,7 @@ std::optional<Decoded> decode_data(const ModuleGrid& grid, int version, EcLevel 
   }
   auto payload = parse_bitstream(stream, version);
   if (!payload) return std::nullopt;
-  out.text = std::move(payload->text);
-  out.bytes = std::move(payload->bytes);
-  out.charset = std::move(payload->charset);
-  out.charset_guessed = payload->charset_guessed;
-  out.structured_append = payload->structured_append;
+  payload->move_into(out);
   return out;
 }
 
