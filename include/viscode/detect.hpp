@@ -80,13 +80,13 @@ struct Decoded {
 using DetectOptions [[deprecated("renamed ReadOptions")]] = ReadOptions;
 
 // The front door for reading: every code found in the image (8-bit grey, BGR or BGRA), in
-// reading order: rows top to
-// bottom, each row left to right, in the frame of the codes' common tilt (the median of
-// their top sides' angles folded into -45..45 degrees), so that a sheet photographed askew
-// reads row by row in its own rows; a sheet turned 90 degrees or more reads in the image's
-// rows. A code starts a new row when its centre lies more than half its side below the
-// mean centre of the row so far (docs/detector.md). Results are returned only after
-// Reed-Solomon has verified every block. Throws Error(usage) for options out of range.
+// reading order: rows top to bottom, each row left to right, in the frame of the codes'
+// common tilt (the median of their top sides' angles folded into -45..45 degrees), so that
+// a sheet photographed askew reads row by row in its own rows; a sheet turned 90 degrees or
+// more reads in the image's rows. A code starts a new row when its centre lies more than
+// half its side below the mean centre of the row so far (docs/detector.md). Results are
+// returned only after Reed-Solomon has verified every block. Throws Error(usage) for
+// options out of range.
 std::vector<Decoded> read_codes(const cv::Mat& image, const ReadOptions& options = {});
 
 // Every code in an image file: PNG, JPEG, WebP, BMP, TIFF, PNM, SVG or the first page of a
@@ -97,8 +97,8 @@ std::vector<Decoded> read_codes(const std::filesystem::path& file, const ReadOpt
 [[deprecated("renamed read_codes")]] std::vector<Decoded> detect(const cv::Mat& image,
                                                                  const ReadOptions& options = {});
 
-// Reads an image file for read_codes(image): refuses images over options.max_megapixels from their
-// header, before decoding. Throws Error(input) naming the file when it is missing,
+// Reads an image file for read_codes(image): refuses images over options.max_megapixels
+// from their header, before decoding. Throws Error(input) naming the file when it is missing,
 // truncated, corrupt or not an image; Error(usage) for options out of range.
 cv::Mat read_image(const std::filesystem::path& file, const ReadOptions& options = {});
 
