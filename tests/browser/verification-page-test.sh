@@ -29,6 +29,9 @@ export HOME=$scratch XDG_CONFIG_HOME=$scratch/.config XDG_CACHE_HOME=$scratch/.c
 "$viscode" batch --logo "$samples/brand.png" --sign brand.key --count 1 \
   --template 'https://brand.example.com/a/{serial}.{sig}' --out-dir stray >/dev/null
 "$viscode" ledger --db ledger.db import run/manifest.csv >/dev/null
+# Made before the server starts: under load the loop below can run before the server's
+# own redirection has created it (sed then fails, and set -e ends the test).
+: >serve.err
 "$viscode" serve --db ledger.db --pub brand.pub --listen 127.0.0.1:0 >access.log 2>serve.err &
 server=$!
 port=
