@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "iso_mask.hpp"
+
 namespace viscode::test {
 namespace {
 
@@ -70,28 +72,6 @@ std::vector<std::uint8_t> ec_codewords(const std::vector<std::uint8_t>& data, in
     for (std::size_t j = 0; j < rem.size(); ++j) rem[j] ^= gf_mul(generator[j + 1], factor);
   }
   return rem;
-}
-
-bool masked(int mask, int row, int col) {
-  const int i = row, j = col;
-  switch (mask) {
-    case 0:
-      return (i + j) % 2 == 0;
-    case 1:
-      return i % 2 == 0;
-    case 2:
-      return j % 3 == 0;
-    case 3:
-      return (i + j) % 3 == 0;
-    case 4:
-      return (i / 2 + j / 3) % 2 == 0;
-    case 5:
-      return (i * j) % 2 + (i * j) % 3 == 0;
-    case 6:
-      return ((i * j) % 2 + (i * j) % 3) % 2 == 0;
-    default:
-      return ((i + j) % 2 + (i * j) % 3) % 2 == 0;
-  }
 }
 
 class Grid {
@@ -247,7 +227,7 @@ Model1Symbol model1_symbol(const std::vector<std::uint8_t>& data, int version, c
     if (g.fixed(x, y)) throw std::logic_error("a codeword cell overlaps a function pattern");
     // Remainder codewords (past the blocks) are zeros.
     const bool bit = k / 8 < stream.size() && ((stream[k / 8] >> (7 - k % 8)) & 1u) != 0;
-    g.dark(x, y) = (bit != masked(mask, y, x)) ? 1 : 0;
+    g.dark(x, y) = (bit != iso_mask(mask, y, x)) ? 1 : 0;
     // Marks the module placed: a second placement would throw above.
     g.function(x, y) = 2;
   }

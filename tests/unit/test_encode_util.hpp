@@ -8,31 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "iso_mask.hpp"
 #include "viscode/encode.hpp"
 
 namespace viscode::test {
-
-// ISO 18004 table 10, condition true where the mask inverts the module at (row i, col j).
-inline bool iso_mask(int mask, int i, int j) {
-  switch (mask) {
-    case 0:
-      return (i + j) % 2 == 0;
-    case 1:
-      return i % 2 == 0;
-    case 2:
-      return j % 3 == 0;
-    case 3:
-      return (i + j) % 3 == 0;
-    case 4:
-      return (i / 2 + j / 3) % 2 == 0;
-    case 5:
-      return (i * j) % 2 + (i * j) % 3 == 0;
-    case 6:
-      return ((i * j) % 2 + (i * j) % 3) % 2 == 0;
-    default:
-      return ((i + j) % 2 + (i * j) % 3) % 2 == 0;
-  }
-}
 
 // Remainder of value * x^(degree of generator) divided by the generator, over GF(2).
 inline std::uint32_t bch_remainder(std::uint32_t value, std::uint32_t generator, int degree) {
