@@ -5,6 +5,7 @@
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 
+#include "detect/alignment_match.hpp"
 #include "detect/model1.hpp"
 #include "detect/sample.hpp"
 
@@ -276,16 +277,14 @@ std::optional<cv::Point2f> find_alignment(const cv::Mat& grey, const cv::Matx33d
   cv::warpPerspective(grey, patch, cv::Mat(h * to_module), cv::Size(side, side),
                       cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
   const int t = 5 * ppm;
-  cv::Mat pattern(t, t, CV_8U), dark_mask(t, t, CV_8U);
+  cv::Mat dark_mask(t, t, CV_8U);
   for (int y = 0; y < t; ++y) {
     for (int x = 0; x < t; ++x) {
       const bool dark = std::max(std::abs(x / ppm - 2), std::abs(y / ppm - 2)) != 1;
-      pattern.at<std::uint8_t>(y, x) = dark ? 0 : 255;
       dark_mask.at<std::uint8_t>(y, x) = dark ? 255 : 0;
     }
   }
-  cv::Mat corr;
-  cv::matchTemplate(patch, pattern, corr, cv::TM_CCOEFF_NORMED);
+  const cv::Mat corr = alignment_match(patch, ppm);
   // Nearer the prediction is likelier; the prior only breaks near-ties with data modules.
   const double mid = (corr.cols - 1) / 2.0;
   int bu = -1, bv = -1;
