@@ -9,6 +9,7 @@
 #include "detect/options.hpp"
 #include "detect/reading_order.hpp"
 #include "detect/reduce.hpp"
+#include "detect/sample.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode {
@@ -26,7 +27,7 @@ std::vector<Decoded> read_grey(const cv::Mat& grey, const ReadOptions& options) 
     if (inverted && (!options.try_inverted || !found.empty() || located)) break;
     located = detail::locate(grey, inverted, [&](const detail::Candidate& c) {
       std::optional<Decoded> d = decode_grid(c.grid);
-      if (!d) d = decode_grid(c.pixel_grid);
+      if (!d) d = decode_grid(detail::midpoint_grid(c));
       if (!d && !c.contrast_grid.darkness.empty()) d = decode_grid(c.contrast_grid);
       if (!d || (d->mirrored && !options.try_mirrored)) return false;
       d->corners = c.corners;

@@ -11,9 +11,13 @@
 namespace viscode::detail {
 
 struct Candidate {
-  ModuleGrid grid;        // sampled as seen (not yet un-mirrored), against the centres' threshold
-  ModuleGrid pixel_grid;  // the same samples against the midpoint of the local extremes
+  ModuleGrid grid;  // sampled as seen (not yet un-mirrored), against the centres' threshold
   ModuleGrid contrast_grid;  // careful sampling only: each centre against the ring around it
+  // The samples behind the grids, for midpoint_grid() (sample.hpp), a second opinion made
+  // only when `grid` does not decode (most symbols do): every module's centre value with
+  // a margin of 3 modules around the symbol, and each module's local contrast (grey levels).
+  cv::Mat centres;                       // CV_32F, (grid.size + 6) a side
+  cv::Mat spread;                        // CV_32F, grid.size a side
   std::array<cv::Point2f, 4> corners{};  // symbol corners in image pixels, TL TR BR BL
   bool inverted = false;                 // sampled from the inverted image
 };

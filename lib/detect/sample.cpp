@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <mutex>
 #include <opencv2/imgproc.hpp>
+#include <vector>
 
 namespace viscode::detail {
 
@@ -35,11 +37,94 @@ float box_mean(const cv::Mat& integral, cv::Point2f p, int r) {
   return static_cast<float>(sum / area);
 }
 
+namespace {
+
+// The threshold field extends into the quiet zone so that edge modules have neighbours
+// on every side, as they do on paper.
+constexpr int kMargin = 3;
+constexpr double kSigma = 2.0;  // modules
+// Below this share of data modules around, the plain local mean serves (deep inside a
+// finder no data module is near).
+constexpr float kWeighed = 0.05f;
+
+// What the thresholds of a version's grid weigh, the same for every candidate: its function
+// modules, the data modules' weights (1) over the grid with its margin, and their sum under
+// the Gaussian.
+struct Layout {
+  std::vector<std::uint8_t> function;
+  cv::Mat weight, weight_sum;
+  std::vector<float> kernel;  // cv::GaussianBlur's for kSigma, on float images
+};
+
+const Layout& layout_of(int version) {
+  static std::array<Layout, 41> layouts;
+  static std::array<std::once_flag, 41> once;
+  const auto v = static_cast<std::size_t>(std::clamp(version, 1, 40));
+  std::call_once(once[v], [&] {
+    Layout& l = layouts[v];
+    const int n = 17 + 4 * static_cast<int>(v), m = n + 2 * kMargin;
+    l.function = function_mask(static_cast<int>(v));
+    l.weight = cv::Mat::zeros(m, m, CV_32F);
+    for (int y = 0; y < n; ++y) {
+      for (int x = 0; x < n; ++x) {
+        if (!l.function[static_cast<std::size_t>(y * n + x)]) {
+          l.weight.at<float>(y + kMargin, x + kMargin) = 1;
+        }
+      }
+    }
+    cv::GaussianBlur(l.weight, l.weight_sum, cv::Size(0, 0), kSigma, kSigma, cv::BORDER_CONSTANT);
+    const int size = cvRound(kSigma * 8 + 1) | 1;  // OpenCV's kernel size for float images
+    const cv::Mat k = cv::getGaussianKernel(size, kSigma, CV_32F);
+    l.kernel.assign(k.begin<float>(), k.end<float>());
+  });
+  return layouts[v];
+}
+
+// The Gaussian mean of values (the border replicated) at the few cells that need it: what
+// cv::GaussianBlur gives there. Blurring the whole grid for them cost as much as the
+// weighted mean itself; the cells come in blocks (the finders' insides), so each row's
+// horizontal pass is made once per column and shared by the block's cells above and below.
+class PlainMean {
+ public:
+  PlainMean(const cv::Mat& values, const std::vector<float>& kernel)
+      : kernel_(kernel), r_(static_cast<int>(kernel.size() / 2)) {
+    cv::copyMakeBorder(values, padded_, r_, r_, r_, r_, cv::BORDER_REPLICATE);
+    across_.create(padded_.rows, values.cols, CV_32F);
+    done_.assign(static_cast<std::size_t>(across_.total()), 0);
+  }
+
+  float at(int y, int x) {
+    float sum = 0;
+    for (int j = 0; j <= 2 * r_; ++j)
+      sum += kernel_[static_cast<std::size_t>(j)] * across(y + j, x);
+    return sum;
+  }
+
+ private:
+  // The horizontal pass at padded row py, column x of the values.
+  float across(int py, int x) {
+    const std::size_t i = static_cast<std::size_t>(py * across_.cols + x);
+    float& out = across_.at<float>(py, x);
+    if (!done_[i]) {
+      const float* row = padded_.ptr<float>(py) + x;
+      float sum = 0;
+      for (int k = 0; k <= 2 * r_; ++k) sum += kernel_[static_cast<std::size_t>(k)] * row[k];
+      out = sum;
+      done_[i] = 1;
+    }
+    return out;
+  }
+
+  const std::vector<float>& kernel_;
+  int r_;
+  cv::Mat padded_, across_;
+  std::vector<std::uint8_t> done_;
+};
+
+}  // namespace
+
 Candidate sample_grid(const cv::Mat& grey, const GridFit& fit, Sampling sampling) {
   const int n = fit.size;
-  // The threshold field extends into the quiet zone so that edge modules have neighbours
-  // on every side, as they do on paper.
-  constexpr int kMargin = 3;
   const int m = n + 2 * kMargin;
 
   // Thresholds are local in module space, so perspective does not stretch them: Gaussians
@@ -47,29 +132,23 @@ Candidate sample_grid(const cv::Mat& grey, const GridFit& fit, Sampling sampling
   // left out: solid full-contrast blocks, they stay far from any threshold, but blur dims
   // a designer code's small centres, and beside a finder the blocks would pull the
   // threshold past them.
-  cv::Mat weight = cv::Mat::zeros(m, m, CV_32F);
-  const std::vector<std::uint8_t> function = function_mask(fit.version);
-  for (int y = 0; y < n; ++y) {
-    for (int x = 0; x < n; ++x) {
-      if (!function[static_cast<std::size_t>(y * n + x)]) {
-        weight.at<float>(y + kMargin, x + kMargin) = 1;
+  const Layout& layout = layout_of(fit.version);
+  CV_Assert(layout.weight.rows == m);
+  const std::vector<std::uint8_t>& function = layout.function;
+  auto local_mean = [&](const cv::Mat& values) {
+    cv::Mat weighted;
+    cv::GaussianBlur(values.mul(layout.weight), weighted, cv::Size(0, 0), kSigma, kSigma,
+                     cv::BORDER_CONSTANT);
+    PlainMean plain(values, layout.kernel);
+    // Only the symbol's own modules are read against it, not the margin's.
+    for (int y = kMargin; y < kMargin + n; ++y) {
+      for (int x = kMargin; x < kMargin + n; ++x) {
+        const float w = layout.weight_sum.at<float>(y, x);
+        float& t = weighted.at<float>(y, x);
+        t = w > kWeighed ? t / w : plain.at(y, x);
       }
     }
-  }
-  constexpr double kSigma = 2.0;
-  cv::Mat weight_sum;
-  cv::GaussianBlur(weight, weight_sum, cv::Size(0, 0), kSigma, kSigma, cv::BORDER_CONSTANT);
-  auto local_mean = [&](const cv::Mat& values) {
-    cv::Mat weighted, plain;
-    cv::GaussianBlur(values.mul(weight), weighted, cv::Size(0, 0), kSigma, kSigma,
-                     cv::BORDER_CONSTANT);
-    // Deep inside a finder no data module is near: there the plain local mean serves.
-    cv::GaussianBlur(values, plain, cv::Size(0, 0), kSigma, kSigma, cv::BORDER_REPLICATE);
-    for (int i = 0; i < m * m; ++i) {
-      const float w = weight_sum.at<float>(i);
-      if (w > 0.05f) plain.at<float>(i) = weighted.at<float>(i) / w;
-    }
-    return plain;
+    return weighted;
   };
 
   // Designer codes carry the bit in a centre about a quarter of a module wide and show a
@@ -176,22 +255,12 @@ Candidate sample_grid(const cv::Mat& grey, const GridFit& fit, Sampling sampling
   // picture's tone would drag a threshold towards it).
   const cv::Mat mean = local_mean(centre);
   const cv::Mat mean_sq = local_mean(centre.mul(centre));
-  // A second opinion: midway between the darkest and the lightest centres around. Where a
-  // picture leaves many more light centres than dark ones (a thin dark wordmark on white),
-  // the mean is pulled up towards white and a small, blurred light centre on the dark
-  // shape falls below it; the midpoint does not move with the proportions. The caller
-  // tries this grid when the first does not decode.
-  cv::Mat low, high, midpoint;
-  const cv::Mat window = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 5));
-  cv::erode(centre, low, window, cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
-  cv::dilate(centre, high, window, cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
-  cv::GaussianBlur((low + high) * 0.5, midpoint, cv::Size(0, 0), 1.0, 1.0, cv::BORDER_REPLICATE);
-
   Candidate c;
   c.grid.size = n;
   c.grid.darkness.resize(static_cast<std::size_t>(n * n));
   c.grid.confidence.resize(static_cast<std::size_t>(n * n));
-  c.pixel_grid = c.grid;
+  c.centres = centre;
+  c.spread.create(n, n, CV_32F);
   if (sampling == Sampling::careful) c.contrast_grid = c.grid;
   for (int y = 0; y < n; ++y) {
     for (int x = 0; x < n; ++x) {
@@ -204,9 +273,7 @@ Candidate sample_grid(const cv::Mat& grey, const GridFit& fit, Sampling sampling
       const std::size_t i = static_cast<std::size_t>(y * n + x);
       c.grid.darkness[i] = v < t ? 1.0f : 0.0f;
       c.grid.confidence[i] = std::clamp(std::abs(v - t) / spread, 0.0f, 1.0f);
-      const float t2 = midpoint.at<float>(y + kMargin, x + kMargin);
-      c.pixel_grid.darkness[i] = v < t2 ? 1.0f : 0.0f;
-      c.pixel_grid.confidence[i] = std::clamp(std::abs(v - t2) / spread, 0.0f, 1.0f);
+      c.spread.at<float>(y, x) = spread;
       if (sampling == Sampling::careful) {
         // A third opinion, for centres too small to dominate what they are sampled with:
         // a dot a third of a module wide on an untouched picture, blurred, reads half dot,
@@ -223,6 +290,34 @@ Candidate sample_grid(const cv::Mat& grey, const GridFit& fit, Sampling sampling
   }
   c.corners = {fit.map(0, 0), fit.map(n, 0), fit.map(n, n), fit.map(0, n)};
   return c;
+}
+
+ModuleGrid midpoint_grid(const Candidate& c) {
+  const int n = c.spread.rows;
+  CV_Assert(n > 0 && c.centres.rows == n + 2 * kMargin);
+  // Midway between the darkest and the lightest centres around. Where a picture leaves
+  // many more light centres than dark ones (a thin dark wordmark on white), the local mean
+  // is pulled up towards white and a small, blurred light centre on the dark shape falls
+  // below it; the midpoint does not move with the proportions.
+  cv::Mat low, high, midpoint;
+  const cv::Mat window = cv::getStructuringElement(cv::MORPH_RECT, cv::Size(5, 5));
+  cv::erode(c.centres, low, window, cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
+  cv::dilate(c.centres, high, window, cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
+  cv::GaussianBlur((low + high) * 0.5, midpoint, cv::Size(0, 0), 1.0, 1.0, cv::BORDER_REPLICATE);
+  ModuleGrid g;
+  g.size = n;
+  g.darkness.resize(static_cast<std::size_t>(n * n));
+  g.confidence.resize(static_cast<std::size_t>(n * n));
+  for (int y = 0; y < n; ++y) {
+    for (int x = 0; x < n; ++x) {
+      const float v = c.centres.at<float>(y + kMargin, x + kMargin);
+      const float t = midpoint.at<float>(y + kMargin, x + kMargin);
+      const std::size_t i = static_cast<std::size_t>(y * n + x);
+      g.darkness[i] = v < t ? 1.0f : 0.0f;
+      g.confidence[i] = std::clamp(std::abs(v - t) / c.spread.at<float>(y, x), 0.0f, 1.0f);
+    }
+  }
+  return g;
 }
 
 }  // namespace viscode::detail

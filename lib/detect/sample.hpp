@@ -25,4 +25,8 @@ enum class Sampling {
 // the symbol.
 Candidate sample_grid(const cv::Mat& grey, const GridFit& fit, Sampling sampling);
 
+// A second opinion on a sampled candidate: the same samples against the midpoint of the
+// darkest and lightest centres around each module.
+ModuleGrid midpoint_grid(const Candidate& c);
+
 }  // namespace viscode::detail
