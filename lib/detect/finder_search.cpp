@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -45,26 +46,30 @@ struct Cross {
 // printed or cropped without its quiet zone has its finders' outer rings on the image's
 // edge, which ends them as a light pixel would.
 std::optional<Cross> cross_check(const cv::Mat& dark, int x, int y, int dx, int dy, int max_run) {
-  auto is_dark = [&](int px, int py) { return dark.at<std::uint8_t>(py, px) != 0; };
-  auto inside = [&](int px, int py) {
-    return px >= 0 && py >= 0 && px < dark.cols && py < dark.rows;
-  };
-  if (!inside(x, y) || !is_dark(x, y)) return std::nullopt;
-  // count[0]: core, [1]: light ring, [2]: dark ring, on one side.
+  if (x < 0 || y < 0 || x >= dark.cols || y >= dark.rows) return std::nullopt;
+  const std::uint8_t* start = dark.ptr<std::uint8_t>(y) + x;
+  if (*start == 0) return std::nullopt;
+  const auto stride = static_cast<std::ptrdiff_t>(dark.step[0]);
+  // count[0]: core, [1]: light ring, [2]: dark ring, on one side. The steps left before
+  // the image's edge bound the walk, so each step is a pointer move and a test.
   auto walk = [&](int sx, int sy, int& core_steps) -> std::optional<std::array<int, 3>> {
+    const int room_x = sx > 0 ? dark.cols - 1 - x : sx < 0 ? x : INT_MAX;
+    const int room_y = sy > 0 ? dark.rows - 1 - y : sy < 0 ? y : INT_MAX;
+    const int room = std::min(room_x, room_y);
+    const std::ptrdiff_t delta = sy * stride + sx;
     std::array<int, 3> count{};
-    int px = x, py = y, steps = 0;
+    const std::uint8_t* p = start;
+    int steps = 0;
     for (int part = 0; part < 3; ++part) {
       const bool want_dark = part != 1;
       while (true) {
-        px += sx;
-        py += sy;
         ++steps;
-        if (!inside(px, py)) {
+        if (steps > room) {
           if (part < 2) return std::nullopt;
           break;
         }
-        if (is_dark(px, py) != want_dark) break;
+        p += delta;
+        if ((*p != 0) != want_dark) break;
         if (++count[static_cast<std::size_t>(part)] > max_run) return std::nullopt;
       }
       if (part == 0) core_steps = steps - 1;
@@ -158,19 +163,21 @@ std::optional<std::array<cv::Point2f, 4>> trace_ring(const cv::Mat& binary, cv::
                                                      cv::Point origin, cv::Size image,
                                                      bool& clipped) {
   cv::Mat mask = cv::Mat::zeros(binary.rows + 2, binary.cols + 2, CV_8U);
-  cv::Mat region = binary.clone();
+  cv::Mat region = binary;  // a header: filling the mask only, floodFill leaves it as it is
   cv::Rect filled;
   const int area = cv::floodFill(region, mask, seed, cv::Scalar(128), &filled, cv::Scalar(),
                                  cv::Scalar(), 4 | cv::FLOODFILL_MASK_ONLY | (255 << 8));
+  const double expected = 24.0 * module * module;
   // A ring that reaches the window's edge has merged with something else, unless that
-  // edge is the image's (a code without its quiet zone).
+  // edge is the image's (a code without its quiet zone), or it is a sheared finder's,
+  // which the caller traces again in a larger window. That can only add to the area: a
+  // ring already too large in this window is not worth the retry.
   if ((filled.x <= 0 && origin.x > 0) || (filled.y <= 0 && origin.y > 0) ||
       (filled.br().x >= binary.cols && origin.x + binary.cols < image.width) ||
       (filled.br().y >= binary.rows && origin.y + binary.rows < image.height)) {
-    clipped = true;
+    if (area <= 2.5 * expected) clipped = true;
     return std::nullopt;
   }
-  const double expected = 24.0 * module * module;
   if (area < 0.35 * expected || area > 2.5 * expected) return std::nullopt;
 
   std::vector<std::vector<cv::Point>> contours;
@@ -318,7 +325,19 @@ cv::Point2f diagonal_intersection(const std::array<cv::Point2f, 4>& q) {
 
 }  // namespace
 
-std::vector<Finder> find_finders(const cv::Mat& grey, const cv::Mat& dark) {
+namespace {
+
+// Two finders of different scales that are the same pattern (merge_finders merges them).
+bool same_pattern(const Finder& e, const Finder& f) {
+  const float m = std::max(e.module, f.module);
+  return cv::norm(e.centre - f.centre) <= 1.5 * m && f.module < 1.6f * e.module &&
+         e.module < 1.6f * f.module;
+}
+
+}  // namespace
+
+std::vector<Finder> find_finders(const cv::Mat& grey, const cv::Mat& dark,
+                                 const std::vector<Finder>& known) {
   CV_Assert(dark.type() == CV_8U && grey.type() == CV_8U && grey.size() == dark.size());
   std::vector<Hit> hits;
   std::vector<int> starts, lengths;
@@ -343,6 +362,18 @@ std::vector<Finder> find_finders(const cv::Mat& grey, const cv::Mat& dark) {
       if (!finder_ratio(r, 0.5)) continue;
       const int total = total_of(r);
       const double cx = starts[i + 2] + (lengths[i + 2] - 1) / 2.0;
+      // Every row through a core confirmed twice already would repeat the same walks (down
+      // the same column, along the same row) for the same answer: it counts without them.
+      const double row_module = total / 7.0;
+      const auto confirmed = std::find_if(hits.begin(), hits.end(), [&](const Hit& e) {
+        return e.count >= 2 && std::abs(e.centre.x - cx) <= 0.5 * e.module &&
+               std::abs(e.centre.y - y) <= 1.5 * e.module && row_module < 1.5 * e.module &&
+               e.module < 1.5 * row_module;
+      });
+      if (confirmed != hits.end()) {
+        ++confirmed->count;
+        continue;
+      }
       constexpr double kTol = 0.65;
       // A thin line of a picture under the code can cross a ring exactly where the centre
       // line does; the lines a pixel beside it cross the same pattern.
@@ -398,6 +429,15 @@ std::vector<Finder> find_finders(const cv::Mat& grey, const cv::Mat& dark) {
     f.centre = cv::Point2f(static_cast<float>(h.centre.x), static_cast<float>(h.centre.y));
     f.module = static_cast<float>(h.module);
     f.hits = h.count;
+    // merge_finders keeps an earlier scale's traced finder unless this one has more hits:
+    // tracing this one would be work thrown away (it was most of a second scale's cost).
+    const bool kept = std::any_of(known.begin(), known.end(), [&](const Finder& e) {
+      return e.has_corners && f.hits <= e.hits && same_pattern(e, f);
+    });
+    if (kept) {
+      out.push_back(f);
+      continue;
+    }
     if (const auto corners = ring_corners(grey, dark, f.centre, f.module)) {
       f.corners = *corners;
       f.has_corners = true;
@@ -441,9 +481,7 @@ void merge_finders(std::vector<Finder>& all, const std::vector<Finder>& more) {
   for (const Finder& f : more) {
     bool merged = false;
     for (Finder& e : all) {
-      const float m = std::max(e.module, f.module);
-      if (cv::norm(e.centre - f.centre) <= 1.5 * m && f.module < 1.6f * e.module &&
-          e.module < 1.6f * f.module) {
+      if (same_pattern(e, f)) {
         // The corners of the scale with more evidence, which binarised the pattern best.
         if ((f.has_corners && !e.has_corners) ||
             (f.has_corners == e.has_corners && f.hits > e.hits)) {

@@ -18,8 +18,10 @@ struct Finder {
 
 // Candidates in one binarisation (dark: 255 where dark) of a grey image: rows whose runs go
 // 1:1:3:1:1, confirmed in the column and a diagonal through the centre, merged, and given
-// the corners of their outer ring.
-std::vector<Finder> find_finders(const cv::Mat& grey, const cv::Mat& dark);
+// the corners of their outer ring. known: the finders of earlier binarisations; one that
+// merge_finders would keep over a candidate here spares tracing the candidate's ring.
+std::vector<Finder> find_finders(const cv::Mat& grey, const cv::Mat& dark,
+                                 const std::vector<Finder>& known = {});
 
 // A finder's module size along a direction (its sides running that way, over 7); its
 // mean module size without corners.

@@ -195,7 +195,7 @@ bool locate(const cv::Mat& input, bool inverted, const Reader& read) {
                        [&](const Place& s) { return s.decoded && claims(s, f.centre, f.module); });
   };
   for (const int window : binarization_windows(grey)) {
-    merge_finders(finders, find_finders(grey, binarize(grey, window)));
+    merge_finders(finders, find_finders(grey, binarize(grey, window), finders));
     struct Scored {
       GridFit fit;
       Place place;
