@@ -73,14 +73,32 @@ Bimodality bimodality(const cv::Mat& grey) {
 cv::Mat principal_component(const cv::Mat& bgr) {
   // A subsample is plenty for a 3x3 covariance and keeps megapixel photos cheap.
   const int step = std::max(1, static_cast<int>(std::sqrt(bgr.total() / 16384.0)));
-  std::vector<cv::Vec3f> pixels;
+  // The sums of the colours and of their products, in integers (exact): cv::calcCovarMatrix
+  // spent some 200 instructions a sample on the same 3x3 matrix.
+  std::array<std::int64_t, 3> sum{};
+  std::array<std::int64_t, 6> products{};  // bb, bg, br, gg, gr, rr
+  std::int64_t count = 0;
   for (int y = 0; y < bgr.rows; y += step) {
     const cv::Vec3b* row = bgr.ptr<cv::Vec3b>(y);
-    for (int x = 0; x < bgr.cols; x += step) pixels.emplace_back(row[x][0], row[x][1], row[x][2]);
+    for (int x = 0; x < bgr.cols; x += step) {
+      const int b = row[x][0], g = row[x][1], r = row[x][2];
+      sum[0] += b, sum[1] += g, sum[2] += r;
+      products[0] += b * b, products[1] += b * g, products[2] += b * r;
+      products[3] += g * g, products[4] += g * r, products[5] += r * r;
+      ++count;
+    }
   }
-  const cv::Mat samples = cv::Mat(pixels).reshape(1);
-  cv::Mat covar, mean;
-  cv::calcCovarMatrix(samples, covar, mean, cv::COVAR_NORMAL | cv::COVAR_ROWS, CV_64F);
+  // Scatter about the mean (cv::COVAR_NORMAL's, unscaled): sum xy - sum x sum y / n.
+  cv::Mat covar(3, 3, CV_64F);
+  const double n = static_cast<double>(count);
+  const std::array<std::array<int, 3>, 3> index = {{{0, 1, 2}, {1, 3, 4}, {2, 4, 5}}};
+  for (std::size_t i = 0; i < 3; ++i) {
+    for (std::size_t j = 0; j < 3; ++j) {
+      covar.at<double>(static_cast<int>(i), static_cast<int>(j)) =
+          static_cast<double>(products[static_cast<std::size_t>(index[i][j])]) -
+          static_cast<double>(sum[i]) * static_cast<double>(sum[j]) / n;
+    }
+  }
   cv::Mat values, vectors;
   cv::eigen(covar, values, vectors);
   cv::Vec3d axis(vectors.at<double>(0, 0), vectors.at<double>(0, 1), vectors.at<double>(0, 2));
