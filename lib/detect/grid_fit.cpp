@@ -152,14 +152,13 @@ std::vector<Known> known_modules(int version) {
 }
 
 // A module's centre value: the mean of a few bilinear samples within its middle fifth, so
-// that a designer code's small centres are read and not their surround.
-float centre_value(const cv::Mat& grey, const cv::Matx33d& h, double cx, double cy) {
-  constexpr double r = 0.1;
-  float sum = 0;
-  for (const double dy : {-r, r}) {
-    for (const double dx : {-r, r}) sum += bilinear(grey, apply(h, cx + dx, cy + dy));
-  }
-  return sum / 4;
+// that a designer code's small centres are read and not their surround. p: the centre in
+// the image; ex, ey: the module's axes there (image px per module).
+float centre_value(const cv::Mat& grey, cv::Point2f p, cv::Point2f ex, cv::Point2f ey) {
+  constexpr float r = 0.1f;
+  return (bilinear(grey, p - r * ex - r * ey) + bilinear(grey, p + r * ex - r * ey) +
+          bilinear(grey, p - r * ex + r * ey) + bilinear(grey, p + r * ex + r * ey)) /
+         4;
 }
 
 double module_px(const cv::Matx33d& h, double x, double y) {
@@ -174,13 +173,23 @@ double score_fit(const cv::Mat& grey, const cv::Mat& integral, const cv::Matx33d
   std::array<int, 2> right{}, total{};
   for (const Known& k : known) {
     const double cx = k.x + 0.5, cy = k.y + 0.5;
-    const cv::Point2f p = apply(h, cx, cy);
+    // The centre and the module's axes there from the homography's value and derivatives
+    // (one division, where points mapped one by one took nine).
+    const double w = h(2, 0) * cx + h(2, 1) * cy + h(2, 2);
+    const double px = (h(0, 0) * cx + h(0, 1) * cy + h(0, 2)) / w;
+    const double py = (h(1, 0) * cx + h(1, 1) * cy + h(1, 2)) / w;
+    const cv::Point2f p(static_cast<float>(px), static_cast<float>(py));
     ++total[k.dark ? 1 : 0];
     if (!(p.x >= 0 && p.y >= 0 && p.x <= grey.cols - 1 && p.y <= grey.rows - 1)) continue;
+    const cv::Point2f ex(static_cast<float>((h(0, 0) - px * h(2, 0)) / w),
+                         static_cast<float>((h(1, 0) - py * h(2, 0)) / w));
+    const cv::Point2f ey(static_cast<float>((h(0, 1) - px * h(2, 1)) / w),
+                         static_cast<float>((h(1, 1) - py * h(2, 1)) / w));
     // A window of about five modules: wide enough to hold both tones around any known
     // module, narrow enough to follow lighting.
-    const int r = std::max(2, static_cast<int>(std::lround(2.5 * module_px(h, cx, cy))));
-    const bool dark = centre_value(grey, h, cx, cy) < box_mean(integral, p, r);
+    const double module = 0.5 * (cv::norm(ex) + cv::norm(ey));
+    const int r = std::max(2, static_cast<int>(std::lround(2.5 * module)));
+    const bool dark = centre_value(grey, p, ex, ey) < box_mean(integral, p, r);
     if (dark == k.dark) ++right[k.dark ? 1 : 0];
   }
   if (total[0] == 0 || total[1] == 0) return 0;
