@@ -112,9 +112,9 @@ std::string with_flags(std::string_view message) {
   std::size_t i = 0;
   while (i < message.size()) {
     const OptionFlag* hit = nullptr;
-    // A token starts a word ("XRenderOptions.fit" is none); where it ends, the longest
-    // token wins, so a longer field is never read as a shorter one and a suffix ("the
-    // limit for PrintOptions.iccs") stays as it was.
+    // A token starts a word ("XRenderOptions.fit" is none). Its end is not checked: the
+    // longest token wins, so a longer field is never read as a shorter one, and a plural
+    // ("the limit for PrintOptions.iccs") reads as it did ("--iccs").
     if (i == 0 || !continues_word(message[i - 1])) {
       for (const OptionFlag& f : longest_first) {
         if (message.substr(i, f.token.size()) == f.token) {
