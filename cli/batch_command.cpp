@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "exit_codes.hpp"
+#include "option_flags.hpp"
 #include "viscode/advice.hpp"
 
 namespace viscode::cli {
@@ -49,7 +50,9 @@ class ProgressBar {
 // Every problem on its own line, then the counts and what to do about each kind.
 int run_check(const BatchArgs& a) {
   const ManifestCheck c = check_manifest(a.out_dir);
-  for (const std::string& p : c.problems) std::fprintf(stderr, "viscode: %s\n", p.c_str());
+  for (const std::string& p : c.problems) {
+    std::fprintf(stderr, "viscode: %s\n", with_flags(p).c_str());
+  }
   if (!c.problems.empty()) {
     std::vector<std::string> counts, fixes;
     if (c.missing) counts.push_back(counted(c.missing, "file") + " missing");
@@ -85,7 +88,9 @@ int run_check(const BatchArgs& a) {
 int run_check_scan(const BatchArgs& a) {
   std::vector<std::filesystem::path> scans(a.check_scan.begin(), a.check_scan.end());
   const SheetScanCheck c = check_scans(a.out_dir, scans);
-  for (const std::string& p : c.problems) std::fprintf(stderr, "viscode: %s\n", p.c_str());
+  for (const std::string& p : c.problems) {
+    std::fprintf(stderr, "viscode: %s\n", with_flags(p).c_str());
+  }
   const std::string read = fmt::format("{} read of {} expected on {}", c.codes_read,
                                        c.codes_expected, counted(c.scans, "scan"));
   if (!c.problems.empty()) {
@@ -251,7 +256,7 @@ int run_batch_command(const BatchArgs& a) {
   // whichever version the run pins.
   for (const std::string& warning :
        design_warnings(logo ? &*logo : nullptr, d.render, 17 + 4 * d.encode.min_version)) {
-    std::fprintf(stderr, "viscode: warning: %s\n", warning.c_str());
+    std::fprintf(stderr, "viscode: warning: %s\n", with_flags(warning).c_str());
   }
   const Design design(std::move(logo), d.encode, d.render);
 

@@ -6,6 +6,7 @@
 
 #include "exit_codes.hpp"
 #include "json.hpp"
+#include "option_flags.hpp"
 #include "shown_text.hpp"
 #include "viscode/viscode.hpp"
 
@@ -72,7 +73,7 @@ int run_decode_command(const DecodeArgs& a) {
     } catch (const viscode::Error& e) {
       // A bad option is no fault of the file: it stops the command (exit 2).
       if (e.category() == viscode::ErrorCategory::usage) throw;
-      error = e.what();
+      error = viscode::cli::with_flags(e.what());
       unreadable = true;
     }
     if (error.empty() && codes.empty()) empty = true;

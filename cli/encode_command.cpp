@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "data_file.hpp"
+#include "option_flags.hpp"
 #include "readers_text.hpp"
 #include "viscode/viscode.hpp"
 
@@ -82,7 +83,7 @@ int run_encode(const EncodeArgs& a) {
     render = design.render;
   }
   for (const std::string& warning : design_warnings(logo_ptr, render, symbol.size)) {
-    std::fprintf(stderr, "viscode: warning: %s\n", warning.c_str());
+    std::fprintf(stderr, "viscode: warning: %s\n", with_flags(warning).c_str());
   }
   const OutputInfo info = write(symbol, logo_ptr, render, print, a.output);
   fmt::print(

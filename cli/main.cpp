@@ -8,6 +8,7 @@
 #include "encode_command.hpp"
 #include "exit_codes.hpp"
 #include "ledger_command.hpp"
+#include "option_flags.hpp"
 #include "serve_command.hpp"
 #include "sign_commands.hpp"
 #include "verify_command.hpp"
@@ -76,7 +77,7 @@ int main(int argc, char** argv) {
     if (srv->parsed()) return viscode::cli::run_serve_command(sa);
     if (ver->parsed()) return viscode::cli::run_verify_command(va);
   } catch (const viscode::Error& e) {
-    std::fprintf(stderr, "viscode: %s\n", e.what());
+    std::fprintf(stderr, "viscode: %s\n", viscode::cli::with_flags(e.what()).c_str());
     return viscode::cli::exit_code(e.category());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "viscode: internal error: %s\n", e.what());

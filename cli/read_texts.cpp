@@ -1,5 +1,6 @@
 #include "read_texts.hpp"
 
+#include "option_flags.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode::cli {
@@ -13,7 +14,7 @@ std::vector<std::string> read_texts(const std::string& file, const ReadOptions& 
   } catch (const Error& e) {
     // A bad option is no fault of the file: it stops the command (exit 2).
     if (e.category() == ErrorCategory::usage) throw;
-    report(e.what());
+    report(with_flags(e.what()));
     tally.unreadable = true;
     return texts;
   }

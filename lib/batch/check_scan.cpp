@@ -135,7 +135,7 @@ SheetScanCheck check_scans(const std::filesystem::path& out_dir,
     if (reader.next(row) && row.page == 0) {
       throw Error(ErrorCategory::input, "the run in '" + out_dir.string() +
                                             "' is not imposed on sheets (no page in its "
-                                            "manifest): --check-scan checks sheet runs");
+                                            "manifest): check_scans(scans) checks sheet runs");
     }
   }
 

@@ -145,11 +145,11 @@ void check_run_dir(const std::filesystem::path& out_dir) {
   std::error_code status_ec;
   const auto status = std::filesystem::status(out_dir, status_ec);
   if (!std::filesystem::exists(status)) {
-    throw Error(ErrorCategory::input, "--out-dir '" + out_dir.string() +
+    throw Error(ErrorCategory::input, "BatchOptions.out_dir '" + out_dir.string() +
                                           "' does not exist: give the folder of a batch run");
   }
   if (!std::filesystem::is_directory(status)) {
-    throw Error(ErrorCategory::input, "--out-dir '" + out_dir.string() +
+    throw Error(ErrorCategory::input, "BatchOptions.out_dir '" + out_dir.string() +
                                           "' is a file, not a folder: give the folder of a "
                                           "batch run");
   }
@@ -212,7 +212,7 @@ ManifestCheck check_manifest(const std::filesystem::path& out_dir) {
   if (reader.end() < std::filesystem::file_size(out_dir / kManifestName, ec) && !ec) {
     ++out.incomplete;
     out.problems.push_back(
-        "the last row is cut off: the run was interrupted; continue it with --resume");
+        "the last row is cut off: the run was interrupted; continue it with BatchOptions.resume");
   }
   // The run's size, from the settings the run recorded when it started.
   std::ifstream settings(out_dir / detail::kSettingsName);
@@ -224,7 +224,7 @@ ManifestCheck check_manifest(const std::filesystem::path& out_dir) {
     if (detail::parse_number(n, total, false) && out.rows < total) {
       ++out.incomplete;
       out.problems.push_back(std::to_string(out.rows) + " of " + counted(total, "code") +
-                             ": the run is incomplete; continue it with --resume");
+                             ": the run is incomplete; continue it with BatchOptions.resume");
     }
   }
   // Files in the directory that the manifest does not name, but for the run's own: its

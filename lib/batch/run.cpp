@@ -86,12 +86,13 @@ class Run {
       : o_(o), progress_(progress), start_(std::chrono::steady_clock::now()) {
     check_options();
     // The template first: its mistakes are cheaper to report than a serial file's.
-    tpl_.emplace(o_.payload_template);
+    tpl_.emplace(o_.payload_template, "BatchOptions.payload_template");
     if (o_.sign_key) {
       check_signed_template(*tpl_, o_.product);
     } else if (!o_.product.empty()) {
       throw Error(ErrorCategory::usage,
-                  "--product '" + o_.product + "' is signed with each serial: give --sign KEY too");
+                  "BatchOptions.product '" + o_.product +
+                      "' is signed with each serial: give BatchOptions.sign_key KEY too");
     }
     // A GS1 template signs its own way (sign_gs1), with the serial rule of AI 21.
     const bool gs1 = tpl_->gs1().has_value();
@@ -144,11 +145,11 @@ class Run {
       if (e.category() != ErrorCategory::input) throw;
       // Whatever stopped the run (disk full, permissions), the manifest holds only complete
       // files, so the way on is the same.
-      throw Error(ErrorCategory::input, std::string(e.what()) + "; " + std::to_string(done_) +
-                                            " of " + counted(total_, "code") +
-                                            (total_ == 1 ? " is" : " are") +
-                                            " done: run the same command with --resume to make "
-                                            "the rest");
+      throw Error(ErrorCategory::input,
+                  std::string(e.what()) + "; " + std::to_string(done_) + " of " +
+                      counted(total_, "code") + (total_ == 1 ? " is" : " are") +
+                      " done: run the same command with BatchOptions.resume to make "
+                      "the rest");
     }
     summary.codes = total_;
     summary.made = total_ - resumed_;
@@ -190,19 +191,20 @@ class Run {
       const std::string difference =
           detail::settings_difference(detail::read_settings(settings_file), *design_, o_, total_);
       if (!difference.empty()) {
-        throw Error(ErrorCategory::usage, "--resume needs the options the run in '" +
+        throw Error(ErrorCategory::usage, "BatchOptions.resume needs the options the run in '" +
                                               o_.out_dir.string() + "' started with (" +
                                               detail::kSettingsName.data() + "): " + difference);
       }
       resume_from(manifest);
       remove_stale_temporaries(o_.out_dir);
     } else {
-      detail::write_atomically(
-          settings_file, std::vector<std::uint8_t>(settings.begin(), settings.end()), "--out-dir");
+      detail::write_atomically(settings_file,
+                               std::vector<std::uint8_t>(settings.begin(), settings.end()),
+                               "BatchOptions.out_dir");
       std::string header(detail::kManifestHeader);
       header += '\n';
       detail::write_atomically(manifest, std::vector<std::uint8_t>(header.begin(), header.end()),
-                               "--out-dir");
+                               "BatchOptions.out_dir");
     }
     manifest_fd_ = ::open(manifest.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (manifest_fd_ < 0) {
@@ -311,9 +313,9 @@ class Run {
                       std::to_string(rows.front().index) +
                       "): made again, its SHA-256 is not the manifest's, so the manifest was "
                       "edited; restore the file or the manifest from a copy, or start again in a "
-                      "new --out-dir");
+                      "new BatchOptions.out_dir");
     }
-    detail::write_atomically(path, bytes, "--out-dir");
+    detail::write_atomically(path, bytes, "BatchOptions.out_dir");
     ++remade_;
   }
 
@@ -358,7 +360,7 @@ class Run {
             row.payload = it.payload;
             row.file = numbered(it.index, name_width_, ext, "");
             row.sha256 = detail::sha256_hex(bytes);
-            detail::write_atomically(o_.out_dir / row.file, bytes, "--out-dir");
+            detail::write_atomically(o_.out_dir / row.file, bytes, "BatchOptions.out_dir");
             detail::append_row(r.rows, row);
             ++r.codes;
           }

@@ -51,27 +51,29 @@ long lock_holder(const struct stat& st) {
 
 int check_run_options(const BatchOptions& o) {
   if (o.sheet && o.format != Format::pdf) {
-    throw Error(ErrorCategory::usage, "--sheet imposes codes on PDF sheets: use --format pdf");
+    throw Error(ErrorCategory::usage,
+                "BatchOptions.sheet imposes codes on PDF sheets: use BatchOptions.format pdf");
   }
   if (o.sheet && (o.sheet->pages_per_file < 1 || o.sheet->pages_per_file > 10000)) {
-    throw Error(ErrorCategory::usage, "--pages-per-file " +
+    throw Error(ErrorCategory::usage, "SheetOptions.pages_per_file " +
                                           std::to_string(o.sheet->pages_per_file) +
                                           " is out of range: use 1..10000");
   }
   if (o.sheet && (!(o.sheet->gap_mm >= 0) || o.sheet->gap_mm > 100)) {
-    throw Error(ErrorCategory::usage, "--gap must be 0mm to 100mm");
+    throw Error(ErrorCategory::usage, "SheetOptions.gap_mm must be 0mm to 100mm");
   }
   if (o.jobs < 0 || o.jobs > 256) {
     throw Error(ErrorCategory::usage,
-                "--jobs " + std::to_string(o.jobs) + " is out of range: use 1..256");
+                "BatchOptions.jobs " + std::to_string(o.jobs) + " is out of range: use 1..256");
   }
   return o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 std::string out_dir_fix(int why) {
-  if (why == EACCES || why == EPERM) return "fix its permissions or choose another --out-dir";
-  if (why == EROFS) return "it is on a read-only file system: choose another --out-dir";
-  return "choose another --out-dir";
+  if (why == EACCES || why == EPERM)
+    return "fix its permissions or choose another BatchOptions.out_dir";
+  if (why == EROFS) return "it is on a read-only file system: choose another BatchOptions.out_dir";
+  return "choose another BatchOptions.out_dir";
 }
 
 int lock_run_dir(const std::filesystem::path& dir) {
@@ -92,7 +94,7 @@ int lock_run_dir(const std::filesystem::path& dir) {
   ::close(fd);
   throw Error(
       ErrorCategory::input,
-      "--out-dir '" + dir.string() + "' is in use by another viscode batch (" +
+      "BatchOptions.out_dir '" + dir.string() + "' is in use by another viscode batch (" +
           (holder > 0 ? "process " + std::to_string(holder) : "a process not visible here") +
           "): wait for it to end, or stop it, then run the command again");
 }
@@ -100,28 +102,31 @@ int lock_run_dir(const std::filesystem::path& dir) {
 void check_empty(const std::filesystem::path& dir) {
   std::error_code ec;
   if (std::filesystem::exists(dir / kManifestName, ec)) {
-    throw Error(ErrorCategory::input, "'" + dir.string() +
-                                          "' already holds a batch (manifest.csv): continue "
-                                          "it with --resume, or choose an empty --out-dir");
+    throw Error(ErrorCategory::input,
+                "'" + dir.string() +
+                    "' already holds a batch (manifest.csv): continue "
+                    "it with BatchOptions.resume, or choose an empty BatchOptions.out_dir");
   }
   std::filesystem::directory_iterator it(dir, ec);
   if (!ec && it != std::filesystem::directory_iterator()) {
-    throw Error(ErrorCategory::input,
-                "'" + dir.string() + "' is not empty (it holds '" + it->path().filename().string() +
-                    "'): a run goes into a new or empty --out-dir; choose one, or move the "
-                    "files away");
+    throw Error(
+        ErrorCategory::input,
+        "'" + dir.string() + "' is not empty (it holds '" + it->path().filename().string() +
+            "'): a run goes into a new or empty BatchOptions.out_dir; choose one, or move the "
+            "files away");
   }
 }
 
 OutDirCheck check_out_dir(const std::filesystem::path& dir, bool resume) {
   if (dir.empty()) {
-    throw Error(ErrorCategory::usage, "--out-dir is empty: give the directory for the run");
+    throw Error(ErrorCategory::usage,
+                "BatchOptions.out_dir is empty: give the directory for the run");
   }
   std::error_code ec;
   const auto status = std::filesystem::status(dir, ec);
   if (std::filesystem::exists(status)) {
     if (!std::filesystem::is_directory(status)) {
-      throw Error(ErrorCategory::input, "--out-dir '" + dir.string() +
+      throw Error(ErrorCategory::input, "BatchOptions.out_dir '" + dir.string() +
                                             "' is a file, not a folder: choose a new or empty "
                                             "folder for the run");
     }
@@ -155,8 +160,9 @@ OutDirCheck check_out_dir(const std::filesystem::path& dir, bool resume) {
     why = errno;
   }
   if (why == ENOTDIR) {
-    throw Error(ErrorCategory::input, "cannot create '" + dir.string() + "': '" + parent.string() +
-                                          "' is a file, not a folder; choose another --out-dir");
+    throw Error(ErrorCategory::input,
+                "cannot create '" + dir.string() + "': '" + parent.string() +
+                    "' is a file, not a folder; choose another BatchOptions.out_dir");
   }
   if (why != 0) {
     throw Error(ErrorCategory::input, "cannot create '" + dir.string() + "' (" +

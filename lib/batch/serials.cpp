@@ -31,7 +31,7 @@ std::string trim(std::string_view s) {
 
 std::ifstream open_serials_file(const std::filesystem::path& file) {
   return open_input_stream(file, {.what = "serials file",
-                                  .give = "give a file to --serials",
+                                  .give = "give a file to SerialFile.file",
                                   .max_bytes = kMaxListFileBytes,
                                   .shrink = "split the run into several batches"});
 }
@@ -43,12 +43,12 @@ class LineReader {
     std::error_code ec;
     if (std::filesystem::is_directory(spec.file, ec)) {
       throw Error(ErrorCategory::input, "serials file '" + spec.file.string() +
-                                            "' is a directory: give a file to --serials");
+                                            "' is a directory: give a file to SerialFile.file");
     }
     if (!in_) {
       throw Error(ErrorCategory::input, "serials file '" + spec.file.string() +
                                             "' cannot be read: check the path given to "
-                                            "--serials");
+                                            "SerialFile.file");
     }
   }
 
@@ -134,15 +134,15 @@ class LineReader {
         column_ = n - 1;
         return;
       }
-      throw Error(ErrorCategory::input, "serials file '" + spec_.file.string() + "' has " +
-                                            counted(header.size(), "column") +
-                                            " in its header row (" + names + "), not " + c +
-                                            ": give --column a name or a number from 1 to " +
-                                            std::to_string(header.size()));
+      throw Error(ErrorCategory::input,
+                  "serials file '" + spec_.file.string() + "' has " +
+                      counted(header.size(), "column") + " in its header row (" + names +
+                      "), not " + c + ": give SerialFile.column a name or a number from 1 to " +
+                      std::to_string(header.size()));
     }
     throw Error(ErrorCategory::input, "serials file '" + spec_.file.string() + "' has no column '" +
                                           spec_.column + "' in its header row (" + names +
-                                          "): name one of these with --column");
+                                          "): name one of these with SerialFile.column");
   }
 
   SerialFile spec_;
@@ -182,7 +182,7 @@ class FileSerials final : public SerialStream {
       throw Error(ErrorCategory::input,
                   "the manifest's serial " + std::to_string(index) + " is " +
                       detail::quoted(issued) + " but " + where + " is " + detail::quoted(mine) +
-                      ": resume with the same --serials file the run started with");
+                      ": resume with the same SerialFile.file file the run started with");
     }
   }
 
@@ -207,13 +207,14 @@ class FileSerials final : public SerialStream {
       }
       if (signable_ && unsignable.empty() && !is_signable_serial(serial)) {
         unsignable = reader.where() + ": " + unsignable_serial_message(serial) +
-                     "; fix the file or run without --sign";
+                     "; fix the file or run without BatchOptions.sign_key";
       }
       if (gs1_ && unsignable.empty()) {
         const std::string problem = gs1_value_problem(serial);
         if (!problem.empty()) {
           unsignable = reader.where() + ": " + problem +
-                       "; fix the file, or use a --template that is not a GS1 Digital Link";
+                       "; fix the file, or use a BatchOptions.payload_template that is not a GS1 "
+                       "Digital Link";
         }
       }
       if (!unsignable.empty() && !every_line_has_comma) {
@@ -237,9 +238,9 @@ class FileSerials final : public SerialStream {
     if (every_line_has_comma) {
       throw Error(ErrorCategory::usage,
                   "serials file '" + spec_.file.string() +
-                      "' looks like CSV (every line has a comma): give --column NAME or "
-                      "--column N for the serials' column, or --lines if each whole line is "
-                      "a serial");
+                      "' looks like CSV (every line has a comma): give SerialFile.column NAME or "
+                      "SerialFile.column N for the serials' column, or SerialFile.lines if each "
+                      "whole line is a serial");
     }
     if (!unsignable.empty()) throw Error(ErrorCategory::input, unsignable);
     std::sort(seen.begin(), seen.end());
@@ -304,8 +305,8 @@ void check_spec(const RandomSerials& spec) {
     }
   }
   if (spec.length < 4 || spec.length > 64) {
-    throw Error(ErrorCategory::usage,
-                "--serial-length " + std::to_string(spec.length) + " is out of range: use 4..64");
+    throw Error(ErrorCategory::usage, "RandomSerials.length " + std::to_string(spec.length) +
+                                          " is out of range: use 4..64");
   }
 }
 
@@ -334,7 +335,7 @@ void check_gs1(const RandomSerials& spec) {
     }
   }
   if (static_cast<std::size_t>(spec.length) > kMaxGs1SerialChars) {
-    throw Error(ErrorCategory::usage, "--serial-length " + std::to_string(spec.length) +
+    throw Error(ErrorCategory::usage, "RandomSerials.length " + std::to_string(spec.length) +
                                           " is too long for a GS1 Digital Link serial: AI 21 "
                                           "allows 1 to 20 characters; use 20 or fewer");
   }
@@ -347,8 +348,8 @@ class RandomStream final : public SerialStream {
     if (signable) check_signable(spec_);
     if (gs1) check_gs1(spec_);
     if (spec_.count < 1 || spec_.count > 100'000'000) {
-      throw Error(ErrorCategory::usage,
-                  "--count " + std::to_string(spec_.count) + " is out of range: use 1..100000000");
+      throw Error(ErrorCategory::usage, "RandomSerials.count " + std::to_string(spec_.count) +
+                                            " is out of range: use 1..100000000");
     }
     // Keep the space at least a million times the run, so drawing never has to retry
     // for long and a guessed serial is almost never a real one.
@@ -358,7 +359,7 @@ class RandomStream final : public SerialStream {
                   counted(spec_.count, "serial") + " of " + std::to_string(spec_.length) +
                       " characters from " + std::to_string(spec_.alphabet.size()) +
                       " would be too easy to guess and to repeat: use a longer "
-                      "--serial-length");
+                      "RandomSerials.length");
     }
     seen_.reserve(spec_.count);
   }

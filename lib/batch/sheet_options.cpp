@@ -23,7 +23,7 @@ SheetOptions parse_sheet(std::string_view text) {
     return o;
   }
   const auto bad = [&] {
-    return Error(ErrorCategory::usage, "--sheet '" + std::string(text) +
+    return Error(ErrorCategory::usage, "parse_sheet(text) '" + std::string(text) +
                                            "' is not a sheet: use A4, A3, Letter or WxH with a "
                                            "unit, e.g. 320x450mm");
   };
@@ -43,8 +43,8 @@ SheetOptions parse_sheet(std::string_view text) {
     throw bad();
   }
   if (o.width_mm < 20 || o.height_mm < 20 || o.width_mm > 2000 || o.height_mm > 2000) {
-    throw Error(ErrorCategory::usage,
-                "--sheet '" + std::string(text) + "' is out of range: each side 20mm to 2000mm");
+    throw Error(ErrorCategory::usage, "parse_sheet(text) '" + std::string(text) +
+                                          "' is out of range: each side 20mm to 2000mm");
   }
   return o;
 }

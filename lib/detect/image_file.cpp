@@ -18,8 +18,8 @@ Error too_large(const std::string& name, double w, double h, double limit_mp) {
   std::snprintf(buf, sizeof buf,
                 "%.0fx%.0f pixels (%.1f megapixels), over the %.0f-megapixel limit", w, h,
                 w * h / 1e6, limit_mp);
-  return Error(ErrorCategory::input,
-               "image '" + name + "' is " + buf + ": scale it down or raise --max-megapixels");
+  return Error(ErrorCategory::input, "image '" + name + "' is " + buf +
+                                         ": scale it down or raise ReadOptions.max_megapixels");
 }
 
 // 16-bit RGBA: what the megapixel limit is sized for (1.5 GB at 100 megapixels, all told).

@@ -73,8 +73,9 @@ void check_pixels(const std::string& name, double w, double h, double dpi,
                 "' at %g dpi is %.0fx%.0f pixels (%.1f megapixels), over the %.0f-megapixel "
                 "limit: ",
                 dpi, w, h, w * h / 1e6, options.max_megapixels);
-  throw Error(ErrorCategory::input,
-              "image '" + name + buf + "use a lower resolution or raise --max-megapixels");
+  throw Error(
+      ErrorCategory::input,
+      "image '" + name + buf + "use a lower resolution or raise ReadOptions.max_megapixels");
 }
 
 using detail::one_line;

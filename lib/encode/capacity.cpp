@@ -10,7 +10,7 @@ namespace viscode {
 
 int byte_capacity(EcLevel ec, int max_version) {
   detail::check_ec(ec);
-  detail::check_version(max_version, "--max-version");
+  detail::check_version(max_version, "byte_capacity(max_version)");
   int best = 0;
   for (int version = 1; version <= max_version; ++version) {
     // Byte mode spends a 4-bit mode indicator and an 8- or 16-bit character count.
@@ -27,15 +27,16 @@ char to_char(EcLevel ec) {
 }
 
 EcLevel parse_ec_level(std::string_view text) {
-  // Either case: "--ec h" is as clear as "--ec H".
+  // Either case: "h" is as clear as "H".
   if (text.size() == 1) {
     const char upper =
         text[0] >= 'a' && text[0] <= 'z' ? static_cast<char>(text[0] - 'a' + 'A') : text[0];
     if (const auto ec = parse_enum<EcLevel>(std::string_view(&upper, 1))) return *ec;
   }
   const std::string use = "use " + enum_name_list<EcLevel>();
-  if (text.empty()) throw Error(ErrorCategory::usage, "--ec is empty: " + use);
-  throw Error(ErrorCategory::usage, "--ec " + std::string(text) + " is not a level: " + use);
+  if (text.empty()) throw Error(ErrorCategory::usage, "EncodeOptions.ec is empty: " + use);
+  throw Error(ErrorCategory::usage,
+              "EncodeOptions.ec " + std::string(text) + " is not a level: " + use);
 }
 
 std::string_view to_string(ModuleRole role) {

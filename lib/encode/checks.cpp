@@ -15,7 +15,8 @@ void check_ec(EcLevel ec) {
       return;
   }
   // Only reachable through a cast from a bad integer, so there is no text to echo back.
-  throw Error(ErrorCategory::usage, "--ec value " + std::to_string(static_cast<int>(ec)) +
+  throw Error(ErrorCategory::usage, "EncodeOptions.ec value " +
+                                        std::to_string(static_cast<int>(ec)) +
                                         " is not a level: use L, M, Q or H");
 }
 
@@ -29,7 +30,7 @@ void check_version(int version, const char* flag) {
 void check_mask(int mask) {
   if (mask < 0 || mask > 7) {
     throw Error(ErrorCategory::usage,
-                "--mask " + std::to_string(mask) + " is out of range: use 0..7");
+                "mask " + std::to_string(mask) + " is out of range: use 0..7");
   }
 }
 
@@ -40,18 +41,19 @@ EncodeOptions with_ec(EncodeOptions options, EcLevel unset) {
 
 void check_options(const EncodeOptions& options) {
   if (options.ec) check_ec(*options.ec);
-  check_version(options.min_version, "--min-version");
-  check_version(options.max_version, "--max-version");
+  check_version(options.min_version, "EncodeOptions.min_version");
+  check_version(options.max_version, "EncodeOptions.max_version");
   if (options.min_version > options.max_version) {
-    throw Error(ErrorCategory::usage, "--min-version " + std::to_string(options.min_version) +
-                                          " is above --max-version " +
-                                          std::to_string(options.max_version) +
-                                          ": lower --min-version or raise --max-version");
+    throw Error(ErrorCategory::usage,
+                "EncodeOptions.min_version " + std::to_string(options.min_version) +
+                    " is above EncodeOptions.max_version " + std::to_string(options.max_version) +
+                    ": lower EncodeOptions.min_version or raise "
+                    "EncodeOptions.max_version");
   }
   // -1 is the documented "choose for me"; anything else must be a real mask.
   if (options.mask != -1) {
     if (options.mask < 0 || options.mask > 7) {
-      throw Error(ErrorCategory::usage, "--mask " + std::to_string(options.mask) +
+      throw Error(ErrorCategory::usage, "EncodeOptions.mask " + std::to_string(options.mask) +
                                             " is out of range: use 0..7, or -1 to pick the "
                                             "lowest-penalty mask");
     }

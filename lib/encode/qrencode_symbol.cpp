@@ -170,11 +170,11 @@ Symbol from_qrcode(const QRcode& code, EcLevel ec, std::size_t payload_bytes) {
   const bool can_lower_ec = *options.ec != EcLevel::L;
   const bool can_raise_version = options.max_version < 40;
   if (can_lower_ec && can_raise_version) {
-    fix += ", lower --ec or raise --max-version";
+    fix += ", lower EncodeOptions.ec or raise EncodeOptions.max_version";
   } else if (can_lower_ec) {
-    fix += " or lower --ec";
+    fix += " or lower EncodeOptions.ec";
   } else if (can_raise_version) {
-    fix += " or raise --max-version";
+    fix += " or raise EncodeOptions.max_version";
   }
   throw Error(ErrorCategory::encode,
               "payload is " + std::to_string(payload_bytes) + " bytes but EC level " +
@@ -202,7 +202,7 @@ template <typename EncodeFn>
 Symbol run(EncodeFn encode_fn, std::size_t payload_bytes, const EncodeOptions& options) {
   detail::check_options(options);
   if (payload_bytes == 0) {
-    throw Error(ErrorCategory::usage, "--data is empty: give the text to encode");
+    throw Error(ErrorCategory::usage, "encode(text) is empty: give the text to encode");
   }
   // Nothing longer than version 40-L's 7089 digits fits in any mode; stopping here also
   // keeps the length within libqrencode's int.

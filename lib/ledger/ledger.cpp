@@ -122,7 +122,7 @@ std::string normalize_time(std::string_view text) {
   const std::optional<std::chrono::sys_seconds> t = detail::parse_iso8601(text, &why);
   if (!t) {
     throw Error(ErrorCategory::usage,
-                "--at '" + loggable(text.substr(0, 80)) + "' is not an ISO 8601 time (" +
+                "ScanContext.at '" + loggable(text.substr(0, 80)) + "' is not an ISO 8601 time (" +
                     std::string(why) +
                     "): write e.g. 2026-11-23T14:05:00Z, 2026-11-23T15:05+01:00 or "
                     "2026-11-23");
@@ -145,20 +145,22 @@ Ledger Ledger::open(std::string_view url, const LedgerOpenOptions& options) {
   std::string path(url);
   if (sqlite) path = std::string(url.substr(7));
   if (path.empty()) {
-    throw Error(ErrorCategory::usage,
-                "--db is empty: give a ledger file (ledger.db) or a postgresql:// URL");
+    throw Error(
+        ErrorCategory::usage,
+        "Ledger::open(url) is empty: give a ledger file (ledger.db) or a postgresql:// URL");
   }
   if (has_password_keyword(path)) {
     throw Error(ErrorCategory::usage,
-                "--db '" + detail::redact(url) +
+                "Ledger::open(url) '" + detail::redact(url) +
                     "' would put a password in a file name: give a PostgreSQL connection "
                     "without the sqlite: prefix, or another file name");
   }
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
-    throw Error(ErrorCategory::input, "the ledger '" + path +
-                                          "' is a directory: give --db a file name, e.g. " +
-                                          (std::filesystem::path(path) / "ledger.db").string());
+    throw Error(ErrorCategory::input,
+                "the ledger '" + path +
+                    "' is a directory: give Ledger::open(url) a file name, e.g. " +
+                    (std::filesystem::path(path) / "ledger.db").string());
   }
   return Ledger(detail::open_sqlite(path, create));
 }
@@ -218,7 +220,8 @@ ImportSummary Ledger::import_manifest(const std::filesystem::path& manifest, std
   std::string name(batch);
   if (name.empty()) name = std::filesystem::absolute(file, ec).parent_path().filename().string();
   if (name.empty() || name.size() > 200 || !is_clean_text(name)) {
-    throw Error(ErrorCategory::usage, "--batch '" + loggable(name.substr(0, 80)) +
+    throw Error(ErrorCategory::usage, "Ledger::import_manifest(batch) '" +
+                                          loggable(name.substr(0, 80)) +
                                           "' is not a batch name: give 1 to 200 bytes of "
                                           "printable text");
   }
@@ -310,7 +313,8 @@ ScanResult Ledger::scan(std::string_view payload, const ScanContext& context) {
   ScanResult result;
   result.at = context.at.empty() ? now_utc() : normalize_time(context.at);
   if (context.where.size() > kMaxWhereBytes || !is_clean_text(context.where)) {
-    throw Error(ErrorCategory::usage, "--where '" + loggable(context.where.substr(0, 80)) +
+    throw Error(ErrorCategory::usage, "ScanContext.where '" +
+                                          loggable(context.where.substr(0, 80)) +
                                           "' is not a place: give up to 200 bytes of printable "
                                           "text (a shop, a city)");
   }

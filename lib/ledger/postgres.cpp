@@ -645,19 +645,21 @@ class PostgresLedger final : public LedgerBackend {
                         (version.empty() ? std::string(" (its viscode_meta has no schema)")
                                          : " (schema " + version + ", this viscode reads " +
                                                std::string(kSchemaVersion) + ")") +
-                        ": open it with the viscode that made it, or give --db a new database");
+                        ": open it with the viscode that made it, or give Ledger::open(url) a new "
+                        "database");
       }
     } else if (has_tables) {
       throw Error(ErrorCategory::input,
                   "the database at '" + shown_url_ +
                       "' is not a viscode ledger (it has tables named serials, scans or "
-                      "templates but no viscode_meta): give --db a new database");
+                      "templates but no viscode_meta): give Ledger::open(url) a new database");
     } else if (!create_) {
       // No ledger in this database: nothing is created unless asked (an import).
-      throw Error(ErrorCategory::input,
-                  "the database at '" + shown_url_ +
-                      "' has no viscode ledger: run 'viscode ledger --db " + shown_url_ +
-                      " import manifest.csv' to create it, or check the URL given to --db");
+      throw Error(
+          ErrorCategory::input,
+          "the database at '" + shown_url_ + "' has no viscode ledger: run 'viscode ledger --db " +
+              shown_url_ +
+              " import manifest.csv' to create it, or check the URL given to Ledger::open(url)");
     } else {
       exec(
           "CREATE TABLE IF NOT EXISTS viscode_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -724,7 +726,8 @@ void check_postgres_keywords(const std::string& conninfo) {
   }
   PQfreemem(error);
   throw Error(ErrorCategory::usage,
-              "--db '" + shown + "' has '=' but is not a PostgreSQL connection string" + why +
+              "Ledger::open(url) '" + shown +
+                  "' has '=' but is not a PostgreSQL connection string" + why +
                   ": give keywords as host=... dbname=... user=..., a postgresql:// URL, or "
                   "an SQLite file as sqlite:NAME");
 }

@@ -214,12 +214,14 @@ class SqliteLedger final : public LedgerBackend {
       db_ = nullptr;
       std::error_code ec;
       if (!create && !std::filesystem::exists(path, ec)) {
-        throw Error(ErrorCategory::input, "the ledger '" + path + "' does not exist: " +
-                                              create_hint() + ", or check the path given to --db");
+        throw Error(ErrorCategory::input, "the ledger '" + path +
+                                              "' does not exist: " + create_hint() +
+                                              ", or check the path given to Ledger::open(url)");
       }
-      throw Error(ErrorCategory::input, "cannot open the ledger '" + path + "' (" + why +
-                                            "): check the path given to --db and its folder's "
-                                            "permissions");
+      throw Error(ErrorCategory::input,
+                  "cannot open the ledger '" + path + "' (" + why +
+                      "): check the path given to Ledger::open(url) and its folder's "
+                      "permissions");
     }
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
     sqlite3_extended_result_codes(db_, 1);
@@ -620,9 +622,10 @@ class SqliteLedger final : public LedgerBackend {
     const int primary = rc & 0xff;
     const std::string why = sqlite3_errmsg(db_);
     if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) {
-      throw Error(ErrorCategory::input,
-                  "the ledger '" + path_ + "' is not a viscode ledger (" + why +
-                      "): give --db the path of a ledger, or a new file name to start one");
+      throw Error(
+          ErrorCategory::input,
+          "the ledger '" + path_ + "' is not a viscode ledger (" + why +
+              "): give Ledger::open(url) the path of a ledger, or a new file name to start one");
     }
     if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_FULL ||
         primary == SQLITE_IOERR || primary == SQLITE_PERM) {
@@ -686,9 +689,9 @@ class SqliteLedger final : public LedgerBackend {
       sqlite3_reset(tables.get());
       if (fresh && !create_) {
         // An empty file (or a database without tables) is no ledger yet; it stays as it is.
-        throw Error(ErrorCategory::input, "the ledger '" + path_ +
-                                              "' is empty (no viscode ledger in it yet): " +
-                                              create_hint() + ", or check the path given to --db");
+        throw Error(ErrorCategory::input,
+                    "the ledger '" + path_ + "' is empty (no viscode ledger in it yet): " +
+                        create_hint() + ", or check the path given to Ledger::open(url)");
       }
       if (fresh) {
         exec(
@@ -710,11 +713,12 @@ class SqliteLedger final : public LedgerBackend {
           sqlite3_finalize(raw);
         }
         if (version != kSchemaVersion) {
-          throw Error(ErrorCategory::input,
-                      "the ledger '" + path_ + "' is not a viscode ledger" +
-                          (version.empty() ? std::string(" (an SQLite database of something else)")
-                                           : " (schema " + version + ", this viscode reads 1)") +
-                          ": give --db the path of a ledger, or a new file name to start one");
+          throw Error(
+              ErrorCategory::input,
+              "the ledger '" + path_ + "' is not a viscode ledger" +
+                  (version.empty() ? std::string(" (an SQLite database of something else)")
+                                   : " (schema " + version + ", this viscode reads 1)") +
+                  ": give Ledger::open(url) the path of a ledger, or a new file name to start one");
         }
       }
       // The brand's view reads copies and their scans without reading the whole ledger.

@@ -89,8 +89,8 @@ std::vector<std::string> design_warnings(const Logo* logo, const RenderOptions& 
   if (logo == nullptr) return out;
   if (options.style == Style::plain) {
     out.push_back(
-        "the logo is not drawn with --style plain (RenderOptions.style = plain): choose "
-        "halftone, dots or center to show it, or leave out --logo");
+        "the logo is not drawn with RenderOptions.style plain: choose "
+        "halftone, dots or center to show it, or leave out CodeOptions.logo");
     return out;
   }
   if (options.style == Style::center || options.fit != Fit::cover) return out;
@@ -99,8 +99,8 @@ std::vector<std::string> design_warnings(const Logo* logo, const RenderOptions& 
     const double aspect = static_cast<double>(logo->width()) / logo->height();
     char text[256];
     std::snprintf(text, sizeof text,
-                  "--fit cover (RenderOptions.fit = cover) crops %.0f%% of the logo (%dx%d, "
-                  "%.1f:1) to fill the square: use --fit contain to show all of it",
+                  "RenderOptions.fit cover crops %.0f%% of the logo (%dx%d, "
+                  "%.1f:1) to fill the square: use RenderOptions.fit contain to show all of it",
                   cut * 100, logo->width(), logo->height(), aspect >= 1 ? aspect : 1 / aspect);
     out.emplace_back(text);
   }

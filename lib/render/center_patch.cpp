@@ -113,13 +113,13 @@ cv::Rect checked_center_patch(const Symbol& symbol, const Logo& logo, double str
   const cv::Rect patch =
       center_patch(symbol, static_cast<double>(logo.width()) / logo.height(), strength);
   if (patch.width < 3 || patch.height < 3) {
-    throw Error(
-        ErrorCategory::encode,
-        std::string("the center style has no room for a logo in a version-") +
-            std::to_string(symbol.version) + " symbol at EC " + to_char(symbol.ec) +
-            " (the error-correction budget allows a " + std::to_string(patch.width) + "x" +
-            std::to_string(patch.height) +
-            "-module patch at most): use --ec H, a larger --min-version or a lower --strength");
+    throw Error(ErrorCategory::encode,
+                std::string("the center style has no room for a logo in a version-") +
+                    std::to_string(symbol.version) + " symbol at EC " + to_char(symbol.ec) +
+                    " (the error-correction budget allows a " + std::to_string(patch.width) + "x" +
+                    std::to_string(patch.height) +
+                    "-module patch at most): use EncodeOptions.ec H, a larger "
+                    "EncodeOptions.min_version or a lower RenderOptions.strength");
   }
   return patch;
 }

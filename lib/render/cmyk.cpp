@@ -25,14 +25,14 @@ struct CmykConversion::Transform {
 namespace {
 
 std::string named(const std::filesystem::path& icc) {
-  return "--icc '" + icc.string() + "'";
+  return "PrintOptions.icc '" + icc.string() + "'";
 }
 
 std::vector<std::uint8_t> read_all(const std::filesystem::path& icc) {
   std::error_code ec;
   // Profiles are kilobytes to a few megabytes; a device or FIFO is refused before reading.
   if (std::filesystem::exists(icc, ec)) {
-    detail::check_input_file(icc, {.what = "--icc",
+    detail::check_input_file(icc, {.what = "PrintOptions.icc",
                                    .give = "give the printer's ICC profile file",
                                    .max_bytes = 64ull << 20,
                                    .shrink = "that is not an ICC profile"});
@@ -55,13 +55,15 @@ std::vector<std::uint8_t> read_all(const std::filesystem::path& icc) {
 void validate_ink(Ink ink, const std::filesystem::path& icc, const RenderOptions& options) {
   if (ink == Ink::k && options.dark != Rgb{0, 0, 0}) {
     throw Error(ErrorCategory::usage,
-                "--ink k prints dark modules in black ink alone: use --dark "
-                "#000000, or --ink cmyk to convert " +
+                "PrintOptions.ink k prints dark modules in black ink alone: use RenderOptions.dark "
+                "#000000, or PrintOptions.ink cmyk to convert " +
                     to_hex(options.dark));
   }
   if (!icc.empty() && ink != Ink::cmyk) {
-    throw Error(ErrorCategory::usage,
-                "--icc converts colours for --ink cmyk: add --ink cmyk or drop --icc");
+    throw Error(
+        ErrorCategory::usage,
+        "PrintOptions.icc converts colours for PrintOptions.ink cmyk: add PrintOptions.ink cmyk or "
+        "drop PrintOptions.icc");
   }
 }
 

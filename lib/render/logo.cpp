@@ -98,16 +98,17 @@ Logo Logo::load(const std::filesystem::path& file) {
   const std::string name = file.string();
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) {
-    throw Error(ErrorCategory::input,
-                "logo file '" + name + "' does not exist: check the path given to --logo");
+    throw Error(
+        ErrorCategory::input,
+        "logo file '" + name + "' does not exist: check the path given to Logo::load(file)");
   }
   if (std::filesystem::is_directory(file, ec)) {
     throw Error(ErrorCategory::input,
-                "logo '" + name + "' is a directory: give an image file to --logo");
+                "logo '" + name + "' is a directory: give an image file to Logo::load(file)");
   }
   std::string bytes =
       detail::read_input_file(file, {.what = "logo file",
-                                     .give = "give an image file to --logo",
+                                     .give = "give an image file to Logo::load(file)",
                                      .max_bytes = detail::kMaxImageFileBytes,
                                      .shrink = "scale it down, or save it as PNG, JPEG or SVG"});
   if (bytes.empty()) {

@@ -33,36 +33,38 @@ std::string_view to_string(Style style) {
 
 Style parse_style(std::string_view name) {
   if (const auto style = parse_enum<Style>(name)) return *style;
-  throw Error(ErrorCategory::usage,
-              "--style " + std::string(name) + " is not a style: use " + enum_name_list<Style>());
+  throw Error(ErrorCategory::usage, "RenderOptions.style " + std::string(name) +
+                                        " is not a style: use " + enum_name_list<Style>());
 }
 
 void validate(const RenderOptions& o) {
   if (!(o.strength >= 0 && o.strength <= 1)) {
     throw Error(ErrorCategory::usage,
-                "--strength must be between 0 and 1 (0 shows the most "
+                "RenderOptions.strength must be between 0 and 1 (0 shows the most "
                 "of the image, 1 scans best)");
   }
   if (!(o.picture_errors >= 0 && o.picture_errors <= 0.5)) {
     throw Error(ErrorCategory::usage,
-                "--picture-ec (RenderOptions.picture_errors) must be between 0 and 0.5: at "
+                "RenderOptions.picture_errors must be between 0 and 0.5: at "
                 "least half of each block's error correction stays for the capture");
   }
   if (o.quiet < 0 || o.quiet > 40) {
-    throw Error(ErrorCategory::usage, "--quiet " + std::to_string(o.quiet) +
+    throw Error(ErrorCategory::usage, "RenderOptions.quiet " + std::to_string(o.quiet) +
                                           " is out of range: use 0..40 modules (4 is standard)");
   }
   const double ratio = contrast_ratio(o.dark, o.light);
   if (ratio < kMinContrastRatio) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f", ratio);
-    throw Error(ErrorCategory::usage, "--dark " + to_hex(o.dark) + " and --light " +
-                                          to_hex(o.light) + " have a contrast ratio of " + buf +
-                                          ":1, below the 4.5:1 readers need: "
-                                          "darken --dark or lighten --light");
+    throw Error(ErrorCategory::usage,
+                "RenderOptions.dark " + to_hex(o.dark) + " and RenderOptions.light " +
+                    to_hex(o.light) + " have a contrast ratio of " + buf +
+                    ":1, below the 4.5:1 readers need: "
+                    "darken RenderOptions.dark or lighten RenderOptions.light");
   }
   if (detail::lightness(o.dark) >= detail::lightness(o.light)) {
-    throw Error(ErrorCategory::usage, "--dark " + to_hex(o.dark) + " is lighter than --light " +
+    throw Error(ErrorCategory::usage, "RenderOptions.dark " + to_hex(o.dark) +
+                                          " is lighter than RenderOptions.light " +
                                           to_hex(o.light) + ": swap them");
   }
 }

@@ -120,8 +120,8 @@ std::string_view to_string(Ink ink) {
 
 Ink parse_ink(std::string_view name) {
   if (const auto ink = parse_enum<Ink>(lower(std::string(name)))) return *ink;
-  throw Error(ErrorCategory::usage,
-              "--ink '" + std::string(name) + "' is not an ink: use " + enum_name_list<Ink>());
+  throw Error(ErrorCategory::usage, "PrintOptions.ink '" + std::string(name) +
+                                        "' is not an ink: use " + enum_name_list<Ink>());
 }
 
 double parse_length_mm(std::string_view text, std::string_view what, bool zero_allowed) {
@@ -195,7 +195,7 @@ cv::Mat render(const Symbol& symbol, const Logo* logo, const RenderOptions& opti
   validate(options);
   if (module_px < 1 || module_px > 200) {
     throw Error(ErrorCategory::usage,
-                "--module-px " + std::to_string(module_px) + " is out of range: use 1..200");
+                "render(module_px) " + std::to_string(module_px) + " is out of range: use 1..200");
   }
   return to_bgr(rasterise(make_plan(symbol, logo, options, stats), module_px, layers).get());
 }
@@ -223,25 +223,26 @@ OutputInfo plan_output(const Symbol& symbol, const RenderOptions& options,
                        const PrintOptions& print, Format format) {
   if (!(print.dpi >= 72 && print.dpi <= 4800)) {
     throw Error(ErrorCategory::usage,
-                "--dpi " + format_mm(print.dpi) + " is out of range: use 72..4800");
+                "PrintOptions.dpi " + format_mm(print.dpi) + " is out of range: use 72..4800");
   }
   if (print.module_px < 0 || print.module_px > 200) {
-    throw Error(ErrorCategory::usage,
-                "--module-px " + std::to_string(print.module_px) + " is out of range: use 1..200");
+    throw Error(ErrorCategory::usage, "PrintOptions.module_px " + std::to_string(print.module_px) +
+                                          " is out of range: use 1..200");
   }
   if (print.size_mm < 0) {
-    throw Error(ErrorCategory::usage, "--size must be above 0mm");
+    throw Error(ErrorCategory::usage, "PrintOptions.size_mm must be above 0mm");
   }
   if (!(print.bleed_mm >= 0 && print.bleed_mm <= kMaxBleedMm)) {
-    throw Error(ErrorCategory::usage, "--bleed " + format_mm(print.bleed_mm) +
+    throw Error(ErrorCategory::usage, "PrintOptions.bleed_mm " + format_mm(print.bleed_mm) +
                                           "mm is out of range: use 0mm to " +
                                           format_mm(kMaxBleedMm) + "mm");
   }
   if (format != Format::pdf && (print.ink != Ink::rgb || print.bleed_mm > 0)) {
-    throw Error(ErrorCategory::usage,
-                std::string(print.ink != Ink::rgb ? "--ink " + std::string(to_string(print.ink))
-                                                  : std::string("--bleed")) +
-                    " is for PDF output: write a .pdf (PNG and SVG are RGB, without bleed)");
+    throw Error(
+        ErrorCategory::usage,
+        std::string(print.ink != Ink::rgb ? "PrintOptions.ink " + std::string(to_string(print.ink))
+                                          : std::string("PrintOptions.bleed_mm")) +
+            " is for PDF output: write a .pdf (PNG and SVG are RGB, without bleed)");
   }
   detail::validate_ink(print.ink, print.icc, options);
   const int frame = symbol.size + 2 * options.quiet;
@@ -255,18 +256,19 @@ OutputInfo plan_output(const Symbol& symbol, const RenderOptions& options,
     info.module_px = static_cast<int>(std::floor(size_px / frame + 1e-9));
     if (info.module_px < 2) {
       throw Error(ErrorCategory::usage,
-                  "--size " + format_mm(size_mm) + "mm at " + format_mm(print.dpi) +
+                  "PrintOptions.size_mm " + format_mm(size_mm) + "mm at " + format_mm(print.dpi) +
                       " dpi leaves under 2 pixels per module for this " + std::to_string(frame) +
                       "-module code: use at least " + format_mm(2.0 * frame / print.dpi * 25.4) +
-                      "mm or a higher --dpi");
+                      "mm or a higher PrintOptions.dpi");
     }
   }
   info.image_px = info.module_px * frame;
   if (info.image_px > kMaxImagePx) {
-    throw Error(ErrorCategory::usage, "the code would be " + std::to_string(info.image_px) +
-                                          " pixels wide, over the " + std::to_string(kMaxImagePx) +
-                                          "-pixel limit: use a smaller --size, --dpi or "
-                                          "--module-px");
+    throw Error(ErrorCategory::usage,
+                "the code would be " + std::to_string(info.image_px) + " pixels wide, over the " +
+                    std::to_string(kMaxImagePx) +
+                    "-pixel limit: use a smaller PrintOptions.size_mm, PrintOptions.dpi "
+                    "or PrintOptions.module_px");
   }
   info.module_mm = info.module_px / print.dpi * 25.4;
   info.size_mm = info.image_px / print.dpi * 25.4;
@@ -344,9 +346,9 @@ OutputInfo write(const Symbol& symbol, const Logo* logo, const RenderOptions& op
                  const ImageStats* stats, const LayerFor& layers) {
   const Format format = format_from_path(file);
   const OutputInfo info = plan_output(symbol, options, print, format);
-  check_directory(file, "--output");
+  check_directory(file, "write(file)");
   write_atomically(file, render_file(symbol, logo, options, print, format, stats, layers),
-                   "--output");
+                   "write(file)");
   return info;
 }
 

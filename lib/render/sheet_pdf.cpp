@@ -190,7 +190,8 @@ SheetPdf::SheetPdf(const SheetLayout& layout, const Logo* logo, const RenderOpti
       sink_(std::move(sink)),
       has_image_(uses_image(logo, options)) {
   if (!(dpi >= 72 && dpi <= 4800)) {
-    throw Error(ErrorCategory::usage, "--dpi " + mm_text(dpi) + " is out of range: use 72..4800");
+    throw Error(ErrorCategory::usage,
+                "PrintOptions.dpi " + mm_text(dpi) + " is out of range: use 72..4800");
   }
   validate_ink(layout.ink, layout.icc, options);
   if (layout.ink == Ink::cmyk) cmyk_ = CmykConversion::load(layout.icc);

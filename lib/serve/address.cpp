@@ -44,7 +44,7 @@ std::optional<IpAddress> parse_forwarded_entry(std::string_view entry) {
 }
 
 [[noreturn]] void bad_listen(const std::string& listen) {
-  throw Error(ErrorCategory::usage, "--listen '" + listen +
+  throw Error(ErrorCategory::usage, "ServeOptions.listen '" + listen +
                                         "' is not ADDRESS:PORT: give e.g. 127.0.0.1:8080, "
                                         "[::1]:8080 or [::]:8080 (port 0 picks a free port)");
 }
@@ -94,7 +94,7 @@ std::string to_string(const IpAddress& a) {
 Cidr parse_trusted_proxy(std::string_view text) {
   const std::string given(text);
   const auto bad = [&given]() {
-    throw Error(ErrorCategory::usage, "--trust-proxy '" + given +
+    throw Error(ErrorCategory::usage, "ServeOptions.trust_proxy '" + given +
                                           "' is not ADDRESS or ADDRESS/PREFIX: give the reverse "
                                           "proxy's address as serve sees it, e.g. 127.0.0.1, ::1 "
                                           "or 10.0.0.0/8");
@@ -127,8 +127,8 @@ Cidr parse_trusted_proxy(std::string_view text) {
   if (!(masked.network == range.network)) {
     const std::string network = to_string(masked.network) + "/" + std::to_string(range.prefix);
     throw Error(ErrorCategory::usage,
-                "--trust-proxy '" + given + "' has bits set after its prefix: give " + network +
-                    " for the range, or " + std::string(host) + " for one address");
+                "ServeOptions.trust_proxy '" + given + "' has bits set after its prefix: give " +
+                    network + " for the range, or " + std::string(host) + " for one address");
   }
   return masked;
 }

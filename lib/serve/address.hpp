@@ -40,8 +40,8 @@ struct Cidr {
   int prefix = 0;     // 0..32 (IPv4), 0..128 (IPv6)
 };
 
-// "ADDR" (one address) or "ADDR/PREFIX"; Error(usage) naming --trust-proxy and the fix, also
-// for bits set after the prefix (10.1.2.3/8: did the user mean 10.0.0.0/8 or 10.1.2.3?).
+// "ADDR" (one address) or "ADDR/PREFIX"; Error(usage) naming ServeOptions.trust_proxy and the fix,
+// also for bits set after the prefix (10.1.2.3/8: did the user mean 10.0.0.0/8 or 10.1.2.3?).
 Cidr parse_trusted_proxy(std::string_view text);
 // An IPv4 range holds IPv4 addresses only, an IPv6 range IPv6 ones.
 bool contains(const Cidr& range, const IpAddress& a);
@@ -67,8 +67,9 @@ struct RequestClient {
 // client_address() of a libmicrohttpd request.
 RequestClient client_of(MHD_Connection* connection, const std::vector<Cidr>& trusted);
 
-// The --listen address: "A.B.C.D:PORT", "[IPv6]:PORT". Error(usage) naming --listen and the
-// fix for anything else (a host name, a missing port, a port over 65535).
+// The ServeOptions.listen address: "A.B.C.D:PORT", "[IPv6]:PORT". Error(usage) naming
+// ServeOptions.listen and the fix for anything else (a host name, a missing port, a port over
+// 65535).
 struct ListenAddress {
   sockaddr_storage storage{};
   socklen_t length = 0;

@@ -54,7 +54,7 @@ Products Products::load(const std::filesystem::path& file) {
   // A FIFO, a device or a huge file is refused before anything is read.
   const std::string all =
       detail::read_input_file(file, {.what = "products file",
-                                     .give = "give the products CSV to --products",
+                                     .give = "give the products CSV to ServeOptions.products",
                                      .max_bytes = kMaxFileBytes,
                                      .shrink = "keep one row per product or batch"});
 

@@ -495,7 +495,8 @@ void check_serve_admin_options(const ServeOptions& o) {
   const auto bad = [](const std::string& message) { throw Error(ErrorCategory::usage, message); };
   if (!o.webhook_url.empty()) detail::check_webhook_url(o.webhook_url);
   if (o.webhook_url.empty() && !o.webhook_secret_file.empty()) {
-    bad("--webhook-secret-file signs the webhook's POSTs: give --webhook URL too, or drop it");
+    bad("ServeOptions.webhook_secret_file signs the webhook's POSTs: give "
+        "ServeOptions.webhook_url URL too, or drop it");
   }
   if (o.webhook_queue < 1 || o.webhook_queue > 1000000) {
     bad(fmt::format("webhook_queue {} is out of range: give 1 to 1000000", o.webhook_queue));
@@ -524,22 +525,24 @@ void check_serve_admin_options(const ServeOptions& o) {
 
 void check_serve_options(const ServeOptions& o) {
   const auto bad = [](const std::string& message) { throw Error(ErrorCategory::usage, message); };
-  if (o.db.empty()) bad("serve needs a ledger: give --db with the ledger's file or URL");
+  if (o.db.empty()) bad("serve needs a ledger: give ServeOptions.db with the ledger's file or URL");
   if (o.keys.empty()) {
-    bad("serve needs the brand's public key: give --pub brand.pub (repeat it for old keys)");
+    bad("serve needs the brand's public key: give ServeOptions.keys (old keys too)");
   }
   detail::parse_listen(o.listen);
   for (const std::string& proxy : o.trust_proxy) detail::parse_trusted_proxy(proxy);
   if (o.rate_limit > 100000) {
-    bad(fmt::format("--rate-limit {}/min is out of range: give 1/min to 100000/min, or off",
-                    o.rate_limit));
+    bad(fmt::format(
+        "ServeOptions.rate_limit {}/min is out of range: give 1/min to 100000/min, or off",
+        o.rate_limit));
   }
   if (o.rate_limit_clients < 1 || o.rate_limit_clients > 10000000) {
     bad(fmt::format("rate_limit_clients {} is out of range: give 1 to 10000000",
                     o.rate_limit_clients));
   }
   if (o.threads < 1 || o.threads > 256) {
-    bad(fmt::format("--threads {} is out of range: give 1 to 256 ledger workers", o.threads));
+    bad(fmt::format("ServeOptions.threads {} is out of range: give 1 to 256 ledger workers",
+                    o.threads));
   }
   if (o.io_threads < 1 || o.io_threads > 64) {
     bad(fmt::format("io_threads {} is out of range: give 1 to 64", o.io_threads));
@@ -591,15 +594,15 @@ Server Server::start(const ServeOptions& options) {
 
   // The admin token and the webhook's secret are read now: a bad file stops the start.
   if (!options.admin_token_file.empty()) {
-    impl->admin = std::make_unique<detail::AdminAuth>(
-        detail::read_secret_file(options.admin_token_file, "admin token", "--admin-token-file"));
+    impl->admin = std::make_unique<detail::AdminAuth>(detail::read_secret_file(
+        options.admin_token_file, "admin token", "ServeOptions.admin_token_file"));
   }
   if (!options.webhook_url.empty()) {
     detail::WebhookOptions w;
     w.url = options.webhook_url;
     if (!options.webhook_secret_file.empty()) {
       w.secret = detail::read_secret_file(options.webhook_secret_file, "webhook secret",
-                                          "--webhook-secret-file");
+                                          "ServeOptions.webhook_secret_file");
     }
     w.max_queued = options.webhook_queue;
     w.attempts = options.webhook_attempts;
@@ -637,9 +640,10 @@ Server Server::start(const ServeOptions& options) {
   if (impl->daemon == nullptr) {
     const int err = errno;
     impl->stop();
-    throw Error(ErrorCategory::input,
-                "cannot listen on " + options.listen + " (" + std::strerror(err) +
-                    "): choose a free port and an address of this machine with --listen");
+    throw Error(
+        ErrorCategory::input,
+        "cannot listen on " + options.listen + " (" + std::strerror(err) +
+            "): choose a free port and an address of this machine with ServeOptions.listen");
   }
   const MHD_DaemonInfo* info = MHD_get_daemon_info(impl->daemon, MHD_DAEMON_INFO_BIND_PORT);
   impl->port = info != nullptr ? info->port : addr.port;

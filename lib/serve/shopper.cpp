@@ -431,7 +431,8 @@ Answer malformed_answer(Format format, Lang lang) {
 namespace {
 TicketSealer make_sealer(const ServeOptions& options) {
   if (options.cookie_key_file.empty()) return TicketSealer();
-  return TicketSealer(read_secret_file(options.cookie_key_file, "cookie key", "--cookie-key-file"));
+  return TicketSealer(
+      read_secret_file(options.cookie_key_file, "cookie key", "ServeOptions.cookie_key_file"));
 }
 }  // namespace
 
@@ -525,14 +526,16 @@ Answer Shopper::place(Ledger& ledger, std::string_view code_path, std::string_vi
 
 void check_shopper_options(const ServeOptions& o) {
   if (o.reload_window.count() < 1 || o.reload_window.count() > 86400) {
-    throw Error(ErrorCategory::usage,
-                fmt::format("--reload-window {} s is out of range: give 1 to 86400 seconds",
-                            o.reload_window.count()));
+    throw Error(
+        ErrorCategory::usage,
+        fmt::format("ServeOptions.reload_window {} s is out of range: give 1 to 86400 seconds",
+                    o.reload_window.count()));
   }
   if (o.retention_days < 0 || o.retention_days > 36500) {
-    throw Error(ErrorCategory::usage,
-                fmt::format("--retention-days {} is out of range: give 0 (keep places) to 36500",
-                            o.retention_days));
+    throw Error(
+        ErrorCategory::usage,
+        fmt::format("ServeOptions.retention_days {} is out of range: give 0 (keep places) to 36500",
+                    o.retention_days));
   }
 }
 

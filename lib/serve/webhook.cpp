@@ -222,7 +222,7 @@ std::string webhook_signature(std::string_view secret, std::string_view body) {
 
 void check_webhook_url(const std::string& url) {
   const auto bad = [&] {
-    return Error(ErrorCategory::usage, "--webhook '" + url.substr(0, 200) +
+    return Error(ErrorCategory::usage, "ServeOptions.webhook_url '" + url.substr(0, 200) +
                                            "' is not an http:// or https:// URL: give e.g. "
                                            "https://hooks.example.com/viscode");
   };

@@ -215,17 +215,18 @@ void write_key_files(const SecretKey& key, const fs::path& stem) {
   // Without a name of its own the pair would be the hidden files ".key" and ".pub" (or
   // "..key") of some folder.
   if (stem.empty()) {
-    throw Error(ErrorCategory::usage,
-                "--out is empty: give the key pair a name, e.g. --out brand (writes brand.key "
-                "and brand.pub)");
+    throw Error(
+        ErrorCategory::usage,
+        "write_key_files(stem) is empty: give the key pair a name, e.g. write_key_files(stem) "
+        "brand (writes brand.key and brand.pub)");
   }
   const fs::path name = stem.filename();
   if (name.empty() || name == "." || name == "..") {
     const std::string s = stem.string();
     const std::string example = s + (s.ends_with('/') ? "" : "/") + "brand";
-    throw Error(ErrorCategory::usage, "--out '" + s +
+    throw Error(ErrorCategory::usage, "write_key_files(stem) '" + s +
                                           "' names a folder, not the key pair: add a name, "
-                                          "e.g. --out " +
+                                          "e.g. write_key_files(stem) " +
                                           example + " (writes " + example + ".key and " + example +
                                           ".pub)");
   }

@@ -11,9 +11,9 @@ void check_signed_template(const PayloadTemplate& tmpl, std::string_view product
   if (tmpl.gs1()) {
     if (!product.empty()) {
       throw Error(ErrorCategory::usage,
-                  "--product '" + std::string(product) + "' is not used with " + named +
+                  "BatchOptions.product '" + std::string(product) + "' is not used with " + named +
                       ": a GS1 Digital Link template's GTIN is the signed product; remove "
-                      "--product");
+                      "BatchOptions.product");
     }
     if (!tmpl.is_signed()) {
       throw Error(ErrorCategory::usage,
@@ -32,11 +32,12 @@ void check_signed_template(const PayloadTemplate& tmpl, std::string_view product
                     "the signature), e.g. 'https://b.example/a/{serial}.{sig}'");
   }
   if (tmpl.has_product() && product.empty()) {
-    throw Error(ErrorCategory::usage, named + " has {product}: give the product id with --product");
+    throw Error(ErrorCategory::usage,
+                named + " has {product}: give the product id with BatchOptions.product");
   }
   if (!product.empty() && !tmpl.has_product()) {
     throw Error(ErrorCategory::usage,
-                "--product '" + std::string(product) +
+                "BatchOptions.product '" + std::string(product) +
                     "' is signed with each serial, so the payload must show it: put {product} "
                     "in " +
                     named + ", e.g. 'https://b.example/a/{product}/{serial}.{sig}'");

@@ -178,9 +178,10 @@ bool PayloadTemplate::has_product() const {
 
 std::string PayloadTemplate::apply(std::string_view serial) const {
   if (is_signed()) {
-    throw Error(ErrorCategory::usage, flag_ + " '" + text_ +
-                                          "' has {sig}: sign with --sign KEY (a .key file "
-                                          "from viscode keygen), or remove {sig}");
+    throw Error(ErrorCategory::usage,
+                flag_ + " '" + text_ +
+                    "' has {sig}: sign with BatchOptions.sign_key KEY (a .key file "
+                    "from viscode keygen), or remove {sig}");
   }
   return apply(serial, {}, {});
 }

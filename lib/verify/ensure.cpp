@@ -64,7 +64,8 @@ EnsuredDesign ensure_design(std::string_view payload, const Logo* logo,
                   "no design within limits reads at " + std::string(to_string(severity)) + " (" +
                       missing + " at strength " + strength_text(strength) + "; at least " +
                       std::to_string(static_cast<int>(100 * vo.min_rate)) +
-                      "% needed): use --ec H, a larger print, or a milder --ensure severity");
+                      "% needed): use EncodeOptions.ec H, a larger print, or a milder "
+                      "ensure_design(severity) severity");
     }
     const double next = std::min(1.0, std::floor(strength * 10 + 1e-9) / 10 + 0.1);
     out.changes.push_back("strength " + strength_text(strength) + " -> " + strength_text(next) +

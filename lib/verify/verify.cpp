@@ -723,14 +723,15 @@ cv::Mat failure_map_image(const VerifyReport& report, int module_px) {
 void write_failure_map(const VerifyReport& report, const std::filesystem::path& file,
                        int module_px) {
   if (format_from_path(file) != Format::png) {
-    throw Error(ErrorCategory::usage, "--heatmap " + file.string() + " must be a .png file");
+    throw Error(ErrorCategory::usage,
+                "write_failure_map(file) " + file.string() + " must be a .png file");
   }
-  detail::check_directory(file, "--heatmap");
+  detail::check_directory(file, "write_failure_map(file)");
   std::vector<std::uint8_t> bytes;
   if (!cv::imencode(".png", failure_map_image(report, module_px), bytes)) {
     throw Error(ErrorCategory::internal, "cannot encode the failure map as PNG");
   }
-  detail::write_atomically(file, bytes, "--heatmap");
+  detail::write_atomically(file, bytes, "write_failure_map(file)");
 }
 
 }  // namespace viscode

@@ -453,7 +453,7 @@ TEST_CASE("cli: a wide logo that cover would crop is warned about, contain shows
   const auto r = encode({"--logo", logo.string(), "--data", kPayload, "-o", cover.string()});
   CHECK(r.exit_code == 0);
   CHECK(r.err ==
-        "viscode: warning: --fit cover (RenderOptions.fit = cover) crops 75% of the logo "
+        "viscode: warning: --fit cover crops 75% of the logo "
         "(1200x300, 4.0:1) to fill the square: use --fit contain to show all of it\n");
   check_reads_back(cover, kPayload);
 
@@ -467,7 +467,7 @@ TEST_CASE("cli: a wide logo that cover would crop is warned about, contain shows
                "--count", "2", "--out-dir", (t.root() / "run").string()});
   CHECK(run.exit_code == 0);
   CHECK(run.err ==
-        "viscode: warning: --fit cover (RenderOptions.fit = cover) crops 75% of the logo "
+        "viscode: warning: --fit cover crops 75% of the logo "
         "(1200x300, 4.0:1) to fill the square: use --fit contain to show all of it\n");
 }
 
@@ -478,8 +478,8 @@ TEST_CASE("cli: a logo with --style plain is warned about", "[cli][style][warnin
       encode({"--logo", kBrandPng, "--style", "plain", "--data", kPayload, "-o", out.string()});
   CHECK(r.exit_code == 0);
   CHECK(r.err ==
-        "viscode: warning: the logo is not drawn with --style plain (RenderOptions.style = "
-        "plain): choose halftone, dots or center to show it, or leave out --logo\n");
+        "viscode: warning: the logo is not drawn with --style plain: choose halftone, dots or "
+        "center to show it, or leave out --logo\n");
   check_reads_back(out, kPayload);
 }
 

@@ -385,7 +385,7 @@ TEST_CASE("cli: bad rendering options are usage errors", "[cli][error][options]"
   }
   SECTION("--picture-ec 0.6") {
     check_fails(t, encode({"--data", "hello", "--picture-ec", "0.6", "-o", out}), 2,
-                "viscode: --picture-ec (RenderOptions.picture_errors) must be between 0 and "
+                "viscode: --picture-ec must be between 0 and "
                 "0.5: at least half of each block's error correction stays for the capture\n");
   }
   SECTION("--style nosuch") {

@@ -213,7 +213,7 @@ TEST_CASE("cli verify: bad input, each with its exit code and message", "[cli][v
   check(run_cli({"verify", file, "--expect", kPayload, "--heatmap", t.out("map.svg").string()}), 2,
         "viscode: --heatmap " + t.out("map.svg").string() + " must be a .png file\n");
   check(run_cli({"verify", file, "--expect", kPayload, "--seeds", "0"}), 2,
-        "viscode: VerifyOptions.seeds must be 1-10000, got 0\n");
+        "viscode: --seeds must be 1-10000, got 0\n");
   {
     const CliResult r = run_cli({"verify", file, "--expect", kPayload, "--severity", "extreme"});
     CHECK(r.exit_code == 2);

@@ -168,9 +168,9 @@ TEST_CASE("gs1: templates accept the Digital Link layout and name what is wrong"
             "'https://brand.example/01/09506000134352/21/{serial}?s={sig}'");
   const PayloadTemplate signed_tmpl(kBase + "/21/{serial}?s={sig}");
   CHECK(usage_message([&] { check_signed_template(signed_tmpl, "P1"); }) ==
-        "--product 'P1' is not used with --template '" + kBase +
+        "BatchOptions.product 'P1' is not used with --template '" + kBase +
             "/21/{serial}?s={sig}': a GS1 "
-            "Digital Link template's GTIN is the signed product; remove --product");
+            "Digital Link template's GTIN is the signed product; remove BatchOptions.product");
 }
 
 TEST_CASE("gs1: authenticate reads signed Digital Link payloads", "[gs1]") {
@@ -307,7 +307,8 @@ TEST_CASE("gs1: a batch refuses serials outside AI 21 before writing anything", 
     CHECK(std::string(e.what()) ==
           "line 2 of '" + (t.path / "serials.txt").string() +
               "': serial 'BAD~2' has '~', which is not in GS1 character set 82 (A-Z a-z 0-9 and "
-              "! \" % & ' ( ) * + , - . / : ; < = > ? _); fix the file, or use a --template "
+              "! \" % & ' ( ) * + , - . / : ; < = > ? _); fix the file, or use a "
+              "BatchOptions.payload_template "
               "that is not a GS1 Digital Link");
   }
   CHECK_FALSE(std::filesystem::exists(o.out_dir));
@@ -317,7 +318,7 @@ TEST_CASE("gs1: a batch refuses serials outside AI 21 before writing anything", 
   r.length = 21;
   o.serials = r;
   CHECK(usage_message([&] { run_batch(design, o); }) ==
-        "--serial-length 21 is too long for a GS1 Digital Link serial: AI 21 allows 1 to 20 "
+        "RandomSerials.length 21 is too long for a GS1 Digital Link serial: AI 21 allows 1 to 20 "
         "characters; use 20 or fewer");
   CHECK_FALSE(std::filesystem::exists(o.out_dir));
 }

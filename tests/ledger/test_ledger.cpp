@@ -287,13 +287,14 @@ LEDGER_CASE(bad_scan_details_record_nothing) {
   test::FreshLedger fresh(backend);
   Ledger ledger = Ledger::open(fresh.url(), test::kCreate);
   ledger.import_manifest(test::write_manifest(fresh.dir(), 1));
-  CHECK(message_of([&] { ledger.scan("S0000001", {.at = "yesterday", .where = ""}); },
-                   ErrorCategory::usage) ==
-        "--at 'yesterday' is not an ISO 8601 time (year): write e.g. 2026-11-23T14:05:00Z, "
-        "2026-11-23T15:05+01:00 or 2026-11-23");
+  CHECK(
+      message_of([&] { ledger.scan("S0000001", {.at = "yesterday", .where = ""}); },
+                 ErrorCategory::usage) ==
+      "ScanContext.at 'yesterday' is not an ISO 8601 time (year): write e.g. 2026-11-23T14:05:00Z, "
+      "2026-11-23T15:05+01:00 or 2026-11-23");
   CHECK(message_of([&] { ledger.scan("S0000001", {.at = "", .where = std::string(201, 'x')}); },
                    ErrorCategory::usage)
-            .starts_with("--where 'xxxx"));
+            .starts_with("ScanContext.where 'xxxx"));
   CHECK(message_of([&] { ledger.status(""); }, ErrorCategory::usage) ==
         "unknown serial format: '' is not a serial (it is empty): a serial is 1 to 256 bytes of "
         "printable text without leading or trailing spaces, as viscode batch issues them");
@@ -309,10 +310,10 @@ LEDGER_CASE(a_missing_ledger_is_created_only_when_asked) {
   const std::string expected =
       backend == "sqlite"
           ? "the ledger '" + path + "' does not exist: run 'viscode ledger --db " + path +
-                " import manifest.csv' to create it, or check the path given to --db"
+                " import manifest.csv' to create it, or check the path given to Ledger::open(url)"
           : "the database at '" + fresh.url() +
                 "' has no viscode ledger: run 'viscode ledger --db " + fresh.url() +
-                " import manifest.csv' to create it, or check the URL given to --db";
+                " import manifest.csv' to create it, or check the URL given to Ledger::open(url)";
   CHECK(message_of([&] { Ledger::open(fresh.url()); }, ErrorCategory::input) == expected);
   // Nothing was created: the same open fails the same way, and no file appeared.
   CHECK(message_of([&] { Ledger::open(fresh.url(), {}); }, ErrorCategory::input) == expected);
@@ -423,7 +424,8 @@ TEST_CASE("ledger sqlite: an empty file is not a ledger unless one is created in
         "the ledger '" + empty.string() +
             "' is empty (no viscode ledger in it yet): run 'viscode "
             "ledger --db " +
-            empty.string() + " import manifest.csv' to create it, or check the path given to --db");
+            empty.string() +
+            " import manifest.csv' to create it, or check the path given to Ledger::open(url)");
   CHECK(std::filesystem::file_size(empty) == 0);
   CHECK(Ledger::open(empty.string(), test::kCreate).stats().issued == 0);
   CHECK(Ledger::open(empty.string()).stats().issued == 0);
@@ -439,7 +441,8 @@ TEST_CASE("ledger sqlite: another program's database is refused unchanged", "[le
   sqlite3_close(db);
   CHECK(message_of([&] { Ledger::open(other.string()); }, ErrorCategory::input) ==
         "the ledger '" + other.string() +
-            "' is not a viscode ledger (an SQLite database of something else): give --db the "
+            "' is not a viscode ledger (an SQLite database of something else): give "
+            "Ledger::open(url) the "
             "path of a ledger, or a new file name to start one");
   // Still in its own journal mode, no WAL files beside it.
   CHECK_FALSE(std::filesystem::exists(other.string() + "-wal"));
@@ -461,23 +464,25 @@ TEST_CASE("ledger sqlite: a file that is not a ledger is refused", "[ledger]") {
   }
   CHECK(message_of([&] { Ledger::open(junk.string()); }, ErrorCategory::input) ==
         "the ledger '" + junk.string() +
-            "' is not a viscode ledger (file is not a database): give --db the path of a "
+            "' is not a viscode ledger (file is not a database): give Ledger::open(url) the path "
+            "of a "
             "ledger, or a new file name to start one");
   CHECK(message_of([&] { Ledger::open(fresh.dir().string()); }, ErrorCategory::input) ==
-        "the ledger '" + fresh.dir().string() + "' is a directory: give --db a file name, e.g. " +
+        "the ledger '" + fresh.dir().string() +
+            "' is a directory: give Ledger::open(url) a file name, e.g. " +
             (fresh.dir() / "ledger.db").string());
   const auto missing = fresh.dir() / "no" / "such" / "ledger.db";
   CHECK(message_of([&] { Ledger::open("sqlite:" + missing.string(), test::kCreate); },
-                   ErrorCategory::input) ==
-        "cannot open the ledger '" + missing.string() +
-            "' (unable to open database file): check the path given to --db and its folder's "
-            "permissions");
+                   ErrorCategory::input) == "cannot open the ledger '" + missing.string() +
+                                                "' (unable to open database file): check the path "
+                                                "given to Ledger::open(url) and its folder's "
+                                                "permissions");
   CHECK(message_of([&] { Ledger::open("sqlite:" + missing.string()); }, ErrorCategory::input) ==
         "the ledger '" + missing.string() + "' does not exist: run 'viscode ledger --db " +
             missing.string() +
-            " import manifest.csv' to create it, or check the path given to --db");
+            " import manifest.csv' to create it, or check the path given to Ledger::open(url)");
   CHECK(message_of([&] { Ledger::open("sqlite:"); }, ErrorCategory::usage) ==
-        "--db is empty: give a ledger file (ledger.db) or a postgresql:// URL");
+        "Ledger::open(url) is empty: give a ledger file (ledger.db) or a postgresql:// URL");
 }
 
 TEST_CASE("ledger: ISO 8601 times are stored in UTC", "[ledger]") {
@@ -491,9 +496,10 @@ TEST_CASE("ledger: ISO 8601 times are stored in UTC", "[ledger]") {
   const auto error = [](const char* text) {
     return message_of([&] { normalize_time(text); }, ErrorCategory::usage);
   };
-  CHECK(error("2025-02-29") ==
-        "--at '2025-02-29' is not an ISO 8601 time (day): write e.g. 2026-11-23T14:05:00Z, "
-        "2026-11-23T15:05+01:00 or 2026-11-23");
+  CHECK(
+      error("2025-02-29") ==
+      "ScanContext.at '2025-02-29' is not an ISO 8601 time (day): write e.g. 2026-11-23T14:05:00Z, "
+      "2026-11-23T15:05+01:00 or 2026-11-23");
   CHECK(error("2026-11-23T24:00").find("(hour)") != std::string::npos);
   CHECK(error("2026-11-23T10:00 CET").find("(time zone as Z or +HH:MM)") != std::string::npos);
   CHECK(error("2026-11-23T10:00Zjunk").find("(unexpected text at the end)") != std::string::npos);

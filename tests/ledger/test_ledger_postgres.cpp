@@ -307,7 +307,7 @@ TEST_CASE("ledger postgresql: a database of another schema version is refused un
   CHECK(message_of([&] { Ledger::open(fresh.url()); }, ErrorCategory::input) ==
         "the ledger at '" + fresh.url() +
             "' is not a viscode ledger of this version (schema 999, this viscode reads 1): "
-            "open it with the viscode that made it, or give --db a new database");
+            "open it with the viscode that made it, or give Ledger::open(url) a new database");
   CHECK(admin.value("SELECT to_regclass('serials') IS NULL AND to_regclass('scans') IS NULL") ==
         "t");
   CHECK(open_transactions(admin, fresh.url()) == "0");
@@ -321,7 +321,7 @@ TEST_CASE("ledger postgresql: a database with other tables named serials is refu
   CHECK(message_of([&] { Ledger::open(fresh.url()); }, ErrorCategory::input) ==
         "the database at '" + fresh.url() +
             "' is not a viscode ledger (it has tables named serials, scans or templates but "
-            "no viscode_meta): give --db a new database");
+            "no viscode_meta): give Ledger::open(url) a new database");
   CHECK(admin.value("SELECT to_regclass('viscode_meta') IS NULL") == "t");
 }
 

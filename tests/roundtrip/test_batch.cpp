@@ -243,7 +243,7 @@ TEST_CASE("batch resume: an interrupted run ends byte-identical to an uninterrup
     REQUIRE(incomplete.problems.size() == 1);
     CHECK(incomplete.problems[0] == std::to_string(partial.size()) +
                                         " of 10 codes: the run is incomplete; continue it with "
-                                        "--resume");
+                                        "BatchOptions.resume");
     o.resume = true;
     const BatchSummary s = run_batch(design, o);
     CHECK(s.resumed == partial.size());
@@ -344,8 +344,8 @@ TEST_CASE("batch errors: capacity, an existing batch, changed options, a tampere
           "from line 1 of '" +
               serials.string() +
               "'), does not fit: payload is 41 bytes but EC level M holds at most 26 bytes "
-              "(byte mode) up to version 2: shorten the payload, lower --ec or raise "
-              "--max-version");
+              "(byte mode) up to version 2: shorten the payload, lower EncodeOptions.ec or raise "
+              "EncodeOptions.max_version");
     CHECK(std::filesystem::is_empty(dir));  // refused before any work
   }
   const Design design(std::nullopt, EncodeOptions{}, plain);
@@ -353,13 +353,14 @@ TEST_CASE("batch errors: capacity, an existing batch, changed options, a tampere
   CHECK(test::message_of([&] { run_batch(design, file_batch(serials, dir)); },
                          ErrorCategory::input) ==
         "'" + dir.string() +
-            "' already holds a batch (manifest.csv): continue it with --resume, or choose an "
-            "empty --out-dir");
+            "' already holds a batch (manifest.csv): continue it with BatchOptions.resume, or "
+            "choose an "
+            "empty BatchOptions.out_dir");
   BatchOptions other = file_batch(serials, dir);
   other.resume = true;
   other.payload_template = "https://v.brand.example/b/{serial}";
   CHECK(test::message_of([&] { run_batch(design, other); }, ErrorCategory::usage) ==
-        "--resume needs the options the run in '" + dir.string() +
+        "BatchOptions.resume needs the options the run in '" + dir.string() +
             "' started with (batch-settings.txt): 'template=https://v.brand.example/a/{serial}' "
             "then, 'template=https://v.brand.example/b/{serial}' now");
   // A resumed complete run makes nothing and leaves the manifest alone.
@@ -381,5 +382,5 @@ TEST_CASE("batch errors: capacity, an existing batch, changed options, a tampere
   CHECK(test::message_of([&] { run_batch(design, file_batch(serials, under_file)); },
                          ErrorCategory::input) ==
         "cannot create '" + under_file.string() + "': '" + (t.path / "serials.txt").string() +
-            "' is a file, not a folder; choose another --out-dir");
+            "' is a file, not a folder; choose another BatchOptions.out_dir");
 }

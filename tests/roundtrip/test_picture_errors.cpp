@@ -107,7 +107,7 @@ TEST_CASE("RenderOptions.picture_errors keeps half of the error correction for t
   RenderOptions ro;
   ro.picture_errors = 0.6;
   CHECK_THROWS_WITH(validate(ro),
-                    "--picture-ec (RenderOptions.picture_errors) must be between 0 and 0.5: at "
+                    "RenderOptions.picture_errors must be between 0 and 0.5: at "
                     "least half of each block's error correction stays for the capture");
   ro.picture_errors = 0.5;
   CHECK_NOTHROW(validate(ro));

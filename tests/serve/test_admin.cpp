@@ -572,7 +572,7 @@ TEST_CASE("serve admin: webhook options are checked", "[serve]") {
     INFO(url);
     o.webhook_url = url;
     CHECK_THROWS_WITH(viscode::check_serve_options(o),
-                      "--webhook '" + url +
+                      "ServeOptions.webhook_url '" + url +
                           "' is not an http:// or https:// URL: give e.g. "
                           "https://hooks.example.com/viscode");
   }
@@ -580,9 +580,9 @@ TEST_CASE("serve admin: webhook options are checked", "[serve]") {
   CHECK_NOTHROW(viscode::check_serve_options(o));
   o.webhook_url.clear();
   o.webhook_secret_file = "secret";
-  CHECK_THROWS_WITH(
-      viscode::check_serve_options(o),
-      "--webhook-secret-file signs the webhook's POSTs: give --webhook URL too, or drop it");
+  CHECK_THROWS_WITH(viscode::check_serve_options(o),
+                    "ServeOptions.webhook_secret_file signs the webhook's POSTs: give "
+                    "ServeOptions.webhook_url URL too, or drop it");
   // HMAC-SHA256 as RFC 4231 test case 2 has it.
   CHECK(viscode::detail::webhook_signature("Jefe", "what do ya want for nothing?") ==
         "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");

@@ -280,18 +280,18 @@ TEST_CASE("serve: bad options are usage errors naming the option", "[serve]") {
   o.db = "ledger.db";
   o.keys = {viscode::generate_key().public_key()};
   o.listen = "localhost:80";
-  CHECK_THROWS_WITH(viscode::check_serve_options(o),
-                    "--listen 'localhost:80' is not ADDRESS:PORT: give e.g. 127.0.0.1:8080, "
-                    "[::1]:8080 or [::]:8080 (port 0 picks a free port)");
+  CHECK_THROWS_WITH(
+      viscode::check_serve_options(o),
+      "ServeOptions.listen 'localhost:80' is not ADDRESS:PORT: give e.g. 127.0.0.1:8080, "
+      "[::1]:8080 or [::]:8080 (port 0 picks a free port)");
   o.listen = "127.0.0.1:0";
   o.threads = 0;
   CHECK_THROWS_WITH(viscode::check_serve_options(o),
-                    "--threads 0 is out of range: give 1 to 256 ledger workers");
+                    "ServeOptions.threads 0 is out of range: give 1 to 256 ledger workers");
   o.threads = 1;
   o.keys.clear();
-  CHECK_THROWS_WITH(
-      viscode::check_serve_options(o),
-      "serve needs the brand's public key: give --pub brand.pub (repeat it for old keys)");
+  CHECK_THROWS_WITH(viscode::check_serve_options(o),
+                    "serve needs the brand's public key: give ServeOptions.keys (old keys too)");
 }
 
 TEST_CASE("serve: a missing ledger stops the start with exit category input", "[serve]") {

@@ -76,13 +76,14 @@ TEST_CASE("serve address: --trust-proxy ranges and their matching", "[serve]") {
   for (const std::string bad : {"localhost", "10.0.0.0/33", "10.0.0.0/", "/8", "::/129",
                                 "10.0.0.0/+8", "10.0.0.0/8/8", "::ffff:10.0.0.0/95", ""}) {
     INFO(bad);
-    CHECK_THROWS_WITH(parse_trusted_proxy(bad), "--trust-proxy '" + bad + usage);
+    CHECK_THROWS_WITH(parse_trusted_proxy(bad), "ServeOptions.trust_proxy '" + bad + usage);
   }
-  CHECK_THROWS_WITH(parse_trusted_proxy("10.1.2.3/8"),
-                    "--trust-proxy '10.1.2.3/8' has bits set after its prefix: give 10.0.0.0/8 "
-                    "for the range, or 10.1.2.3 for one address");
+  CHECK_THROWS_WITH(
+      parse_trusted_proxy("10.1.2.3/8"),
+      "ServeOptions.trust_proxy '10.1.2.3/8' has bits set after its prefix: give 10.0.0.0/8 "
+      "for the range, or 10.1.2.3 for one address");
   CHECK_THROWS_WITH(parse_trusted_proxy("2001:db8::1/64"),
-                    "--trust-proxy '2001:db8::1/64' has bits set after its prefix: give "
+                    "ServeOptions.trust_proxy '2001:db8::1/64' has bits set after its prefix: give "
                     "2001:db8::/64 for the range, or 2001:db8::1 for one address");
   try {
     parse_trusted_proxy("nginx");
@@ -142,7 +143,7 @@ TEST_CASE("serve address: --listen takes IPv4 and bracketed IPv6 with a port", "
        {"localhost:80", "[::1]", "::1:8080", "[::1]:65536", "127.0.0.1:", "[::1:80", "[]:80",
         "127.0.0.1:+80", "127.0.0.1", "[localhost]:80", "127.0.0.1:123456", "[127.0.0.1]:80"}) {
     INFO(bad);
-    CHECK_THROWS_WITH(parse_listen(bad), "--listen '" + bad +
+    CHECK_THROWS_WITH(parse_listen(bad), "ServeOptions.listen '" + bad +
                                              "' is not ADDRESS:PORT: give e.g. 127.0.0.1:8080, "
                                              "[::1]:8080 or [::]:8080 (port 0 picks a free port)");
   }

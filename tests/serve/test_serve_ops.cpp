@@ -293,14 +293,16 @@ TEST_CASE("serve: bad --trust-proxy and rate limit options are usage errors", "[
   o.db = "ledger.db";
   o.keys = {viscode::generate_key().public_key()};
   o.trust_proxy = {"127.0.0.1", "nginx"};
-  CHECK_THROWS_WITH(viscode::check_serve_options(o),
-                    "--trust-proxy 'nginx' is not ADDRESS or ADDRESS/PREFIX: give the reverse "
-                    "proxy's address as serve sees it, e.g. 127.0.0.1, ::1 or 10.0.0.0/8");
+  CHECK_THROWS_WITH(
+      viscode::check_serve_options(o),
+      "ServeOptions.trust_proxy 'nginx' is not ADDRESS or ADDRESS/PREFIX: give the reverse "
+      "proxy's address as serve sees it, e.g. 127.0.0.1, ::1 or 10.0.0.0/8");
   o.trust_proxy = {"127.0.0.1", "::1", "10.0.0.0/8", "fd00::/8"};
   CHECK_NOTHROW(viscode::check_serve_options(o));
   o.rate_limit = 100001;
-  CHECK_THROWS_WITH(viscode::check_serve_options(o),
-                    "--rate-limit 100001/min is out of range: give 1/min to 100000/min, or off");
+  CHECK_THROWS_WITH(
+      viscode::check_serve_options(o),
+      "ServeOptions.rate_limit 100001/min is out of range: give 1/min to 100000/min, or off");
   o.rate_limit = 0;
   CHECK_NOTHROW(viscode::check_serve_options(o));
   o.rate_limit_clients = 0;

@@ -250,7 +250,7 @@ TEST_CASE("serve products: a bad file is refused at start, naming file:line and 
     CHECK(e.category() == viscode::ErrorCategory::input);
     CHECK(std::string(e.what()) ==
           "products file '/dev/zero' is a character device, not a regular file: give the "
-          "products CSV to --products");
+          "products CSV to ServeOptions.products");
   }
 
   // A picture too big for the page.
@@ -669,9 +669,10 @@ TEST_CASE("serve: reload window and retention out of range are usage errors", "[
   o.listen = "127.0.0.1:0";
   o.reload_window = std::chrono::seconds(0);
   CHECK_THROWS_WITH(viscode::check_serve_options(o),
-                    "--reload-window 0 s is out of range: give 1 to 86400 seconds");
+                    "ServeOptions.reload_window 0 s is out of range: give 1 to 86400 seconds");
   o.reload_window = std::chrono::seconds(600);
   o.retention_days = -1;
-  CHECK_THROWS_WITH(viscode::check_serve_options(o),
-                    "--retention-days -1 is out of range: give 0 (keep places) to 36500");
+  CHECK_THROWS_WITH(
+      viscode::check_serve_options(o),
+      "ServeOptions.retention_days -1 is out of range: give 0 (keep places) to 36500");
 }

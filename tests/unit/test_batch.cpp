@@ -71,12 +71,13 @@ TEST_CASE("batch sheets: named sizes and WxH", "[batch]") {
   CHECK(parse_sheet("12x18in").height_mm == Approx(457.2));
   CHECK(parse_sheet("300x400").width_mm == 300);
   CHECK(message_of([] { parse_sheet("B5"); }, ErrorCategory::usage) ==
-        "--sheet 'B5' is not a sheet: use A4, A3, Letter or WxH with a unit, e.g. 320x450mm");
+        "parse_sheet(text) 'B5' is not a sheet: use A4, A3, Letter or WxH with a unit, e.g. "
+        "320x450mm");
   CHECK(message_of([] { parse_sheet("10x3000mm"); }, ErrorCategory::usage) ==
-        "--sheet '10x3000mm' is not a sheet: use A4, A3, Letter or WxH with a unit, e.g. "
+        "parse_sheet(text) '10x3000mm' is not a sheet: use A4, A3, Letter or WxH with a unit, e.g. "
         "320x450mm");
   CHECK(message_of([] { parse_sheet("10x300mm"); }, ErrorCategory::usage) ==
-        "--sheet '10x300mm' is out of range: each side 20mm to 2000mm");
+        "parse_sheet(text) '10x300mm' is out of range: each side 20mm to 2000mm");
 }
 
 TEST_CASE("batch lengths: --gap and --margin may be 0 and errors name them", "[batch]") {
@@ -129,13 +130,13 @@ TEST_CASE("batch random serials: bad alphabets and lengths are refused", "[batch
   s.alphabet = "ABCD";
   s.length = 3;
   CHECK(message_of([&] { random_serial(s); }, ErrorCategory::usage) ==
-        "--serial-length 3 is out of range: use 4..64");
+        "RandomSerials.length 3 is out of range: use 4..64");
   // 4 characters of 4 symbols: 256 serials, far too few for 1,000 unique unguessable ones.
   s.length = 4;
   s.count = 1000;
   CHECK(message_of([&] { detail::open_serials(s); }, ErrorCategory::usage) ==
         "1000 serials of 4 characters from 4 would be too easy to guess and to repeat: use a "
-        "longer --serial-length");
+        "longer RandomSerials.length");
 }
 
 TEST_CASE("batch random serials: a run never repeats one, nor one already issued", "[batch]") {
@@ -186,8 +187,9 @@ TEST_CASE("batch serial files: a file that looks like CSV needs a column or whol
             },
             ErrorCategory::usage) ==
         "serials file '" + csv.path.string() +
-            "' looks like CSV (every line has a comma): give --column NAME or --column N for "
-            "the serials' column, or --lines if each whole line is a serial");
+            "' looks like CSV (every line has a comma): give SerialFile.column NAME or "
+            "SerialFile.column N for "
+            "the serials' column, or SerialFile.lines if each whole line is a serial");
   // The column by number finds the repeat that whole lines hide.
   CHECK(message_of(
             [&] {
@@ -200,10 +202,10 @@ TEST_CASE("batch serial files: a file that looks like CSV needs a column or whol
             [&] {
               detail::open_serials(SerialFile{csv.path, "0"});
             },
-            ErrorCategory::input) ==
-        "serials file '" + csv.path.string() +
-            "' has 2 columns in its header row (id, serial), not 0: give --column a name or a "
-            "number from 1 to 2");
+            ErrorCategory::input) == "serials file '" + csv.path.string() +
+                                         "' has 2 columns in its header row (id, serial), not 0: "
+                                         "give SerialFile.column a name or a "
+                                         "number from 1 to 2");
   CHECK(drain(*detail::open_serials(SerialFile{csv.path, "", true})) ==
         std::vector<std::string>{"id,serial", "1,A1", "2,B2", "3,A1"});
   // A header cell named like a number is taken by name.
@@ -229,7 +231,7 @@ TEST_CASE("batch messages: counts take the singular for one", "[batch]") {
   one.length = 8;
   CHECK(message_of([&] { detail::open_serials(one); }, ErrorCategory::usage) ==
         "1 serial of 8 characters from 2 would be too easy to guess and to repeat: use a "
-        "longer --serial-length");
+        "longer RandomSerials.length");
 }
 
 TEST_CASE("batch serial files: a spreadsheet's byte-order mark is not part of the header",
@@ -260,7 +262,7 @@ TEST_CASE("batch serial files: duplicates, missing columns and empty files are r
             ErrorCategory::input) ==
         "serials file '" + csv.path.string() +
             "' has no column 'code' in its header row (sku, serial): name one of these with "
-            "--column");
+            "SerialFile.column");
   const TempFile gap("sku,serial\nx,1\ny,\n", "gap.csv");
   CHECK(message_of(
             [&] {
@@ -276,12 +278,13 @@ TEST_CASE("batch serial files: duplicates, missing columns and empty files are r
             },
             ErrorCategory::input) ==
         "serials file '" + empty.path.string() + "' has no serials: put one per line");
-  CHECK(message_of(
-            [] {
-              detail::open_serials(SerialFile{"/nonexistent/s.txt", ""});
-            },
-            ErrorCategory::input) ==
-        "serials file '/nonexistent/s.txt' cannot be read: check the path given to --serials");
+  CHECK(
+      message_of(
+          [] {
+            detail::open_serials(SerialFile{"/nonexistent/s.txt", ""});
+          },
+          ErrorCategory::input) ==
+      "serials file '/nonexistent/s.txt' cannot be read: check the path given to SerialFile.file");
 }
 
 TEST_CASE("batch serial files: resuming checks the manifest against the file", "[batch]") {
@@ -290,7 +293,7 @@ TEST_CASE("batch serial files: resuming checks the manifest against the file", "
   s->skip_issued("A", 1);
   CHECK(message_of([&] { s->skip_issued("X", 2); }, ErrorCategory::input) ==
         "the manifest's serial 2 is 'X' but line 2 of '" + f.path.string() +
-            "' is 'B': resume with the same --serials file the run started with");
+            "' is 'B': resume with the same SerialFile.file file the run started with");
 }
 
 TEST_CASE("batch CSV: fields quoted only when they must be, and read back", "[batch]") {

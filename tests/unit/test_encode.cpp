@@ -300,7 +300,7 @@ TEST_CASE("encode: payloads that do not fit name size and capacity", "[encode]")
   require_error([] { viscode::encode(std::string(3100, 'x'), {.ec = EcLevel::H}); },
                 ErrorCategory::encode,
                 "payload is 3100 bytes but EC level H holds at most 1273 bytes (byte mode) up "
-                "to version 40: shorten the payload or lower --ec");
+                "to version 40: shorten the payload or lower EncodeOptions.ec");
   require_error(
       [] {
         EncodeOptions o;
@@ -319,7 +319,7 @@ TEST_CASE("encode: payloads that do not fit name size and capacity", "[encode]")
       },
       ErrorCategory::encode,
       "payload is 50 bytes but EC level H holds at most 24 bytes (byte mode) up to version 3: "
-      "shorten the payload, lower --ec or raise --max-version");
+      "shorten the payload, lower EncodeOptions.ec or raise EncodeOptions.max_version");
   require_error(
       [] {
         EncodeOptions o;
@@ -329,11 +329,11 @@ TEST_CASE("encode: payloads that do not fit name size and capacity", "[encode]")
       },
       ErrorCategory::encode,
       "payload is 18 bytes but EC level L holds at most 17 bytes (byte mode) up to version 1: "
-      "shorten the payload or raise --max-version");
+      "shorten the payload or raise EncodeOptions.max_version");
   // Far beyond any capacity: refused before reaching libqrencode.
   require_error([] { viscode::encode(std::string(100000, '1')); }, ErrorCategory::encode,
                 "payload is 100000 bytes but EC level M holds at most 2331 bytes (byte mode) up "
-                "to version 40: shorten the payload or lower --ec");
+                "to version 40: shorten the payload or lower EncodeOptions.ec");
   // The exact capacity fits.
   EncodeOptions o;
   o.ec = EcLevel::L;
@@ -351,36 +351,39 @@ TEST_CASE("encode: invalid options are usage errors naming the flag", "[encode]"
     };
   };
   require_error(with([](EncodeOptions& o) { o.min_version = 41; }), ErrorCategory::usage,
-                "--min-version 41 is out of range: use 1..40");
+                "EncodeOptions.min_version 41 is out of range: use 1..40");
   require_error(with([](EncodeOptions& o) { o.min_version = 0; }), ErrorCategory::usage,
-                "--min-version 0 is out of range: use 1..40");
+                "EncodeOptions.min_version 0 is out of range: use 1..40");
   require_error(with([](EncodeOptions& o) { o.max_version = 0; }), ErrorCategory::usage,
-                "--max-version 0 is out of range: use 1..40");
+                "EncodeOptions.max_version 0 is out of range: use 1..40");
   require_error(with([](EncodeOptions& o) { o.max_version = 99; }), ErrorCategory::usage,
-                "--max-version 99 is out of range: use 1..40");
+                "EncodeOptions.max_version 99 is out of range: use 1..40");
   require_error(with([](EncodeOptions& o) {
                   o.min_version = 10;
                   o.max_version = 5;
                 }),
                 ErrorCategory::usage,
-                "--min-version 10 is above --max-version 5: lower --min-version or raise "
-                "--max-version");
-  require_error(with([](EncodeOptions& o) { o.mask = 8; }), ErrorCategory::usage,
-                "--mask 8 is out of range: use 0..7, or -1 to pick the lowest-penalty mask");
-  require_error(with([](EncodeOptions& o) { o.mask = -2; }), ErrorCategory::usage,
-                "--mask -2 is out of range: use 0..7, or -1 to pick the lowest-penalty mask");
+                "EncodeOptions.min_version 10 is above EncodeOptions.max_version 5: lower "
+                "EncodeOptions.min_version or raise "
+                "EncodeOptions.max_version");
+  require_error(
+      with([](EncodeOptions& o) { o.mask = 8; }), ErrorCategory::usage,
+      "EncodeOptions.mask 8 is out of range: use 0..7, or -1 to pick the lowest-penalty mask");
+  require_error(
+      with([](EncodeOptions& o) { o.mask = -2; }), ErrorCategory::usage,
+      "EncodeOptions.mask -2 is out of range: use 0..7, or -1 to pick the lowest-penalty mask");
   require_error(with([](EncodeOptions& o) { o.ec = static_cast<EcLevel>(7); }),
-                ErrorCategory::usage, "--ec value 7 is not a level: use L, M, Q or H");
+                ErrorCategory::usage, "EncodeOptions.ec value 7 is not a level: use L, M, Q or H");
   require_error([] { viscode::encode(""); }, ErrorCategory::usage,
-                "--data is empty: give the text to encode");
+                "encode(text) is empty: give the text to encode");
   require_error([] { viscode::encode_bytes({}); }, ErrorCategory::usage,
-                "--data is empty: give the text to encode");
+                "encode(text) is empty: give the text to encode");
   require_error([] { viscode::with_mask(viscode::encode("x"), 8); }, ErrorCategory::usage,
-                "--mask 8 is out of range: use 0..7");
+                "mask 8 is out of range: use 0..7");
   require_error([] { viscode::block_layout(0, EcLevel::L); }, ErrorCategory::usage,
                 "version 0 is out of range: use 1..40");
   require_error([] { viscode::byte_capacity(EcLevel::L, 41); }, ErrorCategory::usage,
-                "--max-version 41 is out of range: use 1..40");
+                "byte_capacity(max_version) 41 is out of range: use 1..40");
 }
 
 TEST_CASE("encode: EC level names", "[encode]") {
@@ -392,11 +395,11 @@ TEST_CASE("encode: EC level names", "[encode]") {
     CHECK(viscode::parse_ec_level(std::string(1, viscode::to_char(ec))) == ec);
   }
   require_error([] { viscode::parse_ec_level("X"); }, ErrorCategory::usage,
-                "--ec X is not a level: use L, M, Q or H");
+                "EncodeOptions.ec X is not a level: use L, M, Q or H");
   require_error([] { viscode::parse_ec_level("HH"); }, ErrorCategory::usage,
-                "--ec HH is not a level: use L, M, Q or H");
+                "EncodeOptions.ec HH is not a level: use L, M, Q or H");
   require_error([] { viscode::parse_ec_level(""); }, ErrorCategory::usage,
-                "--ec is empty: use L, M, Q or H");
+                "EncodeOptions.ec is empty: use L, M, Q or H");
 }
 
 TEST_CASE("encode: role names", "[encode]") {

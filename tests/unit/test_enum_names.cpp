@@ -203,12 +203,15 @@ TEST_CASE("enum names: the public parse functions keep their rules and messages"
     }
     return std::string("no error");
   };
-  CHECK(message([] { parse_ec_level("X"); }) == "--ec X is not a level: use L, M, Q or H");
-  CHECK(message([] { parse_ec_level(""); }) == "--ec is empty: use L, M, Q or H");
-  CHECK(message([] { parse_ec_level("hh"); }) == "--ec hh is not a level: use L, M, Q or H");
+  CHECK(message([] { parse_ec_level("X"); }) ==
+        "EncodeOptions.ec X is not a level: use L, M, Q or H");
+  CHECK(message([] { parse_ec_level(""); }) == "EncodeOptions.ec is empty: use L, M, Q or H");
+  CHECK(message([] { parse_ec_level("hh"); }) ==
+        "EncodeOptions.ec hh is not a level: use L, M, Q or H");
   CHECK(message([] { parse_style("Dots"); }) ==
-        "--style Dots is not a style: use halftone, dots, center or plain");
-  CHECK(message([] { parse_ink("cmy"); }) == "--ink 'cmy' is not an ink: use rgb, k or cmyk");
+        "RenderOptions.style Dots is not a style: use halftone, dots, center or plain");
+  CHECK(message([] { parse_ink("cmy"); }) ==
+        "PrintOptions.ink 'cmy' is not an ink: use rgb, k or cmyk");
   CHECK(message([] { parse_severity("easy"); }) ==
         "unknown severity 'easy': choose from pristine, mild, moderate, hard");
   CHECK(message([] { parse_reader("quirc"); }) ==

@@ -194,18 +194,21 @@ TEST_CASE("sheets with bleed: room for it in the gap and margin, labels below it
   CHECK(detail::sheet_grid(l).label_mm == Approx(detail::kSheetLabelMm));
   l.bleed_mm = 2;
   l.gap_mm = 3.9;
-  CHECK_THROWS_WITH(detail::sheet_grid(l),
-                    Catch::Contains("--bleed 2mm needs a --gap of at least 4mm"));
+  CHECK_THROWS_WITH(
+      detail::sheet_grid(l),
+      Catch::Contains("PrintOptions.bleed_mm 2mm needs a SheetOptions.gap_mm of at least 4mm"));
   l.gap_mm = 4;
   l.margin_mm = 1;
-  CHECK_THROWS_WITH(detail::sheet_grid(l),
-                    Catch::Contains("--bleed 2mm needs a --margin of at least 2"));
+  CHECK_THROWS_WITH(
+      detail::sheet_grid(l),
+      Catch::Contains("PrintOptions.bleed_mm 2mm needs a SheetOptions.margin_mm of at least 2"));
   l.margin_mm = 5;
   l.bleed_mm = 10.5;
   l.gap_mm = 30;
   l.margin_mm = 20;
-  CHECK_THROWS_WITH(detail::sheet_grid(l),
-                    Catch::Contains("--bleed 10.5mm is out of range: use 0mm to 10mm"));
+  CHECK_THROWS_WITH(
+      detail::sheet_grid(l),
+      Catch::Contains("PrintOptions.bleed_mm 10.5mm is out of range: use 0mm to 10mm"));
 }
 
 // A disc on a transparent ground, filling the symbol's area, as a brand's round badge does.

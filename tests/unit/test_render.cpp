@@ -53,29 +53,31 @@ TEST_CASE("render options are validated with the flag and the fix", "[render][op
   RenderOptions o;
   o.strength = 1.5;
   CHECK(message_of([&] { validate(o); }, ErrorCategory::usage) ==
-        "--strength must be between 0 and 1 (0 shows the most of the image, 1 scans best)");
+        "RenderOptions.strength must be between 0 and 1 (0 shows the most of the image, 1 scans "
+        "best)");
   o = {};
   o.quiet = 41;
   CHECK(message_of([&] { validate(o); }, ErrorCategory::usage) ==
-        "--quiet 41 is out of range: use 0..40 modules (4 is standard)");
+        "RenderOptions.quiet 41 is out of range: use 0..40 modules (4 is standard)");
   o = {};
   o.dark = parse_color("#777777");
   o.light = parse_color("#888888");
   CHECK(message_of([&] { validate(o); }, ErrorCategory::usage) ==
-        "--dark #777777 and --light #888888 have a contrast ratio of 1.3:1, below the 4.5:1 "
-        "readers need: darken --dark or lighten --light");
+        "RenderOptions.dark #777777 and RenderOptions.light #888888 have a contrast ratio of "
+        "1.3:1, below the 4.5:1 "
+        "readers need: darken RenderOptions.dark or lighten RenderOptions.light");
   o = {};
   o.dark = Rgb{255, 255, 255};
   o.light = Rgb{0, 0, 0};
   CHECK(message_of([&] { validate(o); }, ErrorCategory::usage) ==
-        "--dark #ffffff is lighter than --light #000000: swap them");
+        "RenderOptions.dark #ffffff is lighter than RenderOptions.light #000000: swap them");
   // A brand navy on cream is allowed.
   o.dark = parse_color("#1a237e");
   o.light = parse_color("#fff8e1");
   CHECK_NOTHROW(validate(o));
   CHECK(parse_style("dots") == Style::dots);
   CHECK(message_of([] { parse_style("wavy"); }, ErrorCategory::usage) ==
-        "--style wavy is not a style: use halftone, dots, center or plain");
+        "RenderOptions.style wavy is not a style: use halftone, dots, center or plain");
 }
 
 TEST_CASE("lengths and output formats parse", "[render][options]") {
@@ -117,12 +119,13 @@ TEST_CASE("print geometry keeps modules on whole device pixels", "[render][outpu
   p.size_mm = 2;
   CHECK(
       message_of([&] { plan_output(s, RenderOptions{}, p, Format::png); }, ErrorCategory::usage) ==
-      "--size 2.00mm at 600.00 dpi leaves under 2 pixels per module for this 29-module "
-      "code: use at least 2.46mm or a higher --dpi");
+      "PrintOptions.size_mm 2.00mm at 600.00 dpi leaves under 2 pixels per module for this "
+      "29-module "
+      "code: use at least 2.46mm or a higher PrintOptions.dpi");
   p = {};
   p.dpi = 50;
   CHECK(message_of([&] { plan_output(s, RenderOptions{}, p, Format::png); },
-                   ErrorCategory::usage) == "--dpi 50.00 is out of range: use 72..4800");
+                   ErrorCategory::usage) == "PrintOptions.dpi 50.00 is out of range: use 72..4800");
 }
 
 TEST_CASE("function patterns and module centres carry the symbol exactly", "[render][golden]") {
@@ -354,7 +357,7 @@ TEST_CASE("write() is atomic and names a missing directory", "[render][output]")
   CHECK(message_of([&] { write(s, nullptr, RenderOptions{}, PrintOptions{}, missing); },
                    ErrorCategory::input) ==
         "output directory '" + (dir.path / "nope").string() +
-            "' does not exist: create it or choose another --output");
+            "' does not exist: create it or choose another write(file)");
   CHECK_FALSE(fs::exists(missing));
 }
 
@@ -367,9 +370,10 @@ TEST_CASE("bad logo files give one clear message each", "[render][logo]") {
   };
   const fs::path none = dir.path / "none.png";
   CHECK(message_of([&] { Logo::load(none); }, ErrorCategory::input) ==
-        "logo file '" + none.string() + "' does not exist: check the path given to --logo");
+        "logo file '" + none.string() +
+            "' does not exist: check the path given to Logo::load(file)");
   CHECK(message_of([&] { Logo::load(dir.path); }, ErrorCategory::input) ==
-        "logo '" + dir.path.string() + "' is a directory: give an image file to --logo");
+        "logo '" + dir.path.string() + "' is a directory: give an image file to Logo::load(file)");
   const fs::path empty = file("empty.png", "");
   CHECK(message_of([&] { Logo::load(empty); }, ErrorCategory::input) ==
         "logo file '" + empty.string() + "' is empty: export the logo again (PNG, JPEG or SVG)");

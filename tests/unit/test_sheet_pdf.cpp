@@ -249,29 +249,33 @@ TEST_CASE("sheet grid: a code that does not fit is a usage error with the fix", 
   SheetLayout l;
   l.code_mm = 200;
   CHECK(message_of([&] { detail::sheet_grid(l); }, ErrorCategory::usage) ==
-        "--size 200mm does not fit on the 210x297mm --sheet inside 10mm margins: use --size "
-        "190mm or less, or a larger --sheet");
+        "PrintOptions.size_mm 200mm does not fit on the 210x297mm BatchOptions.sheet inside 10mm "
+        "margins: use PrintOptions.size_mm "
+        "190mm or less, or a larger BatchOptions.sheet");
   l = SheetLayout{};
   l.page_w_mm = 100;
   l.page_h_mm = 50;
   l.code_mm = 35;
   l.labels = true;
   CHECK(message_of([&] { detail::sheet_grid(l); }, ErrorCategory::usage) ==
-        "--size 35mm does not fit on the 100x50mm --sheet inside 10mm margins with labels "
-        "(2.5mm under each code): use --size 27.5mm or less, or a larger --sheet");
+        "PrintOptions.size_mm 35mm does not fit on the 100x50mm BatchOptions.sheet inside 10mm "
+        "margins with labels "
+        "(2.5mm under each code): use PrintOptions.size_mm 27.5mm or less, or a larger "
+        "BatchOptions.sheet");
   l = SheetLayout{};
   l.gap_mm = -1;
   CHECK(message_of([&] { detail::sheet_grid(l); }, ErrorCategory::usage) ==
-        "--gap -1mm is out of range: use 0mm or more");
+        "SheetOptions.gap_mm -1mm is out of range: use 0mm or more");
   l = SheetLayout{};
   l.code_mm = 0;
   CHECK(message_of([&] { detail::sheet_grid(l); }, ErrorCategory::usage) ==
-        "--size 0mm is not a code size: use a length above 0mm");
+        "PrintOptions.size_mm 0mm is not a code size: use a length above 0mm");
   l = SheetLayout{};
   l.margin_mm = 105;
   CHECK(message_of([&] { detail::sheet_grid(l); }, ErrorCategory::usage) ==
-        "--margin 105mm leaves no room on the 210x297mm --sheet: use smaller margins or a "
-        "larger --sheet");
+        "SheetOptions.margin_mm 105mm leaves no room on the 210x297mm BatchOptions.sheet: use "
+        "smaller margins or a "
+        "larger BatchOptions.sheet");
   // The writer refuses the same layout before writing a byte.
   l = SheetLayout{};
   l.code_mm = 200;
@@ -282,7 +286,7 @@ TEST_CASE("sheet grid: a code that does not fit is a usage error with the fix", 
                        [&](const std::uint8_t*, std::size_t) { wrote = true; });
             },
             ErrorCategory::usage)
-            .starts_with("--size 200mm does not fit"));
+            .starts_with("PrintOptions.size_mm 200mm does not fit"));
   CHECK_FALSE(wrote);
 }
 

@@ -234,7 +234,7 @@ TEST_CASE("sheet check: a scan of another run, and a run without sheets", "[shee
     FAIL("a missing run folder was accepted");
   } catch (const Error& e) {
     CHECK(e.category() == ErrorCategory::input);
-    CHECK(std::string(e.what()) == "--out-dir '" + (s.dir / "nowhere").string() +
+    CHECK(std::string(e.what()) == "BatchOptions.out_dir '" + (s.dir / "nowhere").string() +
                                        "' does not exist: give the folder of a batch run");
   }
 }

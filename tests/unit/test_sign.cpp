@@ -515,7 +515,7 @@ TEST_CASE("sign: signed templates keep the fields findable", "[sign][batch]") {
   CHECK(authenticate(payload, keys).product == "SHOE42");
   CHECK(message_of([&] { t.apply(kSerial); }, ErrorCategory::usage) ==
         "--template 'https://b.example/a/{product}/{serial}.{sig}?src=qr' has {sig}: sign with "
-        "--sign KEY (a .key file from viscode keygen), or remove {sig}");
+        "BatchOptions.sign_key KEY (a .key file from viscode keygen), or remove {sig}");
 
   const auto layout = [](const std::string& text) {
     return message_of([&] { PayloadTemplate p(text, "--data"); }, ErrorCategory::usage);
@@ -577,13 +577,14 @@ TEST_CASE("sign: signed templates keep the fields findable", "[sign][batch]") {
         "{serial}.{sig} (the serial, a '.' and the signature), e.g. "
         "'https://b.example/a/{serial}.{sig}'");
   const PayloadTemplate no_product("https://b.example/a/{serial}.{sig}");
-  CHECK(message_of([&] { check_signed_template(no_product, "SHOE42"); }, ErrorCategory::usage) ==
-        "--product 'SHOE42' is signed with each serial, so the payload must show it: put "
-        "{product} in --template 'https://b.example/a/{serial}.{sig}', e.g. "
-        "'https://b.example/a/{product}/{serial}.{sig}'");
+  CHECK(
+      message_of([&] { check_signed_template(no_product, "SHOE42"); }, ErrorCategory::usage) ==
+      "BatchOptions.product 'SHOE42' is signed with each serial, so the payload must show it: put "
+      "{product} in --template 'https://b.example/a/{serial}.{sig}', e.g. "
+      "'https://b.example/a/{product}/{serial}.{sig}'");
   CHECK(message_of([&] { check_signed_template(t); }, ErrorCategory::usage) ==
         "--template 'https://b.example/a/{product}/{serial}.{sig}?src=qr' has {product}: give "
-        "the product id with --product");
+        "the product id with BatchOptions.product");
   CHECK(message_of([&] { signed_payload(no_product, key, "AB"); }, ErrorCategory::usage) ==
         "unknown serial format: 'AB' cannot be signed; a signed serial is 4 to 40 characters "
         "of 0-9 and A-Z (upper case)");
