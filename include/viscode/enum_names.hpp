@@ -185,4 +185,15 @@ struct EnumNames<ScanVerdict> {
   }};
 };
 
+template <>
+struct EnumNames<ScanOutcome> {
+  static constexpr std::array<std::pair<ScanOutcome, std::string_view>, 5> table{{
+      {ScanOutcome::first_scan, "first_scan"},
+      {ScanOutcome::seen_before, "seen_before"},
+      {ScanOutcome::not_issued, "not_issued"},
+      {ScanOutcome::forged, "forged"},
+      {ScanOutcome::unsigned_, "unsigned"},
+  }};
+};
+
 }  // namespace viscode

@@ -121,6 +121,17 @@ bool declared(ScanVerdict e) {
   }
   return false;
 }
+bool declared(ScanOutcome e) {
+  switch (e) {
+    case ScanOutcome::first_scan:
+    case ScanOutcome::seen_before:
+    case ScanOutcome::not_issued:
+    case ScanOutcome::forged:
+    case ScanOutcome::unsigned_:
+      return true;
+  }
+  return false;
+}
 
 template <typename E>
 void check_names() {
@@ -170,6 +181,7 @@ TEST_CASE("enum names: every enumerator round-trips and unknown names are refuse
   check_names<Reader>();
   check_names<Authenticity>();
   check_names<ScanVerdict>();
+  check_names<ScanOutcome>();
 }
 
 TEST_CASE("enum names: the names files and flags use", "[enum_names]") {
