@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "viscode/capture.hpp"
 #include "viscode/encode.hpp"
@@ -63,6 +64,14 @@ template <typename E>
 constexpr auto enum_values() {
   std::array<E, EnumNames<E>::table.size()> out{};
   for (std::size_t i = 0; i < out.size(); ++i) out[i] = EnumNames<E>::table[i].first;
+  return out;
+}
+
+// Every name, in declaration order: the choices a command line flag accepts.
+template <typename E>
+std::vector<std::string> enum_names() {
+  std::vector<std::string> out;
+  for (const auto& [e, n] : EnumNames<E>::table) out.emplace_back(n);
   return out;
 }
 

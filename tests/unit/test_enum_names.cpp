@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "viscode/enum_names.hpp"
 #include "viscode/error.hpp"
@@ -197,6 +198,10 @@ TEST_CASE("enum names: the names files and flags use", "[enum_names]") {
   CHECK(enum_name(Authenticity::unsigned_) == "unsigned");
   CHECK(enum_name_list<Style>() == "halftone, dots, center or plain");
   CHECK(enum_name_list<Severity>(", ") == "pristine, mild, moderate, hard");
+  // The choices the CLI's flags accept (CLI11's IsMember), in the order --help lists them.
+  CHECK(enum_names<Format>() == std::vector<std::string>{"png", "svg", "pdf"});
+  CHECK(enum_names<Fit>() == std::vector<std::string>{"cover", "contain"});
+  CHECK(enum_names<LogoArea>() == std::vector<std::string>{"symbol", "full"});
 }
 
 TEST_CASE("enum names: the public parse functions keep their rules and messages", "[enum_names]") {
