@@ -167,8 +167,9 @@ CLI::App* add_batch_command(CLI::App& app, BatchArgs& a) {
                   "(made with its parents when missing)")
       ->required();
   a.format_option = cmd->add_option(
-      "--format", a.format, "png, svg or pdf: one file per code (default png; pdf with --sheet)");
-  a.format_option->check(CLI::IsMember({"png", "svg", "pdf"}));
+      "--format", a.format,
+      enum_name_list<Format>() + ": one file per code (default png; pdf with --sheet)");
+  a.format_option->check(CLI::IsMember(enum_names<Format>()));
   cmd->add_option("--sheet", a.sheet,
                   "Impose the codes on PDF sheets: A4, A3, Letter or WxH (e.g. 320x450mm)");
   cmd->add_option("--gap", a.gap, "Space between codes on a sheet")->capture_default_str();

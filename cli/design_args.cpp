@@ -29,7 +29,9 @@ void add_design_options(CLI::App* app, DesignArgs& a) {
                   "on average, but a very dark logo lost WeChat reads (93% at arm's length); "
                   "check a design with `viscode verify`. See docs/looks-vs-scans.md")
       ->capture_default_str();
-  app->add_option("--ec", a.ec, "Error correction L, M, Q or H (default H with a logo, M without)");
+  app->add_option(
+      "--ec", a.ec,
+      "Error correction " + enum_name_list<EcLevel>() + " (default H with a logo, M without)");
   app->add_option("--min-version", a.min_version, "Smallest QR version to use, 1..40")
       ->capture_default_str();
   app->add_option("--max-version", a.max_version, "Largest QR version allowed, 1..40")
@@ -38,11 +40,11 @@ void add_design_options(CLI::App* app, DesignArgs& a) {
                   "auto (with an image: the mask that agrees best with it) or 0..7")
       ->capture_default_str();
   app->add_option("--fit", a.fit, "How the image fills its area: cover (crop) or contain")
-      ->check(CLI::IsMember({"cover", "contain"}))
+      ->check(CLI::IsMember(enum_names<Fit>()))
       ->capture_default_str();
   app->add_option("--logo-area", a.logo_area,
                   "symbol: the image under the symbol only; full: under the quiet zone too")
-      ->check(CLI::IsMember({"symbol", "full"}))
+      ->check(CLI::IsMember(enum_names<LogoArea>()))
       ->capture_default_str();
   app->add_option("--dark", a.dark, "Dark module colour (hex); contrast to --light >= 4.5:1")
       ->capture_default_str();

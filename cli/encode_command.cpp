@@ -115,9 +115,9 @@ CLI::App* add_encode_command(CLI::App& app, EncodeArgs& a) {
                   "Output file; format from the extension: .png, .svg, .pdf")
       ->required();
   enc->add_option("--ensure", a.ensure,
-                  "After rendering, verify at this severity (pristine, mild, moderate, hard) "
-                  "with every reader; raise --strength step by step until it reads, and say "
-                  "what changed");
+                  "After rendering, verify at this severity (" + enum_name_list<Severity>(", ") +
+                      ") with every reader; raise --strength step by step until it reads, and say "
+                      "what changed");
   enc->add_flag("--no-size-check", a.no_size_check,
                 "Skip the check that the print size reads at arm's length: it runs (seconds) "
                 "when --size leaves modules under 0.5 mm (1 mm below strength 0.5) and warns "

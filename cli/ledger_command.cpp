@@ -69,20 +69,6 @@ void check_scan_inputs(const std::vector<std::string>& inputs) {
   }
 }
 
-std::string verdict_id(const ScanResult& r) {
-  if (r.verdict == ScanVerdict::not_authentic) {
-    return std::string(to_string(r.authentication->verdict));
-  }
-  switch (r.verdict) {
-    case ScanVerdict::first_scan:
-      return "first_scan";
-    case ScanVerdict::seen_before:
-      return "seen_before";
-    default:
-      return "not_issued";
-  }
-}
-
 std::string scan_text(const ScanResult& r) {
   switch (r.verdict) {
     case ScanVerdict::first_scan:

@@ -75,10 +75,12 @@ CLI::App* add_authenticate_command(CLI::App& app, AuthenticateArgs& a) {
   CLI::App* cmd = app.add_subcommand(
       "authenticate",
       "Check offline that codes carry a serial signed by the brand's key: reads each image "
-      "(or --payload) and prints genuine, forged or unsigned.\n"
-      "Example: viscode authenticate --pub brand.pub scan.jpg\n"
-      "Exit codes: 0 every code genuine, 6 one is forged or unsigned, 4 an image has no "
-      "code, 3 unreadable file, 2 bad usage.");
+      "(or --payload) and prints " +
+          enum_name_list<Authenticity>() +
+          ".\n"
+          "Example: viscode authenticate --pub brand.pub scan.jpg\n"
+          "Exit codes: 0 every code genuine, 6 one is forged or unsigned, 4 an image has no "
+          "code, 3 unreadable file, 2 bad usage.");
   cmd->add_option("--pub", a.pubs,
                   "Public key file (NAME.pub from viscode keygen); repeat for a brand's old "
                   "and new keys")

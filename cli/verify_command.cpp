@@ -186,15 +186,16 @@ CLI::App* add_verify_command(CLI::App& app, VerifyArgs& a) {
   expect->excludes(expect_file);
   expect_file->excludes(expect);
   ver->add_option("--severity", a.severity,
-                  "Capture conditions the code must survive: pristine, mild, moderate, hard "
-                  "(docs/capture.md)")
+                  "Capture conditions the code must survive: " + enum_name_list<Severity>(", ") +
+                      " (docs/capture.md)")
       ->capture_default_str();
   ver->add_option("--seeds", a.seeds, "Simulated captures per severity, 1..10000")
       ->capture_default_str();
   ver->add_option("--min-rate", a.min_rate, "Read rate every reader must reach, 0..1")
       ->capture_default_str();
   ver->add_option("--readers", a.readers,
-                  "Comma-separated readers: ours, zxing, wechat, zbar (default: all in this build)")
+                  "Comma-separated readers: " + enum_name_list<Reader>(", ") +
+                      " (default: all in this build)")
       ->delimiter(',');
   ver->add_option("--heatmap", a.heatmap,
                   "Write a PNG of where each failing reader's captures were misread, over the "

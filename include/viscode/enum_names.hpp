@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "viscode/capture.hpp"
 #include "viscode/encode.hpp"
@@ -63,6 +64,14 @@ template <typename E>
 constexpr auto enum_values() {
   std::array<E, EnumNames<E>::table.size()> out{};
   for (std::size_t i = 0; i < out.size(); ++i) out[i] = EnumNames<E>::table[i].first;
+  return out;
+}
+
+// Every name, in declaration order: the choices a command line flag accepts.
+template <typename E>
+std::vector<std::string> enum_names() {
+  std::vector<std::string> out;
+  for (const auto& [e, n] : EnumNames<E>::table) out.emplace_back(n);
   return out;
 }
 
@@ -182,6 +191,17 @@ struct EnumNames<ScanVerdict> {
       {ScanVerdict::first_scan, "first scan"},
       {ScanVerdict::seen_before, "seen before"},
       {ScanVerdict::not_authentic, "not authentic"},
+  }};
+};
+
+template <>
+struct EnumNames<ScanOutcome> {
+  static constexpr std::array<std::pair<ScanOutcome, std::string_view>, 5> table{{
+      {ScanOutcome::first_scan, "first_scan"},
+      {ScanOutcome::seen_before, "seen_before"},
+      {ScanOutcome::not_issued, "not_issued"},
+      {ScanOutcome::forged, "forged"},
+      {ScanOutcome::unsigned_, "unsigned"},
   }};
 };
 

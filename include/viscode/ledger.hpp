@@ -63,6 +63,15 @@ struct ScanResult {
   std::int64_t scan_id = 0;
 };
 
+// The verdict as `viscode ledger scan --json` and the scan service report it: the ledger's,
+// with not_authentic split by the signature check into forged and unsigned.
+enum class ScanOutcome { first_scan, seen_before, not_issued, forged, unsigned_ };
+ScanOutcome scan_outcome(const ScanResult& result);
+// The outcome's stable id: "first_scan", "seen_before", "not_issued", "forged" or
+// "unsigned", the `verdict` of `viscode ledger scan --json` and of the scan service's JSON
+// answers and access log. Scripts compare it, so an id never changes.
+std::string_view verdict_id(const ScanResult& result);
+
 struct SerialStatus {
   std::string serial;
   bool issued = false;

@@ -8,6 +8,7 @@
 #include "detect/alignment_match.hpp"
 #include "detect/model1.hpp"
 #include "detect/sample.hpp"
+#include "detect/symbol_geometry.hpp"
 
 namespace viscode::detail {
 namespace {
@@ -87,68 +88,6 @@ bool plausible(const cv::Matx33d& h, int size) {
     if (!std::isfinite(p.x) || !std::isfinite(p.y)) return false;
   }
   return cv::isContourConvex(quad);
-}
-
-// Modules whose colour every symbol of the version shares, apart from the finder patterns
-// the fit starts from: separators, timing patterns, alignment patterns, the dark module.
-// A fit that reads them right has the version and the geometry right.
-struct Known {
-  int x = 0, y = 0;
-  bool dark = false;
-};
-
-// Along the top and left edges: what the finders alone place well, since they bracket it.
-std::vector<Known> edge_modules(int version) {
-  const int n = 17 + 4 * version;
-  std::vector<Known> out;
-  for (int i = 0; i < 8; ++i) {
-    out.push_back({i, 7, false});
-    out.push_back({7, i, false});
-    out.push_back({n - 1 - i, 7, false});
-    out.push_back({n - 8, i, false});
-    out.push_back({i, n - 8, false});
-    out.push_back({7, n - 1 - i, false});
-  }
-  for (int i = 8; i < n - 8; ++i) {
-    out.push_back({i, 6, i % 2 == 0});
-    out.push_back({6, i, i % 2 == 0});
-  }
-  out.push_back({8, n - 8, true});
-  return out;
-}
-
-// QR Model 1 has no alignment patterns but extension patterns on its right and bottom edges.
-std::vector<Known> extension_modules(int version) {
-  std::vector<Known> out;
-  for (const auto& [x, y, dark] : model1_extension_modules(version)) {
-    out.push_back({x, y, dark != 0});
-  }
-  return out;
-}
-
-std::vector<Known> model1_known_modules(int version) {
-  std::vector<Known> out = edge_modules(version);
-  const std::vector<Known> extension = extension_modules(version);
-  out.insert(out.end(), extension.begin(), extension.end());
-  return out;
-}
-
-std::vector<Known> known_modules(int version) {
-  const int n = 17 + 4 * version;
-  std::vector<Known> out = edge_modules(version);
-  const std::vector<int> pos = alignment_positions(version);
-  for (const int ay : pos) {
-    for (const int ax : pos) {
-      // Those that would overlap a finder pattern are not drawn.
-      if ((ax == 6 && ay == 6) || (ax == 6 && ay == n - 7) || (ax == n - 7 && ay == 6)) continue;
-      for (int dy = -2; dy <= 2; ++dy) {
-        for (int dx = -2; dx <= 2; ++dx) {
-          out.push_back({ax + dx, ay + dy, std::max(std::abs(dx), std::abs(dy)) != 1});
-        }
-      }
-    }
-  }
-  return out;
 }
 
 // A module's centre value: the mean of a few bilinear samples within its middle fifth, so

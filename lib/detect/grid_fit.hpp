@@ -1,4 +1,5 @@
-// The symbol's geometry: its version and the map from module coordinates to image pixels.
+// The grid fit: a symbol's version and the map from module coordinates to image pixels
+// (what it scores a fit on is in symbol_geometry.hpp).
 #pragma once
 
 #include <cstdint>

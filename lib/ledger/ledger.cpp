@@ -117,6 +117,26 @@ std::string_view to_string(ScanVerdict v) {
   return enum_name(v);
 }
 
+ScanOutcome scan_outcome(const ScanResult& result) {
+  switch (result.verdict) {
+    case ScanVerdict::first_scan:
+      return ScanOutcome::first_scan;
+    case ScanVerdict::seen_before:
+      return ScanOutcome::seen_before;
+    case ScanVerdict::not_authentic:
+      return result.authentication && result.authentication->verdict == Authenticity::unsigned_
+                 ? ScanOutcome::unsigned_
+                 : ScanOutcome::forged;
+    case ScanVerdict::not_issued:
+      break;
+  }
+  return ScanOutcome::not_issued;
+}
+
+std::string_view verdict_id(const ScanResult& result) {
+  return enum_name(scan_outcome(result));
+}
+
 std::string normalize_time(std::string_view text) {
   std::string_view why;
   const std::optional<std::chrono::sys_seconds> t = detail::parse_iso8601(text, &why);

@@ -16,6 +16,7 @@
 
 #include "file_input.hpp"
 #include "text.hpp"
+#include "viscode/enum_names.hpp"
 #include "viscode/error.hpp"
 
 namespace viscode::detail {
@@ -29,7 +30,7 @@ constexpr std::size_t kMaxExport = 10000;     // the largest ?limit=
 constexpr std::size_t kHistory = 20;          // scans listed per copy
 
 std::string_view scan_verdict(std::int64_t count) {
-  return count == 1 ? "first_scan" : "seen_before";
+  return enum_name(count == 1 ? ScanOutcome::first_scan : ScanOutcome::seen_before);
 }
 
 Answer text_answer(int status, std::string content_type, std::string body) {

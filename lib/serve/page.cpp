@@ -8,20 +8,6 @@
 
 #include "serve/gs1_route.hpp"
 #include "text.hpp"
-#include "viscode/enum_names.hpp"
-
-namespace viscode {
-template <>
-struct EnumNames<detail::Verdict> {
-  static constexpr std::array<std::pair<detail::Verdict, std::string_view>, 5> table{{
-      {detail::Verdict::first_scan, "first_scan"},
-      {detail::Verdict::seen_before, "seen_before"},
-      {detail::Verdict::not_issued, "not_issued"},
-      {detail::Verdict::forged, "forged"},
-      {detail::Verdict::unsigned_, "unsigned"},
-  }};
-};
-}  // namespace viscode
 
 namespace viscode::detail {
 namespace {
@@ -96,26 +82,6 @@ std::string route_name(RouteKind kind, std::string_view prefix) {
 Format wanted_format(const char* accept) {
   return accept != nullptr && std::strstr(accept, "application/json") != nullptr ? Format::json
                                                                                  : Format::html;
-}
-
-Verdict verdict_of(const ScanResult& result) {
-  switch (result.verdict) {
-    case ScanVerdict::first_scan:
-      return Verdict::first_scan;
-    case ScanVerdict::seen_before:
-      return Verdict::seen_before;
-    case ScanVerdict::not_authentic:
-      return result.authentication && result.authentication->verdict == Authenticity::unsigned_
-                 ? Verdict::unsigned_
-                 : Verdict::forged;
-    case ScanVerdict::not_issued:
-      break;
-  }
-  return Verdict::not_issued;
-}
-
-std::string_view verdict_id(Verdict v) {
-  return enum_name(v);
 }
 
 Answer healthz_answer() {

@@ -30,12 +30,9 @@ enum class Format { html, json };
 // JSON when the Accept header names application/json, HTML otherwise (a browser).
 Format wanted_format(const char* accept);
 
-// The verdict as the service reports it: the ledger's, with not_authentic split by the
-// signature check into forged and unsigned.
-enum class Verdict { first_scan, seen_before, not_issued, forged, unsigned_ };
-Verdict verdict_of(const ScanResult& result);
-// "first_scan", "seen_before", "not_issued", "forged", "unsigned" (as `ledger scan --json`).
-std::string_view verdict_id(Verdict v);
+// The verdict as the service reports it: the library's (scan_outcome(), named by
+// enum_name()), so that its ids are those of `ledger scan --json`.
+using Verdict = ScanOutcome;
 
 struct Answer {
   int status = 200;

@@ -15,6 +15,7 @@
 #include "serve/gs1_route.hpp"
 #include "sign/common.hpp"
 #include "text.hpp"
+#include "viscode/enum_names.hpp"
 #include "viscode/error.hpp"
 #include "viscode/sign.hpp"
 
@@ -339,7 +340,7 @@ Answer shopper_verdict_answer(Verdict verdict, const ScanResult& r, Format forma
         "\"batch\": {}, \"scans\": {}, \"at\": {}, \"first_at\": {}, \"first_where\": {}, "
         "\"lot\": {}, \"product_url\": {}, \"lang\": {}, \"name\": {}, \"description\": {}, "
         "\"production_date\": {}, \"url\": {}}}\n",
-        json_string(verdict_id(verdict)), genuine ? "true" : "false", json_string(title),
+        json_string(enum_name(verdict)), genuine ? "true" : "false", json_string(title),
         json_or_null(r.serial), json_or_null(product_id), json_or_null(genuine ? r.batch : ""),
         r.scans, json_string(r.at), json_or_null(genuine ? r.first_at : ""),
         json_or_null(genuine ? r.first_where : ""), json_or_null(lot), json_or_null(gs1_url),
@@ -470,8 +471,8 @@ Answer Shopper::scan(Ledger& ledger, std::string_view path, std::string_view coo
   context.keys = options_.keys;
   const ScanResult result = ledger.scan(path, context);
   if (recorded != nullptr) *recorded = result;
-  const Verdict verdict = verdict_of(result);
-  log_verdict = verdict_id(verdict);
+  const Verdict verdict = scan_outcome(result);
+  log_verdict = verdict_id(result);
   log_serial = result.serial;
   const bool counted =
       result.scan_id > 0 && (verdict == Verdict::first_scan || verdict == Verdict::seen_before);

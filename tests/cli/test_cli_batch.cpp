@@ -245,6 +245,14 @@ TEST_CASE("cli batch: bad input stops before any work, with the fix", "[cli][bat
                      "serial\n");
   CHECK(listing(t.out_dir()).empty());
 
+  r = run_cli({"batch", "--template", kTemplate, "--count", "2", "--format", "bmp", "--out-dir",
+               t.out_dir().string()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err ==
+        "viscode: --format: bmp not in {png,svg,pdf}\nRun 'viscode batch --help' for the "
+        "options.\n");
+  CHECK(listing(t.out_dir()).empty());
+
   const auto longer = t.in("long.txt");
   // Within the serial rule's 256 bytes, too long for version 10 (lower case: byte mode).
   std::ofstream(longer) << "S1\n" << std::string(250, 'x') << "\n";

@@ -402,6 +402,11 @@ TEST_CASE("cli: bad rendering options are usage errors", "[cli][error][options]"
                 "viscode: --fit: bogus not in {cover,contain}\n"
                 "Run 'viscode encode --help' for the options.\n");
   }
+  SECTION("--logo-area Full") {
+    check_fails(t, encode({"--data", "hello", "--logo-area", "Full", "-o", out}), 2,
+                "viscode: --logo-area: Full not in {symbol,full}\n"
+                "Run 'viscode encode --help' for the options.\n");
+  }
 }
 
 // The center style sizes its patch from the EC budget; at EC L a version-1 code affords a

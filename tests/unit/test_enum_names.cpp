@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "viscode/enum_names.hpp"
 #include "viscode/error.hpp"
@@ -121,6 +122,17 @@ bool declared(ScanVerdict e) {
   }
   return false;
 }
+bool declared(ScanOutcome e) {
+  switch (e) {
+    case ScanOutcome::first_scan:
+    case ScanOutcome::seen_before:
+    case ScanOutcome::not_issued:
+    case ScanOutcome::forged:
+    case ScanOutcome::unsigned_:
+      return true;
+  }
+  return false;
+}
 
 template <typename E>
 void check_names() {
@@ -170,6 +182,7 @@ TEST_CASE("enum names: every enumerator round-trips and unknown names are refuse
   check_names<Reader>();
   check_names<Authenticity>();
   check_names<ScanVerdict>();
+  check_names<ScanOutcome>();
 }
 
 TEST_CASE("enum names: the names files and flags use", "[enum_names]") {
@@ -185,6 +198,10 @@ TEST_CASE("enum names: the names files and flags use", "[enum_names]") {
   CHECK(enum_name(Authenticity::unsigned_) == "unsigned");
   CHECK(enum_name_list<Style>() == "halftone, dots, center or plain");
   CHECK(enum_name_list<Severity>(", ") == "pristine, mild, moderate, hard");
+  // The choices the CLI's flags accept (CLI11's IsMember), in the order --help lists them.
+  CHECK(enum_names<Format>() == std::vector<std::string>{"png", "svg", "pdf"});
+  CHECK(enum_names<Fit>() == std::vector<std::string>{"cover", "contain"});
+  CHECK(enum_names<LogoArea>() == std::vector<std::string>{"symbol", "full"});
 }
 
 TEST_CASE("enum names: the public parse functions keep their rules and messages", "[enum_names]") {
