@@ -118,7 +118,7 @@ std::optional<Resampled> follow_bend(const cv::Mat& grey, const GridFit& fit) {
   for (std::size_t j = 0; j < m; ++j) {
     for (std::size_t i = 0; i < m; ++i) {
       const int ax = pos[i], ay = pos[j];
-      if ((ax == 6 && ay == 6) || (ax == 6 && ay == n - 7) || (ax == n - 7 && ay == 6)) continue;
+      if (!alignment_drawn(fit.version, ax, ay)) continue;
       const double cx = ax + 0.5, cy = ay + 0.5;
       const double ox = interpolate(*dx, cx), oy = interpolate(*dy, cy);
       // h moved by the timing drift here: the pattern's neighbourhood as the timing sees it.

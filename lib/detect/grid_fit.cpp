@@ -326,7 +326,7 @@ void refine_with_alignments(const cv::Mat& grey, Trial& t) {
     bool added = false;
     for (const int ay : pos) {
       for (const int ax : pos) {
-        if ((ax == 6 && ay == 6) || (ax == 6 && ay == n - 7) || (ax == n - 7 && ay == 6)) continue;
+        if (!alignment_drawn(t.fit.version, ax, ay)) continue;
         const cv::Point2f m(static_cast<float>(ax + 0.5), static_cast<float>(ay + 0.5));
         if (std::find(done.begin(), done.end(), m) != done.end()) continue;
         if (ax == n - 7 && ay == n - 7 && t.fit.alignments_found > 0) continue;

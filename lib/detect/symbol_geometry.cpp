@@ -45,13 +45,11 @@ std::vector<Known> model1_known_modules(int version) {
 }
 
 std::vector<Known> known_modules(int version) {
-  const int n = 17 + 4 * version;
   std::vector<Known> out = edge_modules(version);
   const std::vector<int> pos = alignment_positions(version);
   for (const int ay : pos) {
     for (const int ax : pos) {
-      // Those that would overlap a finder pattern are not drawn.
-      if ((ax == 6 && ay == 6) || (ax == 6 && ay == n - 7) || (ax == n - 7 && ay == 6)) continue;
+      if (!alignment_drawn(version, ax, ay)) continue;
       for (int dy = -2; dy <= 2; ++dy) {
         for (int dx = -2; dx <= 2; ++dx) {
           out.push_back({ax + dx, ay + dy, std::max(std::abs(dx), std::abs(dy)) != 1});

@@ -14,6 +14,11 @@ std::vector<int> alignment_positions(int version) {
   return out;
 }
 
+bool alignment_drawn(int version, int x, int y) {
+  const int far = 17 + 4 * version - 7;
+  return !((x == 6 && y == 6) || (x == 6 && y == far) || (x == far && y == 6));
+}
+
 std::vector<std::uint8_t> function_mask(int version) {
   const int n = 17 + 4 * version;
   std::vector<std::uint8_t> mask(static_cast<std::size_t>(n * n), 0);
@@ -35,7 +40,7 @@ std::vector<std::uint8_t> function_mask(int version) {
   const std::vector<int> pos = alignment_positions(version);
   for (const int ay : pos) {
     for (const int ax : pos) {
-      if ((ax == 6 && ay == 6) || (ax == 6 && ay == n - 7) || (ax == n - 7 && ay == 6)) continue;
+      if (!alignment_drawn(version, ax, ay)) continue;
       for (int dy = -2; dy <= 2; ++dy) {
         for (int dx = -2; dx <= 2; ++dx) set(ax + dx, ay + dy);
       }

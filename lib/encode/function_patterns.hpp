@@ -11,6 +11,10 @@ namespace viscode::detail {
 // annex E); empty for version 1.
 std::vector<int> alignment_positions(int version);
 
+// Whether the alignment pattern centred at (x, y), both from alignment_positions(), is
+// drawn: not the three whose place a finder pattern takes.
+bool alignment_drawn(int version, int x, int y);
+
 // 1 for the modules every symbol of the version draws the same and at full contrast
 // (finder, separator, timing and alignment patterns, format and version information),
 // 0 for data and error-correction modules. Row-major, (17 + 4 * version)^2 entries.

@@ -211,6 +211,10 @@ TEST_CASE("alignment positions and function modules agree with the encoder", "[d
         // An alignment pattern's centre is dark with light neighbours on both sides.
         const bool listed = std::find(pos.begin(), pos.end(), x) != pos.end() &&
                             std::find(pos.begin(), pos.end(), y) != pos.end();
+        // Drawn exactly where the encoder drew one (not where a finder pattern lies).
+        if (listed) {
+          CHECK(detail::alignment_drawn(version, x, y) == (s.role(x, y) == ModuleRole::alignment));
+        }
         if (listed && s.role(x, y) == ModuleRole::alignment) {
           ++centres;
           CHECK(s.is_dark(x, y));
