@@ -143,7 +143,7 @@ TEST_CASE("cli batch: --picture-ec is part of the run, and a resume with another
         std::string::npos);
 }
 
-TEST_CASE("cli batch: settings name --fit and --logo-area; runs that recorded numbers resume",
+TEST_CASE("cli batch: settings name --fit and --logo-area, and runs that recorded numbers resume",
           "[cli][batch][resume]") {
   TempDir t;
   const auto list = serials(t, 2);
